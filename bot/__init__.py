@@ -1,0 +1,1 @@
+"""Backline: a posterior-chain coaching bot."""

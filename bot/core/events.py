@@ -1,0 +1,91 @@
+"""Neutral messages that cross the adapter <-> core boundary.
+
+Adapters translate platform objects into `InboundEvent` and render `Outbound` back.
+Nothing here knows about Telegram or Discord.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+LinkKind = Literal["session", "exercise", "group_session", "howto", "prompt", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """Who: a person on one platform."""
+
+    platform: str  # "console" | "telegram" | "discord"
+    user_id: str  # the platform's user id, as text
+
+
+@dataclass(frozen=True, slots=True)
+class InboundEvent:
+    """Something a person did: typed a line, replied to the bot, pressed a button, edited."""
+
+    user: UserRef
+    chat_id: str  # where answers go (a DM, a group, a channel)
+    text: str = ""
+    display_name: str = ""
+    is_group: bool = False
+    # The platform id of the bot message this event answers (a reply, or the message a
+    # pressed button sits on). None for plain text.
+    reply_to: str | None = None
+    # Callback data of a pressed button (see `Button.data`); None when typed.
+    button: str | None = None
+    # The id of the person's own message; lets an edit find the log it made earlier.
+    message_id: str | None = None
+    edited: bool = False
+    # Platform-unique id of the delivery (e.g. Telegram update_id) so a duplicate logs once.
+    event_id: str | None = None
+    # Set by adapters that cannot see message text (e.g. Discord without the content intent).
+    content_missing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str  # short opaque callback data, <= 64 bytes (Telegram's limit)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageLink:
+    """What a sent bot message is about, so a later reply to it can be understood."""
+
+    kind: LinkKind
+    plan_date: date | None = None
+    exercise_id: str | None = None
+    # For group sessions the link belongs to the chat, not a person.
+    owner: UserRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    data: bytes
+    mime: str  # "image/png", "text/csv"
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message to send. `text` is plain text; adapters escape and format it."""
+
+    text: str
+    title: str | None = None  # rendered bold / as an embed title
+    buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
+    image: Attachment | None = None
+    document: Attachment | None = None
+    link: MessageLink | None = None  # pass back via Coach.record_sent once delivered
+    private: bool = False  # personal data: Discord shows it ephemerally in servers
+    chat_id: str | None = None  # None: answer where the event came from
+
+
+@dataclass(slots=True)
+class Reply:
+    """What the core returns for one inbound event."""
+
+    messages: list[Outbound] = field(default_factory=list)
+    # A short text for acknowledging a pressed button (Telegram answerCallbackQuery).
+    button_ack: str | None = None

@@ -1,0 +1,158 @@
+"""The exercise library and programs as typed data. Loaded and validated by `bot.content`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["main", "warmup", "cooldown"]
+Region = Literal["upper", "lower", "full"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prescription:
+    """A default dose. `reps` and/or `seconds` are (low, high) ranges.
+
+    reps only: a rep range. seconds only: a timed hold per set. Both: each rep is held.
+    """
+
+    sets: int
+    reps: tuple[int, int] | None = None
+    seconds: tuple[int, int] | None = None
+    per_side: bool = False
+    rest_seconds: int = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    role: Role
+    region: Region
+    pattern: str  # one of Taxonomy.patterns
+    primary: tuple[str, ...]  # muscles from Taxonomy.muscles
+    secondary: tuple[str, ...]
+    equipment: tuple[str, ...]  # all required; ("bodyweight",) for none
+    level: str  # the lowest level it suits
+    loaded: bool  # True when a load (kg/lb) is part of logging it
+    prescription: Prescription
+    steps: tuple[str, ...]
+    cues: tuple[str, ...]
+    mistakes: tuple[str, ...]
+    easier: tuple[str, ...] = ()
+    harder: tuple[str, ...] = ()
+    safety: tuple[str, ...] = ()
+    summary: str = ""
+
+    @property
+    def bodyweight(self) -> bool:
+        return self.equipment == ("bodyweight",)
+
+
+@dataclass(frozen=True, slots=True)
+class Muscle:
+    id: str
+    name: str
+    group: str  # a posterior-chain group for progress reports: upper_back, lower_back, glutes, ...
+
+
+@dataclass(frozen=True, slots=True)
+class EquipmentItem:
+    id: str
+    name: str
+    # Smallest sensible load jump for progression, per unit (None: load cannot rise by plates).
+    step_kg: float | None = None
+    step_lb: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    muscles: dict[str, Muscle]
+    patterns: dict[str, str]  # id -> human name
+    equipment: dict[str, EquipmentItem]
+    groups: dict[str, str]  # muscle group id -> human name
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One place in a day: filled by an exercise whose pattern is in `patterns`,
+    else in `fallback` when the person's equipment allows nothing better."""
+
+    name: str
+    patterns: tuple[str, ...]
+    fallback: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DayType:
+    id: str  # "full" | "upper" | "lower"
+    name: str
+    region: Region
+    slots: tuple[Slot, ...]  # in priority order; a level takes the first N it can fill
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    id: str
+    name: str
+    days: tuple[str, ...]  # day type ids, in weekly order
+    default_weekdays: tuple[int, ...]  # Monday = 0
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LevelDose:
+    id: str
+    name: str
+    main_exercises: int  # how many main exercises a training day gets
+    max_sets: int  # cap on the content's default sets
+    prefer_bodyweight: bool
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionShape:
+    minutes: int  # the whole session's budget
+    warmup: tuple[str, ...]  # exercise ids (role warmup), in order of preference
+    cooldown: tuple[str, ...]  # exercise ids (role cooldown)
+    warmup_count: int
+    cooldown_count: int
+    seconds_per_rep: int  # for time estimates
+
+
+@dataclass(frozen=True, slots=True)
+class SelfTestStep:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SelfTestOutcome:
+    id: str  # the answer's key, e.g. "wobbly"
+    label: str  # button label
+    level: str  # the level it suggests
+    advice: str
+
+
+@dataclass(frozen=True, slots=True)
+class SelfTest:
+    name: str
+    intro: str
+    steps: tuple[SelfTestStep, ...]
+    question: str
+    outcomes: tuple[SelfTestOutcome, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    exercises: dict[str, Exercise]
+    taxonomy: Taxonomy
+    splits: dict[str, Split]
+    day_types: dict[str, DayType]
+    levels: dict[str, LevelDose]
+    session: SessionShape
+    selftest: SelfTest
+    source: str = field(default="", compare=False)  # where it was loaded from, for messages
+
+    def main_exercises(self) -> list[Exercise]:
+        return [e for e in self.exercises.values() if e.role == "main"]

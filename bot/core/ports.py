@@ -1,0 +1,125 @@
+"""The persistence interface the core depends on. `bot.store` implements it with aiosqlite.
+
+Records here are plain dataclasses; the store never sees platform objects and the core never
+sees SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from bot.core.events import MessageLink, UserRef
+from bot.core.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    ref: UserRef
+    chat_id: str  # the private chat where pushes go
+    display_name: str
+    settings: Settings
+    active: bool = True  # False once the platform says we can't reach them (blocked, DMs closed)
+
+
+@dataclass(frozen=True, slots=True)
+class NewSet:
+    """One set to store. Loads are always stored in kilograms."""
+
+    exercise_id: str
+    set_no: int
+    reps: int | None = None
+    seconds: int | None = None
+    load_kg: float | None = None
+    skipped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetLog:
+    id: int
+    user_id: int
+    plan_date: date
+    exercise_id: str
+    set_no: int
+    reps: int | None
+    seconds: int | None
+    load_kg: float | None
+    skipped: bool
+    batch_id: int  # one reply = one batch; undo removes a whole batch
+    source: str | None  # "platform:chat:message" of the person's message, for edits
+    logged_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLink:
+    user_id: int | None  # None for a group/channel message shared by many people
+    link: MessageLink
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A group chat or server channel with a daily group session (community mode)."""
+
+    id: int
+    platform: str
+    chat_id: str
+    settings: Settings  # reuses level/equipment/split/weekdays/reminder_time/timezone
+    enabled: bool
+
+
+class Store(Protocol):
+    # users and settings
+    async def get_or_create_user(self, ref: UserRef, chat_id: str, display_name: str) -> User: ...
+    async def get_user(self, user_id: int) -> User | None: ...
+    async def find_user(self, ref: UserRef) -> User | None: ...
+    async def save_settings(self, user_id: int, settings: Settings) -> None: ...
+    async def set_active(self, user_id: int, active: bool) -> None: ...
+
+    # plans: the payload is the planner's JSON-able dict; `key` is Settings.plan_key()
+    async def get_plan(self, user_id: int, day: date) -> tuple[str, dict[str, Any]] | None: ...
+    async def save_plan(self, user_id: int, day: date, key: str, payload: dict[str, Any]) -> None: ...
+
+    # set logs, each call one transaction and one batch
+    async def add_sets(
+        self, user_id: int, day: date, sets: list[NewSet], source: str | None
+    ) -> list[SetLog]: ...
+    async def replace_sets_from_source(
+        self, user_id: int, source: str, sets: list[NewSet]
+    ) -> tuple[list[SetLog], list[SetLog]]:
+        """Swap the sets a message logged for new ones (an edited reply). Returns (old, new)."""
+        ...
+
+    async def delete_last_batch(self, user_id: int) -> list[SetLog]: ...
+    async def sets_on(self, user_id: int, day: date) -> list[SetLog]: ...
+    async def sets_between(self, user_id: int, start: date, end: date) -> list[SetLog]: ...
+    async def recent_sets_for(self, user_id: int, exercise_id: str, sessions: int) -> list[SetLog]:
+        """The sets of the last `sessions` dates on which this exercise was logged."""
+        ...
+
+    # sent bot messages -> what they were about
+    async def link_message(
+        self, platform: str, chat_id: str, message_id: str, user_id: int | None, link: MessageLink
+    ) -> None: ...
+    async def resolve_message(
+        self, platform: str, chat_id: str, message_id: str
+    ) -> StoredLink | None: ...
+
+    # pending conversation state (onboarding step, step-by-step logging), survives restarts
+    async def get_state(self, user_id: int) -> dict[str, Any] | None: ...
+    async def set_state(self, user_id: int, state: dict[str, Any] | None) -> None: ...
+
+    # idempotency and counters
+    async def claim_event(self, platform: str, event_id: str) -> bool:
+        """True the first time an event id is seen, False for a duplicate delivery."""
+        ...
+
+    async def next_seq(self, name: str) -> int: ...
+
+    # community mode: group chats / channels with a daily group session
+    async def get_channel(self, platform: str, chat_id: str) -> Channel | None: ...
+    async def save_channel(
+        self, platform: str, chat_id: str, settings: Settings, enabled: bool
+    ) -> Channel: ...
+    async def list_channels(self, enabled_only: bool = True) -> list[Channel]: ...
