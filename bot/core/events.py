@@ -30,6 +30,9 @@ class InboundEvent:
     text: str = ""
     display_name: str = ""
     is_group: bool = False
+    # True only when the adapter checked the sender may manage this group/server
+    # (asked for the commands in coach.ADMIN_COMMANDS; False otherwise).
+    is_admin: bool = False
     # The platform id of the bot message this event answers (a reply, or the message a
     # pressed button sits on). None for plain text.
     reply_to: str | None = None
