@@ -1,0 +1,1 @@
+"""Offline fakes of the chat platforms, shared by tests and benchmarks."""
