@@ -1,0 +1,136 @@
+"""The one SQLite connection, its PRAGMAs, and the lock that keeps transactions whole.
+
+Other store modules (e.g. the scheduler's `bot/store/outbox.py`) reuse the same connection and
+lock through these helpers instead of opening their own:
+
+    async with store.transaction() as conn:          # BEGIN IMMEDIATE ... COMMIT
+        rows = await conn.execute_fetchall("SELECT ...", params)
+        await conn.execute_fetchall("UPDATE ...", params)
+    # any exception inside the block rolls the whole transaction back and re-raises
+
+    rows = await store.read("SELECT ... WHERE id = ?", (1,))   # list[sqlite3.Row]
+    rows = await store.write("UPDATE ... RETURNING id", (x,))  # one statement, atomic alone
+
+Rules:
+- Every read and write goes through the lock. There is one connection, so a read running
+  between two statements of someone else's transaction would see half of it.
+- Inside `transaction()`, `store.read`/`store.write` (and SqliteStore's read methods) run
+  directly in that transaction; opening a second `transaction()` inside one raises
+  RuntimeError (SQLite has no nested transactions). Use the `conn` it gave you.
+- Use `conn.execute_fetchall(...)`: one thread hop per statement (a cursor costs more hops).
+- Schema changes belong in a migration file (see bot/store/migrations.py), never at runtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import aiosqlite
+
+from bot.store import migrations as schema
+
+BUSY_TIMEOUT_MS = 5000
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None  # task inside transaction(), if any
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls, path: str | Path, migration_files: list[schema.Migration] | None = None
+    ) -> Self:
+        """Connect, set PRAGMAs and apply pending migrations."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: the sqlite3 module must not BEGIN behind our back; we do.
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            for pragma in (
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA synchronous = NORMAL",
+                f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+            ):
+                await conn.execute_fetchall(pragma)
+            await schema.migrate(conn, migration_files)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn)
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        """The raw connection. Only touch it inside `transaction()` (which hands it to you)."""
+        return self._conn
+
+    async def close(self) -> None:
+        """Wait for the running transaction, then close. Closing twice is fine."""
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            await self._conn.execute_fetchall("PRAGMA optimize")
+            await self._conn.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def _inside_transaction(self) -> bool:
+        return self._holder is not None and self._holder is asyncio.current_task()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT around the block; ROLLBACK if it raises."""
+        if self._inside_transaction():
+            raise RuntimeError("already inside a store transaction: use the conn it gave you")
+        async with self._lock:
+            self._holder = asyncio.current_task()
+            try:
+                await self._conn.execute_fetchall("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                    await self._conn.execute_fetchall("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:
+                        await self._conn.execute_fetchall("ROLLBACK")
+                    raise
+            finally:
+                self._holder = None
+
+    async def read(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Run one query under the lock and return all its rows."""
+        return await self._run(sql, params)
+
+    async def write(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Run one statement as its own transaction (SQLite makes a single statement atomic).
+
+        Cheaper than `transaction()` (one thread hop instead of three); returns RETURNING rows.
+        """
+        return await self._run(sql, params)
+
+    async def _run(self, sql: str, params: Params) -> list[sqlite3.Row]:
+        if self._inside_transaction():
+            return list(await self._conn.execute_fetchall(sql, params))
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, params))

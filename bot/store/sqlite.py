@@ -1,0 +1,389 @@
+"""SqliteStore: the aiosqlite implementation of bot.core.ports.Store.
+
+Round trips are what cost (about 50 µs per statement through aiosqlite's thread), so lookups
+are one indexed query, single-statement writes run without BEGIN/COMMIT (SQLite makes one
+statement atomic on its own) and multi-statement writes use `transaction()`.
+
+Decisions worth knowing:
+- add_sets with an empty list stores nothing and creates no batch; every batch row has sets.
+- replace_sets_from_source keeps the batch id (and date) of the sets the message logged, so an
+  edit doesn't jump ahead of later replies for undo. If the message logged nothing there is
+  nothing to swap: it stores nothing and returns ([], []) (the caller knows the day; it
+  should add_sets). Replacing with [] removes the sets and their batch.
+- sets_between includes both ends. Set lists come oldest first: by date, batch, entry order.
+- recent_sets_for counts skipped sets as a logged session.
+- save_settings / set_active on an unknown user id do nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.core.events import MessageLink, UserRef
+from bot.core.ports import Channel, NewSet, SetLog, StoredLink, User
+from bot.core.settings import Settings
+from bot.store.db import Database
+from bot.store.rows import (
+    CHANNEL_COLUMNS,
+    LINK_COLUMNS,
+    SET_COLUMNS,
+    USER_COLUMNS,
+    channel_from,
+    link_from,
+    now_iso,
+    sets_from,
+    settings_json,
+    to_json,
+    user_from,
+    utc_iso,
+)
+
+_SET_INSERT_COLUMNS = (
+    "user_id, batch_id, plan_date, exercise_id, set_no, reps, seconds, load_kg, skipped,"
+    " source, logged_at"
+)
+_DEFAULT_SETTINGS = settings_json(Settings())
+_SET_ROWS_PER_INSERT = 500  # 11 parameters a row, well under SQLite's 32766 limit
+
+
+class SqliteStore(Database):
+    # Platforms redeliver within minutes to hours; a few days covers every retry.
+    EVENT_RETENTION = timedelta(days=3)
+    PRUNE_INTERVAL_SECONDS = 600.0
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        super().__init__(conn)
+        self._last_prune: float | None = None  # time.monotonic() of the last event prune
+
+    # -- users and settings ------------------------------------------------------------------
+
+    async def get_or_create_user(self, ref: UserRef, chat_id: str, display_name: str) -> User:
+        """An empty chat_id / display_name keeps what is stored (first seen in a group)."""
+        rows = await self.read(
+            f"SELECT {USER_COLUMNS} FROM users WHERE platform = ? AND platform_user_id = ?",
+            (ref.platform, ref.user_id),
+        )
+        if rows:
+            row = rows[0]
+            if chat_id in ("", row["chat_id"]) and display_name in ("", row["display_name"]):
+                return user_from(row)
+        rows = await self.write(
+            "INSERT INTO users"
+            " (platform, platform_user_id, chat_id, display_name, settings, active, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 1, ?)"
+            " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
+            "  chat_id = COALESCE(NULLIF(excluded.chat_id, ''), users.chat_id),"
+            "  display_name = COALESCE(NULLIF(excluded.display_name, ''), users.display_name)"
+            f" RETURNING {USER_COLUMNS}",
+            (ref.platform, ref.user_id, chat_id, display_name, _DEFAULT_SETTINGS, now_iso()),
+        )
+        return user_from(rows[0])
+
+    async def get_user(self, user_id: int) -> User | None:
+        rows = await self.read(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,))
+        return user_from(rows[0]) if rows else None
+
+    async def find_user(self, ref: UserRef) -> User | None:
+        rows = await self.read(
+            f"SELECT {USER_COLUMNS} FROM users WHERE platform = ? AND platform_user_id = ?",
+            (ref.platform, ref.user_id),
+        )
+        return user_from(rows[0]) if rows else None
+
+    async def save_settings(self, user_id: int, settings: Settings) -> None:
+        await self.write(
+            "UPDATE users SET settings = ? WHERE id = ?", (settings_json(settings), user_id)
+        )
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        await self.write("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+
+    async def forget_user(self, user_id: int) -> None:
+        """Delete every row about this person, in every table with a `user_id` column
+        (found at run time, so tables added by later migrations are covered too), plus
+        links that name them as owner."""
+        async with self.transaction() as conn:
+            refs = await conn.execute_fetchall(
+                "SELECT platform, platform_user_id FROM users WHERE id = ?", (user_id,)
+            )
+            tables = await conn.execute_fetchall(
+                "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c"
+                " WHERE m.type = 'table' AND c.name = 'user_id' AND m.name <> 'users'"
+            )
+            for (table,) in tables:
+                quoted = '"' + table.replace('"', '""') + '"'
+                await conn.execute_fetchall(f"DELETE FROM {quoted} WHERE user_id = ?", (user_id,))
+            for platform, platform_user_id in refs:
+                await conn.execute_fetchall(
+                    "DELETE FROM message_links WHERE owner_platform = ? AND owner_user_id = ?",
+                    (platform, platform_user_id),
+                )
+            await conn.execute_fetchall("DELETE FROM users WHERE id = ?", (user_id,))
+
+    # -- plans -------------------------------------------------------------------------------
+
+    async def get_plan(self, user_id: int, day: date) -> tuple[str, dict[str, Any]] | None:
+        rows = await self.read(
+            "SELECT plan_key, payload FROM plans WHERE user_id = ? AND plan_date = ?",
+            (user_id, day.isoformat()),
+        )
+        if not rows:
+            return None
+        return rows[0]["plan_key"], json.loads(rows[0]["payload"])
+
+    async def save_plan(self, user_id: int, day: date, key: str, payload: dict[str, Any]) -> None:
+        await self.write(
+            "INSERT INTO plans (user_id, plan_date, plan_key, payload, created_at)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (user_id, plan_date) DO UPDATE SET"
+            "  plan_key = excluded.plan_key, payload = excluded.payload,"
+            "  created_at = excluded.created_at",
+            (user_id, day.isoformat(), key, to_json(payload), now_iso()),
+        )
+
+    # -- set logs ----------------------------------------------------------------------------
+
+    async def add_sets(
+        self, user_id: int, day: date, sets: list[NewSet], source: str | None
+    ) -> list[SetLog]:
+        if not sets:
+            return []
+        now = now_iso()
+        async with self.transaction() as conn:
+            batch = await conn.execute_fetchall(
+                "INSERT INTO set_batches (user_id, created_at) VALUES (?, ?) RETURNING id",
+                (user_id, now),
+            )
+            rows = await _insert_sets(conn, user_id, batch[0][0], day, sets, source, now)
+        return sets_from(rows)
+
+    async def replace_sets_from_source(
+        self, user_id: int, source: str, sets: list[NewSet]
+    ) -> tuple[list[SetLog], list[SetLog]]:
+        """Swap the sets a message logged for new ones (an edited reply). Returns (old, new).
+
+        The new sets keep the old batch id and date; see the module docstring.
+        """
+        async with self.transaction() as conn:
+            old_rows = await conn.execute_fetchall(
+                f"DELETE FROM set_logs WHERE user_id = ? AND source = ? RETURNING {SET_COLUMNS}",
+                (user_id, source),
+            )
+            if not old_rows:
+                return [], []
+            old = sets_from(old_rows)
+            keep = old[0]
+            new_rows = []
+            if sets:
+                new_rows = await _insert_sets(
+                    conn, user_id, keep.batch_id, keep.plan_date, sets, source, now_iso()
+                )
+            emptied = sorted({s.batch_id for s in old})
+            marks = ", ".join("?" * len(emptied))
+            await conn.execute_fetchall(
+                f"DELETE FROM set_batches WHERE id IN ({marks})"
+                " AND NOT EXISTS (SELECT 1 FROM set_logs WHERE batch_id = set_batches.id)",
+                emptied,
+            )
+        return old, sets_from(new_rows)
+
+    async def delete_last_batch(self, user_id: int) -> list[SetLog]:
+        async with self.transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "DELETE FROM set_logs WHERE batch_id ="
+                " (SELECT MAX(id) FROM set_batches WHERE user_id = ?)"
+                f" RETURNING {SET_COLUMNS}",
+                (user_id,),
+            )
+            if rows:
+                await conn.execute_fetchall(
+                    "DELETE FROM set_batches WHERE id = ?", (rows[0]["batch_id"],)
+                )
+        return sets_from(rows)
+
+    async def sets_on(self, user_id: int, day: date) -> list[SetLog]:
+        rows = await self.read(
+            f"SELECT {SET_COLUMNS} FROM set_logs WHERE user_id = ? AND plan_date = ?",
+            (user_id, day.isoformat()),
+        )
+        return sets_from(rows)
+
+    async def sets_between(self, user_id: int, start: date, end: date) -> list[SetLog]:
+        """Both ends included."""
+        rows = await self.read(
+            f"SELECT {SET_COLUMNS} FROM set_logs WHERE user_id = ? AND plan_date BETWEEN ? AND ?",
+            (user_id, start.isoformat(), end.isoformat()),
+        )
+        return sets_from(rows)
+
+    async def recent_sets_for(self, user_id: int, exercise_id: str, sessions: int) -> list[SetLog]:
+        """The sets of the last `sessions` dates on which this exercise was logged."""
+        if sessions <= 0:
+            return []
+        rows = await self.read(
+            f"SELECT {SET_COLUMNS} FROM set_logs"
+            " WHERE user_id = ?1 AND exercise_id = ?2 AND plan_date IN ("
+            "  SELECT DISTINCT plan_date FROM set_logs"
+            "  WHERE user_id = ?1 AND exercise_id = ?2 ORDER BY plan_date DESC LIMIT ?3)",
+            (user_id, exercise_id, sessions),
+        )
+        return sets_from(rows)
+
+    async def export_sets(self, user_id: int) -> list[SetLog]:
+        """Every set this person logged, oldest first."""
+        rows = await self.read(f"SELECT {SET_COLUMNS} FROM set_logs WHERE user_id = ?", (user_id,))
+        return sets_from(rows)
+
+    # -- sent bot messages -------------------------------------------------------------------
+
+    async def link_message(
+        self, platform: str, chat_id: str, message_id: str, user_id: int | None, link: MessageLink
+    ) -> None:
+        owner = link.owner
+        await self.write(
+            "INSERT OR REPLACE INTO message_links"
+            " (platform, chat_id, message_id, user_id, kind, plan_date, exercise_id,"
+            "  owner_platform, owner_user_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                platform,
+                chat_id,
+                message_id,
+                user_id,
+                link.kind,
+                link.plan_date.isoformat() if link.plan_date else None,
+                link.exercise_id,
+                owner.platform if owner else None,
+                owner.user_id if owner else None,
+                now_iso(),
+            ),
+        )
+
+    async def resolve_message(
+        self, platform: str, chat_id: str, message_id: str
+    ) -> StoredLink | None:
+        rows = await self.read(
+            f"SELECT {LINK_COLUMNS} FROM message_links"
+            " WHERE platform = ? AND chat_id = ? AND message_id = ?",
+            (platform, chat_id, message_id),
+        )
+        return link_from(rows[0]) if rows else None
+
+    # -- conversation state ------------------------------------------------------------------
+
+    async def get_state(self, user_id: int) -> dict[str, Any] | None:
+        rows = await self.read("SELECT state FROM conversation_state WHERE user_id = ?", (user_id,))
+        return json.loads(rows[0]["state"]) if rows else None
+
+    async def set_state(self, user_id: int, state: dict[str, Any] | None) -> None:
+        """None clears it."""
+        if state is None:
+            await self.write("DELETE FROM conversation_state WHERE user_id = ?", (user_id,))
+            return
+        await self.write(
+            "INSERT INTO conversation_state (user_id, state, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET"
+            "  state = excluded.state, updated_at = excluded.updated_at",
+            (user_id, to_json(state), now_iso()),
+        )
+
+    # -- idempotency and counters ------------------------------------------------------------
+
+    async def claim_event(self, platform: str, event_id: str) -> bool:
+        """True the first time an event id is seen, False for a duplicate delivery."""
+        await self._prune_events_now_and_then()
+        rows = await self.write(
+            "INSERT INTO processed_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING 1",
+            (platform, event_id, now_iso()),
+        )
+        return bool(rows)
+
+    async def _prune_events_now_and_then(self) -> None:
+        now = time.monotonic()
+        if self._last_prune is not None and now - self._last_prune < self.PRUNE_INTERVAL_SECONDS:
+            return
+        self._last_prune = now
+        cutoff = utc_iso(datetime.now(UTC) - self.EVENT_RETENTION)
+        await self.write("DELETE FROM processed_events WHERE seen_at < ?", (cutoff,))
+
+    async def next_seq(self, name: str) -> int:
+        """1, 2, 3, ... per name, across restarts."""
+        rows = await self.write(
+            "INSERT INTO counters (name, value) VALUES (?, 1)"
+            " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+            (name,),
+        )
+        return int(rows[0][0])
+
+    # -- community channels ------------------------------------------------------------------
+
+    async def get_channel(self, platform: str, chat_id: str) -> Channel | None:
+        rows = await self.read(
+            f"SELECT {CHANNEL_COLUMNS} FROM channels WHERE platform = ? AND chat_id = ?",
+            (platform, chat_id),
+        )
+        return channel_from(rows[0]) if rows else None
+
+    async def save_channel(
+        self, platform: str, chat_id: str, settings: Settings, enabled: bool
+    ) -> Channel:
+        now = now_iso()
+        rows = await self.write(
+            "INSERT INTO channels (platform, chat_id, settings, enabled, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, chat_id) DO UPDATE SET"
+            "  settings = excluded.settings, enabled = excluded.enabled,"
+            "  updated_at = excluded.updated_at"
+            f" RETURNING {CHANNEL_COLUMNS}",
+            (platform, chat_id, settings_json(settings), int(enabled), now, now),
+        )
+        return channel_from(rows[0])
+
+    async def list_channels(self, enabled_only: bool = True) -> list[Channel]:
+        where = " WHERE enabled = 1" if enabled_only else ""
+        rows = await self.read(f"SELECT {CHANNEL_COLUMNS} FROM channels{where} ORDER BY id")
+        return [channel_from(row) for row in rows]
+
+
+async def _insert_sets(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    batch_id: int,
+    day: date,
+    sets: list[NewSet],
+    source: str | None,
+    logged_at: str,
+) -> list[Any]:
+    """Insert rows with one multi-row INSERT ... RETURNING per chunk (one round trip each)."""
+    values = [
+        (
+            user_id,
+            batch_id,
+            day.isoformat(),
+            s.exercise_id,
+            s.set_no,
+            s.reps,
+            s.seconds,
+            s.load_kg,
+            int(s.skipped),
+            source,
+            logged_at,
+        )
+        for s in sets
+    ]
+    rows: list[Any] = []
+    for start in range(0, len(values), _SET_ROWS_PER_INSERT):
+        chunk = values[start : start + _SET_ROWS_PER_INSERT]
+        marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+        params = [p for row in chunk for p in row]
+        rows += await conn.execute_fetchall(
+            f"INSERT INTO set_logs ({_SET_INSERT_COLUMNS}) VALUES {marks} RETURNING {SET_COLUMNS}",
+            params,
+        )
+    return rows
