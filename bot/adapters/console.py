@@ -1,0 +1,103 @@
+"""Console chat: Backline in a terminal or through a pipe, same core as every platform.
+
+Each bot message gets a number, shown as [N]. A plain line answers the latest prompt (typing a
+button's label presses it); `reply N: text` replies to message N; `press N: label` presses a
+button on message N. Message numbers persist in the database, so you can reply to yesterday's
+message in a later run.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.core.coach import Coach
+from bot.core.events import Button, InboundEvent, Outbound, UserRef
+
+PLATFORM = "console"
+REPLY_RE = re.compile(r"^\s*reply\s+(\d+)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
+PRESS_RE = re.compile(r"^\s*press\s+(\d+)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass
+class ConsoleChat:
+    coach: Coach
+    user: str = "you"
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    platform: str = PLATFORM
+    _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
+    _latest: str | None = None
+    _typed: int = 0
+
+    @property
+    def ref(self) -> UserRef:
+        return UserRef(PLATFORM, self.user)
+
+    async def say(self, line: str) -> None:
+        """Handle one typed line and print the answers."""
+        line = line.rstrip("\n")
+        if not line.strip():
+            return
+        self._typed += 1
+        event = self._event(line)
+        reply = await self.coach.handle(event)
+        for out in reply.messages:
+            await self.send(self.user, out)
+
+    def _event(self, line: str) -> InboundEvent:
+        base = {
+            "user": self.ref,
+            "chat_id": self.user,
+            "display_name": self.user,
+            "message_id": f"u{self._typed}",
+        }
+        if m := PRESS_RE.match(line):
+            data = self._button_data(m.group(1), m.group(2))
+            if data:
+                return InboundEvent(**base, button=data, reply_to=m.group(1))
+            return InboundEvent(**base, text=m.group(2), reply_to=m.group(1))
+        if m := REPLY_RE.match(line):
+            return InboundEvent(**base, text=m.group(2), reply_to=m.group(1))
+        if self._latest and (data := self._button_data(self._latest, line)):
+            return InboundEvent(**base, button=data, reply_to=self._latest)
+        return InboundEvent(**base, text=line)
+
+    def _button_data(self, message_id: str, label: str) -> str | None:
+        wanted = label.strip().lower()
+        for button in self._buttons.get(message_id, ()):
+            if button.label.lower() == wanted:
+                return button.data
+        return None
+
+    async def send(self, chat_id: str, out: Outbound) -> str:
+        """Print one message; also the `Sender` used for pushes in local runs."""
+        message_id = await self.coach.next_message_id(PLATFORM)
+        header = f"[{message_id}]"
+        lines = [f"{header} {out.title}" if out.title else header]
+        lines.append(out.text)
+        buttons = tuple(b for row in out.buttons for b in row)
+        if buttons:
+            lines.append("    " + "  ".join(f"({b.label})" for b in buttons))
+            self._buttons[message_id] = buttons
+        self.out.write("\n".join(lines) + "\n\n")
+        self.out.flush()
+        self._latest = message_id
+        await self.coach.record_sent(PLATFORM, chat_id, message_id, out)
+        return message_id
+
+    async def run(self, stream: TextIO, prompt: bool) -> None:
+        if prompt:
+            self.out.write(
+                "Backline console. Try /today, /howto rdl, /start or /help. "
+                "Reply to a message with `reply N: 12 10 10`. Ctrl-D to quit.\n\n"
+            )
+        while True:
+            if prompt:
+                self.out.write("> ")
+                self.out.flush()
+            line = stream.readline()
+            if not line:
+                break
+            await self.say(line)

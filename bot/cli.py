@@ -1,0 +1,176 @@
+"""The `backline` command. Heavy imports happen inside each subcommand so `backline howto`
+starts fast and never loads a platform library."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+
+def _db_default() -> str:
+    return os.environ.get("BACKLINE_DB") or "backline.db"
+
+
+def _clock_for(day: date | None) -> Callable[[], datetime] | None:
+    """A fixed clock at midday UTC of `day`: the same local date in timezones from -11 to +11."""
+    if day is None:
+        return None
+    moment = datetime.combine(day, time(12), tzinfo=UTC)
+    return lambda: moment
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-11-21, got {text!r}") from exc
+
+
+def cmd_howto(args: argparse.Namespace) -> int:
+    from bot.content import default_library
+    from bot.core.lookup import ExerciseLookup
+    from bot.core.render import howto
+
+    library = default_library()
+    query = " ".join(args.query)
+    result = ExerciseLookup(library).find(query)
+    if result.exercise is None:
+        print(f'No exercise called "{query}" in the Backline library.', file=sys.stderr)
+        if result.suggestions:
+            names = ", ".join(e.name for e in result.suggestions)
+            print(f"Did you mean: {names}?", file=sys.stderr)
+        return 1
+    name, text = howto(result.exercise, library)
+    print(name)
+    print(text)
+    return 0
+
+
+def cmd_parse_log(args: argparse.Namespace) -> int:
+    from bot.core.parser import LogParseError, parse_log
+
+    try:
+        parsed = parse_log(" ".join(args.text))
+    except LogParseError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    print(json.dumps(parsed.to_json()))
+    return 0
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    from bot.content import default_library
+
+    library = default_library()
+    for ex in sorted(library.main_exercises(), key=lambda e: (e.region, e.name)):
+        print(f"{ex.name:<38} {ex.region:<6} {ex.pattern:<16} {', '.join(ex.equipment)}")
+    return 0
+
+
+async def _with_coach(db: str, day: date | None, work) -> int:
+    from bot.app import open_coach
+
+    coach, store = await open_coach(db, clock=_clock_for(day))
+    try:
+        return await work(coach)
+    finally:
+        await store.close()
+
+
+def cmd_today(args: argparse.Namespace) -> int:
+    from bot.adapters.console import ConsoleChat
+
+    async def work(coach) -> int:
+        chat = ConsoleChat(coach, user=args.user)
+        await chat.say("/today")
+        return 0
+
+    return asyncio.run(_with_coach(args.db, args.date, work))
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.adapters.console import ConsoleChat
+
+    async def work(coach) -> int:
+        await ConsoleChat(coach, user=args.user).run(sys.stdin, prompt=sys.stdin.isatty())
+        return 0
+
+    return asyncio.run(_with_coach(args.db, args.date, work))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.config import Config
+
+    config = Config.from_env()
+    if not config.platforms:
+        args.user = _default_user()
+        args.date = None
+        return cmd_chat(args)
+    from bot.runner import run_forever
+
+    return run_forever(config)
+
+
+def _default_user() -> str:
+    return os.environ.get("USER") or "you"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backline",
+        description="Backline: posterior-chain coaching. With no command it runs the bot "
+        "(Telegram/Discord when a token is set, else a console chat).",
+    )
+    parser.set_defaults(func=cmd_run, db=_db_default())
+    sub = parser.add_subparsers(dest="command")
+
+    def with_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", default=_db_default(), help="SQLite file (default: $BACKLINE_DB or ./backline.db)")
+
+    chat = sub.add_parser("chat", help="chat with Backline in the terminal (works with piped stdin)")
+    chat.add_argument("--user", default=_default_user())
+    chat.add_argument("--date", type=_date, help="pretend today is YYYY-MM-DD")
+    with_db(chat)
+    chat.set_defaults(func=cmd_chat)
+
+    today = sub.add_parser("today", help="print today's session")
+    today.add_argument("--user", default=_default_user())
+    today.add_argument("--date", type=_date)
+    with_db(today)
+    today.set_defaults(func=cmd_today)
+
+    sub.add_parser("exercises", help="list the exercise library").set_defaults(func=cmd_exercises)
+
+    howto = sub.add_parser("howto", help="how to do an exercise")
+    howto.add_argument("query", nargs="+")
+    howto.set_defaults(func=cmd_howto)
+
+    parse_log = sub.add_parser("parse-log", help="show how a logged reply is read, as JSON")
+    parse_log.add_argument("text", nargs="+")
+    parse_log.set_defaults(func=cmd_parse_log)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a host sees one clear line, not a traceback
+        from bot.content import ContentError
+
+        if isinstance(exc, ContentError):
+            print(f"backline: the content is broken:\n{exc}", file=sys.stderr)
+            return 3
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
