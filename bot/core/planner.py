@@ -251,7 +251,7 @@ def _planned(
 def _bookends(library: Library, settings: Settings, ids: tuple[str, ...], count: int, n: int):
     """Warm-up or cool-down: `count` moves the person can do, rotating through the list."""
     usable = [library.exercises[i] for i in ids if i in library.exercises]
-    usable = [e for e in usable if allowed(e, settings)] or usable
+    usable = [e for e in usable if allowed(e, settings)]
     if not usable:
         return ()
     start = n % len(usable)
