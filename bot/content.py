@@ -1,0 +1,737 @@
+"""Load and validate the coaching content (content/*.yaml) into a typed `Library`.
+
+Every problem is collected before anything is raised, so a host who edits the
+YAML sees all of them at once. Each message names the file, the thing inside it
+(exercise, split, muscle...), the field path and what was expected.
+
+Kept light on imports on purpose: `backline howto rdl` loads this on every run.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import bot
+from bot.core.library import (
+    DayType,
+    EquipmentItem,
+    Exercise,
+    LevelDose,
+    Library,
+    Muscle,
+    Prescription,
+    SelfTest,
+    SelfTestOutcome,
+    SelfTestStep,
+    SessionShape,
+    Slot,
+    Split,
+    Taxonomy,
+)
+from bot.core.settings import LEVELS
+
+try:  # libyaml's parser is several times faster; cold start matters for the CLI
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+ENV_VAR = "BACKLINE_CONTENT"
+MAX_SHOWN = 30  # problems listed in one error; the rest are counted
+
+ROLES = ("main", "warmup", "cooldown")
+REGIONS = ("upper", "lower", "full")
+EXERCISE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SNAKE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+EXERCISE_REQUIRED = (
+    *("id", "name", "role", "region", "pattern", "primary", "equipment", "level", "loaded"),
+    *("prescription", "summary", "steps", "cues", "mistakes"),
+)
+EXERCISE_OPTIONAL = ("aliases", "secondary", "easier", "harder", "safety")
+OUTCOME_ID = re.compile(r"^[a-z][a-z0-9-]{0,23}$")  # travels in button callback data
+
+
+class ContentError(Exception):
+    """The content folder can't be loaded. `problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str], root: Path | None = None) -> None:
+        self.problems = problems
+        self.root = root
+        where = f" in {root}" if root else ""
+        shown = problems[:MAX_SHOWN]
+        lines = [f"Backline content has {len(problems)} problem(s){where}:"]
+        lines += [f"  - {p}" for p in shown]
+        if len(problems) > len(shown):
+            lines.append(f"  ... and {len(problems) - len(shown)} more")
+        super().__init__("\n".join(lines))
+
+
+# --- where content lives -------------------------------------------------------------
+
+
+def content_root() -> Path:
+    """$BACKLINE_CONTENT, else the copy inside an installed wheel, else the repo's content/."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    package = Path(bot.__file__).resolve().parent
+    packaged = package / "_content"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / "content"
+
+
+@functools.cache
+def default_library() -> Library:
+    return load_library()
+
+
+def load_library(path: Path | None = None) -> Library:
+    root = Path(path) if path is not None else content_root()
+    if not root.is_dir():
+        raise ContentError([f"no content folder at {root} (set {ENV_VAR} to point at one)"], root)
+    problems: list[str] = []
+    loader = _ContentLoader(root, problems)
+    library = loader.load()
+    if problems:
+        raise ContentError(problems, root)
+    return library
+
+
+# --- YAML ----------------------------------------------------------------------------
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that refuses duplicate keys: YAML would silently keep the last one."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key; the base constructor reports it
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} appears twice", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def _parse(path: Path, label: str, problems: list[str]) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{label}: cannot read the file ({exc})")
+        return None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        problems.append(f"{label}: {where}YAML syntax error: {what}")
+    except yaml.YAMLError as exc:
+        problems.append(f"{label}: YAML syntax error: {exc}")
+    return None
+
+
+# --- typed reads that record problems instead of raising -----------------------------
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"true/false ({value!r})"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        return f"text ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _hint(word: str, options: Collection[str]) -> str:
+    import difflib  # only paid for when something is wrong
+
+    close = difflib.get_close_matches(word, list(options), n=1)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    if len(options) <= 12:
+        return " (expected one of: " + ", ".join(sorted(options)) + ")"
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Report:
+    """Where problems go, and what to call the place they were found."""
+
+    problems: list[str]
+    file: str
+    subject: str = ""
+
+    def __call__(self, field: str, message: str) -> None:
+        parts = [self.file]
+        if self.subject:
+            parts.append(self.subject)
+        if field:
+            parts.append(f"field '{field}'")
+        parts.append(message)
+        self.problems.append(": ".join(parts))
+
+    def about(self, subject: str) -> _Report:
+        return _Report(self.problems, self.file, subject)
+
+
+class _Fields:
+    """Reads one YAML mapping. A bad value is reported and read as a harmless
+    default, so checking can go on and every problem is found in one pass."""
+
+    def __init__(self, data: Mapping[str, Any], report: _Report, prefix: str = "") -> None:
+        self.data = data
+        self.report = report
+        self.prefix = prefix
+
+    def path(self, key: str) -> str:
+        return f"{self.prefix}{key}"
+
+    def problem(self, key: str, message: str) -> None:
+        self.report(self.path(key), message)
+
+    def allow(self, required: Collection[str], optional: Collection[str] = ()) -> None:
+        for key in required:
+            if key not in self.data:
+                self.problem(key, "missing required field")
+        allowed = {*required, *optional}
+        for key in self.data:
+            if key not in allowed:
+                self.problem(str(key), "unknown field" + _hint(str(key), allowed))
+
+    def _get(self, key: str, expected: str, kinds: tuple[type, ...]) -> Any:
+        if key not in self.data:
+            return None
+        value = self.data[key]
+        if isinstance(value, bool) and bool not in kinds:
+            value_ok = False
+        else:
+            value_ok = isinstance(value, kinds)
+        if not value_ok:
+            self.problem(key, f"expected {expected}, got {_describe(value)}")
+            return None
+        return value
+
+    def text(self, key: str, *, one_line: bool = False, max_len: int = 2000) -> str:
+        value = self._get(key, "text", (str,))
+        if value is None:
+            return ""
+        value = value.strip()
+        if not value:
+            self.problem(key, "must not be empty")
+        elif one_line and "\n" in value:
+            self.problem(key, "must be a single line")
+        elif len(value) > max_len:
+            self.problem(key, f"is too long ({len(value)} characters, at most {max_len})")
+        return value
+
+    def integer(self, key: str, lo: int, hi: int, default: int = 0) -> int:
+        value = self._get(key, f"a whole number from {lo} to {hi}", (int,))
+        if value is None:
+            return default
+        if not lo <= value <= hi:
+            self.problem(key, f"must be a whole number from {lo} to {hi} (got {value})")
+            return default
+        return int(value)
+
+    def number(self, key: str, lo: float, hi: float) -> float | None:
+        value = self._get(key, f"a number above {lo} and at most {hi}", (int, float))
+        if value is None:
+            return None
+        if not lo < value <= hi:
+            self.problem(key, f"must be a number above {lo} and at most {hi} (got {value})")
+            return None
+        return float(value)
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self._get(key, "true or false", (bool,))
+        return default if value is None else value
+
+    def choice(self, key: str, options: Collection[str], kind: str) -> str:
+        value = self._get(key, f"a {kind} id", (str,))
+        if value is None:
+            return ""
+        if value not in options:
+            self.problem(key, f"unknown {kind} '{value}'" + _hint(value, options))
+        return value
+
+    def items(self, key: str, expected: str = "a list") -> list[Any]:
+        value = self._get(key, expected, (list,))
+        return [] if value is None else value
+
+    def texts(self, key: str, *, min_items: int = 0, max_items: int = 50) -> tuple[str, ...]:
+        out: list[str] = []
+        values = self.items(key, "a list of text")
+        self._count(key, values, min_items, max_items)
+        for i, value in enumerate(values):
+            if not isinstance(value, str) or not value.strip():
+                self.problem(f"{key}[{i}]", f"expected non-empty text, got {_describe(value)}")
+            else:
+                out.append(" ".join(value.split()))
+        return tuple(out)
+
+    def ids(
+        self,
+        key: str,
+        known: Collection[str],
+        kind: str,
+        *,
+        min_items: int = 0,
+        max_items: int = 50,
+    ) -> tuple[str, ...]:
+        out: list[str] = []
+        values = self.items(key, f"a list of {kind} ids")
+        self._count(key, values, min_items, max_items)
+        for i, value in enumerate(values):
+            if not isinstance(value, str):
+                self.problem(f"{key}[{i}]", f"expected a {kind} id, got {_describe(value)}")
+            elif value not in known:
+                self.problem(f"{key}[{i}]", f"unknown {kind} '{value}'" + _hint(value, known))
+            elif value in out:
+                self.problem(f"{key}[{i}]", f"'{value}' is listed twice")
+            else:
+                out.append(value)
+        return tuple(out)
+
+    def _count(self, key: str, values: list[Any], lo: int, hi: int) -> None:
+        if key in self.data and not lo <= len(values) <= hi:
+            self.problem(key, f"needs {lo} to {hi} items (has {len(values)})")
+
+    def span(self, key: str, lo: int, hi: int) -> tuple[int, int] | None:
+        """A [low, high] range of whole numbers; a single number means low = high."""
+        if key not in self.data:
+            return None
+        value = self.data[key]
+        expected = f"[low, high] with whole numbers from {lo} to {hi}"
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = [value, value]
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        ):
+            self.problem(key, f"expected {expected}, got {_describe(value)}")
+            return None
+        low, high = value
+        if not (lo <= low <= hi and lo <= high <= hi):
+            self.problem(key, f"expected {expected}, got [{low}, {high}]")
+            return None
+        if low > high:
+            self.problem(key, f"low is above high ([{low}, {high}])")
+            return None
+        return (low, high)
+
+    def mapping(self, key: str) -> _Fields:
+        value = self._get(key, "a mapping", (dict,))
+        return _Fields(value or {}, self.report, f"{self.prefix}{key}.")
+
+    def names(self, key: str, id_pattern: re.Pattern[str]) -> dict[str, str]:
+        """An `id: human name` mapping."""
+        out: dict[str, str] = {}
+        for ident, name in self.mapping(key).data.items():
+            path = f"{key}.{ident}"
+            if not isinstance(ident, str) or not id_pattern.match(ident):
+                self.problem(path, "ids use lower case letters, digits and _")
+            elif not isinstance(name, str) or not name.strip():
+                self.problem(path, f"expected a name, got {_describe(name)}")
+            else:
+                out[ident] = name.strip()
+        return out
+
+    def entities(
+        self, key: str, kind: str, id_pattern: re.Pattern[str]
+    ) -> Iterator[tuple[str, _Fields]]:
+        """The mappings in a list field, each with a reader that names it by its id."""
+        seen: set[str] = set()
+        for i, raw in enumerate(self.items(key)):
+            if not isinstance(raw, dict):
+                self.problem(f"{key}[{i}]", f"expected a mapping, got {_describe(raw)}")
+                continue
+            ident = raw.get("id")
+            if not isinstance(ident, str) or not id_pattern.match(ident):
+                item = _Fields(raw, self.report.about(f"{kind} #{i + 1} in '{key}'"))
+                item.problem("id", f"expected an id like {_example(id_pattern)}, got {ident!r}")
+                continue
+            item = _Fields(raw, self.report.about(f"{kind} '{ident}'"))
+            if ident in seen:
+                item.problem("id", f"duplicate {kind} id '{ident}'")
+                continue
+            seen.add(ident)
+            yield ident, item
+
+
+def _example(pattern: re.Pattern[str]) -> str:
+    return "'glute-bridge'" if pattern is EXERCISE_ID else "'glute_max'"
+
+
+def _alias_key(text: str) -> str:
+    """How lookups compare names: case, spacing and punctuation don't count."""
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+# --- the loader ----------------------------------------------------------------------
+
+
+class _ContentLoader:
+    def __init__(self, root: Path, problems: list[str]) -> None:
+        self.root = root
+        self.problems = problems
+
+    def label(self, path: Path) -> str:
+        return f"{self.root.name}/{path.relative_to(self.root).as_posix()}"
+
+    def document(self, path: Path, subject: str = "") -> _Fields | None:
+        """The file's top-level mapping; `subject` names it in problems found before that."""
+        label = self.label(path)
+        where = f"{label}: {subject}" if subject else label
+        if not path.is_file():
+            self.problems.append(f"{where}: file is missing")
+            return None
+        data = _parse(path, where, self.problems)
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            self.problems.append(f"{where}: expected a mapping at the top, got {_describe(data)}")
+            return None
+        return _Fields(data, _Report(self.problems, label))
+
+    def load(self) -> Library:
+        taxonomy = self.taxonomy()
+        exercises = self.exercises(taxonomy)
+        programs = self.document(self.root / "programs.yaml") or _Fields({}, _Report([], ""))
+        programs.allow(("splits", "day_types", "levels", "session", "selftest"))
+        levels = self.levels(programs)
+        day_types = self.day_types(programs, taxonomy, levels)
+        return Library(
+            exercises=exercises,
+            taxonomy=taxonomy,
+            splits=self.splits(programs, day_types),
+            day_types=day_types,
+            levels=levels,
+            session=self.session(programs, exercises),
+            selftest=self.selftest(programs),
+            source=str(self.root),
+        )
+
+    # taxonomy.yaml
+
+    def taxonomy(self) -> Taxonomy:
+        doc = self.document(self.root / "taxonomy.yaml") or _Fields({}, _Report([], ""))
+        doc.allow(("groups", "muscles", "patterns", "equipment"))
+        groups = doc.names("groups", SNAKE_ID)
+        patterns = doc.names("patterns", SNAKE_ID)
+        muscles: dict[str, Muscle] = {}
+        for ident, item in doc.entities("muscles", "muscle", SNAKE_ID):
+            item.allow(("id", "name", "group"))
+            muscles[ident] = Muscle(
+                ident, item.text("name", one_line=True), item.choice("group", groups, "group")
+            )
+        equipment: dict[str, EquipmentItem] = {}
+        for ident, item in doc.entities("equipment", "equipment", SNAKE_ID):
+            item.allow(("id", "name"), ("step_kg", "step_lb"))
+            equipment[ident] = EquipmentItem(
+                ident,
+                item.text("name", one_line=True),
+                item.number("step_kg", 0, 50),
+                item.number("step_lb", 0, 100),
+            )
+        if doc.data and "bodyweight" not in equipment:
+            doc.problem("equipment", "must include 'bodyweight' (what everyone has)")
+        return Taxonomy(muscles=muscles, patterns=patterns, equipment=equipment, groups=groups)
+
+    # exercises/*.yaml
+
+    def exercises(self, taxonomy: Taxonomy) -> dict[str, Exercise]:
+        folder = self.root / "exercises"
+        if not folder.is_dir():
+            self.problems.append(f"{self.root.name}/exercises: folder is missing")
+            return {}
+        for stray in sorted(folder.glob("*.yml")):
+            self.problems.append(f"{self.label(stray)}: rename it to end in .yaml")
+        found: dict[str, tuple[Exercise, _Fields]] = {}
+        for path in sorted(folder.glob("*.yaml")):
+            stem = path.stem
+            doc = self.document(path, f"exercise '{stem}'")
+            if doc is None:
+                continue
+            item = _Fields(doc.data, doc.report.about(f"exercise '{doc.data.get('id', stem)}'"))
+            ident = item.data.get("id")
+            if isinstance(ident, str) and ident != stem:
+                item.problem("id", f"'{ident}' does not match the file name (expected '{stem}')")
+            if not EXERCISE_ID.match(stem):
+                item.problem("id", "exercise ids are kebab-case, like 'glute-bridge'")
+            if isinstance(ident, str) and ident in found:
+                item.problem("id", f"duplicate exercise id '{ident}'")
+                continue
+            exercise = self.exercise(stem if not isinstance(ident, str) else ident, item, taxonomy)
+            found[exercise.id] = (exercise, item)
+        self.check_names(found)
+        self.check_links(found)
+        return {ident: exercise for ident, (exercise, _) in found.items()}
+
+    def exercise(self, ident: str, item: _Fields, taxonomy: Taxonomy) -> Exercise:
+        item.allow(EXERCISE_REQUIRED, EXERCISE_OPTIONAL)
+        muscles = taxonomy.muscles
+        primary = item.ids("primary", muscles, "muscle", min_items=1)
+        secondary = item.ids("secondary", muscles, "muscle")
+        for muscle in set(primary) & set(secondary):
+            item.problem("secondary", f"'{muscle}' is already a primary muscle")
+        equipment = item.ids("equipment", taxonomy.equipment, "equipment", min_items=1)
+        if "bodyweight" in equipment and len(equipment) > 1:
+            item.problem("equipment", "'bodyweight' means no equipment; list it on its own")
+        loaded = item.flag("loaded")
+        loadable = any(
+            taxonomy.equipment[e].step_kg is not None for e in equipment if e in taxonomy.equipment
+        )
+        if loaded and equipment and not loadable:
+            item.problem("loaded", "is true but none of its equipment takes a load")
+        return Exercise(
+            id=ident,
+            name=item.text("name", one_line=True, max_len=80),
+            aliases=item.texts("aliases"),
+            role=item.choice("role", ROLES, "role"),  # type: ignore[arg-type]
+            region=item.choice("region", REGIONS, "region"),  # type: ignore[arg-type]
+            pattern=item.choice("pattern", taxonomy.patterns, "pattern"),
+            primary=primary,
+            secondary=secondary,
+            equipment=equipment,
+            level=item.choice("level", LEVELS, "level"),
+            loaded=loaded,
+            prescription=self.prescription(item.mapping("prescription")),
+            steps=item.texts("steps", min_items=2, max_items=8),
+            cues=item.texts("cues", min_items=1, max_items=6),
+            mistakes=item.texts("mistakes", min_items=1, max_items=6),
+            easier=item.texts("easier"),  # checked against all ids in check_links
+            harder=item.texts("harder"),
+            safety=item.texts("safety", max_items=6),
+            summary=item.text("summary", one_line=True, max_len=200),
+        )
+
+    @staticmethod
+    def prescription(dose: _Fields) -> Prescription:
+        if not dose.data:
+            return Prescription(sets=1)  # the missing mapping is already reported
+        dose.allow(("sets", "rest_seconds"), ("reps", "seconds", "per_side"))
+        reps = dose.span("reps", 1, 100)
+        seconds = dose.span("seconds", 1, 600)
+        if "reps" not in dose.data and "seconds" not in dose.data:
+            dose.problem("reps", "needs 'reps' or 'seconds' (or both)")
+        return Prescription(
+            sets=dose.integer("sets", 1, 10, default=1),
+            reps=reps,
+            seconds=seconds,
+            per_side=dose.flag("per_side"),
+            rest_seconds=dose.integer("rest_seconds", 0, 600, default=60),
+        )
+
+    @staticmethod
+    def check_names(found: dict[str, tuple[Exercise, _Fields]]) -> None:
+        """Ids, names and aliases must point at one exercise each, or lookups get ambiguous."""
+        # Each side of a clash is told, so the host can pick which one keeps the word.
+        users: dict[str, list[tuple[str, str, str]]] = {}  # key -> (exercise, field, text)
+        for ident, (exercise, _) in found.items():
+            named = [("id", ident), ("name", exercise.name)]
+            named += [(f"aliases[{i}]", alias) for i, alias in enumerate(exercise.aliases)]
+            for field, text in named:
+                key = _alias_key(text)
+                uses = users.setdefault(key, [])
+                if key and all(user != ident for user, _, _ in uses):
+                    uses.append((ident, field, text))
+        for uses in users.values():
+            for ident, field, text in uses if len(uses) > 1 else ():
+                others = ", ".join(f"'{other}'" for other, _, _ in uses if other != ident)
+                found[ident][1].problem(
+                    field, f"'{text}' is also used by exercise {others}; names must be unique"
+                )
+
+    @staticmethod
+    def check_links(found: dict[str, tuple[Exercise, _Fields]]) -> None:
+        for ident, (exercise, item) in found.items():
+            for field in ("easier", "harder"):
+                for i, target in enumerate(getattr(exercise, field)):
+                    path = f"{field}[{i}]"
+                    if target == ident:
+                        item.problem(path, "an exercise can't link to itself")
+                    elif target not in found:
+                        item.problem(path, f"unknown exercise '{target}'" + _hint(target, found))
+            for target in set(exercise.easier) & set(exercise.harder):
+                item.problem("harder", f"'{target}' is listed as both easier and harder")
+
+    # programs.yaml
+
+    @staticmethod
+    def levels(doc: _Fields) -> dict[str, LevelDose]:
+        levels: dict[str, LevelDose] = {}
+        for ident, item in doc.entities("levels", "level", SNAKE_ID):
+            item.allow(
+                ("id", "name", "main_exercises", "max_sets", "prefer_bodyweight"), ("description",)
+            )
+            if ident not in LEVELS:
+                item.problem("id", f"unknown level '{ident}'" + _hint(ident, LEVELS))
+            levels[ident] = LevelDose(
+                id=ident,
+                name=item.text("name", one_line=True),
+                main_exercises=item.integer("main_exercises", 1, 10, default=3),
+                max_sets=item.integer("max_sets", 1, 10, default=3),
+                prefer_bodyweight=item.flag("prefer_bodyweight"),
+                description=item.text("description") if "description" in item.data else "",
+            )
+        if doc.data.get("levels") is not None:
+            for level in LEVELS:
+                if level not in levels:
+                    doc.problem("levels", f"level '{level}' is missing")
+        # Keep the settings' order (beginner first) whatever order the file uses.
+        return {level: levels[level] for level in LEVELS if level in levels}
+
+    @staticmethod
+    def day_types(
+        doc: _Fields, taxonomy: Taxonomy, levels: Mapping[str, LevelDose]
+    ) -> dict[str, DayType]:
+        most = max((level.main_exercises for level in levels.values()), default=0)
+        day_types: dict[str, DayType] = {}
+        for ident, item in doc.entities("day_types", "day type", SNAKE_ID):
+            item.allow(("id", "name", "region", "slots"))
+            slots: list[Slot] = []
+            for i, raw in enumerate(item.items("slots")):
+                if not isinstance(raw, dict):
+                    item.problem(f"slots[{i}]", f"expected a mapping, got {_describe(raw)}")
+                    continue
+                slot = _Fields(raw, item.report, f"slots[{i}].")
+                slot.allow(("name", "patterns"), ("fallback",))
+                patterns = taxonomy.patterns
+                slots.append(
+                    Slot(
+                        name=slot.text("name", one_line=True),
+                        patterns=slot.ids("patterns", patterns, "pattern", min_items=1),
+                        fallback=slot.ids("fallback", patterns, "pattern"),
+                    )
+                )
+            if "slots" in item.data and len(slots) < most:
+                item.problem(
+                    "slots", f"has {len(slots)} slots but a level asks for {most} main exercises"
+                )
+            day_types[ident] = DayType(
+                id=ident,
+                name=item.text("name", one_line=True),
+                region=item.choice("region", REGIONS, "region"),  # type: ignore[arg-type]
+                slots=tuple(slots),
+            )
+        return day_types
+
+    @staticmethod
+    def splits(doc: _Fields, day_types: Mapping[str, DayType]) -> dict[str, Split]:
+        splits: dict[str, Split] = {}
+        for ident, item in doc.entities("splits", "split", SNAKE_ID):
+            item.allow(("id", "name", "days", "default_weekdays"), ("description",))
+            days = item.items("days", "a list of day type ids")
+            for i, day in enumerate(days):
+                if day not in day_types:
+                    hint = _hint(str(day), day_types)
+                    item.problem(f"days[{i}]", f"unknown day type {day!r}{hint}")
+            if "days" in item.data and not 1 <= len(days) <= 7:
+                item.problem("days", f"needs 1 to 7 days (has {len(days)})")
+            weekdays: list[int] = []
+            raw_weekdays = item.items("default_weekdays", "a list of weekday numbers")
+            for i, day in enumerate(raw_weekdays):
+                if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
+                    item.problem(
+                        f"default_weekdays[{i}]",
+                        f"must be a weekday number from 0 (Monday) to 6 (Sunday), got {day!r}",
+                    )
+                else:
+                    weekdays.append(day)
+            if len(set(weekdays)) != len(weekdays):
+                item.problem("default_weekdays", "lists the same weekday twice")
+            elif weekdays != sorted(weekdays):
+                item.problem("default_weekdays", "must go in order, Monday (0) to Sunday (6)")
+            if "days" in item.data and len(raw_weekdays) != len(days):
+                item.problem(
+                    "default_weekdays", f"has {len(raw_weekdays)} weekdays for {len(days)} days"
+                )
+            splits[ident] = Split(
+                id=ident,
+                name=item.text("name", one_line=True),
+                days=tuple(str(d) for d in days),
+                default_weekdays=tuple(weekdays),
+                description=item.text("description") if "description" in item.data else "",
+            )
+        return splits
+
+    @staticmethod
+    def session(doc: _Fields, exercises: Mapping[str, Exercise]) -> SessionShape:
+        shape = doc.mapping("session")
+        if not shape.data:
+            return SessionShape(30, (), (), 0, 0, 3)
+        shape.allow(
+            ("minutes", "warmup", "cooldown", "warmup_count", "cooldown_count", "seconds_per_rep")
+        )
+
+        def moves(key: str, role: str) -> tuple[str, ...]:
+            ids = shape.ids(key, exercises, "exercise", min_items=1)
+            for i, ident in enumerate(ids):
+                if exercises[ident].role != role:
+                    shape.problem(
+                        f"{key}[{i}]",
+                        f"'{ident}' has role '{exercises[ident].role}', expected '{role}'",
+                    )
+            return ids
+
+        warmup = moves("warmup", "warmup")
+        cooldown = moves("cooldown", "cooldown")
+        return SessionShape(
+            minutes=shape.integer("minutes", 5, 180, default=30),
+            warmup=warmup,
+            cooldown=cooldown,
+            # Counts are checked against the lists only when the lists themselves are fine.
+            warmup_count=shape.integer("warmup_count", 0, len(warmup) or 10),
+            cooldown_count=shape.integer("cooldown_count", 0, len(cooldown) or 10),
+            seconds_per_rep=shape.integer("seconds_per_rep", 1, 10, default=3),
+        )
+
+    @staticmethod
+    def selftest(doc: _Fields) -> SelfTest:
+        test = _Fields(doc.mapping("selftest").data, doc.report.about("self-test"))
+        if not test.data:
+            return SelfTest("", "", (), "", ())
+        test.allow(("name", "intro", "steps", "question", "outcomes"))
+        outcomes: list[SelfTestOutcome] = []
+        for ident, item in test.entities("outcomes", "self-test outcome", OUTCOME_ID):
+            item.allow(("id", "label", "level", "advice"))
+            outcomes.append(
+                SelfTestOutcome(
+                    id=ident,
+                    label=item.text("label", one_line=True, max_len=40),
+                    level=item.choice("level", LEVELS, "level"),
+                    advice=item.text("advice"),
+                )
+            )
+        if "outcomes" in test.data and not 2 <= len(outcomes) <= 4:
+            test.problem("outcomes", f"needs 2 to 4 answers (has {len(outcomes)})")
+        return SelfTest(
+            name=test.text("name", one_line=True),
+            intro=test.text("intro"),
+            steps=tuple(SelfTestStep(s) for s in test.texts("steps", min_items=1, max_items=8)),
+            question=test.text("question", one_line=True),
+            outcomes=tuple(outcomes),
+        )
