@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,6 +39,20 @@ from bot.store import migrations as schema
 BUSY_TIMEOUT_MS = 5000
 
 Params = Sequence[Any] | dict[str, Any]
+
+
+async def _enable_wal(conn: aiosqlite.Connection) -> None:
+    """Switch to WAL. Switching needs a moment of exclusive access and SQLite doesn't wait
+    for it (busy_timeout doesn't apply), so retry while another process is creating the file."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            await conn.execute_fetchall("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.01)
 
 
 class Database:
@@ -58,13 +73,11 @@ class Database:
         conn = await aiosqlite.connect(str(path), isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
-            for pragma in (
-                "PRAGMA journal_mode = WAL",
-                "PRAGMA foreign_keys = ON",
-                "PRAGMA synchronous = NORMAL",
-                f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-            ):
-                await conn.execute_fetchall(pragma)
+            # busy_timeout first, so the migrations wait for a file someone else is writing.
+            await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await _enable_wal(conn)
+            await conn.execute_fetchall("PRAGMA foreign_keys = ON")
+            await conn.execute_fetchall("PRAGMA synchronous = NORMAL")
             await schema.migrate(conn, migration_files)
         except BaseException:
             await conn.close()

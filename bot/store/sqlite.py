@@ -192,6 +192,14 @@ class SqliteStore(Database):
             )
         return old, sets_from(new_rows)
 
+    async def sets_from_source(self, user_id: int, source: str) -> list[SetLog]:
+        """The sets a person's message logged (for edits)."""
+        rows = await self.read(
+            f"SELECT {SET_COLUMNS} FROM set_logs WHERE user_id = ? AND source = ?",
+            (user_id, source),
+        )
+        return sets_from(rows)
+
     async def delete_last_batch(self, user_id: int) -> list[SetLog]:
         async with self.transaction() as conn:
             rows = await conn.execute_fetchall(
