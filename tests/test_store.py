@@ -117,6 +117,14 @@ async def test_display_name_follows_changes_but_not_blanks(store: SqliteStore):
     assert (await store.get_user(user.id)).display_name == "Annie"  # type: ignore[union-attr]
 
 
+async def test_a_private_message_makes_an_unreachable_person_active_again(store: SqliteStore):
+    user = await make_user(store)
+    await store.set_active(user.id, False)
+    assert (await make_user(store, chat="")).active is False  # a group message proves nothing
+    assert (await make_user(store, chat="c42")).active is True
+    assert (await store.get_user(user.id)).active is True  # type: ignore[union-attr]
+
+
 async def test_settings_round_trip_every_field(store: SqliteStore):
     user = await make_user(store)
     await store.save_settings(user.id, CUSTOM)
@@ -329,6 +337,25 @@ async def test_transaction_rolls_back_when_the_block_raises(store: SqliteStore):
             assert rows[0][0] == "Changed"
             raise RuntimeError("boom")
     assert (await store.get_user(user.id)).display_name == "Ann"  # type: ignore[union-attr]
+
+
+async def test_a_cancelled_transaction_rolls_back_and_frees_the_lock(store: SqliteStore):
+    user = await make_user(store)
+    inside = asyncio.Event()
+
+    async def stuck_writer() -> None:
+        async with store.transaction() as conn:
+            await conn.execute_fetchall("DELETE FROM users WHERE id = ?", (user.id,))
+            inside.set()
+            await asyncio.Event().wait()  # never set: only cancellation ends this
+
+    task = asyncio.create_task(stuck_writer())
+    await inside.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await store.get_user(user.id) == user
+    assert len(await store.add_sets(user.id, MON, [rdl(1)], None)) == 1
 
 
 async def test_nested_transaction_is_refused(store: SqliteStore):

@@ -17,6 +17,8 @@ Rules:
 - Inside `transaction()`, `store.read`/`store.write` (and SqliteStore's read methods) run
   directly in that transaction; opening a second `transaction()` inside one raises
   RuntimeError (SQLite has no nested transactions). Use the `conn` it gave you.
+- Don't start other tasks that use the store from inside `transaction()` and wait for them:
+  they queue for the lock the block is holding.
 - Use `conn.execute_fetchall(...)`: one thread hop per statement (a cursor costs more hops).
 - Schema changes belong in a migration file (see bot/store/migrations.py), never at runtime.
 """
@@ -125,11 +127,20 @@ class Database:
                     yield self._conn
                     await self._conn.execute_fetchall("COMMIT")
                 except BaseException:
-                    if self._conn.in_transaction:
-                        await self._conn.execute_fetchall("ROLLBACK")
+                    await self._rollback()
                     raise
             finally:
                 self._holder = None
+
+    async def _rollback(self) -> None:
+        if not self._conn.in_transaction:
+            return  # SQLite already ended it (some errors roll back by themselves)
+        try:
+            await self._conn.execute_fetchall("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            # A cancelled COMMIT may still have finished in aiosqlite's thread.
+            if "no transaction is active" not in str(exc):
+                raise
 
     async def read(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Run one query under the lock and return all its rows."""

@@ -63,22 +63,27 @@ class SqliteStore(Database):
     # -- users and settings ------------------------------------------------------------------
 
     async def get_or_create_user(self, ref: UserRef, chat_id: str, display_name: str) -> User:
-        """An empty chat_id / display_name keeps what is stored (first seen in a group)."""
-        rows = await self.read(
-            f"SELECT {USER_COLUMNS} FROM users WHERE platform = ? AND platform_user_id = ?",
-            (ref.platform, ref.user_id),
-        )
-        if rows:
-            row = rows[0]
-            if chat_id in ("", row["chat_id"]) and display_name in ("", row["display_name"]):
-                return user_from(row)
+        """An empty chat_id / display_name keeps what is stored (first seen in a group).
+
+        A message in a private chat (non-empty chat_id) proves the person is reachable again,
+        so it also sets `active` back to True.
+        """
+        user = await self.find_user(ref)
+        if (
+            user is not None
+            and chat_id in ("", user.chat_id)
+            and display_name in ("", user.display_name)
+            and (user.active or not chat_id)
+        ):
+            return user  # the usual case: one read, no write
         rows = await self.write(
             "INSERT INTO users"
             " (platform, platform_user_id, chat_id, display_name, settings, active, created_at)"
             " VALUES (?, ?, ?, ?, ?, 1, ?)"
             " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
             "  chat_id = COALESCE(NULLIF(excluded.chat_id, ''), users.chat_id),"
-            "  display_name = COALESCE(NULLIF(excluded.display_name, ''), users.display_name)"
+            "  display_name = COALESCE(NULLIF(excluded.display_name, ''), users.display_name),"
+            "  active = CASE WHEN excluded.chat_id <> '' THEN 1 ELSE users.active END"
             f" RETURNING {USER_COLUMNS}",
             (ref.platform, ref.user_id, chat_id, display_name, _DEFAULT_SETTINGS, now_iso()),
         )
