@@ -9,7 +9,11 @@ Decisions worth knowing:
 - replace_sets_from_source keeps the batch id (and date) of the sets the message logged, so an
   edit doesn't jump ahead of later replies for undo. If the message logged nothing there is
   nothing to swap: it stores nothing and returns ([], []) (the caller knows the day; it
-  should add_sets). Replacing with [] removes the sets and their batch.
+  should add_sets). Replacing with [] removes the sets and their batch. New sets get the
+  edit's time as logged_at.
+- get_or_create_user with a private chat id also sets active again (they reached us).
+- forget_user deletes from every table with a `user_id` column, found at run time, so tables
+  from later migrations are covered if they follow that naming.
 - sets_between includes both ends. Set lists come oldest first: by date, batch, entry order.
 - recent_sets_for counts skipped sets as a logged session.
 - save_settings / set_active on an unknown user id do nothing.
