@@ -1,0 +1,220 @@
+"""Finds an exercise in the library from what people type: `/howto rdl`, `kb swings`, `glute brige`.
+
+How a query is matched, most trusted first:
+
+1. Exact name, id or alias, ignoring case, accents and punctuation. The content guarantees
+   these are unique, so the library's own aliases decide generic words: `rdl` is the
+   dumbbell Romanian deadlift (the home-friendly default; `bb rdl` is the barbell one),
+   `row` the dumbbell row, `bridge` the glute bridge, `swing` the kettlebell swing.
+2. The same after canonicalising words: `db`/`bb`/`kb`/`sl`/`bw` spelled out, plurals made
+   singular (`rdls`, `shrugs`, `calf raises`), filler like `the`/`with` dropped, and spaces
+   ignored (`step-up` = `step up` = `stepup`).
+3. The canonical words in any order (`swing kb`), only when that points at one exercise.
+4. Typos, by rapidfuzz scores that punish missing words (ratio and token_sort_ratio), so
+   `romanian deadlfit` finds the RDL but `curl` or `bicep curl` don't pick one of the curls.
+   A fuzzy match is confident only when it is close (>= 85) and clearly ahead (by 6) of the
+   best other exercise.
+
+Anything else is not confident: the result carries up to 3 suggestions (possibly none) for
+"did you mean". A key shared by several exercises is never confident either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.core.library import Exercise, Library
+from bot.core.text import fold
+
+CONFIDENT = 85.0  # fuzzy score a confident match needs
+MARGIN = 6.0  # ...and its lead over the best other exercise
+SUGGEST = 60.0  # lenient score a suggestion needs
+COMPLETE_FUZZY = 75.0  # lenient score a typo needs to show up in autocomplete
+MAX_SUGGESTIONS = 3
+
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "db": ("dumbbell",),
+    "dbs": ("dumbbell",),
+    "dumbell": ("dumbbell",),
+    "dumbells": ("dumbbell",),
+    "bb": ("barbell",),
+    "kb": ("kettlebell",),
+    "kbs": ("kettlebell",),
+    "sl": ("single", "leg"),
+    "bw": ("bodyweight",),
+    "one": ("single",),
+    "legged": ("leg",),
+}
+_STOPWORDS = frozenset({"the", "a", "an", "of", "with", "and", "my", "exercise", "exercises"})
+_IRREGULAR = {"calves": "calf", "halves": "half"}
+
+
+def _singular(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if len(word) <= 2 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"  # flies
+    if word.endswith(("yes", "sses", "shes", "ches", "xes")) or (
+        word.endswith("oes") and len(word) > 5
+    ):
+        return word[:-2]  # flyes, presses, crunches, superheroes
+    return word[:-1]
+
+
+def canonical_words(text: str) -> tuple[str, ...]:
+    """The words of a name or query, spelled one way (see the module docstring)."""
+    plain = fold(text).replace("'", "")
+    out: list[str] = []
+    for word in re.findall(r"[a-z0-9]+", plain):
+        for part in _ABBREVIATIONS.get(word, (word,)):
+            if part not in _STOPWORDS:
+                out.append(_singular(part))
+    return tuple(out)
+
+
+def _simple_key(text: str) -> str:
+    """The content's own uniqueness key: case, accents and punctuation don't count."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    exercise: Exercise | None  # a confident match
+    suggestions: tuple[Exercise, ...]  # closest others (up to 3) when not confident
+
+
+_NOTHING = LookupResult(None, ())
+
+
+class ExerciseLookup:
+    """Built once per library; `find` and `complete` only read precomputed tables."""
+
+    def __init__(self, library: Library) -> None:
+        self._exercises = library.exercises
+        self._order = sorted(library.exercises.values(), key=lambda e: (fold(e.name), e.id))
+        # Exact tiers, most trusted first: key -> ids that own it.
+        self._tiers: list[dict[str, set[str]]] = [{}, {}, {}]
+        self._choices: list[str] = []  # canonical spellings, for rapidfuzz
+        self._owners: list[str] = []  # the exercise id of each choice
+        self._names: dict[str, str] = {}  # id -> canonical name, for completion order
+        seen: set[tuple[str, str]] = set()
+        for ex in library.exercises.values():
+            self._names[ex.id] = " ".join(canonical_words(ex.name))
+            for text in (ex.name, ex.id, *ex.aliases):
+                words = canonical_words(text)
+                if not words:
+                    continue
+                keys = (
+                    [_simple_key(text)],
+                    [" ".join(words), "".join(words)],
+                    [" ".join(sorted(words))],
+                )
+                for tier, tier_keys in zip(self._tiers, keys, strict=True):
+                    for key in tier_keys:
+                        tier.setdefault(key, set()).add(ex.id)
+                spelled = " ".join(words)
+                if (spelled, ex.id) not in seen:
+                    seen.add((spelled, ex.id))
+                    self._choices.append(spelled)
+                    self._owners.append(ex.id)
+
+    # --- find ---------------------------------------------------------------------------
+
+    def find(self, query: str) -> LookupResult:
+        words = canonical_words(query)
+        if not words:
+            return _NOTHING
+        keys = (
+            [_simple_key(query)],
+            [" ".join(words), "".join(words)],
+            [" ".join(sorted(words))],
+        )
+        for tier, tier_keys in zip(self._tiers, keys, strict=True):
+            for key in tier_keys:
+                ids = tier.get(key, set())
+                if len(ids) == 1:
+                    return LookupResult(self._exercises[next(iter(ids))], ())
+                if ids:  # shared by several: let the person pick
+                    return LookupResult(None, self._by_id(sorted(ids))[:MAX_SUGGESTIONS])
+        return self._fuzzy(" ".join(words))
+
+    def _fuzzy(self, spelled: str) -> LookupResult:
+        strict = self._best_per_exercise(spelled, (fuzz.ratio, fuzz.token_sort_ratio))
+        ranked = sorted(strict.items(), key=lambda item: -item[1])
+        if ranked:
+            best_id, best = ranked[0]
+            runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+            if best >= CONFIDENT and best - runner_up >= MARGIN:
+                return LookupResult(self._exercises[best_id], ())
+        lenient = self._best_per_exercise(spelled, (fuzz.WRatio,))
+        # Strict closeness first; the lenient score catches partial names ("romanian").
+        score = {i: max(strict.get(i, 0.0), lenient.get(i, 0.0) * 0.9) for i in lenient}
+        score |= {i: s for i, s in strict.items() if i not in score}
+        picks = sorted((i for i, s in score.items() if s >= SUGGEST), key=lambda i: -score[i])
+        return LookupResult(None, self._by_id(picks)[:MAX_SUGGESTIONS])
+
+    def _best_per_exercise(self, spelled: str, scorers: Iterable[object]) -> dict[str, float]:
+        best: dict[str, float] = {}
+        for scorer in scorers:
+            for _, score, index in process.extract(
+                spelled, self._choices, scorer=scorer, processor=None, limit=30
+            ):
+                owner = self._owners[index]
+                best[owner] = max(best.get(owner, 0.0), float(score))
+        return best
+
+    def _by_id(self, ids: Iterable[str]) -> tuple[Exercise, ...]:
+        return tuple(self._exercises[i] for i in ids)
+
+    # --- complete -----------------------------------------------------------------------
+
+    def complete(self, prefix: str, limit: int = 25) -> list[Exercise]:
+        """Exercises for an autocomplete box, best first.
+
+        Empty input lists everything alphabetically. Otherwise: an exact match, then names
+        starting with the input, aliases starting with it, any word starting with it,
+        names or aliases containing it, then fuzzy matches (for typos).
+        """
+        if limit <= 0:
+            return []
+        words = canonical_words(prefix)
+        if not words:
+            return self._order[:limit]
+        spelled, compact = " ".join(words), "".join(words)
+        rank: dict[str, tuple[int, float]] = {}
+
+        def offer(ex_id: str, bucket: int, score: float = 0.0) -> None:
+            if ex_id not in rank or (bucket, -score) < (rank[ex_id][0], -rank[ex_id][1]):
+                rank[ex_id] = (bucket, score)
+
+        exact = self.find(prefix).exercise
+        if exact is not None:
+            offer(exact.id, 0)
+        for ex_id, name in self._names.items():
+            if name.startswith(spelled):
+                offer(ex_id, 1)
+        for choice, ex_id in zip(self._choices, self._owners, strict=True):
+            if choice.startswith(spelled):
+                offer(ex_id, 2)
+            elif any(w.startswith(spelled) for w in _suffixes(choice)):
+                offer(ex_id, 3)
+            elif spelled in choice or (len(words) > 1 and compact in choice.replace(" ", "")):
+                offer(ex_id, 4)
+        if len(rank) < limit:
+            for ex_id, score in self._best_per_exercise(spelled, (fuzz.WRatio,)).items():
+                if score >= COMPLETE_FUZZY:
+                    offer(ex_id, 5, score)
+        order = sorted(rank, key=lambda i: (rank[i][0], -rank[i][1], self._names[i], i))
+        return list(self._by_id(order[:limit]))
+
+
+def _suffixes(choice: str) -> list[str]:
+    """`a b c` -> [`b c`, `c`]: where a later word starts."""
+    words = choice.split(" ")
+    return [" ".join(words[i:]) for i in range(1, len(words))]
