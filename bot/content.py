@@ -397,6 +397,9 @@ class _ContentLoader:
     def __init__(self, root: Path, problems: list[str]) -> None:
         self.root = root
         self.problems = problems
+        # Exercise files that could not be read: already reported, so links to them
+        # are not reported again as unknown.
+        self.unreadable: set[str] = set()
 
     def label(self, path: Path) -> str:
         return f"{self.root.name}/{path.relative_to(self.root).as_posix()}"
@@ -474,8 +477,9 @@ class _ContentLoader:
             stem = path.stem
             doc = self.document(path, f"exercise '{stem}'")
             if doc is None:
+                self.unreadable.add(stem)
                 continue
-            item = _Fields(doc.data, doc.report.about(f"exercise '{doc.data.get('id', stem)}'"))
+            item = _Fields(doc.data, doc.report.about(f"exercise '{stem}'"))
             ident = item.data.get("id")
             if isinstance(ident, str) and ident != stem:
                 item.problem("id", f"'{ident}' does not match the file name (expected '{stem}')")
@@ -487,7 +491,7 @@ class _ContentLoader:
             exercise = self.exercise(stem if not isinstance(ident, str) else ident, item, taxonomy)
             found[exercise.id] = (exercise, item)
         self.check_names(found)
-        self.check_links(found)
+        self.check_links(found, self.unreadable)
         return {ident: exercise for ident, (exercise, _) in found.items()}
 
     def exercise(self, ident: str, item: _Fields, taxonomy: Taxonomy) -> Exercise:
@@ -566,14 +570,14 @@ class _ContentLoader:
                 )
 
     @staticmethod
-    def check_links(found: dict[str, tuple[Exercise, _Fields]]) -> None:
+    def check_links(found: dict[str, tuple[Exercise, _Fields]], unreadable: set[str]) -> None:
         for ident, (exercise, item) in found.items():
             for field in ("easier", "harder"):
                 for i, target in enumerate(getattr(exercise, field)):
                     path = f"{field}[{i}]"
                     if target == ident:
                         item.problem(path, "an exercise can't link to itself")
-                    elif target not in found:
+                    elif target not in found and target not in unreadable:
                         item.problem(path, f"unknown exercise '{target}'" + _hint(target, found))
             for target in set(exercise.easier) & set(exercise.harder):
                 item.problem("harder", f"'{target}' is listed as both easier and harder")
@@ -678,8 +682,7 @@ class _ContentLoader:
             )
         return splits
 
-    @staticmethod
-    def session(doc: _Fields, exercises: Mapping[str, Exercise]) -> SessionShape:
+    def session(self, doc: _Fields, exercises: Mapping[str, Exercise]) -> SessionShape:
         shape = doc.mapping("session")
         if not shape.data:
             return SessionShape(30, (), (), 0, 0, 3)
@@ -688,9 +691,9 @@ class _ContentLoader:
         )
 
         def moves(key: str, role: str) -> tuple[str, ...]:
-            ids = shape.ids(key, exercises, "exercise", min_items=1)
+            ids = shape.ids(key, {*exercises, *self.unreadable}, "exercise", min_items=1)
             for i, ident in enumerate(ids):
-                if exercises[ident].role != role:
+                if ident in exercises and exercises[ident].role != role:
                     shape.problem(
                         f"{key}[{i}]",
                         f"'{ident}' has role '{exercises[ident].role}', expected '{role}'",
