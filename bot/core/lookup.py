@@ -83,6 +83,11 @@ def _simple_key(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
 
 
+def _tier_keys(text: str, words: tuple[str, ...]) -> tuple[list[str], ...]:
+    """The keys of `text` in each exact tier: as typed, canonical (spaced and not), any order."""
+    return ([_simple_key(text)], [" ".join(words), "".join(words)], [" ".join(sorted(words))])
+
+
 @dataclass(frozen=True, slots=True)
 class LookupResult:
     exercise: Exercise | None  # a confident match
@@ -110,12 +115,7 @@ class ExerciseLookup:
                 words = canonical_words(text)
                 if not words:
                     continue
-                keys = (
-                    [_simple_key(text)],
-                    [" ".join(words), "".join(words)],
-                    [" ".join(sorted(words))],
-                )
-                for tier, tier_keys in zip(self._tiers, keys, strict=True):
+                for tier, tier_keys in zip(self._tiers, _tier_keys(text, words), strict=True):
                     for key in tier_keys:
                         tier.setdefault(key, set()).add(ex.id)
                 spelled = " ".join(words)
@@ -130,12 +130,7 @@ class ExerciseLookup:
         words = canonical_words(query)
         if not words:
             return _NOTHING
-        keys = (
-            [_simple_key(query)],
-            [" ".join(words), "".join(words)],
-            [" ".join(sorted(words))],
-        )
-        for tier, tier_keys in zip(self._tiers, keys, strict=True):
+        for tier, tier_keys in zip(self._tiers, _tier_keys(query, words), strict=True):
             for key in tier_keys:
                 ids = tier.get(key, set())
                 if len(ids) == 1:

@@ -394,12 +394,8 @@ class _Reader:
         self.i += 1
         if second.unit in ("kg", "lb"):  # 10 x 16kg: reps x load
             self.items += [_group(1, reps=t.value), _load(second.value, second.unit)]
-        elif second.unit == "s":
-            self.items.append(_group(t.value, seconds=second.value))
         else:
-            self.items.append(_group(t.value, reps=second.value))
-            if self.is_(0, "reps"):
-                self.i += 1
+            self.each(t, second)
 
     def sets_of(self, t: _Tok) -> None:
         self.i += 1  # "sets"
@@ -411,10 +407,14 @@ class _Reader:
                 f"{t.text:.7} sets of how many? Try `3 sets of 10` or `3x12 @ 16kg`."
             )
         self.i += 1
-        if reps.unit == "s":
-            self.items.append(_group(t.value, seconds=reps.value))
+        self.each(t, reps)
+
+    def each(self, count: _Tok, dose: _Tok) -> None:
+        """`count` sets of `dose`: a hold when it has seconds, else reps (maybe then "reps")."""
+        if dose.unit == "s":
+            self.items.append(_group(count.value, seconds=dose.value))
         else:
-            self.items.append(_group(t.value, reps=reps.value))
+            self.items.append(_group(count.value, reps=dose.value))
             if self.is_(0, "reps"):
                 self.i += 1
 
