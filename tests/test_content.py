@@ -61,6 +61,19 @@ def test_default_library_is_cached_and_matches_the_repo(monkeypatch: pytest.Monk
     assert set(default_library().exercises) == set(load_library(CONTENT).exercises)
 
 
+def test_an_installed_wheel_uses_its_own_copy(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("BACKLINE_CONTENT", raising=False)
+    package = tmp_path / "site-packages" / "bot"
+    package.mkdir(parents=True)
+    monkeypatch.setattr(bot, "__file__", str(package / "__init__.py"))
+    assert content_root() == tmp_path / "site-packages" / "content"  # no copy: next to bot/
+    shutil.copytree(CONTENT, package / "_content")
+    assert content_root() == package / "_content"
+    assert set(load_library().exercises) == set(load_library(CONTENT).exercises)
+
+
 def test_env_var_chooses_the_content_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
