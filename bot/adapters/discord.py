@@ -1,0 +1,370 @@
+"""Discord adapter (discord.py 2.7): slash commands, DMs, server channels, reply logging.
+
+A thin translator: every Discord update becomes one InboundEvent for `Coach.handle`, every
+Outbound goes back as messages (embeds for titled ones, persistent buttons). The pieces live
+in discord_events (update -> event), discord_render (Outbound -> messages), discord_commands
+(slash commands + sync) and discord_send (pushes + error mapping).
+
+Host setup: the bot needs the `applications.commands` and `bot` scopes. Reading replies in
+server channels needs the privileged Message Content intent (Developer Portal -> Bot ->
+Privileged Gateway Intents). Without it Backline still runs: slash commands and DMs work,
+replies that ping the bot are readable, and other replies get a pointer to /log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord_commands import build_commands, sync_if_changed
+from bot.adapters.discord_events import (
+    PLATFORM,
+    command_text,
+    from_button,
+    from_command,
+    from_message,
+    is_forward,
+    replied_bot_message,
+)
+from bot.adapters.discord_render import BacklineButton, DiscordMessage, render
+from bot.adapters.discord_send import CANNOT_DM, DiscordSender
+from bot.core.coach import Coach
+from bot.core.commands import Command
+from bot.core.events import InboundEvent, Outbound, Reply
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+STALE_COMMAND = "That command just changed. Give Discord a minute and try again."
+DEFER_AFTER = 2.0  # seconds; Discord wants an answer to an interaction within 3
+RATE_LIMIT_WAIT = 30.0  # longer 429s become RetryLater for pushes (discord.py's minimum)
+DRAIN_TIMEOUT = 10.0
+
+
+def intents(message_content: bool) -> discord.Intents:
+    wanted = discord.Intents.none()
+    wanted.guilds = True  # channel cache, permissions
+    wanted.guild_messages = True  # replies to group sessions
+    wanted.dm_messages = True
+    wanted.message_content = message_content
+    return wanted
+
+
+class DiscordAdapter:
+    """Owns the discord.py client; `run(stop)` serves until `stop` is set."""
+
+    def __init__(
+        self,
+        coach: Coach,
+        token: str,
+        *,
+        sync_state_path: Path | None = None,
+        message_content: bool = True,
+        defer_after: float = DEFER_AFTER,
+    ) -> None:
+        self.coach = coach
+        self._token = token
+        self.sync_state_path = sync_state_path
+        self.message_content = message_content
+        self.defer_after = defer_after
+        self.client: BacklineClient | None = None
+        self.sender = DiscordSender(coach, lambda: self.client)
+        self.ready = asyncio.Event()  # set once the gateway session is up
+        self._busy = 0
+        self._idle = asyncio.Condition()
+
+    def __repr__(self) -> str:  # never show the token
+        return f"DiscordAdapter(message_content={self.message_content})"
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while True:
+            client = BacklineClient(self, intents(self.message_content))
+            self.client = client
+            try:
+                await self._run_client(client, stop)
+                return
+            except discord.PrivilegedIntentsRequired:
+                if not self.message_content:
+                    raise
+                log.warning(
+                    "The Message Content intent is not enabled for this bot. Continuing "
+                    "without it: slash commands and DMs work, replies in servers only when "
+                    "they mention the bot. Enable it in the Developer Portal (Bot -> "
+                    "Privileged Gateway Intents) to log by replying in servers."
+                )
+                self.message_content = False
+            finally:
+                self.ready.clear()
+
+    async def _run_client(self, client: BacklineClient, stop: asyncio.Event) -> None:
+        async with client:
+            try:
+                await client.login(self._token)
+            except discord.LoginFailure:
+                log.error("Discord rejected the bot token (check BACKLINE_DISCORD_TOKEN)")
+                raise
+            connect = asyncio.create_task(client.connect(), name="discord-gateway")
+            stopping = asyncio.create_task(stop.wait(), name="discord-stop")
+            try:
+                await asyncio.wait({connect, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopping.cancel()
+            if connect.done():
+                connect.result()  # raises why the gateway ended
+                return
+            await self.drain(DRAIN_TIMEOUT)
+            await client.close()
+            with contextlib.suppress(Exception):
+                await connect
+
+    async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
+        """Wait until no update is being handled (graceful shutdown; tests)."""
+        async with self._idle:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait_for(lambda: self._busy == 0), timeout)
+
+    @contextlib.asynccontextmanager
+    async def _handling(self, what: str) -> AsyncIterator[None]:
+        """Counts in-flight work and makes sure nothing a user sends escapes as an error."""
+        self._busy += 1
+        try:
+            yield
+        except Exception:
+            log.exception("Discord %s failed", what)
+        finally:
+            self._busy -= 1
+            async with self._idle:
+                self._idle.notify_all()
+
+    # -- messages -----------------------------------------------------------------------------
+
+    async def on_message(self, client: discord.Client, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None or is_forward(message):
+            return
+        async with self._handling("message"):
+            event = await self._message_event(client, message)
+            if event is not None:
+                await self._answer_message(message, event, await self.coach.handle(event))
+
+    async def on_edit(self, client: discord.Client, message: discord.Message) -> None:
+        if message.author.bot or message.edited_at is None or is_forward(message):
+            return  # no edited_at: Discord only added an embed preview
+        async with self._handling("edit"):
+            event = await self._message_event(client, message, edited=True)
+            if event is not None:
+                await self._answer_message(message, event, await self.coach.handle(event))
+
+    async def _message_event(
+        self, client: discord.Client, message: discord.Message, *, edited: bool = False
+    ) -> InboundEvent | None:
+        """DMs: everything. Servers: only replies to the bot's own messages."""
+        assert client.user is not None
+        reply_to, to_bot = await replied_bot_message(message, client.user.id)
+        if message.guild is not None and not to_bot:
+            return None
+        if message.guild is None and reply_to is not None and not to_bot:
+            resolved = message.reference.resolved if message.reference else None
+            if isinstance(resolved, discord.Message):
+                reply_to = None  # a reply to their own message: plain text
+        return from_message(message, reply_to, edited=edited)
+
+    async def _answer_message(
+        self, message: discord.Message, event: InboundEvent, reply: Reply
+    ) -> None:
+        # Messages outside an interaction cannot be ephemeral: in a server, answers go to the
+        # channel as replies to the person's message (they posted their log there anyway).
+        for out in reply.messages:
+            if not await self._pushed_elsewhere(out, event):
+                for i, part in enumerate(render(out)):
+                    kwargs = part.kwargs()
+                    if message.guild is not None and i == 0:
+                        kwargs.update(reference=message, mention_author=False)
+                    sent = await self._deliver(event, message.channel.send(**kwargs))
+                    if sent is None:
+                        return
+                    await self.coach.record_sent(PLATFORM, event.chat_id, str(sent.id), out)
+
+    async def _deliver(self, event: InboundEvent, call: Awaitable[Any]) -> Any:
+        try:
+            return await call
+        except discord.Forbidden as exc:
+            log.warning("Discord refused an answer (%s, code %s)", exc.status, exc.code)
+            if exc.code == CANNOT_DM and not event.is_group:
+                await self.coach.mark_unreachable(event.user)
+        except discord.HTTPException as exc:
+            log.warning("Discord failed to take an answer (%s, code %s)", exc.status, exc.code)
+        return None
+
+    async def _pushed_elsewhere(self, out: Outbound, event: InboundEvent) -> bool:
+        """An answer addressed to another chat goes through the Sender, like a push."""
+        if out.chat_id is None or out.chat_id == event.chat_id:
+            return False
+        try:
+            await self.sender.send(out.chat_id, out)
+        except Exception as exc:
+            log.warning("could not deliver to another chat: %s", type(exc).__name__)
+        return True
+
+    # -- interactions -------------------------------------------------------------------------
+
+    async def on_command(
+        self, interaction: discord.Interaction, cmd: Command, values: list[str | None]
+    ) -> None:
+        async with self._handling(f"/{cmd.name}"):
+            event = from_command(interaction, cmd.name, command_text(cmd.name, values))
+            await self._answer_interaction(interaction, event, component=False)
+
+    async def on_button(self, interaction: discord.Interaction, data: str) -> None:
+        async with self._handling("button"):
+            await self._answer_interaction(interaction, from_button(interaction, data), True)
+
+    async def _answer_interaction(
+        self, interaction: discord.Interaction, event: InboundEvent, component: bool
+    ) -> None:
+        responder = _Responder(self, interaction, event)
+        handling = asyncio.ensure_future(self.coach.handle(event))
+        done, _ = await asyncio.wait({handling}, timeout=self.defer_after)
+        if not done:  # slow: acknowledge now, answer with follow-ups
+            await responder.defer(component)
+        reply = handling.result() if done else await handling
+        for out in reply.messages:
+            if not await self._pushed_elsewhere(out, event):
+                for part in render(out):
+                    await responder.send(out, part)
+        await responder.finish(reply.button_ack, component)
+
+    async def on_tree_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        stale = isinstance(
+            error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)
+        )
+        if not stale:
+            log.error("Discord command failed: %s", type(error).__name__, exc_info=error)
+        with contextlib.suppress(discord.HTTPException):
+            text = STALE_COMMAND if stale else SORRY
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+
+
+class _Responder:
+    """Answers one interaction: the first message as the response, the rest as follow-ups."""
+
+    def __init__(
+        self, adapter: DiscordAdapter, interaction: discord.Interaction, event: InboundEvent
+    ):
+        self.adapter = adapter
+        self.interaction = interaction
+        self.event = event
+        self.thinking = False  # a deferred "thinking…" message waits to be replaced
+        self.sent = 0
+
+    async def defer(self, component: bool) -> None:
+        if component:
+            await self.interaction.response.defer()
+        else:
+            await self.interaction.response.defer(ephemeral=self.event.is_group, thinking=True)
+            self.thinking = True
+
+    async def send(self, out: Outbound, part: DiscordMessage) -> None:
+        kwargs = part.kwargs()
+        ephemeral = out.private and self.event.is_group
+        response = self.interaction.response
+        if not response.is_done():
+            callback = await response.send_message(**kwargs, ephemeral=ephemeral)
+            message_id = callback.message_id
+        else:
+            # After a "thinking" defer the first follow-up replaces the loading message.
+            followup = await self.interaction.followup.send(
+                **kwargs, ephemeral=ephemeral, wait=True
+            )
+            message_id = followup.id
+        self.thinking = False
+        self.sent += 1
+        if message_id is not None:
+            await self.adapter.coach.record_sent(PLATFORM, self.event.chat_id, str(message_id), out)
+
+    async def finish(self, ack: str | None, component: bool) -> None:
+        """Every interaction needs an answer, even when the core had nothing to say."""
+        if self.sent:
+            return
+        text = discord.utils.escape_markdown(ack or ("" if component else "Done."))
+        if self.thinking:
+            await self.interaction.followup.send(text or "Done.", ephemeral=True)
+        elif text:
+            await self.interaction.response.send_message(text, ephemeral=True)
+        elif not self.interaction.response.is_done():
+            await self.interaction.response.defer()  # acknowledges a press silently
+
+
+class BacklineClient(discord.Client):
+    def __init__(self, adapter: DiscordAdapter, wanted: discord.Intents) -> None:
+        super().__init__(
+            intents=wanted,
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_ratelimit_timeout=RATE_LIMIT_WAIT,
+        )
+        self.adapter = adapter
+        self.tree: app_commands.CommandTree[BacklineClient] = app_commands.CommandTree(self)
+        self.tree.on_error = adapter.on_tree_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        # Buttons on messages sent before a restart keep working: their custom ids match.
+        self.add_dynamic_items(BacklineButton)
+        for command in build_commands(self.adapter.on_command, self.adapter.coach.exercise_choices):
+            self.tree.add_command(command)
+        await sync_if_changed(self.tree, self.adapter.sync_state_path)
+
+    async def on_ready(self) -> None:
+        self.adapter.ready.set()
+        log.info("Discord ready as %s in %d servers", self.user, len(self.guilds))
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.adapter.on_message(self, message)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        await self.adapter.on_edit(self, payload.message)
+
+    async def on_button(self, interaction: discord.Interaction, data: str) -> None:
+        await self.adapter.on_button(interaction, data)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        # Arguments are left out: they carry user content, and nothing here may echo secrets.
+        log.exception("Discord event %s failed", event_method)
+
+
+async def serve(
+    coach: Coach,
+    token: str,
+    stop: asyncio.Event,
+    *,
+    sync_state_path: Path | None = None,
+    message_content: bool = True,
+    on_adapter: Callable[[DiscordAdapter], None] | None = None,
+) -> None:
+    """Log in, serve until `stop` is set, close cleanly.
+
+    `sync_state_path`: a small file remembering the uploaded slash-command set (e.g. next to
+    the database); without it commands are synced at every start. `on_adapter` receives the
+    adapter before it connects, e.g. to hand `adapter.sender` to the scheduler.
+    """
+    adapter = DiscordAdapter(
+        coach, token, sync_state_path=sync_state_path, message_content=message_content
+    )
+    if on_adapter is not None:
+        on_adapter(adapter)
+    await adapter.run(stop)
+
+
+__all__ = ["BacklineClient", "DiscordAdapter", "DiscordSender", "intents", "serve"]

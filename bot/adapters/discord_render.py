@@ -1,0 +1,227 @@
+"""Outbound -> Discord messages: embeds for titled messages, plain content otherwise, buttons
+as persistent components. Splits cleanly at line breaks to stay inside Discord's limits."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+from discord.utils import escape_markdown
+
+from bot.core.events import Attachment, Button, Outbound
+
+CONTENT_LIMIT = 2000  # characters of message content
+DESCRIPTION_LIMIT = 4096  # characters of one embed's description
+TITLE_LIMIT = 256
+EMBEDS_TOTAL_LIMIT = 6000  # characters across all embeds of one message
+EMBEDS_PER_MESSAGE = 10
+LABEL_LIMIT = 80
+ROWS_PER_MESSAGE = 5
+BUTTONS_PER_ROW = 5
+CUSTOM_ID_PREFIX = "backline:"  # + Button.data (<= 64 bytes): well inside the 100 limit
+EMBED_COLOUR = 0x2E7D5B  # one calm green for every Backline embed
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordMessage:
+    """One Discord message to send; `discord.File`s are made at send time (they are one-shot)."""
+
+    content: str | None = None
+    embeds: tuple[discord.Embed, ...] = ()
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachments: tuple[Attachment, ...] = field(default=())
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for Messageable.send / InteractionResponse.send_message."""
+        out: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        if self.content:
+            out["content"] = self.content
+        if self.embeds:
+            out["embeds"] = list(self.embeds)
+        if self.buttons:
+            out["view"] = button_view(self.buttons)
+        if self.attachments:
+            out["files"] = [discord.File(io.BytesIO(a.data), a.filename) for a in self.attachments]
+        return out
+
+
+class _Embed(discord.Embed):
+    """discord.py always adds `"flags": 0` to embeds, a field the API's request schema does not
+    have; leave it out so every request matches the published spec."""
+
+    def to_dict(self) -> Any:
+        data = super().to_dict()
+        if not data.get("flags"):
+            data.pop("flags", None)  # type: ignore[misc]
+        return data
+
+
+class BacklineButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"^backline:(?P<data>.+)$"
+):
+    """A button whose custom_id carries the core's callback data, so a press on a message sent
+    before a restart still reaches the core (registered once with `add_dynamic_items`)."""
+
+    def __init__(self, data: str, label: str = "·") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:LABEL_LIMIT],
+                custom_id=CUSTOM_ID_PREFIX + data,
+                style=discord.ButtonStyle.secondary,
+            )
+        )
+        self.data = data
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: Any,
+        /,
+    ) -> BacklineButton:
+        return cls(match["data"], getattr(item, "label", None) or "·")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        # The client defines on_button; keeping the hop here keeps this module free of it.
+        await interaction.client.on_button(interaction, self.data)  # type: ignore[attr-defined]
+
+
+def button_view(rows: tuple[tuple[Button, ...], ...]) -> discord.ui.View:
+    # timeout=None and only dynamic items: discord.py keeps no per-message state for it.
+    view = discord.ui.View(timeout=None)
+    for r, row in enumerate(rows[:ROWS_PER_MESSAGE]):
+        for button in row[:BUTTONS_PER_ROW]:
+            item = BacklineButton(button.data, button.label)
+            item.item.row = r
+            view.add_item(item)
+    return view
+
+
+def render(out: Outbound) -> list[DiscordMessage]:
+    """The Discord messages for one Outbound, in order; buttons ride on the last one."""
+    rows = _button_rows(out.buttons)
+    if out.title:
+        messages = _embed_messages(out.title, out.text)
+    else:
+        messages = [DiscordMessage(content=c) for c in split_text(out.text, CONTENT_LIMIT)]
+    if not messages:
+        messages = [DiscordMessage(content="\u200b")] if rows or out.image or out.document else []
+    messages = _attach(messages, out)
+    # More rows than one message holds: the rest follow on their own small messages.
+    groups = [rows[i : i + ROWS_PER_MESSAGE] for i in range(0, len(rows), ROWS_PER_MESSAGE)]
+    if groups:
+        last = messages[-1]
+        messages[-1] = DiscordMessage(last.content, last.embeds, groups[0], last.attachments)
+        messages += [DiscordMessage(content="More options:", buttons=g) for g in groups[1:]]
+    return messages
+
+
+def _attach(messages: list[DiscordMessage], out: Outbound) -> list[DiscordMessage]:
+    if out.image is not None:
+        first = messages[0]
+        if first.embeds:
+            first.embeds[0].set_image(url=f"attachment://{out.image.filename}")
+        messages[0] = DiscordMessage(first.content, first.embeds, (), (out.image,))
+    if out.document is not None:
+        last = messages[-1]
+        messages[-1] = DiscordMessage(
+            last.content, last.embeds, (), (*last.attachments, out.document)
+        )
+    return messages
+
+
+def _button_rows(rows: tuple[tuple[Button, ...], ...]) -> tuple[tuple[Button, ...], ...]:
+    """Rows of at most five buttons (a longer row wraps)."""
+    out: list[tuple[Button, ...]] = []
+    for row in rows:
+        for i in range(0, len(row), BUTTONS_PER_ROW):
+            if row[i : i + BUTTONS_PER_ROW]:
+                out.append(tuple(row[i : i + BUTTONS_PER_ROW]))
+    return tuple(out)
+
+
+def _embed_messages(title: str, text: str) -> list[DiscordMessage]:
+    safe_title = _fit(title, TITLE_LIMIT)
+    chunks = split_text(text, DESCRIPTION_LIMIT) or [""]
+    messages: list[DiscordMessage] = []
+    batch: list[discord.Embed] = []
+    size = 0
+    for i, chunk in enumerate(chunks):
+        embed = _Embed(description=chunk or None, colour=EMBED_COLOUR)
+        length = len(chunk)
+        if i == 0:
+            embed.title = safe_title
+            length += len(safe_title)
+        if batch and (size + length > EMBEDS_TOTAL_LIMIT or len(batch) == EMBEDS_PER_MESSAGE):
+            messages.append(DiscordMessage(embeds=tuple(batch)))
+            batch, size = [], 0
+        batch.append(embed)
+        size += length
+    messages.append(DiscordMessage(embeds=tuple(batch)))
+    return messages
+
+
+def _fit(text: str, limit: int) -> str:
+    """Escaped text cut to `limit` characters, marked with an ellipsis when cut."""
+    escaped = escape_markdown(text, ignore_links=True)
+    if len(escaped) <= limit:
+        return escaped
+    cut = limit - 1
+    while cut > 0 and len(escape_markdown(text[:cut], ignore_links=True)) > limit - 1:
+        cut -= 1
+    return escape_markdown(text[:cut], ignore_links=True) + "…"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Markdown-escaped chunks of at most `limit` characters, cut at line breaks where
+    possible, else at spaces, else anywhere (never inside an escape)."""
+    chunks: list[str] = []
+    current = ""
+    for line in _pieces(text.strip("\n"), limit):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            if current:
+                chunks.append(current)
+            current = line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """Escaped lines, each made to fit `limit` on its own."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        escaped = escape_markdown(line, ignore_links=True)
+        if len(escaped) <= limit:
+            out.append(escaped)
+            continue
+        out += _split_long(line, limit)
+    return out
+
+
+def _split_long(line: str, limit: int) -> list[str]:
+    parts: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if len(escape_markdown(candidate, ignore_links=True)) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(escape_markdown(current, ignore_links=True))
+        current = word
+        while len(escape_markdown(current, ignore_links=True)) > limit:
+            cut = limit
+            while len(escape_markdown(current[:cut], ignore_links=True)) > limit:
+                cut -= 1
+            parts.append(escape_markdown(current[:cut], ignore_links=True))
+            current = current[cut:]
+    if current:
+        parts.append(escape_markdown(current, ignore_links=True))
+    return parts

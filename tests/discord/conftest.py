@@ -1,0 +1,110 @@
+"""Fixtures for the Discord tests: the fake Discord (HTTP API + gateway on 127.0.0.1), the real
+Coach over a real SQLite file, and the real adapter running against both."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# `.venv/bin/pytest tests/discord` does not put the repository on sys.path by itself.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from discord_harness import NOW, TOKEN, Running, StartBot  # noqa: E402
+
+from bot.adapters.discord import DiscordAdapter  # noqa: E402
+from bot.app import open_coach  # noqa: E402
+from bot.core.coach import Coach  # noqa: E402
+from bot.store import SqliteStore  # noqa: E402
+from tests.fakes.discord_server import FakeDiscord  # noqa: E402
+from tests.fakes.discord_spec import DiscordSpec, spec_path  # noqa: E402
+
+SPEC_FILE = spec_path(REPO_ROOT)
+
+
+@pytest.fixture(scope="session")
+def discord_spec() -> DiscordSpec:
+    assert SPEC_FILE.is_file(), f"the Discord OpenAPI spec is expected at {SPEC_FILE}"
+    return DiscordSpec(SPEC_FILE)
+
+
+@pytest.fixture(autouse=True)
+def _spec_guard() -> Any:
+    """Every fake Discord used by a test is checked afterwards: a request (or an answer of the
+    fake) that breaks the published API spec fails the test."""
+    fakes: list[FakeDiscord] = []
+    yield fakes
+    problems = [v for f in fakes for v in f.violations]
+    if problems:
+        pytest.fail("Discord API spec violations:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+async def fake(
+    discord_spec: DiscordSpec, monkeypatch: pytest.MonkeyPatch, _spec_guard: list[FakeDiscord]
+) -> AsyncIterator[FakeDiscord]:
+    server = await FakeDiscord(discord_spec, TOKEN).start()
+    server.patch_discord(monkeypatch)
+    _spec_guard.append(server)
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+def guild(fake: FakeDiscord) -> Any:
+    return fake.add_guild("Posterior Chain Club", ("training", "general"))
+
+
+@pytest.fixture
+async def coach_store(tmp_path: Path) -> AsyncIterator[tuple[Coach, SqliteStore]]:
+    coach, store = await open_coach(tmp_path / "backline.db", clock=lambda: NOW)
+    yield coach, store
+    await store.close()
+
+
+@pytest.fixture
+def coach(coach_store: tuple[Coach, SqliteStore]) -> Coach:
+    return coach_store[0]
+
+
+@pytest.fixture
+def store(coach_store: tuple[Coach, SqliteStore]) -> SqliteStore:
+    return coach_store[1]
+
+
+@pytest.fixture
+async def start_bot(fake: FakeDiscord, coach: Coach, tmp_path: Path) -> AsyncIterator[StartBot]:
+    """Starts the real adapter against the fake; every started bot is stopped afterwards."""
+    running: list[Running] = []
+
+    async def start(use_coach: Coach | None = None, **options: Any) -> Running:
+        options.setdefault("sync_state_path", tmp_path / "discord-commands.json")
+        adapter = DiscordAdapter(use_coach or coach, TOKEN, **options)
+        stop = asyncio.Event()
+        before = len(fake.identifies)
+        task = asyncio.create_task(adapter.run(stop))
+        waiter = asyncio.create_task(fake.wait_identified(before + 1))
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            waiter.cancel()
+            task.result()  # the adapter ended early: show why
+        bot = Running(adapter, fake, stop, task)
+        running.append(bot)
+        await fake.sync()
+        return bot
+
+    yield start
+    for bot in running:
+        if not bot.task.done():
+            await bot.shutdown()
+
+
+@pytest.fixture
+async def bot(start_bot: StartBot) -> Running:
+    return await start_bot()

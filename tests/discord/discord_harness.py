@@ -1,0 +1,50 @@
+"""Shared pieces of the Discord tests (a module, not conftest, so imports are unambiguous)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bot.adapters.discord import DiscordAdapter
+from bot.core.events import UserRef
+from bot.core.ports import User
+from bot.store import SqliteStore
+from tests.fakes import discord_payloads as P
+from tests.fakes.discord_server import FakeDiscord
+
+TOKEN = "MTEyMjMzNDQ1NTY2Nzc4ODk5.GfAkeT.backline-test-token-must-never-be-logged"
+# Monday 11 May 2026: a training day for the default settings (Mon/Wed/Fri).
+NOW = datetime(2026, 5, 11, 9, 30, tzinfo=UTC)
+MONDAY: date = NOW.date()
+
+StartBot = Callable[..., Any]
+
+
+@dataclass
+class Running:
+    adapter: DiscordAdapter
+    fake: FakeDiscord
+    stop: asyncio.Event
+    task: asyncio.Task[None]
+
+    async def settle(self) -> None:
+        """Everything dispatched so far has been handled and answered."""
+        await self.fake.sync()
+        await self.adapter.drain()
+
+    async def shutdown(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 10)
+
+
+def person(name: str) -> dict[str, Any]:
+    return P.user(name)
+
+
+async def stored_user(store: SqliteStore, who: dict[str, Any]) -> User:
+    user = await store.find_user(UserRef("discord", who["id"]))
+    assert user is not None, f"{who['global_name']} is not in the store"
+    return user

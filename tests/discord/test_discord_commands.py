@@ -1,0 +1,199 @@
+"""Slash commands end to end: the real discord.py client against the fake Discord, the real
+Coach over a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+
+from discord_harness import MONDAY, Running, StartBot, person, stored_user
+
+from bot.core.commands import COMMANDS
+from bot.store import SqliteStore
+from tests.fakes import discord_payloads as P
+from tests.fakes.discord_server import FakeDiscord, Guild
+
+
+async def test_slash_commands_are_built_from_the_core_command_list(
+    fake: FakeDiscord, bot: Running
+) -> None:
+    (put,) = [r for r in fake.requests if r.method == "PUT"]
+    assert put.template == "/applications/{application_id}/commands"
+    by_name = {c["name"]: c for c in put.body}
+    assert list(by_name) == [c.name for c in COMMANDS]
+    for cmd in COMMANDS:
+        sent = by_name[cmd.name]
+        assert sent["description"] == cmd.description
+        assert [o["name"] for o in sent.get("options", [])] == [a.name for a in cmd.args]
+    howto_option = by_name["howto"]["options"][0]
+    assert howto_option == {
+        "type": 3,
+        "name": "exercise",
+        "description": "Which exercise, e.g. rdl",
+        "required": True,
+        "autocomplete": True,
+    }
+    log_options = {o["name"]: o for o in by_name["log"]["options"]}
+    assert log_options["exercise"]["autocomplete"] is True
+    assert "autocomplete" not in log_options["sets"]
+    # /community: hidden from members without Manage Server (32), not offered in DMs
+    assert by_name["community"]["default_member_permissions"] == 32
+    assert by_name["community"]["contexts"] == [0]
+    assert by_name["today"]["default_member_permissions"] is None
+
+
+async def test_commands_sync_only_when_the_command_set_changed(
+    fake: FakeDiscord, start_bot: StartBot, tmp_path
+) -> None:
+    state = tmp_path / "discord-commands.json"
+    first = await start_bot(sync_state_path=state)
+    await first.shutdown()
+    second = await start_bot(sync_state_path=state)
+    await second.shutdown()
+    puts = [r for r in fake.requests if r.method == "PUT"]
+    assert len(puts) == 1, "a restart with the same commands must not sync again"
+    assert len(json.loads(state.read_text())["commands_sha256"]) == 64
+
+    state.write_text(json.dumps({"commands_sha256": "an older command set"}))
+    third = await start_bot(sync_state_path=state)
+    await third.shutdown()
+    assert len([r for r in fake.requests if r.method == "PUT"]) == 2
+
+
+async def test_today_in_a_dm_is_a_session_embed_with_persistent_buttons(
+    fake: FakeDiscord, bot: Running, store: SqliteStore
+) -> None:
+    ann = person("Ann")
+    inter = await fake.slash(ann, "today")
+    (callback,) = await fake.answers_to(inter)
+    assert callback.body["type"] == 4
+    data = callback.body["data"]
+    assert "flags" not in data or not data["flags"] & P.EPHEMERAL  # a DM: nothing to hide
+    (embed,) = data["embeds"]
+    assert embed["title"].startswith("Mon 11 May")
+    assert "Reply to this message with what you did" in embed["description"]
+    assert data["allowed_mentions"] == {"parse": []}
+    await bot.settle()
+
+    (shown,) = fake.shown_for(inter)
+    assert P.custom_ids(shown) == ["backline:plan:step", "backline:plan:done", "backline:plan:skip"]
+    user = await stored_user(store, ann)
+    assert user.chat_id == ann["id"], "a person's chat id is their user id"
+    link = await store.resolve_message("discord", ann["id"], shown["id"])
+    assert link is not None and link.link.kind == "session"
+    assert link.link.plan_date == MONDAY
+
+
+async def test_personal_answers_are_ephemeral_in_a_server(
+    fake: FakeDiscord, guild: Guild, bot: Running
+) -> None:
+    ann = person("Ann")
+    today = await fake.slash(ann, "today", guild=guild)
+    settings = await fake.slash(ann, "settings", guild=guild)
+    helping = await fake.slash(ann, "help", guild=guild)
+    for inter, private in ((today, True), (settings, True), (helping, False)):
+        (callback,) = await fake.answers_to(inter)
+        flags = callback.body["data"].get("flags") or 0
+        assert bool(flags & P.EPHEMERAL) is private, callback.body
+    await bot.settle()
+    # ephemeral answers never reach the channel for others
+    public = [m for m in fake.sent_messages(guild.channel["id"]) if not m["flags"] & P.EPHEMERAL]
+    assert [P.visible_text(m).splitlines()[0] for m in public] == ["How Backline works"]
+
+
+async def test_howto_autocompletes_from_the_library_and_forgives_typos(
+    fake: FakeDiscord, bot: Running
+) -> None:
+    ann = person("Ann")
+    typing = await fake.slash(ann, "howto", {"exercise": "rdl"}, focused="exercise")
+    (callback,) = await fake.answers_to(typing)
+    assert callback.body["type"] == 8
+    choices = callback.body["data"]["choices"]
+    assert 1 <= len(choices) <= 25
+    assert {"name": "Romanian deadlift (dumbbells)", "value": "romanian-deadlift-dumbbell"} in (
+        choices
+    )
+
+    picked = await fake.slash(ann, "howto", {"exercise": "romanian-deadlift-dumbbell"})
+    typo = await fake.slash(ann, "howto", {"exercise": "romanain deadlift"})
+    unknown = await fake.slash(ann, "howto", {"exercise": "bench press"})
+    await bot.settle()
+    (picked_msg,) = fake.shown_for(picked)
+    (typo_msg,) = fake.shown_for(typo)
+    assert picked_msg["embeds"][0]["title"] == "Romanian deadlift (dumbbells)"
+    assert typo_msg["embeds"][0]["title"] == "Romanian deadlift (dumbbells)"
+    assert "How to:" in typo_msg["embeds"][0]["description"]
+    (unknown_msg,) = fake.shown_for(unknown)
+    assert unknown_msg["embeds"][0]["title"] == "Not in the library"
+    assert "bench press" in unknown_msg["embeds"][0]["description"]
+
+
+async def test_onboarding_with_start_and_buttons(
+    fake: FakeDiscord, bot: Running, store: SqliteStore
+) -> None:
+    ann = person("Ann")
+    start = await fake.slash(ann, "start")
+    await fake.answers_to(start, count=2)  # the welcome, then the first question
+    await bot.settle()
+    welcome, question = fake.shown_for(start)
+    assert welcome["embeds"][0]["title"] == "Welcome to Backline"
+    assert question["embeds"][0]["title"] == "Setup 1/7"
+    assert "backline:ob:level:beginner" in P.custom_ids(question)
+
+    # The first question answered by typing in the DM, the rest by tapping.
+    mark = fake.mark()
+    await fake.user_message(ann, "intermediate")
+    await fake.wait_for(lambda r: r.method == "POST" and r.template.startswith("/channels/"))
+    await bot.settle()
+    (nxt,) = fake.sent_since(mark)
+    for _ in range(10):
+        if not P.custom_ids(nxt):
+            break
+        press = await fake.press(ann, nxt, P.custom_ids(nxt)[0])
+        await fake.answers_to(press)
+        await bot.settle()
+        nxt = fake.shown_for(press)[-1]
+    assert nxt["embeds"][0]["title"] == "You're in"
+    user = await stored_user(store, ann)
+    assert user.settings.onboarded
+    assert user.settings.level == "intermediate"
+
+
+async def test_log_command_is_the_fallback_for_replies(
+    fake: FakeDiscord, guild: Guild, bot: Running, store: SqliteStore
+) -> None:
+    ann = person("Ann")
+    inter = await fake.slash(
+        ann, "log", {"exercise": "glute-bridge", "sets": "12 10 10"}, guild=guild
+    )
+    (callback,) = await fake.answers_to(inter)
+    data = callback.body["data"]
+    assert data["flags"] & P.EPHEMERAL
+    assert "Logged Glute bridge" in data["content"]
+    user = await stored_user(store, ann)
+    sets = await store.sets_on(user.id, MONDAY)
+    assert [(s.exercise_id, s.reps) for s in sets] == [("glute-bridge", r) for r in (12, 10, 10)]
+
+
+async def test_slow_answers_are_deferred_then_delivered(
+    fake: FakeDiscord, start_bot: StartBot, store: SqliteStore
+) -> None:
+    bot = await start_bot(defer_after=0.0)  # every answer takes "too long"
+    ann = person("Ann")
+    inter = await fake.slash(ann, "today")
+    await fake.answers_to(inter, count=2)
+    await bot.settle()
+    deferred, followup = fake.callbacks(inter)
+    assert deferred.body == {"type": 5}
+    assert followup.template == "/webhooks/{webhook_id}/{webhook_token}"
+    assert followup.body["embeds"][0]["title"].startswith("Mon 11 May")
+    (shown,) = fake.shown_for(inter)  # the follow-up took the place of "thinking…"
+    assert not shown["flags"] & P.LOADING
+    link = await store.resolve_message("discord", ann["id"], shown["id"])
+    assert link is not None and link.link.kind == "session"
+
+    # a reply to the deferred-then-edited session still logs
+    await fake.user_message(ann, "done", reply_to=shown)
+    await fake.wait_for(lambda r: r.method == "POST" and r.template.startswith("/channels/"))
+    await bot.settle()
+    user = await stored_user(store, ann)
+    assert await store.sets_on(user.id, MONDAY)
