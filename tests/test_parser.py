@@ -113,6 +113,9 @@ SETS_CASES = [
     ("12 10 10, 60s rest", reps(12, 10, 10)),
     ("rest 90 sec, 12 10", reps(12, 10)),
     ("12 10 10 rpe 8", reps(12, 10, 10)),
+    ("12 10 10, lower back tight", reps(12, 10, 10)),
+    ("did 12 10 10, felt good, form solid", reps(12, 10, 10)),
+    ("rdl 3x10", reps(10, 10, 10)),
     ("１２ １０", reps(12, 10)),
     ("20 " * 20, reps(*[20] * 20)),
 ]
@@ -202,6 +205,7 @@ REFUSED = [
     # ambiguous
     ("skipped 12 10", "skip it, or do some sets"),
     ("skipped, done", "skip it or finish it"),
+    ("rdl 3x10, bridge 15 15 15", "more than one exercise (rdl, bridge)"),
 ]
 
 

@@ -16,7 +16,9 @@ How a reply is read (the rules the coach relies on):
   it (`12@16 10@18`, `12 10 @16 8 @18`), sets after the last load keep it, and a load typed
   before any sets (`with 20kg 3x10`) applies forward. A load with no sets to go with is an
   error, and so is a unit with no number (`kg`).
-* Words that aren't understood are filler (`did 12 10 10 felt good` is three sets).
+* Words that aren't understood are filler (`did 12 10 10 felt good` is three sets), but a
+  reply that reads as several named exercises (`rdl 3x10, bridge 15 15`) is refused: that
+  is `parse_exercise_list`'s job, and guessing one exercise would log the wrong thing.
 * With no numbers: `skip`/`skipped`/`pass`/`not today`/`didn't` mean skip, and
   `done`/`did it`/`all done`/`✅` mean done as prescribed. A negated done (`not done`) is a
   skip. Both at once, or `skip` next to numbers, is ambiguous: an error that asks.
@@ -506,7 +508,14 @@ def _parse_tokens(toks: list[_Tok], *, empty_is_done: bool = False) -> ParsedLog
 
 def parse_log(text: str) -> ParsedLog:
     """Read one reply about one exercise. Raises only `LogParseError`."""
-    return _parse_tokens(_tokenize(fold(text)))
+    toks = _tokenize(fold(text))
+    names = [name for name, _ in map(_name_and_body, _split_entries(toks))]
+    if len(names) > 1 and all(names):
+        raise LogParseError(
+            f"That looks like more than one exercise ({', '.join(names[:3])}). "
+            f"Send them as a list like {LIST_EXAMPLE}, or one at a time."
+        )
+    return _parse_tokens(toks)
 
 
 # --- several exercises in one message ---------------------------------------------------
