@@ -150,6 +150,8 @@ def _trim(chunk: list[_Line]) -> list[_Line]:
         chunk = chunk[1:]
     while chunk and not chunk[-1].text.strip():
         chunk = chunk[:-1]
+    if chunk:
+        chunk = [*chunk[:-1], _Line(chunk[-1].text.rstrip(), chunk[-1].bold)]
     return chunk
 
 

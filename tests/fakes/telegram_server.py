@@ -279,6 +279,9 @@ class FakeTelegram:
     def private_chat(self, person: TgUser) -> TgChat:
         return self._chats[person.id]
 
+    def chat(self, chat_id: int) -> TgChat:
+        return self._chats[chat_id]
+
     def group(self, chat_id: int, title: str = "Glute Club", supergroup: bool = True) -> TgChat:
         chat = TgChat(chat_id, "supergroup" if supergroup else "group", title=title)
         self._chats[chat_id] = chat

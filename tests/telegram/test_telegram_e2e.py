@@ -1,0 +1,260 @@
+"""End to end: the real application (serve -> PTB -> Coach -> SQLite) against the fake Bot API.
+
+Each test drives the bot the way people do in Telegram and checks both what Telegram received
+and what the store now holds.
+"""
+
+from __future__ import annotations
+
+from bot.core.commands import COMMANDS
+from tests.fakes.telegram_server import FakeTelegram, SentMessage, TgChat, TgUser
+from tests.telegram.harness import TODAY, RunningBot
+
+HELP_TITLE = "How Backline works"
+
+
+async def settled(
+    tg: FakeTelegram, person: TgUser, chat: TgChat | None, before: int
+) -> list[SentMessage]:
+    """Everything the bot sent in the chat since `before`, once it has handled all updates
+    so far: updates of one chat are handled in order, so when a /help sent now is answered,
+    whatever came before it has been answered too."""
+    where = chat or tg.private_chat(person)
+    tg.send(person, "/help", chat=chat)
+
+    def answered() -> tuple[list[SentMessage]] | None:
+        new = tg.sent_to(where)[before:]
+        for i, message in enumerate(new):
+            if message.text.startswith(HELP_TITLE):
+                return (new[:i],)
+        return None
+
+    (messages,) = await tg.wait_for(answered, what="the bot to answer /help")
+    return messages
+
+
+async def say(
+    tg: FakeTelegram,
+    person: TgUser,
+    text: str,
+    *,
+    chat: TgChat | None = None,
+    reply_to: SentMessage | None = None,
+) -> list[SentMessage]:
+    """`person` writes `text`; returns every message the bot answered with."""
+    before = len(tg.sent_to(chat or tg.private_chat(person)))
+    tg.send(person, text, chat=chat, reply_to=reply_to)
+    return await settled(tg, person, chat, before)
+
+
+async def press(
+    tg: FakeTelegram, person: TgUser, message: SentMessage, button: str
+) -> list[SentMessage]:
+    """`person` taps `button` on `message`; returns every message the bot answered with."""
+    chat = None if message.chat_id == person.id else tg.chat(message.chat_id)
+    before = len(tg.sent_to(chat or tg.private_chat(person)))
+    tg.press(person, message, button)
+    return await settled(tg, person, chat, before)
+
+
+async def test_start_registers_the_command_menu(bot: RunningBot, tg: FakeTelegram) -> None:
+    everyone = [c["command"] for c in tg.commands["default"]]
+    admins = [c["command"] for c in tg.commands["all_chat_administrators"]]
+    assert everyone == [c.name for c in COMMANDS if not c.admin_only]
+    assert admins == [c.name for c in COMMANDS]
+    for must in ("today", "howto", "start", "settings", "help"):
+        assert must in everyone
+    assert "community" not in everyone
+
+
+async def test_onboarding_by_buttons(bot: RunningBot, tg: FakeTelegram) -> None:
+    ada = tg.user(1001, "Ada")
+    intro, question = await say(tg, ada, "/start")
+    assert intro.html.startswith("<b>Welcome to Backline</b>")
+    steps = 0
+    while question.buttons:
+        steps += 1
+        assert question.html.startswith("<b>Setup ")
+        first_label = question.buttons[0][0][0]
+        [question] = await press(tg, ada, question, first_label)
+        assert steps < 12, "onboarding never ended"
+    assert steps >= 5
+    assert question.html.startswith("<b>You're in</b>")
+    # Every tap was acknowledged; the step taps with "Got it".
+    assert len(tg.callback_answers) == steps
+    assert "Got it" in tg.callback_answers.values()
+    user = await bot.user(ada)
+    assert user.settings.onboarded
+    assert user.settings.level == "beginner"  # the first choice of the level step
+    assert bot.store is not None and await bot.store.get_state(user.id) is None
+
+
+async def test_today_sends_the_session_with_buttons_and_remembers_it(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    ada = tg.user(1001, "Ada")
+    [session] = await say(tg, ada, "/today")
+    assert session.html.startswith("<b>Mon 23 Nov")
+    assert session.parse_mode == "HTML"
+    assert [data for row in session.buttons for _, data in row] == [
+        "plan:step",
+        "plan:done",
+        "plan:skip",
+    ]
+    assert bot.store is not None
+    link = await bot.store.resolve_message("telegram", str(ada.id), str(session.message_id))
+    assert link is not None and link.link.kind == "session" and link.link.plan_date == TODAY
+
+
+async def test_howto_rdl(bot: RunningBot, tg: FakeTelegram) -> None:
+    ada = tg.user(1001, "Ada")
+    [howto] = await say(tg, ada, "/howto rdl")
+    assert howto.html.startswith("<b>Romanian deadlift")
+    assert "hinge" in howto.text.lower() or "hips" in howto.text.lower()
+
+
+async def test_howto_with_a_typo(bot: RunningBot, tg: FakeTelegram) -> None:
+    ada = tg.user(1001, "Ada")
+    [close] = await say(tg, ada, "/howto glute brdge")
+    assert close.html.startswith("<b>Glute bridge")
+    [unsure] = await say(tg, ada, "/howto rld")
+    assert "Did you mean" in unsure.text and "Romanian deadlift" in unsure.text
+
+
+async def test_a_reply_logs_and_an_edit_of_it_updates_the_log(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    ada = tg.user(1001, "Ada")
+    [session] = await say(tg, ada, "/today")
+    before = len(tg.sent_to(ada))
+    reply = tg.send(ada, "12 10 10", reply_to=session)
+    confirmation, next_prompt = await settled(tg, ada, None, before)
+    assert "Logged" in confirmation.text and "12, 10, 10" in confirmation.text
+    assert [label for row in next_prompt.buttons for label, _ in row] == ["Done", "Skip"]
+    logged = await bot.sets(ada)
+    assert [s.reps for s in logged] == [12, 10, 10]
+    first_exercise = logged[0].exercise_id
+
+    before = len(tg.sent_to(ada))
+    tg.edit(reply, "12 12 12")
+    [updated] = await settled(tg, ada, None, before)
+    assert "Updated" in updated.text
+    relogged = await bot.sets(ada)
+    assert [(s.exercise_id, s.reps) for s in relogged] == [(first_exercise, 12)] * 3
+
+
+async def test_done_and_skip_buttons_log_step_by_step(bot: RunningBot, tg: FakeTelegram) -> None:
+    ada = tg.user(1001, "Ada")
+    [session] = await say(tg, ada, "/today")
+    [first] = await press(tg, ada, session, "Log step by step")
+    assert [label for row in first.buttons for label, _ in row] == ["Done", "Skip"]
+    done_confirmation, second = await press(tg, ada, first, "Done")
+    assert "Logged" in done_confirmation.text
+    skip_confirmation, _third = await press(tg, ada, second, "Skip")
+    assert "Skipped" in skip_confirmation.text
+    logged = await bot.sets(ada)
+    skipped: dict[str, list[bool]] = {}
+    for s in logged:
+        skipped.setdefault(s.exercise_id, []).append(s.skipped)
+    done_sets, skip_sets = skipped.values()
+    assert done_sets and not any(done_sets)
+    assert skip_sets == [True]
+    assert {"Let's go", "Done", "Skip"} <= set(tg.callback_answers.values())
+
+
+async def test_two_members_log_for_themselves_against_one_group_message(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    ada, bo = tg.user(1001, "Ada"), tg.user(1002, "Bo")
+    club = tg.group(-1001234567890, "Glute Club")
+    tg.make_admin(club, ada)
+    [on] = await say(tg, ada, "/community@backline_test_bot on 07:30 Europe/Berlin", chat=club)
+    assert "Group session on" in on.text
+    assert [c.params["user_id"] for c in tg.calls("getChatMember")] == [ada.id]
+    assert bot.store is not None
+    channel = await bot.store.get_channel("telegram", str(club.id))
+    assert channel is not None and channel.enabled
+
+    [group_session] = await say(tg, bo, "/today", chat=club)
+    assert group_session.html.startswith("<b>Group session")
+    before = len(tg.sent_to(club))
+    ada_said = tg.send(ada, "12 10 10", chat=club, reply_to=group_session)
+    bo_said = tg.send(bo, "8 8", chat=club, reply_to=group_session)
+    ada_ok, bo_ok = await settled(tg, ada, club, before)
+
+    # Each confirmation names its person and quotes their message.
+    assert ada_ok.text.startswith("Ada: Logged") and ada_ok.reply_to == ada_said.message_id
+    assert bo_ok.text.startswith("Bo: Logged") and bo_ok.reply_to == bo_said.message_id
+    assert [s.reps for s in await bot.sets(ada)] == [12, 10, 10]
+    assert [s.reps for s in await bot.sets(bo)] == [8, 8]
+    # The logs belong to the people, never to the group chat.
+    assert (await bot.user(ada)).chat_id != str(club.id)
+
+
+async def test_a_member_who_is_not_admin_is_refused_politely(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    bo = tg.user(1002, "Bo")
+    club = tg.group(-1001234567890, "Glute Club")
+    [refusal] = await say(tg, bo, "/community on", chat=club)
+    assert "Only group admins" in refusal.text
+    assert bot.store is not None
+    assert await bot.store.get_channel("telegram", str(club.id)) is None
+
+
+async def test_commands_for_another_bot_in_a_group_are_left_alone(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    ada = tg.user(1001, "Ada")
+    club = tg.group(-1001234567890, "Glute Club")
+    assert await say(tg, ada, "/today@some_other_bot", chat=club) == []
+
+
+async def test_an_unknown_command(bot: RunningBot, tg: FakeTelegram) -> None:
+    ada = tg.user(1001, "Ada")
+    [answer] = await say(tg, ada, "/dance")
+    assert answer.html.startswith("<b>Not a command</b>")
+    assert "/today" in answer.text
+
+
+async def test_garbage_text_gets_a_helpful_answer(bot: RunningBot, tg: FakeTelegram) -> None:
+    ada = tg.user(1001, "Ada")
+    [answer] = await say(tg, ada, "<b>asdf</b> & qwerty 🤷 </i>")
+    assert "not sure" in answer.text
+
+
+async def test_a_5000_character_message(bot: RunningBot, tg: FakeTelegram) -> None:
+    ada = tg.user(1001, "Ada")
+    [answer] = await say(tg, ada, "rdl " + "x" * 4996)
+    assert answer.text  # answered, and the fake found the answer valid
+
+
+async def test_the_same_update_delivered_twice_logs_once(bot: RunningBot, tg: FakeTelegram) -> None:
+    ada = tg.user(1001, "Ada")
+    [session] = await say(tg, ada, "/today")
+    before = len(tg.sent_to(ada))
+    reply = tg.send(ada, "12 10 10", reply_to=session)
+    tg.redeliver(reply)
+    confirmation, _prompt = await settled(tg, ada, None, before)
+    assert "Logged" in confirmation.text
+    assert [s.reps for s in await bot.sets(ada)] == [12, 10, 10]
+
+
+async def test_a_restart_in_the_middle_of_logging(bot: RunningBot, tg: FakeTelegram) -> None:
+    ada = tg.user(1001, "Ada")
+    [session] = await say(tg, ada, "/today")
+    [first] = await press(tg, ada, session, "Log step by step")
+
+    await bot.restart()
+
+    # A reply to the prompt sent before the restart still lands on its exercise...
+    confirmation, second = await say(tg, ada, "10 10", reply_to=first)
+    assert "Logged" in confirmation.text and second.buttons
+    # ...and the step-by-step conversation carries on with plain typing.
+    confirmation, _third = await say(tg, ada, "9 9")
+    assert "Logged" in confirmation.text
+    logged = await bot.sets(ada)
+    exercises = list(dict.fromkeys(s.exercise_id for s in logged))
+    assert len(exercises) == 2
+    assert [s.reps for s in logged if s.exercise_id == exercises[0]] == [10, 10]
+    assert [s.reps for s in logged if s.exercise_id == exercises[1]] == [9, 9]

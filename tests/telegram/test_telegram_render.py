@@ -1,0 +1,96 @@
+"""Outbound -> Telegram messages: escaping, titles, splitting, keyboards, files."""
+
+from __future__ import annotations
+
+from bot.adapters.telegram_render import MAX_TEXT, render, utf16_len
+from bot.core.events import Attachment, Button, Outbound
+from tests.fakes.telegram_spec import html_to_plain
+
+PNG = Attachment("plan.png", b"\x89PNG\r\n\x1a\n", "image/png")
+CSV = Attachment("log.csv", b"date,exercise\n", "text/csv")
+
+
+def test_text_and_title_are_escaped_and_the_title_is_bold() -> None:
+    [part] = render(Outbound("3 < 5 & <b>not bold</b>", title="Ada's <plan>"))
+    assert part.kind == "text"
+    assert part.html == "<b>Ada's &lt;plan&gt;</b>\n3 &lt; 5 &amp; &lt;b&gt;not bold&lt;/b&gt;"
+    assert html_to_plain(part.html) == "Ada's <plan>\n3 < 5 & <b>not bold</b>"
+
+
+def test_buttons_become_an_inline_keyboard_in_rows() -> None:
+    out = Outbound(
+        "Pick one",
+        buttons=((Button("Done", "ex:done"), Button("Skip", "ex:skip")), (Button("Later", "x"),)),
+    )
+    [part] = render(out)
+    assert part.keyboard is not None
+    rows = [[(b.text, b.callback_data) for b in row] for row in part.keyboard.inline_keyboard]
+    assert rows == [[("Done", "ex:done"), ("Skip", "ex:skip")], [("Later", "x")]]
+
+
+def test_a_button_with_oversized_callback_data_is_dropped_not_the_message() -> None:
+    out = Outbound("Pick", buttons=((Button("Fine", "ok"), Button("Too big", "x" * 65)),))
+    [part] = render(out)
+    assert part.keyboard is not None
+    assert [b.text for b in part.keyboard.inline_keyboard[0]] == ["Fine"]
+
+
+def test_long_text_is_split_on_line_boundaries() -> None:
+    lines = [f"{i:04d} " + " ".join(["glute bridge"] * 5) for i in range(200)]
+    text = "\n".join(lines)
+    parts = render(Outbound(text, title="Long one", buttons=((Button("Done", "d"),),)))
+    assert len(parts) > 1
+    shown = [html_to_plain(p.html) for p in parts]
+    assert all(utf16_len(s) <= MAX_TEXT for s in shown)
+    # Every line arrives whole and in order; only the title is added.
+    assert "\n".join(shown).splitlines() == ["Long one", *lines]
+    assert parts[0].html.startswith("<b>Long one</b>\n")
+    # The keyboard goes under the last part only.
+    assert [p.keyboard is not None for p in parts] == [False] * (len(parts) - 1) + [True]
+
+
+def test_a_single_huge_line_is_cut_at_spaces() -> None:
+    text = "word " * 2000  # 10000 characters, no newline
+    parts = render(Outbound(text))
+    shown = [html_to_plain(p.html) for p in parts]
+    assert len(parts) == 3
+    assert all(utf16_len(s) <= MAX_TEXT for s in shown)
+    assert all(s.startswith("word") and s.endswith("word") for s in shown)
+    assert sum(s.count("word") for s in shown) == 2000
+
+
+def test_splitting_counts_utf16_units_like_telegram() -> None:
+    text = "💪" * 3000  # 3000 characters but 6000 UTF-16 units
+    parts = render(Outbound(text))
+    assert len(parts) == 2
+    assert "".join(html_to_plain(p.html) for p in parts) == text
+
+
+def test_escaping_does_not_count_against_the_limit() -> None:
+    text = "&" * MAX_TEXT  # 4096 shown characters, 20480 in HTML
+    [part] = render(Outbound(text))
+    assert html_to_plain(part.html) == text
+
+
+def test_a_photo_carries_a_short_text_as_its_caption() -> None:
+    [part] = render(
+        Outbound("Your week", title="Progress", image=PNG, buttons=((Button("Ok", "o"),),))
+    )
+    assert (part.kind, part.attachment, part.html) == ("photo", PNG, "<b>Progress</b>\nYour week")
+    assert part.keyboard is not None
+
+
+def test_a_long_text_goes_before_the_file() -> None:
+    parts = render(Outbound("x" * 2000, document=CSV, buttons=((Button("Ok", "o"),),)))
+    assert [p.kind for p in parts] == ["text", "document"]
+    assert parts[1].html == "" and parts[1].attachment == CSV
+    assert parts[0].keyboard is not None and parts[1].keyboard is None
+
+
+def test_photo_and_document_are_both_sent() -> None:
+    parts = render(Outbound("", image=PNG, document=CSV))
+    assert [(p.kind, p.attachment) for p in parts] == [("photo", PNG), ("document", CSV)]
+
+
+def test_blank_messages_are_not_sent() -> None:
+    assert render(Outbound("  \n\n ")) == []
