@@ -1,0 +1,176 @@
+"""Our own send-rate limiter: sliding windows per platform, per chat and per group.
+
+Two lanes share one budget per platform:
+- the interactive lane (someone typed /today) never waits: `note_interactive` just records the
+  send, so it counts against the budget;
+- the push lane (fan-out) waits in `acquire` until every window has room, and only ever uses
+  `push_share` of the overall rate, so a reply sent on top of a full-speed fan-out still stays
+  under the platform's limit and pushes back the fan-out instead of queueing behind it.
+
+A 429 pauses the push lane of that platform for `retry_after` seconds (`pause`).
+Windows are sliding ("at most N in any T seconds"), the strictest reading of a platform's
+limit, and the push lane is additionally paced evenly so it never bursts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    limit: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class RatePolicy:
+    overall: Window  # the whole bot on this platform
+    per_chat: Window | None = None  # one chat (a DM)
+    per_group: Window | None = None  # one group chat (replaces per_chat for groups)
+    group_prefix: str | None = None  # chat ids starting with this are groups
+
+    def chat_window(self, chat_id: str) -> Window | None:
+        if self.per_group and self.group_prefix and chat_id.startswith(self.group_prefix):
+            return self.per_group
+        return self.per_chat
+
+
+# Telegram: 30 messages/s overall, 1/s per chat, 20/min per group (group ids are negative).
+TELEGRAM = RatePolicy(Window(30, 1.0), Window(1, 1.0), Window(20, 60.0), group_prefix="-")
+# Discord: 50 requests/s global; message creation is limited to 5 per 5 s per channel.
+DISCORD = RatePolicy(Window(50, 1.0), Window(5, 5.0))
+CONSOLE = RatePolicy(Window(1000, 1.0))
+POLICIES = {"telegram": TELEGRAM, "discord": DISCORD, "console": CONSOLE}
+
+
+# Windows are held a little longer than the platform's, so a request that reaches the
+# platform a few milliseconds late or early can't tip a window over.
+_JITTER_ALLOWANCE = 1.03
+
+
+class _Log:
+    """Timestamps of the most recent sends, enough to check one window."""
+
+    __slots__ = ("seconds", "times", "window")
+
+    def __init__(self, window: Window) -> None:
+        self.window = window
+        self.seconds = window.seconds * _JITTER_ALLOWANCE
+        self.times: deque[float] = deque(maxlen=window.limit)
+
+    def free_at(self, now: float) -> float:
+        if len(self.times) < self.window.limit:
+            return now
+        return max(now, self.times[0] + self.seconds)
+
+    def record(self, at: float) -> None:
+        self.times.append(at)
+
+    def idle_since(self, now: float) -> bool:
+        return not self.times or self.times[-1] + self.seconds <= now
+
+
+class PlatformLimiter:
+    """The send budget of one platform, shared by the interactive and the push lane."""
+
+    def __init__(
+        self,
+        policy: RatePolicy,
+        push_share: float = 0.97,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        if not 0 < push_share <= 1:
+            raise ValueError("push_share must be in (0, 1]")
+        self.policy = policy
+        self._clock = clock
+        self._sleep = sleep
+        self._overall = _Log(policy.overall)
+        # The push lane's own, slightly stricter window keeps headroom for interactive replies
+        # and absorbs network jitter between our clock and the platform's.
+        self._push_spacing = policy.overall.seconds / policy.overall.limit / push_share
+        self._push_next = 0.0
+        self._chats: dict[str, _Log] = {}
+        self._paused_until = 0.0
+        self._turn = asyncio.Lock()  # pushes take their turn in order
+        self._since_prune = 0
+
+    # -- interactive lane ---------------------------------------------------------------
+
+    def note_interactive(self, chat_id: str) -> None:
+        """Record an interactive send made right now; it never waits."""
+        now = self._clock()
+        self._overall.record(now)
+        self._chat(chat_id).record(now)
+
+    # -- push lane ----------------------------------------------------------------------
+
+    def pause(self, seconds: float) -> None:
+        """The platform said 429: hold the push lane for `seconds`."""
+        self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
+
+    @property
+    def paused_for(self) -> float:
+        return max(0.0, self._paused_until - self._clock())
+
+    async def acquire(self, chat_id: str) -> None:
+        """Wait until a push to `chat_id` fits every window, then count it."""
+        chat = self._chat(chat_id)
+        while True:
+            now = self._clock()
+            ready = chat.free_at(now)
+            if ready > now:  # wait for this chat outside the queue: others may go meanwhile
+                await self._sleep(ready - now)
+                continue
+            async with self._turn:
+                while True:
+                    now = self._clock()
+                    ready = max(self._overall.free_at(now), self._push_next, self._paused_until)
+                    if ready <= now:
+                        break
+                    await self._sleep(ready - now)
+                if chat.free_at(now) > now:  # another push to this chat got in first
+                    continue
+                self._overall.record(now)
+                chat.record(now)
+                self._push_next = now + self._push_spacing
+                self._prune(now)
+                return
+
+    # -- bookkeeping --------------------------------------------------------------------
+
+    def _chat(self, chat_id: str) -> _Log:
+        log = self._chats.get(chat_id)
+        if log is None:
+            window = self.policy.chat_window(chat_id) or Window(1_000_000, 1.0)
+            log = self._chats[chat_id] = _Log(window)
+        return log
+
+    def _prune(self, now: float) -> None:
+        # Forget chats whose window has passed, so a fan-out to 100k people leaves no trace.
+        self._since_prune += 1
+        if self._since_prune < 1000:
+            return
+        self._since_prune = 0
+        for key in [k for k, log in self._chats.items() if log.idle_since(now)]:
+            del self._chats[key]
+
+
+def limiter_for(
+    platform: str, push_share: float = 0.97, rate: float | None = None
+) -> PlatformLimiter:
+    """The limiter for a platform with its documented limits; `rate` overrides msgs/second."""
+    policy = POLICIES.get(platform, CONSOLE)
+    if rate is not None:
+        policy = RatePolicy(
+            Window(max(1, round(rate)), 1.0) if rate >= 1 else Window(1, 1.0 / rate),
+            policy.per_chat,
+            policy.per_group,
+            policy.group_prefix,
+        )
+    return PlatformLimiter(policy, push_share)

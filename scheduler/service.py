@@ -1,0 +1,182 @@
+"""PushService: APScheduler drives a one-minute tick; the database decides everything else.
+
+APScheduler 3.11 (AsyncIOScheduler, in-memory job store) holds exactly two jobs, rebuilt on
+every start from code, never pickled: the tick at second 0 of every minute and an hourly
+clean-up. The tick asks the database who is due (queueing.py) and wakes the dispatcher
+(dispatch.py). There is no job per person, so 100,000 people cost no memory here, a restart
+can't duplicate jobs, and a settings change counts at the next tick.
+
+Start-up order: rows left 'sending' by a crash go back to 'pending' (sent again); rows past the
+grace window become 'missed'; the window since the last tick before the stop is queued
+(pushes within the grace window pending, older ones recorded as missed); then delivery and
+the tick start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.delivery import Sender
+from bot.store import SqliteStore
+from bot.store.outbox import Outbox
+from scheduler.config import PushConfig
+from scheduler.dispatch import DeliveryStats, Dispatcher
+from scheduler.ports import PushCoach
+from scheduler.queueing import QueueReport, kinds_for, queue_due
+from scheduler.ratelimit import PlatformLimiter, limiter_for
+
+log = logging.getLogger(__name__)
+
+# Timers can fire a hair early; a tick this close to the minute counts as that minute.
+_EARLY = timedelta(seconds=1)
+_FROM_CONFIG: Any = object()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class PushService:
+    def __init__(
+        self,
+        store: SqliteStore,
+        coach: PushCoach,
+        senders: Mapping[str, Sender],
+        clock: Callable[[], datetime] = utcnow,
+        grace: timedelta = _FROM_CONFIG,
+        nudge_after: timedelta | None = _FROM_CONFIG,
+        config: PushConfig | None = None,
+        limiters: Mapping[str, PlatformLimiter] | None = None,
+    ) -> None:
+        """`grace` and `nudge_after` (None: no nudges) override the same fields of `config`;
+        `limiters` replace the default ones per platform (e.g. to share with an adapter)."""
+        cfg = config or PushConfig()
+        if grace is not _FROM_CONFIG:
+            cfg = replace(cfg, grace=grace)
+        if nudge_after is not _FROM_CONFIG:
+            cfg = replace(cfg, nudge_after=nudge_after)
+        self.cfg = cfg
+        self.store = store
+        self.coach = coach
+        self.clock = clock
+        self.outbox = Outbox(store)
+        rates = dict(cfg.rates)
+        self.limiters: dict[str, PlatformLimiter] = {
+            platform: limiter_for(platform, cfg.push_share, rates.get(platform))
+            for platform in senders
+        }
+        self.limiters.update(limiters or {})
+        self.kinds = kinds_for(coach, cfg)
+        self.dispatcher = Dispatcher(self.outbox, store, coach, senders, self.limiters, cfg, clock)
+        self._scheduler: AsyncIOScheduler | None = None
+        self._tick_lock = asyncio.Lock()
+        self.recovered = 0  # rows found 'sending' at start (sent again)
+        self.last_report: QueueReport | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        now = self.clock()
+        self.recovered = await self.outbox.recover(now)
+        expired = await self.outbox.expire(now, self.cfg.grace)
+        report = await self.run_due(now)
+        if "weekly" not in self.kinds:
+            log.info("coach has no weekly_summary: weekly summaries are off")
+        log.info(
+            "push service ready: %s resent after a crash, %s expired, %s queued, %s missed",
+            self.recovered, expired, report.pending, report.missed,
+        )  # fmt: skip
+        self.dispatcher.start()
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler.add_job(
+            self._tick,
+            CronTrigger(second=0, timezone=UTC),
+            id="push-tick",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=30,
+        )
+        self._scheduler.add_job(
+            self._clean_up,
+            CronTrigger(minute=17, timezone=UTC),
+            id="push-clean-up",
+            coalesce=True,
+            max_instances=1,
+        )
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        await self.dispatcher.stop()
+
+    # -- the tick ------------------------------------------------------------------------
+
+    async def run_due(self, now: datetime) -> QueueReport:
+        """Queue everything due since the last tick up to `now` and wake delivery."""
+        async with self._tick_lock:
+            last = await self.outbox.last_tick()
+            start = last if last is not None else now - self.cfg.grace
+            start = max(start, now - self.cfg.catchup_limit)
+            if now <= start:  # the clock went back: wait until it passes the watermark
+                report = QueueReport(start, now)
+            else:
+                report = await queue_due(
+                    self.outbox, self.store, self.cfg, self.kinds, start, now, now
+                )
+            self.last_report = report
+        # Every tick, not only when something new was queued: retries and rescheduled rows
+        # come due by the clock, and the clock may have jumped.
+        self.dispatcher.wake()
+        return report
+
+    async def _tick(self) -> None:
+        now = self.clock()
+        minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        if minute - now <= _EARLY:
+            now = minute
+        try:
+            await self.run_due(now)
+        except Exception:
+            log.exception("push tick failed; the next tick covers the same window")
+
+    async def _clean_up(self) -> None:
+        today = self.clock().date()
+        try:
+            await self.outbox.expire(self.clock(), self.cfg.grace)
+            await self.outbox.prune(today - timedelta(days=self.cfg.retention_days))
+        except Exception:
+            log.exception("outbox clean-up failed")
+
+    # -- for adapters and reports ---------------------------------------------------------
+
+    def note_interactive(self, platform: str, chat_id: str) -> None:
+        """Adapters call this for every interactive send: it counts against the platform's
+        budget without waiting, and the fan-out makes room for it."""
+        limiter = self.limiters.get(platform)
+        if limiter is not None:
+            limiter.note_interactive(chat_id)
+
+    @property
+    def stats(self) -> DeliveryStats:
+        return self.dispatcher.stats
+
+    async def wait_idle(self, timeout: float = 30.0) -> None:
+        """Until nothing is ready or in flight (tests, benchmarks)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            ready = await self.outbox.ready(self.clock(), 1, (), tuple(self.dispatcher.senders))
+            if not ready and self.dispatcher.idle:
+                return
+            await asyncio.sleep(0.02)
+        raise TimeoutError("push service still busy")
