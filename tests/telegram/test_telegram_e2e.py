@@ -6,30 +6,34 @@ and what the store now holds.
 
 from __future__ import annotations
 
+import itertools
+
 from bot.core.commands import COMMANDS
 from tests.fakes.telegram_server import FakeTelegram, SentMessage, TgChat, TgUser
 from tests.telegram.harness import TODAY, RunningBot
 
-HELP_TITLE = "How Backline works"
+_barriers = itertools.count(1)
 
 
 async def settled(
     tg: FakeTelegram, person: TgUser, chat: TgChat | None, before: int
 ) -> list[SentMessage]:
     """Everything the bot sent in the chat since `before`, once it has handled all updates
-    so far: updates of one chat are handled in order, so when a /help sent now is answered,
-    whatever came before it has been answered too."""
+    so far. Updates of one chat are handled in order, so when a command sent now is answered,
+    whatever came before it has been answered too. The command is one the bot does not know
+    (it changes nothing) with a unique name, which the answer quotes."""
     where = chat or tg.private_chat(person)
-    tg.send(person, "/help", chat=chat)
+    marker = f"/sync{next(_barriers)}x"
+    tg.send(person, marker, chat=chat)
 
     def answered() -> tuple[list[SentMessage]] | None:
         new = tg.sent_to(where)[before:]
         for i, message in enumerate(new):
-            if message.text.startswith(HELP_TITLE):
+            if f'"{marker}"' in message.text:
                 return (new[:i],)
         return None
 
-    (messages,) = await tg.wait_for(answered, what="the bot to answer /help")
+    (messages,) = await tg.wait_for(answered, what=f"the bot to answer {marker}")
     return messages
 
 
