@@ -6,59 +6,9 @@ and what the store now holds.
 
 from __future__ import annotations
 
-import itertools
-
 from bot.core.commands import COMMANDS
-from tests.fakes.telegram_server import FakeTelegram, SentMessage, TgChat, TgUser
-from tests.telegram.harness import TODAY, RunningBot
-
-_barriers = itertools.count(1)
-
-
-async def settled(
-    tg: FakeTelegram, person: TgUser, chat: TgChat | None, before: int
-) -> list[SentMessage]:
-    """Everything the bot sent in the chat since `before`, once it has handled all updates
-    so far. Updates of one chat are handled in order, so when a command sent now is answered,
-    whatever came before it has been answered too. The command is one the bot does not know
-    (it changes nothing) with a unique name, which the answer quotes."""
-    where = chat or tg.private_chat(person)
-    marker = f"/sync{next(_barriers)}x"
-    tg.send(person, marker, chat=chat)
-
-    def answered() -> tuple[list[SentMessage]] | None:
-        new = tg.sent_to(where)[before:]
-        for i, message in enumerate(new):
-            if f'"{marker}"' in message.text:
-                return (new[:i],)
-        return None
-
-    (messages,) = await tg.wait_for(answered, what=f"the bot to answer {marker}")
-    return messages
-
-
-async def say(
-    tg: FakeTelegram,
-    person: TgUser,
-    text: str,
-    *,
-    chat: TgChat | None = None,
-    reply_to: SentMessage | None = None,
-) -> list[SentMessage]:
-    """`person` writes `text`; returns every message the bot answered with."""
-    before = len(tg.sent_to(chat or tg.private_chat(person)))
-    tg.send(person, text, chat=chat, reply_to=reply_to)
-    return await settled(tg, person, chat, before)
-
-
-async def press(
-    tg: FakeTelegram, person: TgUser, message: SentMessage, button: str
-) -> list[SentMessage]:
-    """`person` taps `button` on `message`; returns every message the bot answered with."""
-    chat = None if message.chat_id == person.id else tg.chat(message.chat_id)
-    before = len(tg.sent_to(chat or tg.private_chat(person)))
-    tg.press(person, message, button)
-    return await settled(tg, person, chat, before)
+from tests.fakes.telegram_server import FakeTelegram
+from tests.telegram.harness import TODAY, RunningBot, press, say, settled
 
 
 async def test_start_registers_the_command_menu(bot: RunningBot, tg: FakeTelegram) -> None:

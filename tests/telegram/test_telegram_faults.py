@@ -24,8 +24,7 @@ from tests.fakes.telegram_server import (
     Slow,
     TooManyRequests,
 )
-from tests.telegram.harness import FAST_RETRY, TODAY, RunningBot
-from tests.telegram.test_telegram_e2e import say, settled
+from tests.telegram.harness import FAST_RETRY, TODAY, RunningBot, press, say, settled
 
 SECRET = TEST_TOKEN.split(":", 1)[1]
 
@@ -60,15 +59,9 @@ async def test_server_errors_are_retried_with_backoff(bot: RunningBot, tg: FakeT
     tg.fail("answerCallbackQuery", ServerError(500, "Internal Server Error"))
     [session] = await say(tg, ada, "/today")
     assert statuses(tg, "sendMessage")[:3] == [502, 502, 200]
-    [first] = await settled_press(tg, ada, session, "Log step by step")
+    [first] = await press(tg, ada, session, "Log step by step")
     assert first.buttons
     assert statuses(tg, "answerCallbackQuery") == [500, 200]
-
-
-async def settled_press(tg: FakeTelegram, person, message, label):  # type: ignore[no-untyped-def]
-    before = len(tg.sent_to(person))
-    tg.press(person, message, label)
-    return await settled(tg, person, None, before)
 
 
 async def test_a_blocked_user_is_marked_inactive_and_not_retried(
