@@ -245,7 +245,8 @@ def message(
         data["message_reference"] = reference
         if reference.get("type", 0) == 0:
             data["type"] = 19  # REPLY
-            data["referenced_message"] = referenced
+            if referenced is not None:  # absent: Discord did not resolve it (null: deleted)
+                data["referenced_message"] = shallow(referenced)
     return data
 
 
@@ -255,6 +256,13 @@ def as_http(msg: dict[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("referenced_message"), dict):
         out["referenced_message"] = as_http(out["referenced_message"])
     return out
+
+
+def shallow(msg: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A message as nested in another's referenced_message: Discord nests one level only."""
+    if msg is None:
+        return None
+    return {k: v for k, v in msg.items() if k not in ("referenced_message", "reactions")}
 
 
 def reply_reference(target: dict[str, Any], guild_id: str | None) -> dict[str, Any]:

@@ -475,6 +475,8 @@ class FakeDiscord:
 
     def _store_message(self, body: dict[str, Any], channel_id: str, guild_id: str | None):
         ref = body.get("message_reference")
+        if ref:  # requests may carry snowflakes as numbers; Discord stores strings
+            ref = {k: str(v) if k.endswith("_id") else v for k, v in ref.items()}
         referenced = self.messages.get(ref["message_id"]) if ref else None
         msg = P.message(
             channel_id=channel_id,
@@ -545,9 +547,10 @@ class FakeDiscord:
             referenced=reply_to if resolved else None,
         )
         if forward_of is not None:
-            msg["message_snapshots"] = [
-                {"message": {k: forward_of[k] for k in ("content", "embeds", "timestamp", "type")}}
-            ]
+            fields = ("type", "content", "embeds", "attachments", "timestamp", "edited_timestamp")
+            snapshot = {k: forward_of[k] for k in fields}
+            snapshot.update(flags=forward_of["flags"], mentions=[], mention_roles=[], components=[])
+            msg["message_snapshots"] = [{"message": snapshot}]
         if guild is not None:
             msg["member"] = P.member(who, with_user=False)
         self.messages[msg["id"]] = msg
