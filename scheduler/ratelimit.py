@@ -114,6 +114,14 @@ class PlatformLimiter:
         """The platform said 429: hold the push lane for `seconds`."""
         self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
 
+    def pause_for_restart(self) -> None:
+        """The previous process may have sent in the last second (to the very chats whose
+        uncertain pushes we resend first): hold pushes until its short windows have passed."""
+        windows = [self.policy.overall.seconds]
+        if self.policy.per_chat is not None:
+            windows.append(self.policy.per_chat.seconds)
+        self.pause(max(windows) * _JITTER_ALLOWANCE)
+
     @property
     def paused_for(self) -> float:
         return max(0.0, self._paused_until - self._clock())

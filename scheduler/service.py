@@ -94,6 +94,9 @@ class PushService:
             "push service ready: %s resent after a crash, %s expired, %s queued, %s missed",
             self.recovered, expired, report.pending, report.missed,
         )  # fmt: skip
+        if self.recovered:  # a crash a moment ago: let the platform's short windows pass
+            for limiter in self.limiters.values():
+                limiter.pause_for_restart()
         self.dispatcher.start()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler.add_job(

@@ -10,7 +10,7 @@ from bot.core.settings import Settings
 from bot.delivery import RetryLater, TransientFailure, Unreachable
 from bot.store.outbox import FAILED, MISSED, PENDING, SENT, SKIPPED
 from scheduler import PushService
-from tests.scheduler.conftest import FAST, Env
+from tests.scheduler.support import FAST, Env
 
 
 def utc(*args: int) -> datetime:
