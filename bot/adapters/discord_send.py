@@ -63,11 +63,14 @@ class DiscordSender:
         client = self._client()
         if client is None or client.user is None:
             raise TransientFailure("Discord is not connected yet")
+        parts = render(out)
+        if not parts:
+            raise DeliveryError("an empty message")
         person = False
         try:
             channel, person = await self._target(client, int(chat_id))
             ids = []
-            for message in render(out):
+            for message in parts:
                 sent = await channel.send(**message.kwargs())
                 ids.append(str(sent.id))
         except DeliveryError:
