@@ -10,7 +10,6 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 
 
 def _db_default() -> str:
@@ -131,9 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     def with_db(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", default=_db_default(), help="SQLite file (default: $BACKLINE_DB or ./backline.db)")
+        p.add_argument(
+            "--db",
+            default=_db_default(),
+            help="SQLite file (default: $BACKLINE_DB or ./backline.db)",
+        )
 
-    chat = sub.add_parser("chat", help="chat with Backline in the terminal (works with piped stdin)")
+    chat = sub.add_parser(
+        "chat", help="chat with Backline in the terminal (works with piped stdin)"
+    )
     chat.add_argument("--user", default=_default_user())
     chat.add_argument("--date", type=_date, help="pretend today is YYYY-MM-DD")
     with_db(chat)

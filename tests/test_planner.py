@@ -80,7 +80,9 @@ def test_rest_days_name_the_next_training_day(s: Settings, day: date) -> None:
         nxt = plan.next_training_day
         assert nxt is not None and day < nxt <= day + timedelta(days=7)
         assert is_training_day(s, nxt)
-        assert all(not is_training_day(s, day + timedelta(days=i)) for i in range(1, (nxt - day).days))
+        assert all(
+            not is_training_day(s, day + timedelta(days=i)) for i in range(1, (nxt - day).days)
+        )
 
 
 @settings(max_examples=400, deadline=None)
@@ -158,5 +160,7 @@ def test_a_season_of_sessions_rotates_exercises() -> None:
 def test_targets_shape_the_prescription() -> None:
     s = Settings(level="intermediate", equipment=frozenset(EQUIPMENT))
     day = training_day(s, date(2026, 11, 23))
-    plan = plan_day(LIB, s, day, targets=lambda ex, rx: Target(load_kg=20.0, note="Same as last time"))
+    plan = plan_day(
+        LIB, s, day, targets=lambda ex, rx: Target(load_kg=20.0, note="Same as last time")
+    )
     assert all(p.load_kg == 20.0 and p.note == "Same as last time" for p in plan.main)

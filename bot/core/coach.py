@@ -88,7 +88,9 @@ class Coach:
             log.exception("failed to handle an event from %s", event.user.platform)
             return Reply([Outbound(SORRY)], button_ack="Something went wrong")
 
-    async def record_sent(self, platform: str, chat_id: str, message_id: str, out: Outbound) -> None:
+    async def record_sent(
+        self, platform: str, chat_id: str, message_id: str, out: Outbound
+    ) -> None:
         if out.link is None:
             return
         user_id = None
@@ -126,7 +128,7 @@ class Coach:
         return [
             Outbound(
                 f"Still time for today's session: about {plan.minutes} minutes, starting with "
-                f"{first}. Send /today when you're ready, or reply \"skip\" to it to rest.",
+                f'{first}. Send /today when you\'re ready, or reply "skip" to it to rest.',
                 chat_id=user.chat_id,
             )
         ]
@@ -202,12 +204,12 @@ class Coach:
         if event.is_group:
             return Reply()  # in groups Backline only answers commands and replies to it
 
-        state = await self.store.get_state(user.id)
-        if state:
-            return await self._answer_state(ctx, state, text)
         word = text.lower().strip("!. ")
         if word in PLAIN_COMMANDS:
             return await self._command(ctx, "/" + word)
+        state = await self.store.get_state(user.id)
+        if state:
+            return await self._answer_state(ctx, state, text)
         return await self._free_text(ctx, text)
 
     async def _command(self, ctx: _Ctx, text: str) -> Reply:
@@ -264,9 +266,13 @@ class Coach:
             return self._reply("Which exercise? For example: /howto rdl or /howto glute bridge.")
         result = self.lookup.find(query)
         if result.exercise is None:
-            return self._reply(self._not_found(query, result.suggestions), title="Not in the library")
+            return self._reply(
+                self._not_found(query, result.suggestions), title="Not in the library"
+            )
         title, text = render.howto(result.exercise, self.library)
-        return Reply([Outbound(text, title=title, link=MessageLink("howto", exercise_id=result.exercise.id))])
+        return Reply(
+            [Outbound(text, title=title, link=MessageLink("howto", exercise_id=result.exercise.id))]
+        )
 
     def _not_found(self, query: str, suggestions: tuple) -> str:
         text = (
@@ -335,9 +341,17 @@ class Coach:
     async def _change_setting(self, ctx: _Ctx, rest: str) -> Reply:
         key, _, value = rest.partition(" ")
         key, value = key.lower(), value.strip()
-        aliases = {"days": "days", "time": "time", "timezone": "timezone", "tz": "timezone",
-                   "units": "units", "unit": "units", "level": "level", "equipment": "equipment",
-                   "split": "split"}
+        aliases = {
+            "days": "days",
+            "time": "time",
+            "timezone": "timezone",
+            "tz": "timezone",
+            "units": "units",
+            "unit": "units",
+            "level": "level",
+            "equipment": "equipment",
+            "split": "split",
+        }
         step_id = aliases.get(key)
         if step_id is None or not value:
             return self._reply(
@@ -525,11 +539,13 @@ class Coach:
         if not group and lowered in ("start", "log", "go", "step", "step by step"):
             return await self._start_steps(ctx, plan)
         try:
-            whole = parse_log(text)
-        except LogParseError:
-            whole = None
+            whole, error = parse_log(text), None
+        except LogParseError as exc:
+            whole, error = None, exc
         if whole is not None and whole.kind in ("done", "skip"):
             return await self._log_whole_plan(ctx, plan, whole.kind)
+        if self._names_exercises(plan, text):
+            return await self._log_list(ctx, plan, text, self._source(ctx))
         if whole is not None:
             # Bare sets on the overview: they belong to the first exercise not yet logged.
             pending = await self._unlogged(ctx, plan)
@@ -539,7 +555,18 @@ class Coach:
                     "to correct one, or send /undo."
                 )
             return await self._log_one(ctx, plan, pending[0], text, advance=not group)
-        return await self._log_list(ctx, plan, text, self._source(ctx))
+        assert error is not None
+        return self._reply(
+            error.message + ' To log several at once, name them: "rdl 3x10 @ 40kg, bridge 15 15".'
+        )
+
+    def _names_exercises(self, plan: DayPlan, text: str) -> bool:
+        """True when `text` reads as a list of named exercises that we recognise."""
+        try:
+            entries = parse_exercise_list(text)
+        except LogParseError:
+            return False
+        return bool(entries) and all(self._match_planned(plan, name) for name, _ in entries)
 
     async def _unlogged(self, ctx: _Ctx, plan: DayPlan) -> list[PlannedExercise]:
         logged = {s.exercise_id for s in await self.store.sets_on(ctx.user.id, plan.day)}
@@ -597,9 +624,7 @@ class Coach:
             return " That's the whole session done. Great work on the back of your body!", []
         if not advance or ctx.event.is_group:
             return f" Next up: {pending[0].name}.", []
-        await self.store.set_state(
-            ctx.user.id, {"kind": "logging", "date": plan.day.isoformat()}
-        )
+        await self.store.set_state(ctx.user.id, {"kind": "logging", "date": plan.day.isoformat()})
         return "", [self._exercise_prompt(ctx, plan, pending[0])]
 
     def _exercise_prompt(self, ctx: _Ctx, plan: DayPlan, p: PlannedExercise) -> Outbound:
@@ -660,12 +685,11 @@ class Coach:
         return self._reply(" ".join(lines) + nxt, private=True)
 
     def _match_planned(self, plan: DayPlan, name: str) -> PlannedExercise | None:
-        result = self.lookup.find(name)
-        candidates = [result.exercise] if result.exercise else list(result.suggestions)
-        for ex in candidates:
-            if ex is not None and plan.find(ex.id):
-                return plan.find(ex.id)
-        return self._extra(result.exercise.id) if result.exercise else None
+        """The planned exercise `name` means, or an extra one; only confident matches count."""
+        found = self.lookup.find(name).exercise
+        if found is None:
+            return None
+        return plan.find(found.id) or self._extra(found.id)
 
     async def _edited(self, ctx: _Ctx) -> Reply:
         """An edited reply re-logs what that message logged; other edits are ignored."""
@@ -700,13 +724,8 @@ class Coach:
     async def _free_text(self, ctx: _Ctx, text: str) -> Reply:
         """Text that is not a command, reply or answer: try it as a log for today, else help."""
         plan = await self._plan_for(ctx.user, ctx.today)
-        if plan.training:
-            try:
-                entries = parse_exercise_list(text)
-            except LogParseError:
-                entries = []
-            if entries and all(self._match_planned(plan, n) for n, _ in entries):
-                return await self._log_list(ctx, plan, text, self._source(ctx))
+        if plan.training and self._names_exercises(plan, text):
+            return await self._log_list(ctx, plan, text, self._source(ctx))
         return self._reply(
             "I'm not sure what you mean. To log, reply to my session message with what you "
             f"did, e.g. {LOG_EXAMPLES}. " + self._help_short()
@@ -800,7 +819,8 @@ class Coach:
         await self.store.set_state(ctx.user.id, None)
         split = self.library.splits.get(done.split)
         return self._reply(
-            f"All set! {split.name if split else 'Your plan'}: " + self._settings_line(done)
+            f"All set! {split.name if split else 'Your plan'}: "
+            + self._settings_line(done)
             + " Send /today for your first session. You can change anything with /settings.",
             title="You're in",
         )
@@ -808,9 +828,7 @@ class Coach:
     async def _selftest_answer(self, ctx: _Ctx, answer: str) -> Reply:
         st = self.library.selftest
         text = answer.strip().lower()
-        outcome = next(
-            (o for o in st.outcomes if text in (o.id.lower(), o.label.lower())), None
-        )
+        outcome = next((o for o in st.outcomes if text in (o.id.lower(), o.label.lower())), None)
         if outcome is None:
             return Reply([Outbound("Tap the answer that fits best."), self._selftest_message()])
         state = await self.store.get_state(ctx.user.id) or {}

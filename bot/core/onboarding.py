@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.core.events import Button
 from bot.core.library import Library
@@ -70,21 +71,26 @@ def parse_time(text: str) -> time:
 def parse_timezone(text: str) -> str:
     name = text.strip()
     aliases = {"utc": "UTC", "gmt": "UTC", "z": "UTC"}
-    name = aliases.get(name.lower(), name)
-    # IANA names are case-sensitive on disk; accept "europe/berlin" too.
-    candidates = [name, "/".join(part.capitalize() for part in name.split("/"))]
-    for candidate in candidates:
-        if not candidate or ".." in candidate or candidate.startswith("/"):
-            continue
+    name = aliases.get(name.lower(), name).replace(" ", "_")
+    if name and ".." not in name and not name.startswith("/"):
         try:
-            ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
-            continue
-        return candidate
+            ZoneInfo(name)
+            return name
+        except (ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError):
+            pass
+    # IANA names are case-sensitive on disk; accept "america/new_york" too.
+    known = _zones_by_lower_name().get(name.lower())
+    if known:
+        return known
     raise AnswerError(
         f'I don\'t know the timezone "{text.strip()[:40]}". '
         "Use a name like Europe/Berlin, America/New_York or UTC."
     )
+
+
+@cache
+def _zones_by_lower_name() -> dict[str, str]:
+    return {z.lower(): z for z in available_timezones()}
 
 
 def parse_weekdays(text: str) -> tuple[int, ...]:
@@ -162,14 +168,18 @@ STEPS: tuple[Step, ...] = (
     Step(
         "level",
         "How much strength training have you done?",
-        lambda lib, s: [Button(LEVEL_LABELS[lv], f"ob:level:{lv}") for lv in LEVELS]
-        + [Button("Not sure: self-test", "ob:level:selftest")],
+        lambda lib, s: (
+            [Button(LEVEL_LABELS[lv], f"ob:level:{lv}") for lv in LEVELS]
+            + [Button("Not sure: self-test", "ob:level:selftest")]
+        ),
         _level_apply,
     ),
     Step(
         "equipment",
         "What can you train with? I'll never give you a move you can't do.",
-        lambda lib, s: [Button(label, f"ob:equipment:{k}") for k, (label, _) in EQUIPMENT_PRESETS.items()],
+        lambda lib, s: [
+            Button(label, f"ob:equipment:{k}") for k, (label, _) in EQUIPMENT_PRESETS.items()
+        ],
         _equipment_apply,
     ),
     Step(
@@ -180,13 +190,13 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "days",
-        "Which days? Tap to keep the suggestion, or type your own (e.g. \"tue thu sat\").",
+        'Which days? Tap to keep the suggestion, or type your own (e.g. "tue thu sat").',
         lambda lib, s: [Button(_days_label(s.weekdays), "ob:days:keep")],
         _days_apply,
     ),
     Step(
         "time",
-        "When should your session arrive? Tap a time or type one, e.g. \"07:15 Europe/Berlin\".",
+        'When should your session arrive? Tap a time or type one, e.g. "07:15 Europe/Berlin".',
         lambda lib, s: [Button(t, f"ob:time:{t}") for t in TIMES],
         _time_apply,
     ),

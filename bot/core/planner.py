@@ -256,7 +256,9 @@ def _bookends(library: Library, settings: Settings, ids: tuple[str, ...], count:
         return ()
     start = n % len(usable)
     ordered = usable[start:] + usable[:start]
-    return tuple(_planned(e, e.role, 1 if e.role == "warmup" else None, None) for e in ordered[:count])
+    return tuple(
+        _planned(e, e.role, 1 if e.role == "warmup" else None, None) for e in ordered[:count]
+    )
 
 
 def plan_day(
@@ -269,7 +271,9 @@ def plan_day(
     """The session for `day`. `previous`: exercise ids of the person's previous session."""
     if not is_training_day(settings, day):
         nxt = next_training_day(settings, day)
-        return DayPlan(day=day, training=False, day_type=None, title="Rest day", next_training_day=nxt)
+        return DayPlan(
+            day=day, training=False, day_type=None, title="Rest day", next_training_day=nxt
+        )
 
     n = session_index(settings, day)
     day_type = day_type_for(library, settings, day)

@@ -140,7 +140,9 @@ def howto(ex: Exercise, library: Library) -> tuple[str, str]:
     lines: list[str] = []
     if ex.summary:
         lines.append(ex.summary)
-    muscles = [library.taxonomy.muscles[m].name for m in ex.primary if m in library.taxonomy.muscles]
+    muscles = [
+        library.taxonomy.muscles[m].name for m in ex.primary if m in library.taxonomy.muscles
+    ]
     if muscles:
         lines.append("Works: " + ", ".join(muscles))
     lines.append("Dose: " + fmt_prescription(ex.prescription))

@@ -1,0 +1,355 @@
+"""The coach end to end on a real SQLite file: commands, replies, logging, onboarding, groups."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.app import open_coach
+from bot.core.coach import SORRY, Coach
+from bot.core.events import InboundEvent, Outbound, Reply, UserRef
+from bot.store import SqliteStore
+
+MONDAY = date(2026, 11, 23)
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime.combine(MONDAY, time(9), tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set_day(self, day: date) -> None:
+        self.now = datetime.combine(day, time(9), tzinfo=UTC)
+
+
+@dataclass
+class Person:
+    """Talks to the coach like an adapter would, remembering message ids it was sent."""
+
+    coach: Coach
+    name: str
+    chat: str | None = None
+    platform: str = "test"
+    group: bool = False
+    admin: bool = False
+    sent: list[tuple[str, Outbound]] = field(default_factory=list)
+    _n: int = 0
+
+    @property
+    def ref(self) -> UserRef:
+        return UserRef(self.platform, self.name)
+
+    async def deliver(self, reply: Reply) -> Reply:
+        for out in reply.messages:
+            message_id = await self.coach.next_message_id(self.platform)
+            await self.coach.record_sent(self.platform, self.chat_id, message_id, out)
+            self.sent.append((message_id, out))
+        return reply
+
+    @property
+    def chat_id(self) -> str:
+        return self.chat or self.name
+
+    async def say(self, text: str, reply_to: str | None = None, **extra) -> Reply:
+        self._n += 1
+        event = InboundEvent(
+            user=self.ref,
+            chat_id=self.chat_id,
+            text=text,
+            display_name=self.name.capitalize(),
+            is_group=self.group,
+            is_admin=self.admin,
+            reply_to=reply_to,
+            message_id=extra.pop("message_id", f"{self.name}-{self._n}"),
+            **extra,
+        )
+        return await self.deliver(await self.coach.handle(event))
+
+    async def press(self, message_id: str, data: str) -> Reply:
+        self._n += 1
+        event = InboundEvent(
+            user=self.ref,
+            chat_id=self.chat_id,
+            button=data,
+            reply_to=message_id,
+            is_group=self.group,
+            display_name=self.name,
+        )
+        return await self.deliver(await self.coach.handle(event))
+
+    def last_id(self, kind: str | None = None) -> str:
+        for message_id, out in reversed(self.sent):
+            if kind is None or (out.link and out.link.kind == kind):
+                return message_id
+        raise AssertionError(f"no {kind} message sent")
+
+
+def text_of(reply: Reply) -> str:
+    return "\n".join(f"{m.title or ''}\n{m.text}" for m in reply.messages)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def env(tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[Coach, SqliteStore]]:
+    coach, store = await open_coach(tmp_path / "backline.db", clock=clock)
+    yield coach, store
+    await store.close()
+
+
+async def user_sets(store: SqliteStore, coach: Coach, name: str, day: date = MONDAY):
+    user = await store.find_user(UserRef("test", name))
+    assert user is not None
+    return await store.sets_on(user.id, day)
+
+
+async def test_today_then_reply_with_an_exercise_list(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    reply = await sam.say("/today")
+    assert "Full body" in reply.messages[0].title
+    session = sam.last_id("session")
+    plan_names = [line for line in reply.messages[0].text.splitlines() if line[:2] == "1."]
+    assert plan_names
+    reply = await sam.say("single leg rdl 10 10, glute bridge 15 15 @ 10kg", reply_to=session)
+    assert "Logged" in text_of(reply)
+    sets = await user_sets(store, coach, "sam")
+    by_ex = {(s.exercise_id, s.set_no): s for s in sets}
+    assert by_ex[("single-leg-rdl-bodyweight", 1)].reps == 10
+    assert by_ex[("glute-bridge", 2)].reps == 15
+    assert by_ex[("glute-bridge", 2)].load_kg == 10.0
+    assert "Next up" in text_of(reply)
+
+
+async def test_step_by_step_survives_a_restart(tmp_path: Path, clock: Clock) -> None:
+    db = tmp_path / "b.db"
+    coach, store = await open_coach(db, clock=clock)
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    reply = await sam.press(sam.last_id("session"), "plan:step")
+    assert reply.messages[0].title.startswith("1/")
+    await sam.say("12 10")
+    first_prompt_count = sum(1 for _, o in sam.sent if o.link and o.link.kind == "exercise")
+    assert first_prompt_count == 2
+    await store.close()
+
+    # A new process: same database, nothing in memory.
+    coach2, store2 = await open_coach(db, clock=clock)
+    sam2 = Person(coach2, "sam")
+    reply = await sam2.say("3x12 @ 16kg")
+    assert "Logged Doorway row: 12, 12, 12 reps @ 16 kg" in text_of(reply)
+    sets = await user_sets(store2, coach2, "sam")
+    assert [(s.exercise_id, s.reps) for s in sets if s.exercise_id == "doorway-row"] == [
+        ("doorway-row", 12)
+    ] * 3
+    assert all(s.load_kg == 16.0 for s in sets if s.exercise_id == "doorway-row")
+    await store2.close()
+
+
+async def test_reply_to_yesterdays_exercise_message_logs_for_yesterday(env, clock: Clock) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    await sam.press(sam.last_id("session"), "plan:step")
+    prompt = sam.last_id("exercise")
+    clock.set_day(date(2026, 11, 24))
+    reply = await sam.say("8 8", reply_to=prompt)
+    assert "for Mon 23 Nov" in text_of(reply)
+    assert [s.reps for s in await user_sets(store, coach, "sam", MONDAY)] == [8, 8]
+    assert await user_sets(store, coach, "sam", date(2026, 11, 24)) == []
+
+
+async def test_unreadable_reply_gets_an_example_and_stores_nothing(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    await sam.press(sam.last_id("session"), "plan:step")
+    reply = await sam.say("banana", reply_to=sam.last_id("exercise"))
+    assert "12 10 10" in text_of(reply)
+    reply = await sam.say("900 reps", reply_to=sam.last_id("exercise"))
+    assert await user_sets(store, coach, "sam") == []
+    assert SORRY not in text_of(reply)
+
+
+async def test_done_skip_buttons_and_undo(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    await sam.press(sam.last_id("session"), "plan:step")
+    reply = await sam.press(sam.last_id("exercise"), "ex:done")
+    assert reply.button_ack == "Done"
+    reply = await sam.press(sam.last_id("exercise"), "ex:skip")
+    assert "Skipped" in text_of(reply)
+    sets = await user_sets(store, coach, "sam")
+    assert sum(1 for s in sets if s.skipped) == 1
+    assert len(sets) == 3  # two sets as prescribed, one skip marker
+    reply = await sam.say("undo")
+    assert "Removed your last log" in text_of(reply)
+    assert len(await user_sets(store, coach, "sam")) == 2
+    await sam.say("/undo")
+    reply = await sam.say("/undo")
+    assert "Nothing to undo" in text_of(reply)
+
+
+async def test_edited_reply_updates_the_log_it_made(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    await sam.press(sam.last_id("session"), "plan:step")
+    prompt = sam.last_id("exercise")
+    await sam.say("12 10 10", reply_to=prompt, message_id="m-1")
+    reply = await sam.say("12 12 12", reply_to=prompt, message_id="m-1", edited=True)
+    assert "Updated" in text_of(reply) and "was 12, 10, 10 reps" in text_of(reply)
+    assert [s.reps for s in await user_sets(store, coach, "sam")] == [12, 12, 12]
+    # An edit that can't be read leaves the log alone.
+    await sam.say("twelve", reply_to=prompt, message_id="m-1", edited=True)
+    assert [s.reps for s in await user_sets(store, coach, "sam")] == [12, 12, 12]
+
+
+async def test_duplicate_delivery_logs_once(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    session = sam.last_id("session")
+    await sam.say("done", reply_to=session, event_id="update-7")
+    again = await sam.say("done", reply_to=session, event_id="update-7")
+    assert again.messages == []
+    sets = await user_sets(store, coach, "sam")
+    assert len({s.batch_id for s in sets}) == 1
+
+
+async def test_onboarding_by_buttons_and_typing(env) -> None:
+    coach, store = env
+    ana = Person(coach, "ana")
+    reply = await ana.say("/start")
+    assert reply.messages[-1].buttons
+    await ana.press(ana.last_id(), "ob:level:advanced")
+    await ana.press(ana.last_id(), "ob:equipment:gym")
+    await ana.say("Two upper, two lower")
+    reply = await ana.say("tue wed fri sat")
+    reply = await ana.say("6:45pm Europe/Berlin")  # time and zone together skip the zone step
+    assert "kilograms or pounds" in text_of(reply)
+    reply = await ana.say("lb")
+    assert "All set" in text_of(reply)
+    user = await store.find_user(ana.ref)
+    s = user.settings
+    assert (s.level, s.split, s.weekdays, s.timezone, s.units) == (
+        "advanced",
+        "ul4",
+        (1, 2, 4, 5),
+        "Europe/Berlin",
+        "lb",
+    )
+    assert s.reminder_time == time(18, 45) and s.onboarded and "barbell" in s.equipment
+
+
+async def test_onboarding_rejects_nonsense_kindly(env) -> None:
+    coach, _ = env
+    ana = Person(coach, "ana")
+    await ana.say("/start")
+    reply = await ana.say("purple")
+    assert "Pick one of" in text_of(reply)
+    assert reply.messages[-1].buttons  # the same question again
+
+
+async def test_selftest_can_set_the_level(env) -> None:
+    coach, store = env
+    ana = Person(coach, "ana")
+    reply = await ana.say("/selftest")
+    outcomes = [b.data for row in reply.messages[0].buttons for b in row]
+    steady = (
+        next(d for d in outcomes if "steady" in d or "solid" in d)
+        if any("steady" in d or "solid" in d for d in outcomes)
+        else outcomes[0]
+    )
+    reply = await ana.press(ana.last_id(), steady)
+    yes = reply.messages[0].buttons[0][0]
+    reply = await ana.press(ana.last_id(), yes.data)
+    user = await store.find_user(ana.ref)
+    assert user.settings.level == yes.data.split(":")[1]
+
+
+async def test_settings_change_takes_effect(env) -> None:
+    coach, store = env
+    ana = Person(coach, "ana")
+    reply = await ana.say("/settings time 25:99")
+    assert "doesn't exist" in text_of(reply)
+    await ana.say("/settings timezone america/new_york")
+    await ana.say("/settings days mon thu")
+    user = await store.find_user(ana.ref)
+    assert user.settings.timezone == "America/New_York" and user.settings.weekdays == (0, 3)
+
+
+async def test_howto_exercises_help_and_unknowns(env) -> None:
+    coach, _ = env
+    sam = Person(coach, "sam")
+    assert (await sam.say("/howto rdl")).messages[0].title.startswith("Romanian deadlift")
+    reply = await sam.say("/howto bench press")
+    assert "don't have" in text_of(reply)
+    assert "Kettlebell swing" in (await sam.say("/howto kettlebel swing")).messages[0].title
+    assert "/today" in text_of(await sam.say("/help"))
+    assert "Glute bridge" in text_of(await sam.say("/exercises"))
+    assert "don't know" in text_of(await sam.say("/frobnicate"))
+    assert "not sure what you mean" in text_of(await sam.say("what's up"))
+
+
+async def test_group_session_each_member_logs_for_themselves(env) -> None:
+    coach, store = env
+    admin = Person(coach, "ada", chat="group-1", group=True, admin=True)
+    bob = Person(coach, "bob", chat="group-1", group=True)
+    cy = Person(coach, "cy", chat="group-1", group=True)
+    refused = await bob.say("/community on 07:00")
+    assert "Only group admins" in text_of(refused)
+    assert "Group session on" in text_of(await admin.say("/community on 07:00 Europe/Berlin"))
+    channel = await store.get_channel("test", "group-1")
+    assert channel and channel.enabled and channel.settings.timezone == "Europe/Berlin"
+    [session] = await coach.group_session(channel, MONDAY)
+    await admin.deliver(Reply([session]))
+    group_msg = admin.last_id("group_session")
+    r1 = await bob.say("done", reply_to=group_msg)
+    r2 = await cy.press(group_msg, "grp:skip")
+    assert "Bob" in text_of(r1)
+    bob_sets = await user_sets(store, coach, "bob")
+    cy_sets = await user_sets(store, coach, "cy")
+    assert bob_sets and not any(s.skipped for s in bob_sets)
+    assert cy_sets and all(s.skipped for s in cy_sets)
+    assert r2.button_ack == "Skip"
+    # Chatter in the group that isn't for the bot gets no answer.
+    assert (await bob.say("anyone up for lunch?")).messages == []
+
+
+async def test_someone_elses_message_is_not_theirs_to_log(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam", chat="shared")
+    eve = Person(coach, "eve", chat="shared")
+    await sam.say("/today")
+    reply = await eve.say("done", reply_to=sam.last_id("session"))
+    assert "someone else's" in text_of(reply)
+    assert await user_sets(store, coach, "sam") == []
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=st.text(max_size=300), as_reply=st.booleans())
+async def test_no_text_ever_gets_a_traceback_or_silence(env, text: str, as_reply: bool) -> None:
+    coach, _ = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    reply = await sam.say(text, reply_to=sam.last_id("session") if as_reply else None)
+    assert SORRY not in text_of(reply)
+    if text.strip():
+        assert reply.messages, f"no answer to {text!r}"
