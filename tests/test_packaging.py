@@ -1,0 +1,76 @@
+"""The wheel carries the content: installed elsewhere, `backline howto rdl` still works."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_ships_content_and_runs_from_another_directory(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=180,
+    )
+    (wheel,) = wheels.glob("backline-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "bot/_content/programs.yaml" in names
+    assert any(n.startswith("bot/_content/exercises/") for n in names)
+    assert "bot/store/migrations/0001_initial.sql" in names
+
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        timeout=180,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (
+        "import bot, sys\n"
+        "from bot.cli import main\n"
+        "from bot.content import content_root\n"
+        f"assert bot.__file__.startswith({str(target)!r}), bot.__file__\n"
+        "print(content_root())\n"
+        "sys.exit(main(['howto', 'rdl']))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "BACKLINE_CONTENT"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=elsewhere,
+        env={**env, "PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()[:2]
+    assert first.startswith(str(target)) and first.endswith("_content")
+    assert second == "Romanian deadlift (dumbbells)"
