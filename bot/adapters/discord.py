@@ -86,24 +86,27 @@ class DiscordAdapter:
     # -- lifecycle ----------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        while True:
-            client = BacklineClient(self, intents(self.message_content))
-            self.client = client
-            try:
-                await self._run_client(client, stop)
-                return
-            except discord.PrivilegedIntentsRequired:
-                if not self.message_content:
-                    raise
-                log.warning(
-                    "The Message Content intent is not enabled for this bot. Continuing "
-                    "without it: slash commands and DMs work, replies in servers only when "
-                    "they mention the bot. Enable it in the Developer Portal (Bot -> "
-                    "Privileged Gateway Intents) to log by replying in servers."
-                )
-                self.message_content = False
-            finally:
-                self.ready.clear()
+        try:
+            while True:
+                client = BacklineClient(self, intents(self.message_content))
+                self.client = client
+                try:
+                    await self._run_client(client, stop)
+                    return
+                except discord.PrivilegedIntentsRequired:
+                    if not self.message_content:
+                        raise
+                    log.warning(
+                        "The Message Content intent is not enabled for this bot. Continuing "
+                        "without it: slash commands and DMs work, replies in servers only when "
+                        "they mention the bot. Enable it in the Developer Portal (Bot -> "
+                        "Privileged Gateway Intents) to log by replying in servers."
+                    )
+                    self.message_content = False
+                finally:
+                    self.ready.clear()
+        finally:
+            self.client = None  # the sender reports "not connected" from here on
 
     async def _run_client(self, client: BacklineClient, stop: asyncio.Event) -> None:
         async with client:
@@ -122,6 +125,7 @@ class DiscordAdapter:
                 connect.result()  # raises why the gateway ended
                 return
             await self.drain(DRAIN_TIMEOUT)
+            cancel_pending_ready(client)
             await client.close()
             with contextlib.suppress(Exception):
                 await connect
@@ -230,6 +234,15 @@ class DiscordAdapter:
     async def _answer_interaction(
         self, interaction: discord.Interaction, event: InboundEvent, component: bool
     ) -> None:
+        try:
+            await self._respond(interaction, event, component)
+        except Exception:
+            log.exception("answering a Discord interaction failed")
+            await _apologise(interaction)
+
+    async def _respond(
+        self, interaction: discord.Interaction, event: InboundEvent, component: bool
+    ) -> None:
         responder = _Responder(self, interaction, event)
         handling = asyncio.ensure_future(self.coach.handle(event))
         done, _ = await asyncio.wait({handling}, timeout=self.defer_after)
@@ -250,12 +263,16 @@ class DiscordAdapter:
         )
         if not stale:
             log.error("Discord command failed: %s", type(error).__name__, exc_info=error)
-        with contextlib.suppress(discord.HTTPException):
-            text = STALE_COMMAND if stale else SORRY
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True)
-            else:
-                await interaction.response.send_message(text, ephemeral=True)
+        await _apologise(interaction, STALE_COMMAND if stale else SORRY)
+
+
+async def _apologise(interaction: discord.Interaction, text: str = SORRY) -> None:
+    """A short private answer, so the person never sees "the application did not respond"."""
+    with contextlib.suppress(discord.HTTPException):
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
 
 
 class _Responder:
@@ -344,6 +361,15 @@ class BacklineClient(discord.Client):
         log.exception("Discord event %s failed", event_method)
 
 
+def cancel_pending_ready(client: discord.Client) -> None:
+    """discord.py announces READY two seconds after the last GUILD_CREATE; closing before
+    then leaves that task to fail on the closed client. Cancelling it is what discord.py
+    itself does on a new READY."""
+    ready_task = getattr(client._connection, "_ready_task", None)
+    if ready_task is not None:
+        ready_task.cancel()
+
+
 async def serve(
     coach: Coach,
     token: str,
@@ -367,4 +393,11 @@ async def serve(
     await adapter.run(stop)
 
 
-__all__ = ["BacklineClient", "DiscordAdapter", "DiscordSender", "intents", "serve"]
+__all__ = [
+    "BacklineClient",
+    "DiscordAdapter",
+    "DiscordSender",
+    "cancel_pending_ready",
+    "intents",
+    "serve",
+]

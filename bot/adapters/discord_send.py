@@ -61,8 +61,10 @@ class DiscordSender:
 
     async def send(self, chat_id: str, out: Outbound) -> str:
         client = self._client()
-        if client is None or client.user is None:
-            raise TransientFailure("Discord is not connected yet")
+        if client is None or client.user is None or client.is_closed():
+            raise TransientFailure("Discord is not connected")
+        if not chat_id.isdigit():
+            raise DeliveryError("not a Discord chat id (someone only seen in a server?)")
         parts = render(out)
         if not parts:
             raise DeliveryError("an empty message")

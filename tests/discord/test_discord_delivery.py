@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from discord_harness import MONDAY, Running, person, stored_user
+from discord_harness import MONDAY, Running, StartBot, person, stored_user
 
+from bot.adapters.discord import DiscordAdapter
 from bot.adapters.discord_render import CONTENT_LIMIT, EMBEDS_TOTAL_LIMIT
+from bot.core.coach import Coach
 from bot.core.events import Button, Outbound
-from bot.delivery import RetryLater, TransientFailure, Unreachable
+from bot.delivery import DeliveryError, RetryLater, TransientFailure, Unreachable
 from bot.store import SqliteStore
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_server import FakeDiscord, Guild
@@ -156,3 +158,18 @@ async def test_long_messages_split_cleanly_within_limits(
     lines = "\n".join(e["description"] for m in titled for e in m["embeds"]).split("\n")
     assert lines == text.split("\n")
     assert "\n".join(m["content"] for m in plain).split("\n") == text.split("\n")
+
+
+async def test_pushes_need_a_connection_and_a_real_chat(
+    fake: FakeDiscord, coach: Coach, start_bot: StartBot
+) -> None:
+    idle = DiscordAdapter(coach, "unused")
+    with pytest.raises(TransientFailure):
+        await idle.sender.send("1234567890", Outbound("Time to train!"))
+    bot = await start_bot()
+    with pytest.raises(DeliveryError):  # someone only ever seen in a server has no DM chat
+        await bot.adapter.sender.send("", Outbound("Time to train!"))
+    await bot.shutdown()
+    with pytest.raises(TransientFailure):
+        await bot.adapter.sender.send("1234567890", Outbound("Time to train!"))
+    assert not posts(fake)

@@ -1,0 +1,360 @@
+"""Discord throughput: events per second through the whole Backline stack, against a bare
+discord.py responder on the same fake Discord in the same run.
+
+    python bench/discord_throughput.py            # prints the figures, refreshes docs/benchmarks.md
+    python bench/discord_throughput.py --no-docs  # prints only
+
+Whole stack: fake gateway -> discord.py -> adapter -> Coach -> SQLite -> HTTP answer back to the
+fake. Virtual people each do their next step once the previous one was answered (a closed loop):
+/today, a DM reply logging sets to the session, /howto rdl, /log glute-bridge 15 15. Latency runs
+from the event leaving the fake's gateway to the bot's first answer arriving at the fake's HTTP
+API; the clock for a round stops once the bot has finished all work (including follow-ups). Both
+bots run with the same intents on the same fake, in this one process, on loopback only. The fake's
+spec validation is off here (the tests do it), so it costs both bots the same small amount.
+A third row drives the same steps straight into the real Coach and store, without Discord, to
+show how much of the full stack's time is the core's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+import discord  # noqa: E402
+from discord import app_commands  # noqa: E402
+
+from bot.adapters.discord import DiscordAdapter, cancel_pending_ready, intents  # noqa: E402
+from bot.app import open_coach  # noqa: E402
+from bot.core.coach import Coach  # noqa: E402
+from bot.core.events import InboundEvent, UserRef  # noqa: E402
+from tests.fakes import discord_payloads as P  # noqa: E402
+from tests.fakes.discord_server import FakeDiscord, Recorded  # noqa: E402
+from tests.fakes.discord_spec import DiscordSpec, spec_path  # noqa: E402
+
+DOCS = REPO_ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- discord-throughput:start -->", "<!-- discord-throughput:end -->"
+TOKEN = "bench.discord.token"
+TARGET = 0.7
+NOW = datetime(2026, 5, 11, 9, 30, tzinfo=UTC)  # a Monday: a training day with a session
+CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
+MESSAGES = "/channels/{channel_id}/messages"
+STEPS = 4  # per person: /today, reply, /howto, /log
+
+
+@dataclass
+class Result:
+    name: str
+    events: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+class Answers:
+    """Resolves a waiter when the fake records the bot's first answer to an event."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self.waiting: dict[str, asyncio.Future[float]] = {}
+        fake.listeners.append(self._seen)
+
+    def expect(self, key: str) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[key] = future
+        return future
+
+    def _seen(self, rec: Recorded) -> None:
+        if rec.method != "POST" or rec.status >= 300:
+            return
+        if rec.template == CALLBACK:
+            key = rec.path.split("/")[3]  # the interaction token
+        elif rec.template == MESSAGES:
+            key = rec.path.split("/")[2]  # the channel
+        else:
+            return
+        future = self.waiting.pop(key, None)
+        if future is not None and not future.done():
+            future.set_result(time.perf_counter())
+
+
+async def person(
+    fake: FakeDiscord, answers: Answers, who: dict[str, Any], lat: list[float]
+) -> None:
+    """One virtual person's closed loop through the four steps."""
+    today = await _slash(fake, answers, who, "today", {}, lat)
+    session = fake.messages[fake.originals[today["token"]]]
+    answered = answers.expect(fake.dm_channel_for(who)["id"])
+    sent_at = time.perf_counter()
+    await fake.user_message(who, "12 10 10", reply_to=session)
+    lat.append(await answered - sent_at)
+    await _slash(fake, answers, who, "howto", {"exercise": "rdl"}, lat)
+    await _slash(fake, answers, who, "log", {"exercise": "glute-bridge", "sets": "15 15"}, lat)
+
+
+async def _slash(
+    fake: FakeDiscord,
+    answers: Answers,
+    who: dict[str, Any],
+    name: str,
+    options: dict[str, str],
+    lat: list[float],
+) -> dict[str, Any]:
+    # Built here rather than with fake.slash so the waiter exists before the dispatch.
+    cmd = next(c for c in fake.commands if c["name"] == name)
+    data = {
+        "id": cmd["id"],
+        "name": name,
+        "type": 1,
+        "options": [{"name": k, "type": 3, "value": v} for k, v in options.items()],
+    }
+    channel = fake.dm_channel_for(who)
+    payload = P.interaction(2, data, app_id=fake.app_id, who=who, channel=channel, guild_id=None)
+    fake.interactions[payload["token"]] = payload
+    future = answers.expect(payload["token"])
+    sent_at = time.perf_counter()
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    lat.append(await future - sent_at)
+    return payload
+
+
+class BareResponder(discord.Client):
+    """The floor: answers every slash command and DM with a fixed message of similar size."""
+
+    def __init__(self) -> None:
+        super().__init__(intents=intents(True), allowed_mentions=discord.AllowedMentions.none())
+        self.tree = app_commands.CommandTree(self)
+        self.embed = discord.Embed(
+            title="Mon 11 May · Full body · about 16 min",
+            description=(
+                "Warm-up: Bird dog, Cat-cow\n1. Single-leg RDL: 2 x 8-10 per side, rest 45 s\n"
+                "2. Doorway row: 2 x 10-15, rest 45 s\n3. Glute bridge: 2 x 10-15, rest 45 s\n\n"
+                "Reply to this message with what you did."
+            ),
+        )
+
+    def view(self) -> discord.ui.View:
+        view = discord.ui.View(timeout=None)
+        for label in ("Log step by step", "All done", "Skip today"):
+            view.add_item(discord.ui.Button(label=label, custom_id=f"bare:{label}"))
+        return view
+
+    async def setup_hook(self) -> None:
+        @self.tree.command(name="today", description="Today's session")
+        async def today(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(embed=self.embed, view=self.view())
+
+        @self.tree.command(name="howto", description="How to")
+        async def howto(interaction: discord.Interaction, exercise: str) -> None:
+            await interaction.response.send_message(embed=self.embed)
+
+        @self.tree.command(name="log", description="Log")
+        async def log(interaction: discord.Interaction, exercise: str, sets: str) -> None:
+            await interaction.response.send_message(f"Logged {exercise}: {sets}.")
+
+        await self.tree.sync()
+
+    async def on_message(self, message: discord.Message) -> None:
+        if not message.author.bot:
+            await message.channel.send("Logged Glute bridge: 12, 10, 10 reps.")
+
+
+async def run_round(
+    fake: FakeDiscord,
+    answers: Answers,
+    name: str,
+    people: int,
+    drain: Callable[[], Awaitable[None]],
+) -> Result:
+    lat: list[float] = []
+    who = [P.user(f"p{i}") for i in range(people)]
+    started = time.perf_counter()
+    await asyncio.gather(*(person(fake, answers, w, lat) for w in who))
+    await fake.sync()
+    await drain()
+    return Result(name, people * STEPS, time.perf_counter() - started, lat)
+
+
+async def core_round(coach: Coach, people: int, tag: str) -> Result:
+    """The same steps straight into the Coach (real store), no Discord: the core's own
+    ceiling, to show where the full stack's time goes."""
+    counter = iter(range(10**9))
+    lat: list[float] = []
+
+    def next_id() -> str:
+        return f"{tag}-{next(counter)}"
+
+    async def step(ref: UserRef, text: str, reply_to: str | None = None) -> str:
+        sent_at = time.perf_counter()
+        event = InboundEvent(
+            ref, ref.user_id, text, reply_to=reply_to, message_id=next_id(), event_id=next_id()
+        )
+        reply = await coach.handle(event)
+        first = ""
+        for out in reply.messages:
+            message_id = next_id()
+            first = first or message_id
+            await coach.record_sent("discord", ref.user_id, message_id, out)
+        lat.append(time.perf_counter() - sent_at)
+        return first
+
+    async def one(i: int) -> None:
+        ref = UserRef("discord", f"core-{tag}-{i}")
+        session = await step(ref, "/today")
+        await step(ref, "12 10 10", reply_to=session)
+        await step(ref, "/howto rdl")
+        await step(ref, "/log glute-bridge 15 15")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(people)))
+    return Result("core", people * STEPS, time.perf_counter() - started, lat)
+
+
+async def serve_bare(fake: FakeDiscord) -> tuple[BareResponder, asyncio.Task[None]]:
+    client = BareResponder()
+    await client.login(TOKEN)
+    before = len(fake.identifies)
+    task = asyncio.create_task(client.connect())
+    await fake.wait_identified(before + 1)
+    await fake.sync()
+    return client, task
+
+
+async def bench(people: int, rounds: int) -> tuple[Result, Result, Result, int]:
+    spec = DiscordSpec(spec_path(REPO_ROOT))
+    fake = await FakeDiscord(spec, TOKEN, validate=False).start()
+    fake.point_discord()
+    answers = Answers(fake)
+    bare_results: list[Result] = []
+    full_results: list[Result] = []
+    core_results: list[Result] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        coach, store = await open_coach(Path(tmp) / "bench.db", clock=lambda: NOW)
+        try:
+            for r in range(rounds + 1):  # round 0 warms both up and is not counted
+                client, task = await serve_bare(fake)
+                result = await run_round(fake, answers, "bare", people, fake.sync)
+                cancel_pending_ready(client)
+                await client.close()
+                await task
+                adapter = DiscordAdapter(coach, TOKEN, sync_state_path=Path(tmp) / "sync.json")
+                stop = asyncio.Event()
+                before = len(fake.identifies)
+                running = asyncio.create_task(adapter.run(stop))
+                await fake.wait_identified(before + 1)
+                await fake.sync()
+                full = await run_round(fake, answers, "full", people, adapter.drain)
+                stop.set()
+                await running
+                core = await core_round(coach, people, str(r))
+                if r:
+                    bare_results.append(result)
+                    full_results.append(full)
+                    core_results.append(core)
+            rows = await store.read("SELECT COUNT(*) AS n FROM set_logs")
+            logged = int(rows[0]["n"])
+        finally:
+            await store.close()
+            await fake.close()
+
+    def best(results: list[Result]) -> Result:
+        return max(results, key=lambda x: x.rate)
+
+    return best(bare_results), best(full_results), best(core_results), logged
+
+
+def report(bare: Result, full: Result, core: Result, people: int, rounds: int) -> tuple[str, float]:
+    ratio = full.rate / bare.rate
+    serial = 1 / (1 / bare.rate + 1 / core.rate)  # one event's Discord work, then its core work
+    verdict = "meets" if ratio >= TARGET else "misses"
+    cpu = os.cpu_count()
+    lines = [
+        "| Bot | events/s | p50 latency | p95 latency |",
+        "|---|---:|---:|---:|",
+        f"| bare discord.py responder | {bare.rate:.0f} | {bare.pct(0.5):.1f} ms "
+        f"| {bare.pct(0.95):.1f} ms |",
+        f"| Backline (adapter + Coach + SQLite) | {full.rate:.0f} | {full.pct(0.5):.1f} ms "
+        f"| {full.pct(0.95):.1f} ms |",
+        f"| for reference: Coach + SQLite alone, no Discord | {core.rate:.0f} "
+        f"| {core.pct(0.5):.1f} ms | {core.pct(0.95):.1f} ms |",
+        "",
+        f"Ratio: **{ratio:.2f}** of the bare responder ({verdict} the target of {TARGET}).",
+        f"Even with an adapter that cost nothing, the two costs add up: "
+        f"1 / (1/{bare.rate:.0f} + 1/{core.rate:.0f}) = {serial:.0f} events/s, a ratio of "
+        f"about {serial / bare.rate:.2f}, unless Discord and SQLite work overlap on two cores.",
+        "",
+        f"{people} virtual people x {STEPS} steps per round, best of {rounds} rounds each; "
+        f"Python {platform.python_version()}, discord.py {discord.__version__}, "
+        f"{platform.system()} {platform.machine()}, {cpu} CPUs.",
+    ]
+    return "\n".join(lines), ratio
+
+
+def write_docs(table: str) -> None:
+    section = (
+        f"{START}\n## Discord throughput\n\n"
+        "`python bench/discord_throughput.py` drives the whole stack (fake Discord gateway -> "
+        "discord.py -> adapter -> Coach -> SQLite -> HTTP answer back to the fake) and a bare "
+        "discord.py responder on the same fake Discord, in the same run. Each virtual person "
+        "does /today, a DM reply logging sets to the session, /howto rdl and /log, each once "
+        "the previous one was answered. Latency runs from the event leaving the gateway to the "
+        "first answer reaching the fake's HTTP API.\n\n"
+        f"{table}\n{END}"
+    )
+    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOCS.parent.mkdir(parents=True, exist_ok=True)
+    DOCS.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=48, help="virtual people per round")
+    parser.add_argument("--rounds", type=int, default=3, help="measured rounds per bot")
+    parser.add_argument("--no-docs", action="store_true", help="don't touch docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+
+    bare, full, core, logged = asyncio.run(bench(args.people, args.rounds))
+    table, ratio = report(bare, full, core, args.people, args.rounds)
+    print("Discord throughput\n")
+    print(table)
+    # Per person and round: a reply (3 sets) and a /log (2), through Discord and directly.
+    expected = args.people * (args.rounds + 1) * 5 * 2
+    print(f"\nSanity: {logged} sets stored by the full stack (expected at least {expected}).")
+    if logged < expected:
+        print("The full stack did not log what it was sent; docs not updated.", file=sys.stderr)
+        return 1
+    if not args.no_docs:
+        write_docs(table)
+        print(f"Updated {DOCS.relative_to(REPO_ROOT)}.")
+    return 0 if ratio >= TARGET else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
