@@ -22,7 +22,6 @@ import asyncio
 import logging
 import os
 import platform
-import re
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ if str(REPO_ROOT) not in sys.path:
 import discord  # noqa: E402
 from discord import app_commands  # noqa: E402
 
+from bench.report import DOCS, machine, percentile, write_section  # noqa: E402
 from bot.adapters.discord import DiscordAdapter, cancel_pending_ready, intents  # noqa: E402
 from bot.app import open_coach  # noqa: E402
 from bot.core.coach import Coach  # noqa: E402
@@ -47,8 +47,7 @@ from tests.fakes import discord_payloads as P  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord, Recorded  # noqa: E402
 from tests.fakes.discord_spec import DiscordSpec, spec_path  # noqa: E402
 
-DOCS = REPO_ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- discord-throughput:start -->", "<!-- discord-throughput:end -->"
+SECTION = "discord-throughput"
 TOKEN = "bench.discord.token"
 TARGET = 0.7
 NOW = datetime(2026, 5, 11, 9, 30, tzinfo=UTC)  # a Monday: a training day with a session
@@ -68,9 +67,8 @@ class Result:
     def rate(self) -> float:
         return self.events / self.seconds
 
-    def pct(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+    def ms(self, pct: float) -> float:
+        return percentile(self.latencies, pct) * 1000
 
 
 class Answers:
@@ -292,12 +290,12 @@ def report(bare: Result, full: Result, core: Result, people: int, rounds: int) -
     lines = [
         "| Bot | events/s | p50 latency | p95 latency |",
         "|---|---:|---:|---:|",
-        f"| bare discord.py responder | {bare.rate:.0f} | {bare.pct(0.5):.1f} ms "
-        f"| {bare.pct(0.95):.1f} ms |",
-        f"| Backline (adapter + Coach + SQLite) | {full.rate:.0f} | {full.pct(0.5):.1f} ms "
-        f"| {full.pct(0.95):.1f} ms |",
+        f"| bare discord.py responder | {bare.rate:.0f} | {bare.ms(50):.1f} ms "
+        f"| {bare.ms(95):.1f} ms |",
+        f"| Backline (adapter + Coach + SQLite) | {full.rate:.0f} | {full.ms(50):.1f} ms "
+        f"| {full.ms(95):.1f} ms |",
         f"| for reference: Coach + SQLite alone, no Discord | {core.rate:.0f} "
-        f"| {core.pct(0.5):.1f} ms | {core.pct(0.95):.1f} ms |",
+        f"| {core.ms(50):.1f} ms | {core.ms(95):.1f} ms |",
         "",
         f"Ratio: **{ratio:.2f}** of the bare responder ({verdict} the target of {TARGET}).",
         f"Even with an adapter that cost nothing, the two costs add up: "
@@ -305,37 +303,28 @@ def report(bare: Result, full: Result, core: Result, people: int, rounds: int) -
         f"about {serial / bare.rate:.2f}, unless Discord and SQLite work overlap on two cores.",
         "",
         f"{people} virtual people x {STEPS} steps per round, best of {rounds} rounds each; "
-        f"Python {platform.python_version()}, discord.py {discord.__version__}, "
-        f"{platform.system()} {platform.machine()}, {cpu} CPUs.",
+        f"{machine()}, {platform.system()}, {cpu} CPUs, discord.py {discord.__version__}.",
     ]
     return "\n".join(lines), ratio
 
 
 def write_docs(table: str) -> None:
-    section = (
-        f"{START}\n## Discord throughput\n\n"
+    write_section(
+        SECTION,
+        "## Discord throughput\n\n"
         "`python bench/discord_throughput.py` drives the whole stack (fake Discord gateway -> "
         "discord.py -> adapter -> Coach -> SQLite -> HTTP answer back to the fake) and a bare "
         "discord.py responder on the same fake Discord, in the same run. Each virtual person "
         "does /today, a DM reply logging sets to the session, /howto rdl and /log, each once "
         "the previous one was answered. Latency runs from the event leaving the gateway to the "
-        "first answer reaching the fake's HTTP API.\n\n"
-        f"{table}\n{END}"
+        "first answer reaching the fake's HTTP API.\n\n" + table,
     )
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=48, help="virtual people per round")
-    parser.add_argument("--rounds", type=int, default=3, help="measured rounds per bot")
+    parser.add_argument("--people", type=int, default=64, help="virtual people per round")
+    parser.add_argument("--rounds", type=int, default=5, help="measured rounds per bot")
     parser.add_argument("--no-docs", action="store_true", help="don't touch docs/benchmarks.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
