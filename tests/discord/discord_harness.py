@@ -13,7 +13,7 @@ from bot.core.events import UserRef
 from bot.core.ports import User
 from bot.store import SqliteStore
 from tests.fakes import discord_payloads as P
-from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.discord_server import FakeDiscord, Guild, Recorded
 
 TOKEN = "MTEyMjMzNDQ1NTY2Nzc4ODk5.GfAkeT.backline-test-token-must-never-be-logged"
 # Monday 11 May 2026: a training day for the default settings (Mon/Wed/Fri).
@@ -48,3 +48,17 @@ async def stored_user(store: SqliteStore, who: dict[str, Any]) -> User:
     user = await store.find_user(UserRef("discord", who["id"]))
     assert user is not None, f"{who['global_name']} is not in the store"
     return user
+
+
+ADMIN = P.MEMBER_PERMISSIONS | P.MANAGE_GUILD  # a member with Manage Server
+
+
+async def community(
+    fake: FakeDiscord, who: dict[str, Any], guild: Guild, setting: str, rights: int = ADMIN
+) -> Recorded:
+    """/community <setting> in the guild's channel; the bot's answer."""
+    inter = await fake.slash(
+        who, "community", {"setting": setting}, guild=guild, permissions=rights
+    )
+    (callback,) = await fake.answers_to(inter)
+    return callback

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from discord_harness import MONDAY, Running, StartBot, person, stored_user
+from discord_harness import MONDAY, Running, StartBot, community, person, stored_user
 
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.discord_render import CONTENT_LIMIT, EMBEDS_TOTAL_LIMIT
@@ -107,22 +107,12 @@ async def test_a_429_on_an_interaction_answer_is_honoured(fake: FakeDiscord, bot
 async def test_community_needs_manage_server(
     fake: FakeDiscord, guild: Guild, bot: Running, store: SqliteStore
 ) -> None:
-    member = person("Ann")
-    refused = await fake.slash(member, "community", {"setting": "on 07:30"}, guild=guild)
-    (callback,) = await fake.answers_to(refused)
-    assert callback.body["data"]["content"].startswith("Only group admins can set up")
+    refused = await community(fake, person("Ann"), guild, "on 07:30", P.MEMBER_PERMISSIONS)
+    assert refused.body["data"]["content"].startswith("Only group admins can set up")
     assert await store.get_channel("discord", guild.channel["id"]) is None
 
-    admin = person("Coachy")
-    allowed = await fake.slash(
-        admin,
-        "community",
-        {"setting": "on 06:45 Europe/Berlin"},
-        guild=guild,
-        permissions=P.MEMBER_PERMISSIONS | P.MANAGE_GUILD,
-    )
-    (callback,) = await fake.answers_to(allowed)
-    assert callback.body["data"]["content"].startswith("Group session on!")
+    allowed = await community(fake, person("Coachy"), guild, "on 06:45 Europe/Berlin")
+    assert allowed.body["data"]["content"].startswith("Group session on!")
     channel = await store.get_channel("discord", guild.channel["id"])
     assert channel is not None and channel.enabled
     assert channel.settings.reminder_time.strftime("%H:%M") == "06:45"

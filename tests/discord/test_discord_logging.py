@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from discord_harness import MONDAY, NOW, Running, StartBot, person, stored_user
+from discord_harness import MONDAY, NOW, Running, StartBot, community, person, stored_user
 
 from bot.app import open_coach
 from bot.store import SqliteStore
@@ -29,14 +29,7 @@ async def community_session(
     fake: FakeDiscord, bot: Running, guild: Guild, admin: dict[str, Any]
 ) -> dict[str, Any]:
     """An admin turns community mode on; the scheduler's push posts the group session."""
-    on = await fake.slash(
-        admin,
-        "community",
-        {"setting": "on 07:30 Europe/Berlin"},
-        guild=guild,
-        permissions=P.MEMBER_PERMISSIONS | P.MANAGE_GUILD,
-    )
-    (callback,) = await fake.answers_to(on)
+    callback = await community(fake, admin, guild, "on 07:30 Europe/Berlin")
     assert "Group session on!" in callback.body["data"]["content"]
     coach = bot.adapter.coach
     channel = await coach.store.get_channel("discord", guild.channel["id"])
