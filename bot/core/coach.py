@@ -321,7 +321,7 @@ class Coach:
         level = self.library.levels.get(s.level)
         equipment = ", ".join(
             self.library.taxonomy.equipment[e].name
-            for e in sorted(s.equipment)
+            for e in sorted(s.equipment - {"bodyweight"} or {"bodyweight"})
             if e in self.library.taxonomy.equipment
         )
         lines = [
