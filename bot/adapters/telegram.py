@@ -106,6 +106,9 @@ class TelegramAdapter:
         self.coach = coach
         self.poll_timeout = poll_timeout
         self.retry = retry or RetryPolicy()
+        # Told (platform, chat_id) before each interactive send, so the scheduler can count
+        # replies against Telegram's flood limits (PushService.note_interactive).
+        self.on_interactive_send: Callable[[str, str], None] | None = None
         builder = (
             ApplicationBuilder()
             .token(token)
@@ -233,7 +236,11 @@ class TelegramAdapter:
             chat_id = out.chat_id or event.chat_id
             try:
                 await self._deliver(
-                    chat_id, out, quote if chat_id == event.chat_id else None, self.retry
+                    chat_id,
+                    out,
+                    quote if chat_id == event.chat_id else None,
+                    self.retry,
+                    interactive=True,
                 )
             except Forbidden as exc:
                 log.warning("Telegram chat %s can't be reached: %s", chat_id, exc)
@@ -291,11 +298,19 @@ class TelegramAdapter:
         return ids[0]
 
     async def _deliver(
-        self, chat_id: str, out: Outbound, quote: int | None, policy: RetryPolicy | None
+        self,
+        chat_id: str,
+        out: Outbound,
+        quote: int | None,
+        policy: RetryPolicy | None,
+        *,
+        interactive: bool = False,
     ) -> list[str]:
         """Send every part of `out`; record each so replies to it can be understood."""
         ids = []
         for part in render(out):
+            if interactive and self.on_interactive_send is not None:
+                self.on_interactive_send(PLATFORM, chat_id)
             message = await self._send_part(chat_id, part, quote, policy)
             quote = None  # only the first part quotes the person
             ids.append(str(message.message_id))

@@ -202,3 +202,24 @@ async def test_flood_limits_per_chat_group_and_overall(http: aiohttp.ClientSessi
     assert fake.rate_limited == 3
     assert dict(fake.rate_limited_by) == {"chat": 1, "global": 1, "group": 1}
     assert fake.violations == []
+
+
+async def test_messages_can_be_edited_like_in_telegram(tg: FakeTelegram) -> None:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+    from telegram.error import BadRequest
+
+    ada = tg.user(11, "Ada")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Done", callback_data="ex:done")]])
+    async with Bot(TEST_TOKEN, base_url=f"{tg.url}/bot") as bot:
+        sent = await bot.send_message(ada.id, "Rows: 2 x 10", reply_markup=keyboard)
+        await bot.edit_message_text(
+            "<b>Rows</b>: done", ada.id, sent.message_id, parse_mode="HTML", reply_markup=keyboard
+        )
+        assert tg.sent_to(ada)[0].buttons == [[("Done", "ex:done")]]
+        await bot.edit_message_reply_markup(ada.id, sent.message_id, reply_markup=None)
+        with pytest.raises(BadRequest, match="not modified"):
+            await bot.edit_message_reply_markup(ada.id, sent.message_id, reply_markup=None)
+        with pytest.raises(BadRequest, match="not found"):
+            await bot.edit_message_text("x", ada.id, 999)
+    [message] = tg.sent_to(ada)
+    assert (message.text, message.edits, message.buttons) == ("Rows: done", ["Rows: 2 x 10"], [])

@@ -290,3 +290,17 @@ async def test_send_reports_neutral_errors(
 
 def test_the_clock_fixture_is_a_training_day(clock: Callable[[], datetime]) -> None:
     assert clock().date() == TODAY and clock().tzinfo == UTC and TODAY.weekday() == 0
+
+
+async def test_interactive_sends_are_announced_and_pushes_are_not(
+    bot: RunningBot, tg: FakeTelegram, sender: TelegramAdapter
+) -> None:
+    """The scheduler counts replies against Telegram's limits through this hook."""
+    announced: list[tuple[str, str]] = []
+    sender.on_interactive_send = lambda platform, chat: announced.append((platform, chat))
+    ada = tg.user(1001, "Ada")
+    [session] = await say(tg, ada, "/today")
+    assert session.buttons
+    await sender.send(str(ada.id), Outbound("A push"))
+    # /today's answer and the barrier's answer; not the push.
+    assert announced == [("telegram", "1001")] * 2

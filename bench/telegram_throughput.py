@@ -1,0 +1,363 @@
+"""Telegram throughput: updates per second through the whole Backline stack, against a bare
+python-telegram-bot echo bot on the same fake Bot API server in the same run.
+
+    python bench/telegram_throughput.py            # prints figures, refreshes docs/benchmarks.md
+    python bench/telegram_throughput.py --no-docs  # prints only
+
+Whole stack: fake server -> getUpdates -> PTB -> adapter -> Coach -> SQLite -> sendMessage back.
+Virtual people each send their next message once the previous one has been handled (a closed
+loop), so latency is the time from an update being queued at the server to the bot finishing
+with it. Both bots use the same update concurrency; no rate limiter; loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import logging
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+import telegram  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import (  # noqa: E402
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.adapters.telegram import TelegramAdapter  # noqa: E402
+from bot.app import open_coach  # noqa: E402
+from bot.core.events import InboundEvent, UserRef  # noqa: E402
+from bot.store import SqliteStore  # noqa: E402
+from tests.fakes.telegram_server import TEST_TOKEN, FakeTelegram, TgUser  # noqa: E402
+
+DOCS = REPO_ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- telegram-throughput:start -->", "<!-- telegram-throughput:end -->"
+CONCURRENCY = 32
+TARGET = 0.7
+MONDAY = date(2026, 11, 23)  # a training day, so sessions have exercises to log
+# One person's cycle: a session, a reply logging sets to it, a how-to, a direct log.
+SCRIPT: tuple[tuple[str, bool], ...] = (
+    ("/today", False),
+    ("12 10 10", True),  # a reply to the bot's latest message
+    ("/howto rdl", False),
+    ("/log glute bridge 15 15", False),
+)
+
+
+@dataclass
+class Result:
+    name: str
+    throughput: float  # updates per second draining a backlog
+    latencies: list[float]  # seconds, closed loop
+    sends: int  # messages the bot sent while draining
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+
+class Tracker:
+    """Marks each update handled: a handler in a later group runs after the bot's own."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, asyncio.Future[float]] = {}
+
+    def install(self, app: Application) -> None:  # type: ignore[type-arg]
+        app.add_handler(TypeHandler(Update, self._done), group=1)
+
+    def expect(self, update_id: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.pending[update_id] = future
+        return future
+
+    async def _done(self, update: Update, _context: object) -> None:
+        future = self.pending.pop(update.update_id, None)
+        if future is not None and not future.done():
+            future.set_result(time.perf_counter())
+
+
+def _step(fake: FakeTelegram, person: TgUser, step: int) -> int:
+    """Queue `person`'s next message of SCRIPT; returns its update id."""
+    text, is_reply = SCRIPT[step % len(SCRIPT)]
+    target = None
+    if is_reply:
+        sent = fake.sent_to(person)
+        target = next((m for m in reversed(sent) if m.buttons), sent[-1] if sent else None)
+    return fake.send(person, text, reply_to=target).update_id
+
+
+async def backlog(fake: FakeTelegram, tracker: Tracker, people: list[TgUser], rounds: int) -> float:
+    """Queue every person's `rounds` messages at once; updates per second to handle them all."""
+    futures = []
+    started = time.perf_counter()
+    for step in range(rounds):
+        for person in people:
+            futures.append(tracker.expect(_step(fake, person, step)))
+    finished = await asyncio.wait_for(asyncio.gather(*futures), 300)
+    return len(futures) / (max(finished) - started)
+
+
+async def closed_loop(
+    fake: FakeTelegram, tracker: Tracker, people: list[TgUser], rounds: int
+) -> list[float]:
+    """Each person sends their next message once the last one was handled; latencies."""
+    latencies: list[float] = []
+
+    async def person_loop(person: TgUser) -> None:
+        for step in range(rounds):
+            queued = time.perf_counter()
+            future = tracker.expect(_step(fake, person, step))  # no await in between: no race
+            latencies.append(await asyncio.wait_for(future, 60) - queued)
+
+    await asyncio.gather(*(person_loop(p) for p in people))
+    return latencies
+
+
+@dataclass(frozen=True)
+class Load:
+    backlog_people: int
+    backlog_rounds: int
+    loop_people: int
+    loop_rounds: int
+
+
+async def measure(
+    name: str, fake: FakeTelegram, tracker: Tracker, load: Load, first_id: int
+) -> Result:
+    people = [fake.user(first_id + i, f"P{i}") for i in range(load.backlog_people)]
+    await closed_loop(fake, tracker, people, 1)  # warm up: connections, first plans
+    sends_before = len(fake.sent)
+    throughput = await backlog(fake, tracker, people, load.backlog_rounds)
+    sends = len(fake.sent) - sends_before
+    talkers = [fake.user(first_id + 5000 + i, f"Q{i}") for i in range(load.loop_people)]
+    await closed_loop(fake, tracker, talkers, 1)
+    latencies = await closed_loop(fake, tracker, talkers, load.loop_rounds)
+    return Result(name, throughput, latencies, sends)
+
+
+async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and message.text:
+        await message.reply_text(message.text)
+
+
+async def run_echo_bot(fake: FakeTelegram, load: Load, first_id: int) -> Result:
+    app = (
+        ApplicationBuilder()
+        .token(TEST_TOKEN)
+        .base_url(f"{fake.url}/bot")
+        .concurrent_updates(CONCURRENCY)
+        .job_queue(None)
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    tracker = Tracker()
+    tracker.install(app)
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=10)
+        try:
+            return await measure("bare PTB echo bot", fake, tracker, load, first_id)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+def _clock() -> datetime:
+    return datetime(MONDAY.year, MONDAY.month, MONDAY.day, 12, tzinfo=UTC)
+
+
+async def run_backline(
+    fake: FakeTelegram, load: Load, db: Path, first_id: int
+) -> tuple[Result, int]:
+    coach, store = await open_coach(db, clock=_clock)
+    adapter = TelegramAdapter(coach, TEST_TOKEN, fake.url, poll_timeout=10, concurrency=CONCURRENCY)
+    tracker = Tracker()
+    tracker.install(adapter.application)
+    stop = asyncio.Event()
+    ready = asyncio.Event()
+    task = asyncio.create_task(adapter.run(stop, on_ready=lambda _: ready.set()))
+    try:
+        await asyncio.wait_for(ready.wait(), 30)
+        result = await measure("Backline full stack", fake, tracker, load, first_id)
+        people = range(first_id, first_id + load.backlog_people)
+        return result, await _sets_logged(store, people)
+    finally:
+        stop.set()
+        await task
+        await store.close()
+
+
+async def _sets_logged(store: SqliteStore, telegram_ids: range) -> int:
+    total = 0
+    for telegram_id in telegram_ids:
+        user = await store.find_user(UserRef("telegram", str(telegram_id)))
+        total += len(await store.sets_on(user.id, MONDAY)) if user else 0
+    return total
+
+
+async def core_alone(load: Load, db: Path, first_id: int) -> float:
+    """The same backlog straight into Coach + SQLite, no Telegram: the core's own ceiling."""
+    coach, store = await open_coach(db, clock=_clock)
+    ids = itertools.count(first_id * 1000)
+    latest: dict[str, str | None] = {}
+
+    async def say(ref: UserRef, text: str, is_reply: bool) -> None:
+        event = InboundEvent(
+            ref,
+            ref.user_id,
+            text=text,
+            display_name="P",
+            reply_to=latest.get(ref.user_id) if is_reply else None,
+            message_id=str(next(ids)),
+            event_id=str(next(ids)),
+        )
+        for out in (await coach.handle(event)).messages:
+            message_id = str(next(ids))
+            if out.buttons:
+                latest[ref.user_id] = message_id
+            await coach.record_sent("telegram", ref.user_id, message_id, out)
+
+    async def person(ref: UserRef) -> None:
+        for step in range(load.backlog_rounds):
+            await say(ref, *SCRIPT[step % len(SCRIPT)])
+
+    refs = [UserRef("telegram", str(first_id + i)) for i in range(load.backlog_people)]
+    try:
+        for ref in refs:  # the same warm-up the bots get
+            await say(ref, "/today", False)
+        started = time.perf_counter()
+        await asyncio.gather(*(person(ref) for ref in refs))
+        return len(refs) * load.backlog_rounds / (time.perf_counter() - started)
+    finally:
+        await store.close()
+
+
+def best(results: list[Result]) -> Result:
+    """Other work on a shared machine only ever slows a run down, so each figure is the best
+    of the repeats: the highest throughput, the latencies of the repeat with the lowest p50."""
+    fastest = max(results, key=lambda r: r.throughput)
+    calmest = min(results, key=lambda r: r.percentile(0.5))
+    return Result(fastest.name, fastest.throughput, calmest.latencies, fastest.sends)
+
+
+async def bench(load: Load, repeats: int) -> tuple[Result, Result, float, int, int]:
+    echo_runs: list[Result] = []
+    stack_runs: list[Result] = []
+    core_runs: list[float] = []
+    logged = 0
+    # Deep spec checks stay on in the tests; here they would cost more than the bots measured.
+    async with FakeTelegram(deep_validation=False, validate_responses=False) as fake:
+        with tempfile.TemporaryDirectory() as tmp:
+            for repeat in range(repeats):  # interleaved, so drifting load hits both alike
+                first_id = 100_000 * (repeat + 1)
+                echo_runs.append(await run_echo_bot(fake, load, first_id))
+                stack, sets = await run_backline(
+                    fake, load, Path(tmp) / "bench.db", first_id + 50_000
+                )
+                stack_runs.append(stack)
+                logged += sets
+                core_runs.append(await core_alone(load, Path(tmp) / "core.db", first_id + 70_000))
+        violations = len(fake.violations)
+    return best(echo_runs), best(stack_runs), max(core_runs), logged, violations
+
+
+def report(echo_result: Result, stack: Result, core: float, load: Load) -> tuple[str, float]:
+    ratio = stack.throughput / echo_result.throughput
+    rows = [
+        "| bot | updates/s | p50 latency | p99 latency | messages sent |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in (echo_result, stack):
+        rows.append(
+            f"| {r.name} | {r.throughput:.0f} | {r.percentile(0.5):.1f} ms "
+            f"| {r.percentile(0.99):.1f} ms | {r.sends} |"
+        )
+    rows.append(f"| for reference: Coach + SQLite alone, no Telegram | {core:.0f} | | | |")
+    additive = 1 / (1 / echo_result.throughput + 1 / core)
+    verdict = "meets" if ratio >= TARGET else "misses"
+    rows += [
+        "",
+        f"Ratio: **{ratio:.2f}** of the echo bot's throughput ({verdict} the target of {TARGET}).",
+        f"If the Telegram work and the core's work simply add up on one event loop, the ceiling "
+        f"is 1 / (1/{echo_result.throughput:.0f} + 1/{core:.0f}) = {additive:.0f} updates/s, "
+        f"a ratio of {additive / echo_result.throughput:.2f}.",
+        "",
+        f"Throughput: {load.backlog_people} people x {load.backlog_rounds} messages queued at "
+        f"once. Latency: {load.loop_people} people each sending {load.loop_rounds} messages, "
+        f"the next once the last was handled. Update concurrency {CONCURRENCY} for both bots, "
+        "no rate limiter, fake Bot API server in the same process on 127.0.0.1; "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.machine()}, {platform.system()}, {os.cpu_count()} CPUs, "
+        f"python-telegram-bot {telegram.__version__}; {datetime.now(UTC):%Y-%m-%d}.",
+    ]
+    return "\n".join(rows), ratio
+
+
+def write_docs(table: str) -> None:
+    section = (
+        f"{START}\n## Telegram throughput\n\n"
+        "`python bench/telegram_throughput.py` pushes updates through the whole stack (fake Bot "
+        "API server -> python-telegram-bot -> adapter -> Coach -> SQLite -> sendMessage back) "
+        "and through a bare python-telegram-bot echo bot on the same fake server, in the same "
+        "run. Each virtual person sends /today, a reply logging sets, /howto rdl and a /log, "
+        "each once the previous one has been handled. Latency runs from the update being "
+        "queued at the server to the bot finishing with it.\n\n"
+        f"{table}\n{END}"
+    )
+    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOCS.parent.mkdir(parents=True, exist_ok=True)
+    DOCS.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=50, help="people in the backlog")
+    parser.add_argument("--rounds", type=int, default=40, help="messages each in the backlog")
+    parser.add_argument("--talkers", type=int, default=20, help="people in the latency loop")
+    parser.add_argument("--turns", type=int, default=40, help="messages each in that loop")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved runs; best counts")
+    parser.add_argument("--no-docs", action="store_true", help="don't touch docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    load = Load(args.people, args.rounds, args.talkers, args.turns)
+
+    echo_result, stack, core, logged, violations = asyncio.run(bench(load, args.repeats))
+    table, ratio = report(echo_result, stack, core, load)
+    print("Telegram throughput\n")
+    print(table)
+    print(f"\nSanity: {logged} sets logged by the full stack; {violations} protocol violations.")
+    if violations or not logged:
+        print("The run was not healthy; docs not updated.", file=sys.stderr)
+        return 1
+    if not args.no_docs:
+        write_docs(table)
+        print(f"Updated {DOCS.relative_to(REPO_ROOT)}")
+    return 0 if ratio >= TARGET else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
