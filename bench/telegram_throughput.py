@@ -18,7 +18,6 @@ import itertools
 import logging
 import os
 import platform
-import re
 import sys
 import tempfile
 import time
@@ -41,14 +40,14 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
+from bench.report import DOCS, machine, percentile, write_section  # noqa: E402
 from bot.adapters.telegram import TelegramAdapter  # noqa: E402
 from bot.app import open_coach  # noqa: E402
 from bot.core.events import InboundEvent, UserRef  # noqa: E402
 from bot.store import SqliteStore  # noqa: E402
 from tests.fakes.telegram_server import TEST_TOKEN, FakeTelegram, TgUser  # noqa: E402
 
-DOCS = REPO_ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- telegram-throughput:start -->", "<!-- telegram-throughput:end -->"
+SECTION = "telegram-throughput"
 CONCURRENCY = 32
 TARGET = 0.7
 MONDAY = date(2026, 11, 23)  # a training day, so sessions have exercises to log
@@ -68,9 +67,9 @@ class Result:
     latencies: list[float]  # seconds, closed loop
     sends: int  # messages the bot sent while draining
 
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+    def percentile(self, pct: float) -> float:
+        """In milliseconds."""
+        return percentile(self.latencies, pct) * 1000
 
 
 class Tracker:
@@ -255,7 +254,7 @@ def best(results: list[Result]) -> Result:
     """Other work on a shared machine only ever slows a run down, so each figure is the best
     of the repeats: the highest throughput, the latencies of the repeat with the lowest p50."""
     fastest = max(results, key=lambda r: r.throughput)
-    calmest = min(results, key=lambda r: r.percentile(0.5))
+    calmest = min(results, key=lambda r: r.percentile(50))
     return Result(fastest.name, fastest.throughput, calmest.latencies, fastest.sends)
 
 
@@ -288,8 +287,8 @@ def report(echo_result: Result, stack: Result, core: float, load: Load) -> tuple
     ]
     for r in (echo_result, stack):
         rows.append(
-            f"| {r.name} | {r.throughput:.0f} | {r.percentile(0.5):.1f} ms "
-            f"| {r.percentile(0.99):.1f} ms | {r.sends} |"
+            f"| {r.name} | {r.throughput:.0f} | {r.percentile(50):.1f} ms "
+            f"| {r.percentile(99):.1f} ms | {r.sends} |"
         )
     rows.append(f"| for reference: Coach + SQLite alone, no Telegram | {core:.0f} | | | |")
     additive = 1 / (1 / echo_result.throughput + 1 / core)
@@ -297,48 +296,42 @@ def report(echo_result: Result, stack: Result, core: float, load: Load) -> tuple
     rows += [
         "",
         f"Ratio: **{ratio:.2f}** of the echo bot's throughput ({verdict} the target of {TARGET}).",
-        f"If the Telegram work and the core's work simply add up on one event loop, the ceiling "
-        f"is 1 / (1/{echo_result.throughput:.0f} + 1/{core:.0f}) = {additive:.0f} updates/s, "
-        f"a ratio of {additive / echo_result.throughput:.2f}.",
+        f"Were the Telegram work and the core's work simply to add up, the full stack could "
+        f"reach at most 1 / (1/{echo_result.throughput:.0f} + 1/{core:.0f}) = {additive:.0f} "
+        f"updates/s, a ratio of {additive / echo_result.throughput:.2f}; SQLite's own thread "
+        "lets some of it overlap.",
         "",
         f"Throughput: {load.backlog_people} people x {load.backlog_rounds} messages queued at "
         f"once. Latency: {load.loop_people} people each sending {load.loop_rounds} messages, "
         f"the next once the last was handled. Update concurrency {CONCURRENCY} for both bots, "
         "no rate limiter, fake Bot API server in the same process on 127.0.0.1; "
-        f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{platform.machine()}, {platform.system()}, {os.cpu_count()} CPUs, "
+        f"{machine()}, {platform.system()}, {os.cpu_count()} CPUs, "
         f"python-telegram-bot {telegram.__version__}; {datetime.now(UTC):%Y-%m-%d}.",
     ]
     return "\n".join(rows), ratio
 
 
 def write_docs(table: str) -> None:
-    section = (
-        f"{START}\n## Telegram throughput\n\n"
+    write_section(
+        SECTION,
+        "## Telegram throughput\n\n"
         "`python bench/telegram_throughput.py` pushes updates through the whole stack (fake Bot "
         "API server -> python-telegram-bot -> adapter -> Coach -> SQLite -> sendMessage back) "
         "and through a bare python-telegram-bot echo bot on the same fake server, in the same "
-        "run. Each virtual person sends /today, a reply logging sets, /howto rdl and a /log, "
-        "each once the previous one has been handled. Latency runs from the update being "
-        "queued at the server to the bot finishing with it.\n\n"
-        f"{table}\n{END}"
+        "run. Each virtual person sends /today, a reply logging sets to the session, /howto rdl "
+        "and a /log. Throughput is how fast a backlog of such messages is handled; latency runs "
+        "from an update being queued at the server to the bot finishing with it, with each "
+        "person sending their next message once the last was handled. Every figure is the best "
+        "of interleaved repeats (the machine is shared).\n\n" + table,
     )
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--people", type=int, default=50, help="people in the backlog")
-    parser.add_argument("--rounds", type=int, default=40, help="messages each in the backlog")
+    parser.add_argument("--people", type=int, default=40, help="people in the backlog")
+    parser.add_argument("--rounds", type=int, default=30, help="messages each in the backlog")
     parser.add_argument("--talkers", type=int, default=20, help="people in the latency loop")
-    parser.add_argument("--turns", type=int, default=40, help="messages each in that loop")
+    parser.add_argument("--turns", type=int, default=30, help="messages each in that loop")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved runs; best counts")
     parser.add_argument("--no-docs", action="store_true", help="don't touch docs/benchmarks.md")
     args = parser.parse_args(argv)

@@ -76,8 +76,8 @@ class TgChat:
 class ApiCall:
     method: str
     params: dict[str, Any]
-    at: float  # time.monotonic() when it arrived
-    status: int  # the HTTP status answered
+    at: float  # the fake's clock (time.monotonic by default) when the request arrived
+    status: int  # the HTTP status answered; calls are listed in the order they were answered
 
 
 @dataclass(slots=True)
@@ -425,6 +425,7 @@ class FakeTelegram:
     # -- HTTP --------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
+        arrived = self.clock()
         method = request.match_info["method"]
         if request.match_info["token"] != self.token:
             self.unauthorized += 1
@@ -444,7 +445,7 @@ class FakeTelegram:
             body: Json = {"ok": True, "result": result}
         except _ApiError as exc:
             status, body = exc.status, exc.body()
-        self.requests.append(ApiCall(method, params, self.clock(), status))
+        self.requests.append(ApiCall(method, params, arrived, status))
         await self._notify()
         return web.json_response(body, status=status)
 

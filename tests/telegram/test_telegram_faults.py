@@ -203,6 +203,15 @@ async def test_a_rejected_token_fails_fast_without_revealing_it(
     assert tg.unauthorized == 1
 
 
+async def test_a_missing_token_is_refused_before_any_request(tmp_path: Path) -> None:
+    coach, store = await open_coach(tmp_path / "backline.db")
+    try:
+        with pytest.raises(TelegramStartupError, match="BACKLINE_TELEGRAM_TOKEN"):
+            await serve(coach, "", "http://127.0.0.1:9", asyncio.Event())
+    finally:
+        await store.close()
+
+
 # -- the Sender the scheduler pushes through ---------------------------------------------------
 
 
