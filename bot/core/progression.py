@@ -1,14 +1,96 @@
-"""What the history says about the next prescription: the seam between logs and the planner.
+"""Double progression: what the logs say the next prescription should be. Pure functions.
 
-For now: carry the last working load forward so /today shows the weight you used last time.
-The fuller double-progression rules build on `target_for`.
+The rules, per exercise, read from the sessions in which it was done (skipped ones don't count):
+
+- The measure is reps, or seconds for a hold-only exercise. A session's working load is the
+  heaviest load it used; only the sets at that load are judged.
+- A session is at the *top* when every judged set reached the top of the range and there were
+  at least min(planned sets, 2) of them. It is *short* when more than half fell below the bottom.
+- Top, at a known load that can rise (the equipment has a step in the person's unit): the load
+  goes up one step and the aim drops back to the bottom of the range.
+- Top, where the load can't rise (bodyweight and band moves): one more rep (or 5 more seconds)
+  a set than the weakest set managed, up to the top plus a margin; past that margin the note
+  suggests the harder variation (the exercise's `harder` link the person has the kit for).
+  A heavier bell someone doesn't own is not modelled: loaded moves always offer the next step.
+- Two short sessions in a row at the same load: one step down (loaded), or back to the bottom of
+  the range with the easier variation offered (unloaded).
+- Anything else holds: the same load, aiming for the top of the range.
+
+"done" logs store the bottom of the range at the planned load (Coach._to_sets), so they read as
+"in range": they hold the load, never raise or drop it. Where the aim is a single number above
+the range (added reps), the bottom *is* that number, so "done" there moves on by a rep.
+
+Loads are kilograms in and out; steps and rounding happen in the person's unit, so a unit switch
+midway gives clean numbers in the new unit (20 kg -> 50 lb, not 49.1 lb).
 """
 
 from __future__ import annotations
 
-from bot.core.library import Exercise, Prescription
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.core import render
+from bot.core.library import Exercise, Library, Prescription
 from bot.core.planner import Target
 from bot.core.ports import SetLog
+
+Kind = Literal["hold", "raise", "add", "harder", "back"]
+
+SESSIONS_NEEDED = 6  # how many logged dates to read (skipped ones included by the store)
+HOLD_STEP_SECONDS = 5  # "add reps" for a hold
+LOAD_TOLERANCE_KG = 0.05  # two loads closer than this are the same load
+GRID = {"kg": 0.25, "lb": 0.5}  # a load a person would type in that unit is a multiple of this
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One date's done sets of one exercise, judged at its working load."""
+
+    sets: tuple[SetLog, ...]  # every done set of the day
+    load_kg: float | None  # the heaviest load used (None: no load logged)
+    values: tuple[int, ...]  # reps (or seconds) of the sets at that load
+
+
+@dataclass(frozen=True, slots=True)
+class Next:
+    """The next prescription for one exercise, and why."""
+
+    kind: Kind
+    sets: int
+    reps: tuple[int, int] | None  # the range to show
+    seconds: tuple[int, int] | None
+    per_side: bool
+    aim: int  # reps (or seconds, see `measure`) to aim for on every set
+    measure: Literal["reps", "seconds"]
+    load_kg: float | None
+    note: str
+    suggestion: str | None = None  # an exercise id: the harder or easier variation
+
+    def target(self) -> Target:
+        return Target(reps=self.reps, seconds=self.seconds, load_kg=self.load_kg, note=self.note)
+
+
+# ---------------------------------------------------------------- reading the logs
+
+
+def sessions(history: Sequence[SetLog], measure: str) -> list[Session]:
+    """Done sessions, oldest first. Dates with only skipped sets (or no usable numbers) drop out."""
+    by_day: dict = {}
+    for s in history:
+        if not s.skipped:
+            by_day.setdefault(s.plan_date, []).append(s)
+    out = []
+    for day in sorted(by_day):
+        done = tuple(sorted(by_day[day], key=lambda s: (s.batch_id, s.set_no, s.id)))
+        loads = [s.load_kg for s in done if s.load_kg is not None]
+        load = max(loads) if loads else None
+        at_load = [s for s in done if load is None or _same(s.load_kg, load)]
+        values = tuple(v for s in at_load if (v := _value(s, measure)) is not None)
+        if values:
+            out.append(Session(done, load, values))
+    return out
 
 
 def last_session(sets: list[SetLog]) -> list[SetLog]:
@@ -20,10 +102,217 @@ def last_session(sets: list[SetLog]) -> list[SetLog]:
     return sorted((s for s in done if s.plan_date == latest), key=lambda s: s.set_no)
 
 
-def target_for(exercise: Exercise, rx: Prescription, history: list[SetLog]) -> Target | None:
-    """A target for `exercise` given its recent sets, or None to keep the content's default."""
-    last = last_session(history)
-    loads = [s.load_kg for s in last if s.load_kg is not None]
-    if not exercise.loaded or not loads:
+def _value(s: SetLog, measure: str) -> int | None:
+    return s.seconds if measure == "seconds" else s.reps
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) < LOAD_TOLERANCE_KG
+
+
+def measure_of(rx: Prescription) -> Literal["reps", "seconds"]:
+    return "seconds" if rx.reps is None and rx.seconds is not None else "reps"
+
+
+def at_top(session: Session, top: int, planned_sets: int) -> bool:
+    return len(session.values) >= min(planned_sets, 2) and min(session.values) >= top
+
+
+def short(session: Session, bottom: int) -> bool:
+    return sum(v < bottom for v in session.values) * 2 > len(session.values)
+
+
+# ---------------------------------------------------------------- loads
+
+
+def load_step(exercise: Exercise, library: Library, units: str) -> float | None:
+    """The smallest sensible jump for the exercise's equipment, in `units` (None: can't rise)."""
+    steps = []
+    for item_id in exercise.equipment:
+        item = library.taxonomy.equipment.get(item_id)
+        step = (item.step_lb if units == "lb" else item.step_kg) if item else None
+        if step:
+            steps.append(step)
+    return min(steps) if steps else None
+
+
+def in_units(kg: float, units: str) -> float:
+    return kg / render.KG_PER_LB if units == "lb" else kg
+
+
+def stepped(kg: float, step: float, units: str, up: bool) -> float | None:
+    """One step up or down from `kg`, in the person's unit; None when it would reach zero.
+
+    A load typed in this unit moves by exactly one step. A load that isn't (logged in the other
+    unit before a switch) lands on the step grid about one step away, so the numbers stay clean.
+    """
+    value = in_units(kg, units)
+    grid = GRID.get(units, 0.25)
+    on_grid = abs(value / grid - round(value / grid)) < 0.02
+    if on_grid:
+        new = value + step if up else value - step
+    elif up:
+        new = math.ceil((value + step / 2) / step) * step
+    else:
+        new = math.floor((value - step / 2) / step) * step
+    if new <= 0:
         return None
-    return Target(load_kg=max(loads))
+    return render.to_kg(round(new, 2), units)
+
+
+# ---------------------------------------------------------------- the decision
+
+
+def margin(top: int, measure: str) -> int:
+    """How far past the top an unloaded move goes before the harder variation is suggested."""
+    if measure == "seconds":
+        return max(10, round(top * 0.25))
+    return max(2, round(top * 0.2))
+
+
+def variation(
+    exercise: Exercise, library: Library, equipment: frozenset[str], harder: bool
+) -> Exercise | None:
+    """The first harder (or easier) variation the person has the equipment for."""
+    have = equipment | {"bodyweight"}
+    for other_id in exercise.harder if harder else exercise.easier:
+        other = library.exercises.get(other_id)
+        if other is not None and set(other.equipment) <= have:
+            return other
+    return None
+
+
+def next_for(
+    exercise: Exercise,
+    rx: Prescription,
+    history: Sequence[SetLog],
+    library: Library,
+    units: str = "kg",
+    equipment: frozenset[str] = frozenset({"bodyweight"}),
+) -> Next | None:
+    """What comes next for `exercise` after `history` (its recent sets); None with no history."""
+    measure = measure_of(rx)
+    rng = rx.seconds if measure == "seconds" else rx.reps
+    done = sessions(history, measure)
+    if rng is None or not done:
+        return None
+    bottom, top = rng
+    last = done[-1]
+    base = {
+        "sets": rx.sets,
+        "reps": rx.reps,
+        "seconds": rx.seconds,
+        "per_side": rx.per_side,
+        "measure": measure,
+        "load_kg": last.load_kg,
+    }
+    unit = " s" if measure == "seconds" else ""
+    step = load_step(exercise, library, units)
+    was = render.fmt_sets(last.sets, units)
+
+    if exercise.loaded and last.load_kg is None:
+        note = "Add the weight when you log, e.g. 3x10 @ 16kg, and I'll tell you when to go up."
+        return Next("hold", aim=top, note=note, **base)
+
+    previous = done[-2] if len(done) > 1 else None
+    if (
+        previous is not None
+        and short(last, bottom)
+        and short(previous, bottom)
+        and _same(previous.load_kg, last.load_kg)
+    ):
+        return _step_back(exercise, library, units, equipment, last, step, bottom, base)
+
+    if at_top(last, top, rx.sets):
+        if last.load_kg is not None and step is not None:
+            new = stepped(last.load_kg, step, units, up=True)
+            if new is not None:
+                old = render.fmt_load(last.load_kg, units)
+                note = (
+                    f"Up to {render.fmt_load(new, units)}: you hit {top}{unit} on every set at "
+                    f"{old}. Aim for {bottom}{unit} or more."
+                )
+                return Next("raise", aim=bottom, note=note, **{**base, "load_kg": new})
+        return _add_reps(exercise, library, equipment, last, top, measure, base)
+
+    note = f"Last time: {was}. Get every set to {top}{unit} and "
+    note += "the weight goes up." if last.load_kg is not None and step else "we'll add more."
+    return Next("hold", aim=top, note=note, **base)
+
+
+def _add_reps(
+    exercise: Exercise,
+    library: Library,
+    equipment: frozenset[str],
+    last: Session,
+    top: int,
+    measure: Literal["reps", "seconds"],
+    base: dict,
+) -> Next:
+    """The load can't rise: a little more work each set, then the harder variation."""
+    increment = HOLD_STEP_SECONDS if measure == "seconds" else 1
+    cap = top + margin(top, measure)
+    weakest = min(last.values)
+    aim = min(weakest + increment, cap)
+    unit = " s" if measure == "seconds" else " reps"
+    fixed = (aim, aim)
+    shape = {**base, "seconds": fixed} if measure == "seconds" else {**base, "reps": fixed}
+    if weakest < cap:
+        note = f"{aim}{unit} a set this time: you managed {weakest}+ on every set last time."
+        return Next("add", aim=aim, note=note, **shape)
+    harder = variation(exercise, library, equipment, harder=True)
+    if harder is not None:
+        note = (
+            f"You own this one ({weakest}+{unit} every set). Ready for the next level: "
+            f"{harder.name} (/howto {harder.name.split(' (')[0].lower()})."
+        )
+        return Next("harder", aim=cap, note=note, suggestion=harder.id, **shape)
+    note = f"You own this one ({weakest}+{unit} every set). Slow the lowering to 3 seconds."
+    return Next("harder", aim=cap, note=note, **shape)
+
+
+def _step_back(
+    exercise: Exercise,
+    library: Library,
+    units: str,
+    equipment: frozenset[str],
+    last: Session,
+    step: float | None,
+    bottom: int,
+    base: dict,
+) -> Next:
+    unit = " s" if base["measure"] == "seconds" else ""
+    if last.load_kg is not None and step is not None:
+        new = stepped(last.load_kg, step, units, up=False)
+        if new is not None:
+            note = (
+                f"Two tough sessions at {render.fmt_load(last.load_kg, units)}: back to "
+                f"{render.fmt_load(new, units)} to build up again. Aim for {bottom}{unit}."
+            )
+            return Next("back", aim=bottom, note=note, **{**base, "load_kg": new})
+    easier = variation(exercise, library, equipment, harder=False)
+    note = f"Two tough sessions: aim for {bottom}{unit} clean ones a set"
+    note += f", or try {easier.name} for a while." if easier else "; quality beats numbers."
+    return Next("back", aim=bottom, note=note, suggestion=easier.id if easier else None, **base)
+
+
+def target_for(
+    exercise: Exercise,
+    rx: Prescription,
+    history: Sequence[SetLog],
+    library: Library,
+    units: str = "kg",
+    equipment: frozenset[str] = frozenset({"bodyweight"}),
+) -> Target | None:
+    """A planner Target for `exercise` given its recent sets, or None to keep the default."""
+    nxt = next_for(exercise, rx, history, library, units, equipment)
+    return nxt.target() if nxt else None
+
+
+def describe(nxt: Next, units: str) -> str:
+    """`3 x 10 @ 18 kg`: what to do next time, in the person's unit."""
+    return render.fmt_aim(
+        nxt.sets, nxt.aim, nxt.measure == "seconds", nxt.per_side, nxt.load_kg, units
+    )

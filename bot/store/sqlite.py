@@ -17,12 +17,15 @@ Decisions worth knowing:
 - sets_between includes both ends. Set lists come oldest first: by date, batch, entry order.
 - recent_sets_for counts skipped sets as a logged session.
 - save_settings / set_active on an unknown user id do nothing.
+- delete_sets / replace_sets (/history) filter by user_id as well as set id, so a set id from
+  someone else's log changes nothing; replace_sets keeps batch, date and source.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -115,10 +118,10 @@ class SqliteStore(Database):
     async def forget_user(self, user_id: int) -> None:
         """Delete every row about this person, in every table with a `user_id` column
         (found at run time, so tables added by later migrations are covered too), plus
-        links that name them as owner."""
+        links that name them as owner and every link in their private chat."""
         async with self.transaction() as conn:
             refs = await conn.execute_fetchall(
-                "SELECT platform, platform_user_id FROM users WHERE id = ?", (user_id,)
+                "SELECT platform, platform_user_id, chat_id FROM users WHERE id = ?", (user_id,)
             )
             tables = await conn.execute_fetchall(
                 "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c"
@@ -127,10 +130,15 @@ class SqliteStore(Database):
             for (table,) in tables:
                 quoted = '"' + table.replace('"', '""') + '"'
                 await conn.execute_fetchall(f"DELETE FROM {quoted} WHERE user_id = ?", (user_id,))
-            for platform, platform_user_id in refs:
+            for platform, platform_user_id, chat_id in refs:
                 await conn.execute_fetchall(
                     "DELETE FROM message_links WHERE owner_platform = ? AND owner_user_id = ?",
                     (platform, platform_user_id),
+                )
+                # Links without an owner (how-tos, prompts) in their private chat are theirs too.
+                await conn.execute_fetchall(
+                    "DELETE FROM message_links WHERE platform = ? AND chat_id = ? AND ? <> ''",
+                    (platform, chat_id, chat_id),
                 )
             await conn.execute_fetchall("DELETE FROM users WHERE id = ?", (user_id,))
 
@@ -256,6 +264,50 @@ class SqliteStore(Database):
         rows = await self.read(f"SELECT {SET_COLUMNS} FROM set_logs WHERE user_id = ?", (user_id,))
         return sets_from(rows)
 
+    async def recent_sets(self, user_id: int, sessions: int) -> list[SetLog]:
+        """The sets of the last `sessions` dates on which this person logged anything."""
+        if sessions <= 0:
+            return []
+        rows = await self.read(
+            f"SELECT {SET_COLUMNS} FROM set_logs"
+            " WHERE user_id = ?1 AND plan_date IN ("
+            "  SELECT DISTINCT plan_date FROM set_logs"
+            "  WHERE user_id = ?1 ORDER BY plan_date DESC LIMIT ?2)",
+            (user_id, sessions),
+        )
+        return sets_from(rows)
+
+    async def delete_sets(self, user_id: int, ids: Sequence[int]) -> list[SetLog]:
+        """Delete these sets of this person; ids of anyone else's sets are ignored."""
+        if not ids:
+            return []
+        async with self.transaction() as conn:
+            rows = await _delete_own_sets(conn, user_id, ids)
+            await _drop_empty_batches(conn, rows)
+        return sets_from(rows)
+
+    async def replace_sets(
+        self, user_id: int, ids: Sequence[int], sets: list[NewSet]
+    ) -> tuple[list[SetLog], list[SetLog]]:
+        """Swap these sets of this person for new ones (a /history edit). The new sets keep the
+        batch, date and source of the first old one, so undo order and message edits still
+        find them. Nothing of this person's among `ids`: nothing changes, ([], [])."""
+        if not ids:
+            return [], []
+        async with self.transaction() as conn:
+            old_rows = await _delete_own_sets(conn, user_id, ids)
+            if not old_rows:
+                return [], []
+            old = sets_from(old_rows)
+            keep = old[0]
+            new_rows = []
+            if sets:
+                new_rows = await _insert_sets(
+                    conn, user_id, keep.batch_id, keep.plan_date, sets, keep.source, now_iso()
+                )
+            await _drop_empty_batches(conn, old_rows)
+        return old, sets_from(new_rows)
+
     # -- sent bot messages -------------------------------------------------------------------
 
     async def link_message(
@@ -366,6 +418,30 @@ class SqliteStore(Database):
         where = " WHERE enabled = 1" if enabled_only else ""
         rows = await self.read(f"SELECT {CHANNEL_COLUMNS} FROM channels{where} ORDER BY id")
         return [channel_from(row) for row in rows]
+
+
+async def _delete_own_sets(
+    conn: aiosqlite.Connection, user_id: int, ids: Sequence[int]
+) -> list[Any]:
+    """Delete this person's sets among `ids` (anyone else's stay); returns the rows."""
+    marks = ", ".join("?" * len(ids))
+    return list(
+        await conn.execute_fetchall(
+            f"DELETE FROM set_logs WHERE user_id = ? AND id IN ({marks}) RETURNING {SET_COLUMNS}",
+            (user_id, *ids),
+        )
+    )
+
+
+async def _drop_empty_batches(conn: aiosqlite.Connection, rows: list[Any]) -> None:
+    batches = sorted({row["batch_id"] for row in rows})
+    if batches:
+        marks = ", ".join("?" * len(batches))
+        await conn.execute_fetchall(
+            f"DELETE FROM set_batches WHERE id IN ({marks})"
+            " AND NOT EXISTS (SELECT 1 FROM set_logs WHERE batch_id = set_batches.id)",
+            batches,
+        )
 
 
 async def _insert_sets(

@@ -1,0 +1,137 @@
+"""A person's log as history entries, their CSV export, and the store queries both need.
+
+An entry is what one reply logged for one exercise: the sets sharing a batch and an exercise.
+Entries are numbered from the newest: 1 is the latest thing logged. /history shows the numbers,
+and `/history edit 3 12 10 10` or `/history delete 3` use them. The numbers are counted afresh
+on every command, so logging something new shifts them by one; each answer names the exercise
+and day it touched, so a slip is easy to spot (and fix with another edit).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from bot.core import render
+from bot.core.library import Library
+from bot.core.ports import NewSet, SetLog
+
+HISTORY_SESSIONS = 5  # dates shown by a bare /history
+MAX_HISTORY_SESSIONS = 20
+CSV_COLUMNS = ("date", "exercise", "exercise_id", "set", "reps", "seconds", "load", "unit", "skipped")
+
+
+class HistoryStore(Protocol):
+    """Queries beyond bot.core.ports.Store that history, export and forget-me need.
+    Every one is scoped to `user_id`: ids of someone else's sets are never touched."""
+
+    async def recent_sets(self, user_id: int, sessions: int) -> list[SetLog]:
+        """The sets of the last `sessions` dates on which this person logged anything."""
+        ...
+
+    async def delete_sets(self, user_id: int, ids: Sequence[int]) -> list[SetLog]:
+        """Delete these sets of this person (others' ids are ignored). Returns what went."""
+        ...
+
+    async def replace_sets(
+        self, user_id: int, ids: Sequence[int], sets: list[NewSet]
+    ) -> tuple[list[SetLog], list[SetLog]]:
+        """Swap these sets of this person for new ones in the same batch and date."""
+        ...
+
+    async def export_sets(self, user_id: int) -> list[SetLog]: ...
+
+    async def forget_user(self, user_id: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    number: int  # 1 = the latest
+    day: date
+    exercise_id: str
+    sets: tuple[SetLog, ...]
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(s.id for s in self.sets)
+
+    @property
+    def load_kg(self) -> float | None:
+        loads = {s.load_kg for s in self.sets if s.load_kg is not None}
+        return loads.pop() if len(loads) == 1 else None
+
+
+def entries(sets: Sequence[SetLog]) -> list[Entry]:
+    """Group sets into entries, newest first, numbered from 1."""
+    groups: dict[tuple[date, int, str], list[SetLog]] = {}
+    for s in sets:
+        groups.setdefault((s.plan_date, s.batch_id, s.exercise_id), []).append(s)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[1][0].id), reverse=True)
+    return [
+        Entry(n, day, exercise_id, tuple(sorted(group, key=lambda s: (s.set_no, s.id))))
+        for n, ((day, _, exercise_id), group) in enumerate(ordered, 1)
+    ]
+
+
+def exercise_name(library: Library, exercise_id: str) -> str:
+    ex = library.exercises.get(exercise_id)
+    return ex.name if ex else exercise_id
+
+
+def history_text(found: list[Entry], library: Library, units: str) -> str:
+    lines: list[str] = []
+    day: date | None = None
+    for e in found:
+        if e.day != day:
+            day = e.day
+            lines.append(("\n" if lines else "") + render.fmt_day(e.day))
+        lines.append(
+            f"{e.number}. {exercise_name(library, e.exercise_id)}: {render.fmt_sets(e.sets, units)}"
+        )
+    lines += [
+        "",
+        "Fix an entry: /history edit 2 12 10 10 (or 3x10 @ 40kg). Remove one: /history delete 2. "
+        "/undo takes back your last log. /history 10 shows more days.",
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- export
+
+
+def _number(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def export_csv(sets: Sequence[SetLog], library: Library, units: str) -> str:
+    """One row per set, oldest first; loads in the person's unit (3 decimals, not rounded to
+    plates, so the file says exactly what is stored)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for s in sorted(sets, key=lambda s: (s.plan_date, s.batch_id, s.set_no, s.id)):
+        load = ""
+        if s.load_kg is not None:
+            load = _number(s.load_kg / render.KG_PER_LB if units == "lb" else s.load_kg)
+        writer.writerow(
+            (
+                s.plan_date.isoformat(),
+                exercise_name(library, s.exercise_id),
+                s.exercise_id,
+                s.set_no,
+                "" if s.reps is None else s.reps,
+                "" if s.seconds is None else s.seconds,
+                load,
+                units if load else "",
+                "yes" if s.skipped else "",
+            )
+        )
+    return buffer.getvalue()
+
+
+def export_filename(today: date) -> str:
+    return f"backline-{today.isoformat()}.csv"
