@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from bot.charts import MatplotlibCharts  # matplotlib itself loads on the first chart
 from bot.config import Config
 from bot.content import default_library
 from bot.core.coach import Coach
@@ -21,7 +22,7 @@ async def open_coach(
 ) -> tuple[Coach, SqliteStore]:
     """A coach over the SQLite file at `db_path`. The caller closes the store."""
     store = await open_store(db_path)
-    return Coach(store, default_library(), clock=clock), store
+    return Coach(store, default_library(), clock=clock, charts=MatplotlibCharts()), store
 
 
 async def run_platforms(config: Config, stop: asyncio.Event) -> None:

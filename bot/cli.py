@@ -116,6 +116,48 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_forever(config)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """A person's sets as CSV, for the host: --user platform:user_id (e.g. telegram:12345)."""
+    from pathlib import Path
+
+    platform, sep, user_id = args.user.partition(":")
+    if not (sep and platform and user_id):
+        print("backline: --user takes platform:user_id, e.g. telegram:12345", file=sys.stderr)
+        return 2
+    if not Path(args.db).exists():
+        print(f"backline: no database at {args.db}", file=sys.stderr)
+        return 1
+
+    async def work() -> tuple[str, int] | None:
+        from bot.content import default_library
+        from bot.core.events import UserRef
+        from bot.core.history import export_csv
+        from bot.store import open_store
+
+        store = await open_store(args.db)
+        try:
+            user = await store.find_user(UserRef(platform, user_id))
+            if user is None:
+                return None
+            sets = await store.export_sets(user.id)
+            units = args.units or user.settings.units
+            return export_csv(sets, default_library(), units), len(sets)
+        finally:
+            await store.close()
+
+    found = asyncio.run(work())
+    if found is None:
+        print(f"backline: no user {args.user} in {args.db}", file=sys.stderr)
+        return 1
+    text, count = found
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"Wrote {count} sets to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _default_user() -> str:
     return os.environ.get("USER") or "you"
 
@@ -155,6 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
     howto = sub.add_parser("howto", help="how to do an exercise")
     howto.add_argument("query", nargs="+")
     howto.set_defaults(func=cmd_howto)
+
+    export = sub.add_parser("export", help="write a person's training log as CSV")
+    export.add_argument(
+        "--user", required=True, help="platform:user_id, e.g. telegram:12345 or discord:8123"
+    )
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.add_argument("--units", choices=("kg", "lb"), help="default: the person's setting")
+    with_db(export)
+    export.set_defaults(func=cmd_export)
 
     parse_log = sub.add_parser("parse-log", help="show how a logged reply is read, as JSON")
     parse_log.add_argument("text", nargs="+")

@@ -21,7 +21,9 @@ from bot.core.lookup import ExerciseLookup
 from bot.core.parser import LogParseError, ParsedLog, parse_exercise_list, parse_log
 from bot.core.planner import DayPlan, PlannedExercise, plan_day, previous_training_day
 from bot.core.ports import Channel, NewSet, Store, User
-from bot.core.progression import target_for
+from bot.core.progress import ChartRenderer
+from bot.core.progress_commands import ProgressCommands
+from bot.core.progression import SESSIONS_NEEDED, target_for
 from bot.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,11 +59,14 @@ class Coach:
         store: Store,
         library: Library,
         clock: Callable[[], datetime] | None = None,
+        charts: ChartRenderer | None = None,
     ) -> None:
         self.store = store
         self.library = library
         self.lookup = ExerciseLookup(library)
         self.clock = clock or utcnow
+        self.charts = charts  # None: /progress answers without its chart
+        self.progress = ProgressCommands(self)
         self._commands: dict[str, Callable[[_Ctx, str], Any]] = {
             "start": self._cmd_start,
             "setup": self._cmd_start,
@@ -76,6 +81,10 @@ class Coach:
             "resume": self._cmd_resume,
             "community": self._cmd_community,
             "help": self._cmd_help,
+            "progress": self.progress.cmd_progress,
+            "history": self.progress.cmd_history,
+            "export": self.progress.cmd_export,
+            "forget": self.progress.cmd_forget,
         }
 
     # ------------------------------------------------------------------ public API
@@ -151,6 +160,10 @@ class Coach:
                 chat_id=channel.chat_id,
             )
         ]
+
+    async def weekly_summary(self, user_id: int, week_end: date) -> list[Outbound]:
+        """The week ending on `week_end`: sessions, sets per group, records, next week."""
+        return await self.progress.weekly_summary(user_id, week_end)
 
     def exercise_choices(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         return [(e.name, e.id) for e in self.lookup.complete(prefix, limit)]
@@ -443,13 +456,17 @@ class Coach:
         history = {}
         plan0 = plan_day(self.library, settings, day, previous)
         for p in plan0.main:
-            history[p.exercise_id] = await self.store.recent_sets_for(user.id, p.exercise_id, 3)
+            history[p.exercise_id] = await self.store.recent_sets_for(
+                user.id, p.exercise_id, SESSIONS_NEEDED
+            )
         plan = plan_day(
             self.library,
             settings,
             day,
             previous,
-            targets=lambda ex, rx: target_for(ex, rx, history.get(ex.id, [])),
+            targets=lambda ex, rx: target_for(
+                ex, rx, history.get(ex.id, []), self.library, settings.units, settings.equipment
+            ),
         )
         if plan.training:
             await self.store.save_plan(user.id, day, settings.plan_key(), plan.to_dict())
@@ -588,7 +605,8 @@ class Coach:
             reps, secs = s.reps, s.seconds
             if hold_only and secs is None:
                 reps, secs = None, reps  # "3x30" for a plank-style hold means seconds
-            load = render.to_kg(s.load, s.unit or units) if s.load is not None else None
+            # No weight typed: the planned one (progression needs to know what it was).
+            load = render.to_kg(s.load, s.unit or units) if s.load is not None else planned.load_kg
             out.append(NewSet(planned.exercise_id, i, reps=reps, seconds=secs, load_kg=load))
         return out
 
@@ -602,6 +620,8 @@ class Coach:
         sets = self._to_sets(planned, parsed, ctx.units)
         await self.store.add_sets(ctx.user.id, plan.day, sets, self._source(ctx))
         confirm = self._confirmation(ctx, planned.name, sets, plan.day)
+        if not all(s.skipped for s in sets):
+            confirm += await self.progress.next_time(ctx.user, planned.exercise_id)
         follow = await self._what_next(ctx, plan, advance)
         return Reply([Outbound(confirm + follow[0], private=True), *follow[1]])
 
@@ -662,8 +682,10 @@ class Coach:
         names = ", ".join(p.name for p in pending)
         if kind == "skip":
             return self._reply(f"{who}Skipped the rest of the session ({names}). Rest well.")
+        nxt = await self.progress.next_times(ctx.user, [p.exercise_id for p in pending])
         return self._reply(
-            f"{who}Logged as prescribed: {names}. That's the session done. Great work!"
+            f"{who}Logged as prescribed: {names}. That's the session done. Great work!{nxt}",
+            private=True,
         )
 
     async def _log_list(self, ctx: _Ctx, plan: DayPlan, text: str, source: str | None) -> Reply:
@@ -681,6 +703,9 @@ class Coach:
         # One reply is one batch, so /undo takes back the whole reply.
         await self.store.add_sets(ctx.user.id, plan.day, [s for _, b in batches for s in b], source)
         lines = [self._confirmation(ctx, p.name, sets, plan.day) for p, sets in batches]
+        for i, (p, sets) in enumerate(batches):
+            if not all(s.skipped for s in sets):
+                lines[i] += await self.progress.next_time(ctx.user, p.exercise_id)
         nxt, _ = await self._what_next(ctx, plan, advance=False)
         return self._reply(" ".join(lines) + nxt, private=True)
 
@@ -742,6 +767,8 @@ class Coach:
             return await self._selftest_answer(ctx, value)
         if kind == "lvl":
             return await self._set_level(ctx, value)
+        if kind == "fg":
+            return await self.progress.forget_button(ctx, value)
         if not ctx.event.reply_to:
             return self._reply(self._help_short())
         stored = await self.store.resolve_message(
@@ -765,6 +792,8 @@ class Coach:
             return await self._onboarding_answer(ctx, state.get("step", "level"), text, False)
         if kind == "selftest":
             return await self._selftest_answer(ctx, text)
+        if kind == "forget":
+            return await self.progress.forget_answer(ctx, text)
         if kind == "logging":
             day = date.fromisoformat(state["date"])
             plan = await self._plan_for(ctx.user, day)

@@ -22,7 +22,17 @@ from bot.core.ports import NewSet, SetLog
 
 HISTORY_SESSIONS = 5  # dates shown by a bare /history
 MAX_HISTORY_SESSIONS = 20
-CSV_COLUMNS = ("date", "exercise", "exercise_id", "set", "reps", "seconds", "load", "unit", "skipped")
+CSV_COLUMNS = (
+    "date",
+    "exercise",
+    "exercise_id",
+    "set",
+    "reps",
+    "seconds",
+    "load",
+    "unit",
+    "skipped",
+)
 
 
 class HistoryStore(Protocol):

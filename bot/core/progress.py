@@ -222,12 +222,13 @@ def all_records(sets: Sequence[SetLog]) -> list[Records]:
 def _beats(s: SetLog, earlier: Sequence[SetLog]) -> bool:
     """True when no earlier set of the same exercise did as much (same or more load and reps)."""
     for e in earlier:
+        more_reps = (e.reps or 0) >= (s.reps or 0)
         if s.load_kg and e.load_kg:
-            if _heavier_or_same(e.load_kg, s.load_kg) and (e.reps or 0) >= (s.reps or 0):
-                return False
-        elif not s.load_kg and not e.load_kg:
-            if (e.reps or 0) >= (s.reps or 0) and (e.seconds or 0) >= (s.seconds or 0):
-                return False
+            as_heavy = _heavier_or_same(e.load_kg, s.load_kg)
+        else:  # unloaded sets compare with unloaded ones, on reps and hold time
+            as_heavy = not s.load_kg and not e.load_kg and (e.seconds or 0) >= (s.seconds or 0)
+        if as_heavy and more_reps:
+            return False
     return True
 
 
@@ -272,9 +273,7 @@ def chart_data(
 ) -> ProgressChart:
     last = week_start(today)
     weeks = tuple(last - timedelta(days=7 * i) for i in reversed(range(CHART_WEEKS)))
-    per_week = [
-        [s for s in sets if w <= s.plan_date < w + timedelta(days=7)] for w in weeks
-    ]
+    per_week = [[s for s in sets if w <= s.plan_date < w + timedelta(days=7)] for w in weeks]
     sessions = tuple(len(session_days(ws)) for ws in per_week)
     counts = [sets_by_group(ws, library) for ws in per_week]
     group_sets = tuple(

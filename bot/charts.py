@@ -1,0 +1,67 @@
+"""PNG charts with matplotlib, headless (Agg). The core only knows the ChartRenderer port;
+matplotlib is imported on the first chart, so commands that never draw never load it."""
+
+from __future__ import annotations
+
+import io
+import threading
+from typing import TYPE_CHECKING
+
+from bot.core.progress import ProgressChart
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# Colours that stay apart for colour-blind readers (Okabe-Ito), one per muscle group.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+SESSIONS_COLOUR = "#0072B2"
+PLAN_COLOUR = "#D55E00"
+
+# Figures are independent objects, but matplotlib's font and text caches are shared: one
+# chart at a time keeps rendering from worker threads safe.
+_lock = threading.Lock()
+
+
+def progress_figure(chart: ProgressChart) -> Figure:
+    """Two panels over the same weeks: sessions against the plan, and stacked sets per group."""
+    from matplotlib.figure import Figure
+
+    labels = [d.strftime("%d %b") for d in chart.week_starts]
+    x = list(range(len(labels)))
+    fig = Figure(figsize=(8, 6), dpi=100, layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(1, 1.4))
+    fig.suptitle(chart.title)
+
+    top.bar(x, chart.sessions, color=SESSIONS_COLOUR, label="Sessions")
+    if chart.planned:
+        top.axhline(chart.planned, color=PLAN_COLOUR, linestyle="--", label="Plan")
+    top.set_ylabel("Sessions")
+    top.set_ylim(0, max([chart.planned, *chart.sessions]) + 1)
+    top.yaxis.get_major_locator().set_params(integer=True)
+    top.legend(loc="upper left", fontsize="small", frameon=False)
+
+    stacked = [0] * len(x)
+    for i, (name, values) in enumerate(chart.group_sets):
+        bottom.bar(x, values, bottom=stacked, label=name, color=PALETTE[i % len(PALETTE)])
+        stacked = [a + b for a, b in zip(stacked, values, strict=True)]
+    bottom.set_ylabel("Sets per muscle group")
+    bottom.yaxis.get_major_locator().set_params(integer=True)
+    if chart.group_sets:
+        bottom.legend(loc="upper left", fontsize="small", frameon=False, ncols=2)
+    bottom.set_xticks(x, labels, rotation=30, ha="right")
+    bottom.set_xlabel("Week starting")
+    return fig
+
+
+class MatplotlibCharts:
+    """The ChartRenderer the app injects into the Coach."""
+
+    def progress_png(self, chart: ProgressChart) -> bytes:
+        with _lock:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            fig = progress_figure(chart)
+            FigureCanvasAgg(fig)
+            out = io.BytesIO()
+            fig.savefig(out, format="png")
+        return out.getvalue()
