@@ -52,13 +52,14 @@ def interaction_chat_id(interaction: discord.Interaction) -> str:
 async def replied_bot_message(message: discord.Message, bot_id: int) -> tuple[str | None, bool]:
     """(id of the message replied to, whether it is known to be the bot's).
 
-    Uses the message Discord resolved into the reply; fetches it when Discord did not.
+    Uses the message Discord resolved into the reply; in a server, fetches it when Discord
+    did not (in a DM the core can tell from its own records).
     """
     ref = message.reference
     if ref is None or ref.message_id is None or is_forward(message):
         return None, False
     target = ref.resolved
-    if target is None:
+    if target is None and message.guild is not None:
         try:
             target = await message.channel.fetch_message(ref.message_id)
         except discord.HTTPException as exc:

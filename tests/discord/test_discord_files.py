@@ -1,0 +1,45 @@
+"""Charts and exports: uploads through interactions and pushes, checked against the spec."""
+
+from __future__ import annotations
+
+from discord_harness import Running, person
+
+from tests.fakes import discord_payloads as P
+from tests.fakes.discord_server import FakeDiscord, Guild
+
+
+async def log_something(fake: FakeDiscord, bot: Running, who: dict) -> None:
+    inter = await fake.slash(who, "log", {"exercise": "glute-bridge", "sets": "15 15"})
+    (callback,) = await fake.answers_to(inter)
+    assert "Logged Glute bridge" in callback.body["data"]["content"]
+    await bot.settle()
+
+
+async def test_progress_arrives_as_an_embed_with_its_chart(fake: FakeDiscord, bot: Running) -> None:
+    ann = person("Ann")
+    await log_something(fake, bot, ann)
+    inter = await fake.slash(ann, "progress")
+    (callback,) = await fake.answers_to(inter)
+    assert callback.files == ("files[0]",)  # multipart: payload_json + the PNG
+    (embed,) = callback.body["data"]["embeds"]
+    assert embed["title"] == "Your progress"
+    assert embed["image"]["url"] == "attachment://progress.png"
+    assert [a["filename"] for a in callback.body["data"]["attachments"]] == ["progress.png"]
+
+
+async def test_an_export_asked_for_in_a_server_goes_to_the_dm(
+    fake: FakeDiscord, guild: Guild, bot: Running
+) -> None:
+    ann = person("Ann")
+    await log_something(fake, bot, ann)  # in a DM, so Backline knows where her DMs are
+    inter = await fake.slash(ann, "export", guild=guild)
+    (callback,) = await fake.answers_to(inter)
+    await bot.settle()
+    assert callback.body["data"]["flags"] & P.EPHEMERAL
+    assert callback.body["data"]["content"] == "Sent your export to our private chat."
+
+    (upload,) = [r for r in fake.requests if r.files and r.template.startswith("/channels/")]
+    assert upload.path == f"/channels/{fake.dm_channels[ann['id']]['id']}/messages"
+    (attachment,) = upload.body["attachments"]
+    assert attachment["filename"].endswith(".csv")
+    assert not any(m["attachments"] for m in fake.sent_messages(guild.channel["id"]))
