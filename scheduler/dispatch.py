@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,7 +31,7 @@ from bot.store.outbox import FAILED, MISSED, SKIPPED, Outbox, PushRow
 from scheduler.config import PushConfig
 from scheduler.kinds import DAILY, GROUP, NUDGE, WEEKLY, due_now, wants_pushes
 from scheduler.ports import PushCoach
-from scheduler.ratelimit import PlatformLimiter
+from scheduler.ratelimit import PlatformLimiter, Slot
 
 log = logging.getLogger(__name__)
 
@@ -239,9 +239,9 @@ class Dispatcher:
         for index in range(row.parts_sent, len(messages)):
             out = messages[index]
             chat = out.chat_id or target.chat_id
-            await limiter.acquire(chat)
+            slot = await limiter.acquire(chat)
             try:
-                message_id = await sender.send(chat, out)
+                message_id = await _counted(sender.send(chat, out), slot)
             except RetryLater as exc:
                 self.stats.rate_limited += 1
                 limiter.pause(exc.retry_after)
@@ -290,3 +290,11 @@ class Dispatcher:
                 target.platform, target.chat_id, target.settings, enabled=False
             )
         await self.outbox.finish(row.id, FAILED, now, f"unreachable: {exc}")
+
+
+async def _counted(send: Awaitable[str], slot: Slot) -> str:
+    """The send, with the limiter told when the platform answered (or didn't)."""
+    try:
+        return await send
+    finally:
+        slot.done()

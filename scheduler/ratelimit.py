@@ -48,31 +48,53 @@ CONSOLE = RatePolicy(Window(1000, 1.0))
 POLICIES = {"telegram": TELEGRAM, "discord": DISCORD, "console": CONSOLE}
 
 
-# Windows are held a little longer than the platform's, so a request that reaches the
-# platform a few milliseconds late or early can't tip a window over.
-_JITTER_ALLOWANCE = 1.03
+# Windows are held a touch longer than the platform's, for clock granularity.
+_ALLOWANCE = 1.01
+
+
+class Slot:
+    """One counted send. The platform counts it when the request arrives, which we can't
+    see; we know it arrived by the time the answer came back, so `done()` moves the send's
+    time to then. Windows measured from answers can't be squeezed by a request that left late
+    (a busy event loop), which is what would break the platform's window otherwise."""
+
+    __slots__ = ("_clock", "at", "finished")
+
+    def __init__(self, clock: Callable[[], float], finished: bool = False) -> None:
+        self._clock = clock
+        self.at = clock()
+        self.finished = finished
+
+    def done(self) -> None:
+        if not self.finished:
+            self.at = max(self.at, self._clock())
+            self.finished = True
 
 
 class _Log:
-    """Timestamps of the most recent sends, enough to check one window."""
+    """The most recent sends, enough to check one window."""
 
-    __slots__ = ("seconds", "times", "window")
+    __slots__ = ("seconds", "slots", "window")
 
     def __init__(self, window: Window) -> None:
         self.window = window
-        self.seconds = window.seconds * _JITTER_ALLOWANCE
-        self.times: deque[float] = deque(maxlen=window.limit)
+        self.seconds = window.seconds * _ALLOWANCE
+        self.slots: deque[Slot] = deque(maxlen=window.limit)
 
     def free_at(self, now: float) -> float:
-        if len(self.times) < self.window.limit:
+        if len(self.slots) < self.window.limit:
             return now
-        return max(now, self.times[0] + self.seconds)
+        oldest = self.slots[0]
+        # Still in flight: it may reach the platform any moment now.
+        arrived = oldest.at if oldest.finished else now
+        return max(now, arrived + self.seconds)
 
-    def record(self, at: float) -> None:
-        self.times.append(at)
+    def record(self, slot: Slot) -> None:
+        self.slots.append(slot)
 
     def idle_since(self, now: float) -> bool:
-        return not self.times or self.times[-1] + self.seconds <= now
+        last = self.slots[-1] if self.slots else None
+        return last is None or (last.finished and last.at + self.seconds <= now)
 
 
 class PlatformLimiter:
@@ -104,9 +126,9 @@ class PlatformLimiter:
 
     def note_interactive(self, chat_id: str) -> None:
         """Record an interactive send made right now; it never waits."""
-        now = self._clock()
-        self._overall.record(now)
-        self._chat(chat_id).record(now)
+        slot = Slot(self._clock, finished=True)
+        self._overall.record(slot)
+        self._chat(chat_id).record(slot)
 
     # -- push lane ----------------------------------------------------------------------
 
@@ -120,14 +142,15 @@ class PlatformLimiter:
         windows = [self.policy.overall.seconds]
         if self.policy.per_chat is not None:
             windows.append(self.policy.per_chat.seconds)
-        self.pause(max(windows) * _JITTER_ALLOWANCE)
+        self.pause(max(windows) * _ALLOWANCE)
 
     @property
     def paused_for(self) -> float:
         return max(0.0, self._paused_until - self._clock())
 
-    async def acquire(self, chat_id: str) -> None:
-        """Wait until a push to `chat_id` fits every window, then count it."""
+    async def acquire(self, chat_id: str) -> Slot:
+        """Wait until a push to `chat_id` fits every window, then count it. Call `done()` on
+        the slot when the platform answered (whatever it said)."""
         chat = self._chat(chat_id)
         while True:
             now = self._clock()
@@ -144,11 +167,16 @@ class PlatformLimiter:
                     await self._sleep(ready - now)
                 if chat.free_at(now) > now:  # another push to this chat got in first
                     continue
-                self._overall.record(now)
-                chat.record(now)
-                self._push_next = now + self._push_spacing
+                slot = Slot(self._clock)
+                self._overall.record(slot)
+                chat.record(slot)
+                # From the planned slot, not from when the sleep happened to end (timer
+                # overshoot would otherwise cost a few percent of the rate), but never less
+                # than half a slot after this send: catching up must not become a burst.
+                spacing = self._push_spacing
+                self._push_next = max(self._push_next + spacing, now + spacing / 2)
                 self._prune(now)
-                return
+                return slot
 
     # -- bookkeeping --------------------------------------------------------------------
 

@@ -170,6 +170,11 @@ class PushService:
             limiter.note_interactive(chat_id)
 
     @property
+    def job_ids(self) -> list[str]:
+        """The APScheduler jobs now scheduled (always the same two while running)."""
+        return sorted(job.id for job in self._scheduler.get_jobs()) if self._scheduler else []
+
+    @property
     def stats(self) -> DeliveryStats:
         return self.dispatcher.stats
 

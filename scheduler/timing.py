@@ -43,7 +43,7 @@ def _exists(naive: datetime, tz: ZoneInfo) -> datetime | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def fire_at(day: date, at: time, tz: ZoneInfo) -> datetime:
     """When a reminder for local `day` at wall time `at` fires, as an aware UTC datetime."""
     naive = datetime.combine(day, at.replace(second=0, microsecond=0, tzinfo=None))

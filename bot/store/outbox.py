@@ -79,11 +79,12 @@ class PushRow:
 
 
 def _open_rows(skip: Iterable[int], platforms: Sequence[str]) -> tuple[str, list[object]]:
-    """WHERE clause for pending rows; the redundant IN lets SQLite use the partial index."""
+    """WHERE clause for pending rows. The redundant IN lets SQLite use the partial index of
+    open rows; `+platform` keeps it from picking the (much larger) unique index instead."""
     skip = list(skip)
     where = (
         "state IN ('pending', 'sending') AND state = 'pending'"
-        f" AND platform IN ({','.join('?' * len(platforms))})"
+        f" AND +platform IN ({','.join('?' * len(platforms))})"
     )
     if skip:
         where += f" AND id NOT IN ({','.join('?' * len(skip))})"

@@ -375,10 +375,22 @@ async def test_group_sessions_go_to_community_channels_at_their_own_time(env: En
     assert len(env.platform.delivered) == 1
 
 
-async def test_weekly_summaries_need_the_coach_to_offer_them(env: Env) -> None:
+async def test_the_weekly_summary_comes_sunday_evening_to_people_who_trained(env: Env) -> None:
+    assert "weekly" in env.service().kinds  # the coach offers weekly_summary
+    keen = await env.person("keen", "Europe/Berlin", time(7, 0), weekdays=(0, 2, 4))
+    idle = await env.person("idle", "Europe/Berlin", time(7, 0), weekdays=(0, 2, 4))
+    await env.store.add_sets(keen.id, date(2025, 6, 18), [NewSet("glute-bridge", 1, reps=12)], None)
     svc = env.service()
-    assert hasattr(env.coach, "weekly_summary") == ("weekly" in svc.kinds)
-    assert svc.kinds[0] == "daily"
+    env.clock.set(utc(2025, 6, 22, 15, 0))  # Sunday afternoon
+    await svc.start()
+    await tick(env, svc, utc(2025, 6, 22, 15, 59))
+    assert env.platform.delivered == []
+    await tick(env, svc, utc(2025, 6, 22, 16, 0))  # 18:00 in Berlin
+    [summary] = env.platform.delivered
+    assert summary.chat_id == keen.chat_id
+    assert [summary.out] == await env.coach.weekly_summary(keen.id, date(2025, 6, 22))
+    [skipped] = await svc.outbox.rows(user_id=idle.id, kind="weekly")
+    assert skipped.state == SKIPPED  # never logged anything: nothing to sum up
 
 
 async def test_queueing_the_same_window_twice_creates_each_push_once(env: Env) -> None:
