@@ -77,6 +77,10 @@ class DiscordAdapter:
         self.client: BacklineClient | None = None
         self.sender = DiscordSender(coach, lambda: self.client)
         self.ready = asyncio.Event()  # set once the gateway session is up
+        # Told (platform, chat_id) before each answer sent as a channel message, so the
+        # scheduler counts it against Discord's limits (PushService.note_interactive).
+        # Interaction answers are left out: Discord exempts them from the global limit.
+        self.on_interactive_send: Callable[[str, str], None] | None = None
         self._busy = 0
         self._idle = asyncio.Condition()
 
@@ -192,6 +196,8 @@ class DiscordAdapter:
                     kwargs = part.kwargs()
                     if message.guild is not None and i == 0:
                         kwargs.update(reference=message, mention_author=False)
+                    if self.on_interactive_send is not None:
+                        self.on_interactive_send(PLATFORM, event.chat_id)
                     sent = await self._deliver(event, message.channel.send(**kwargs))
                     if sent is None:
                         return

@@ -43,6 +43,8 @@ async def test_a_reply_in_a_dm_logs_the_sets(
     fake: FakeDiscord, bot: Running, store: SqliteStore
 ) -> None:
     ann = person("Ann")
+    counted: list[tuple[str, str]] = []
+    bot.adapter.on_interactive_send = lambda platform, chat: counted.append((platform, chat))
     session = await session_in_dm(fake, bot, ann)
     mark = fake.mark()
     said = await fake.user_message(ann, "3x12 @ 16kg", reply_to=session)
@@ -56,6 +58,8 @@ async def test_a_reply_in_a_dm_logs_the_sets(
     sets = await store.sets_on(user.id, MONDAY)
     assert [(s.reps, s.load_kg) for s in sets] == [(12, 16.0)] * 3
     assert sets[0].source == f"discord:{ann['id']}:{said['id']}"  # what an edit looks up
+    # channel messages count against the scheduler's send budget; the slash answer did not
+    assert counted == [("discord", ann["id"])] * len(answers)
 
 
 async def test_an_edited_reply_changes_the_log(
