@@ -373,8 +373,9 @@ class ProgressCommands:
         planned = planned_per_week(user.settings)
         done = sessions_in(sets, start, week_end)
         lines = [f"Sessions: {done} of {planned}" + _week_cheer(done, planned)]
+        # The week is over: the streak goes on only if this week met the plan too.
         weeks = streak([s for s in sets if s.plan_date <= week_end], planned, week_end)
-        if weeks > 1:
+        if done >= planned and weeks > 1:
             lines.append(f"That's {weeks} weeks in a row meeting your plan.")
         lines += self._group_lines([s for s in sets if start <= s.plan_date <= week_end], user)
         bests = new_records(sets, start, week_end)

@@ -26,7 +26,6 @@ midway gives clean numbers in the new unit (20 kg -> 50 lb, not 49.1 lb).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -41,7 +40,11 @@ Kind = Literal["hold", "raise", "add", "harder", "back"]
 SESSIONS_NEEDED = 6  # how many logged dates to read (skipped ones included by the store)
 HOLD_STEP_SECONDS = 5  # "add reps" for a hold
 LOAD_TOLERANCE_KG = 0.05  # two loads closer than this are the same load
-GRID = {"kg": 0.25, "lb": 0.5}  # a load a person would type in that unit is a multiple of this
+# A load a person types in that unit is a multiple of this; one converted from the other unit
+# almost never comes within GRID_TOLERANCE of one (stored kg keep 3 decimals: 1 g ~ 0.002 lb).
+GRID = {"kg": 0.25, "lb": 1.0}
+GRID_TOLERANCE = 0.003
+ROUND_TO = {"kg": 2.5, "lb": 5.0}  # where a load converted from the other unit is rounded to
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,18 +148,20 @@ def in_units(kg: float, units: str) -> float:
 def stepped(kg: float, step: float, units: str, up: bool) -> float | None:
     """One step up or down from `kg`, in the person's unit; None when it would reach zero.
 
-    A load typed in this unit moves by exactly one step. A load that isn't (logged in the other
-    unit before a switch) lands on the step grid about one step away, so the numbers stay clean.
+    A load typed in this unit moves by exactly one step. One that isn't (it was logged in the
+    other unit before a switch) moves by about a step and lands on a round number: a multiple
+    of the step, or of 2.5 kg / 5 lb when the step is bigger (20 kg -> 50 lb, not 49.1 lb).
     """
     value = in_units(kg, units)
-    grid = GRID.get(units, 0.25)
-    on_grid = abs(value / grid - round(value / grid)) < 0.02
-    if on_grid:
-        new = value + step if up else value - step
-    elif up:
-        new = math.ceil((value + step / 2) / step) * step
-    else:
-        new = math.floor((value - step / 2) / step) * step
+    grid = GRID.get(units, GRID["kg"])
+    new = value + step if up else value - step
+    if abs(value - round(value / grid) * grid) > GRID_TOLERANCE:  # not typed in this unit
+        res = min(step, ROUND_TO.get(units, ROUND_TO["kg"]))
+        new = round(new / res) * res
+        if up and new <= value:
+            new += res
+        if not up and new >= value:
+            new -= res
     if new <= 0:
         return None
     return render.to_kg(round(new, 2), units)
