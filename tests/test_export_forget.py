@@ -7,14 +7,12 @@ import asyncio
 import csv
 import inspect
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.app import open_coach
 from bot.cli import main
 from bot.core.coach import Coach
 from bot.core.events import UserRef
@@ -23,22 +21,16 @@ from bot.core.ports import NewSet, SetLog
 from bot.core.render import KG_PER_LB
 from bot.store import SqliteStore
 from bot.store.outbox import NewPush, Outbox, user_target
-from tests.test_progress_reports import MONDAY, Clock, Member, text_of
+from tests import test_conversation as conversation
+from tests.test_conversation import MONDAY, Clock, text_of
+from tests.test_progress_reports import Member
+
+# The conversation tests' fixtures: a movable clock, and a Coach over a fresh SQLite file.
+clock = conversation.clock
+env = conversation.env
 
 RDL = "romanian-deadlift-dumbbell"
 BRIDGE = "glute-bridge"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def env(tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[Coach, SqliteStore]]:
-    coach, store = await open_coach(tmp_path / "backline.db", clock=clock)
-    yield coach, store
-    await store.close()
 
 
 async def user_id(store: SqliteStore, member: Member) -> int:

@@ -7,14 +7,12 @@ import io
 import itertools
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.app import open_coach
 from bot.charts import MatplotlibCharts, progress_figure
 from bot.content import default_library
 from bot.core.coach import Coach
@@ -35,8 +33,13 @@ from bot.core.progress import (
 from bot.core.render import to_kg
 from bot.core.settings import Settings
 from bot.store import SqliteStore
+from tests import test_conversation as conversation
+from tests.test_conversation import MONDAY, Clock, text_of
 
-MONDAY = date(2026, 11, 23)
+# The conversation tests' fixtures: a movable clock, and a Coach over a fresh SQLite file.
+clock = conversation.clock
+env = conversation.env
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EVENT_IDS = itertools.count(1_000_000)
 RDL = "romanian-deadlift-dumbbell"  # primary: hamstrings, glute max
@@ -45,17 +48,6 @@ DUMBBELLS = frozenset({"bodyweight", "band", "dumbbells", "bench"})
 
 
 # ---------------------------------------------------------------- a small adapter stand-in
-
-
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime.combine(MONDAY, time(9), tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set_day(self, day: date) -> None:
-        self.now = datetime.combine(day, time(9), tzinfo=UTC)
 
 
 @dataclass
@@ -107,25 +99,9 @@ class Member:
         raise AssertionError(f"no {kind} message sent")
 
 
-def text_of(reply: Reply) -> str:
-    return "\n".join(f"{m.title or ''}\n{m.text}" for m in reply.messages)
-
-
 @pytest.fixture(scope="module")
 def library() -> Library:
     return default_library()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def env(tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[Coach, SqliteStore]]:
-    coach, store = await open_coach(tmp_path / "backline.db", clock=clock)
-    yield coach, store
-    await store.close()
 
 
 def sets_of(exercise_id: str, reps: list[int], load: float | None = None) -> list[NewSet]:

@@ -96,15 +96,6 @@ def sessions(history: Sequence[SetLog], measure: str) -> list[Session]:
     return out
 
 
-def last_session(sets: list[SetLog]) -> list[SetLog]:
-    """The sets of the most recent date in `sets` that were actually done (not skipped)."""
-    done = [s for s in sets if not s.skipped]
-    if not done:
-        return []
-    latest = max(s.plan_date for s in done)
-    return sorted((s for s in done if s.plan_date == latest), key=lambda s: s.set_no)
-
-
 def _value(s: SetLog, measure: str) -> int | None:
     return s.seconds if measure == "seconds" else s.reps
 
@@ -318,6 +309,6 @@ def target_for(
 
 def describe(nxt: Next, units: str) -> str:
     """`3 x 10 @ 18 kg`: what to do next time, in the person's unit."""
-    return render.fmt_aim(
-        nxt.sets, nxt.aim, nxt.measure == "seconds", nxt.per_side, nxt.load_kg, units
-    )
+    aim = (nxt.aim, nxt.aim)
+    reps, seconds = (None, aim) if nxt.measure == "seconds" else (aim, None)
+    return render.fmt_dose(nxt.sets, reps, seconds, nxt.per_side, nxt.load_kg, units)

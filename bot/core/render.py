@@ -57,18 +57,6 @@ def fmt_dose(
     return text
 
 
-def fmt_aim(
-    sets: int, aim: int, seconds: bool, per_side: bool, load_kg: float | None, units: str
-) -> str:
-    """One number to hit on every set, e.g. `3 x 10 @ 18 kg` or `3 x 35 s per side`."""
-    text = f"{sets} x {aim}{' s' if seconds else ''}"
-    if per_side:
-        text += " per side"
-    if load_kg is not None:
-        text += f" @ {fmt_load(load_kg, units)}"
-    return text
-
-
 def fmt_planned(p: PlannedExercise, units: str) -> str:
     return fmt_dose(p.sets, p.reps, p.seconds, p.per_side, p.load_kg, units)
 

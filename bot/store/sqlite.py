@@ -191,23 +191,7 @@ class SqliteStore(Database):
                 f"DELETE FROM set_logs WHERE user_id = ? AND source = ? RETURNING {SET_COLUMNS}",
                 (user_id, source),
             )
-            if not old_rows:
-                return [], []
-            old = sets_from(old_rows)
-            keep = old[0]
-            new_rows = []
-            if sets:
-                new_rows = await _insert_sets(
-                    conn, user_id, keep.batch_id, keep.plan_date, sets, source, now_iso()
-                )
-            emptied = sorted({s.batch_id for s in old})
-            marks = ", ".join("?" * len(emptied))
-            await conn.execute_fetchall(
-                f"DELETE FROM set_batches WHERE id IN ({marks})"
-                " AND NOT EXISTS (SELECT 1 FROM set_logs WHERE batch_id = set_batches.id)",
-                emptied,
-            )
-        return old, sets_from(new_rows)
+            return await _put_back(conn, user_id, old_rows, sets, source)
 
     async def sets_from_source(self, user_id: int, source: str) -> list[SetLog]:
         """The sets a person's message logged (for edits)."""
@@ -296,17 +280,8 @@ class SqliteStore(Database):
             return [], []
         async with self.transaction() as conn:
             old_rows = await _delete_own_sets(conn, user_id, ids)
-            if not old_rows:
-                return [], []
-            old = sets_from(old_rows)
-            keep = old[0]
-            new_rows = []
-            if sets:
-                new_rows = await _insert_sets(
-                    conn, user_id, keep.batch_id, keep.plan_date, sets, keep.source, now_iso()
-                )
-            await _drop_empty_batches(conn, old_rows)
-        return old, sets_from(new_rows)
+            source = sets_from(old_rows)[0].source if old_rows else None
+            return await _put_back(conn, user_id, old_rows, sets, source)
 
     # -- sent bot messages -------------------------------------------------------------------
 
@@ -442,6 +417,28 @@ async def _drop_empty_batches(conn: aiosqlite.Connection, rows: list[Any]) -> No
             " AND NOT EXISTS (SELECT 1 FROM set_logs WHERE batch_id = set_batches.id)",
             batches,
         )
+
+
+async def _put_back(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    old_rows: list[Any],
+    sets: list[NewSet],
+    source: str | None,
+) -> tuple[list[SetLog], list[SetLog]]:
+    """After deleting `old_rows`: store `sets` in the batch and on the date of the first old
+    set, then drop batches left empty. Returns (old, new); nothing deleted, nothing stored."""
+    if not old_rows:
+        return [], []
+    old = sets_from(old_rows)
+    keep = old[0]
+    new_rows = []
+    if sets:
+        new_rows = await _insert_sets(
+            conn, user_id, keep.batch_id, keep.plan_date, sets, source, now_iso()
+        )
+    await _drop_empty_batches(conn, old_rows)
+    return old, sets_from(new_rows)
 
 
 async def _insert_sets(
