@@ -450,3 +450,17 @@ async def test_a_quiet_week_after_training_still_gets_a_summary(env) -> None:
 
 def test_pounds_round_trip_through_storage() -> None:
     assert to_kg(50, "lb") == pytest.approx(22.68, abs=0.001)
+
+
+async def test_weekly_summary_carries_the_streak_when_the_week_met_the_plan(env, clock) -> None:
+    coach, store = env
+    sunday = MONDAY + timedelta(days=6)
+    sam = await dumbbell_member(coach)
+    user = await store.find_user(sam.ref)
+    await train(store, user.id, 2, sunday)
+    for offset in (2, 4):
+        await store.add_sets(user.id, MONDAY + timedelta(days=offset), sets_of(ROW, [15]), None)
+    (out,) = await coach.weekly_summary(user.id, sunday)
+    assert "Sessions: 3 of 3. Plan met, well done!" in out.text
+    assert "That's 3 weeks in a row meeting your plan." in out.text
+    assert "Least work: Lower back (0 sets)." in out.text  # the first untouched big mover
