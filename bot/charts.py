@@ -44,6 +44,7 @@ def progress_figure(chart: ProgressChart) -> Figure:
     for i, (name, values) in enumerate(chart.group_sets):
         bottom.bar(x, values, bottom=stacked, label=name, color=PALETTE[i % len(PALETTE)])
         stacked = [a + b for a, b in zip(stacked, values, strict=True)]
+    bottom.set_ylim(0, max(stacked, default=0) * 1.3 + 1)  # headroom for the legend
     bottom.set_ylabel("Sets per muscle group")
     bottom.yaxis.get_major_locator().set_params(integer=True)
     if chart.group_sets:
