@@ -30,7 +30,7 @@ from telegram.error import ChatMigrated, Forbidden, InvalidToken, NetworkError, 
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
 
 from bot.adapters.telegram_delivery import RetryPolicy, as_delivery_error, with_retries
-from bot.adapters.telegram_inbound import PLATFORM, Translated, translate, with_admin
+from bot.adapters.telegram_inbound import PLATFORM, translate, with_admin
 from bot.adapters.telegram_logging import protect_token
 from bot.adapters.telegram_render import Part, render
 from bot.core.coach import SORRY, Coach
@@ -226,10 +226,9 @@ class TelegramAdapter:
             reply = Reply([Outbound(SORRY)])
         if translated.callback_query_id is not None:
             await self._answer_button(translated.callback_query_id, reply.button_ack)
-        await self._answer(translated, reply)
+        await self._answer(event, reply)
 
-    async def _answer(self, translated: Translated, reply: Reply) -> None:
-        event = translated.event
+    async def _answer(self, event: InboundEvent, reply: Reply) -> None:
         # In a busy group, quote the message being answered so people see whose log it was.
         quote = int(event.message_id) if event.is_group and event.message_id else None
         for out in reply.messages:

@@ -32,6 +32,9 @@ def translate(update: Update, bot: User) -> Translated | None:
     message = update.message or update.edited_message
     if message is None or message.from_user is None:
         return None
+    as_group = _sent_as_chat(message)
+    if message.from_user.is_bot and not as_group:
+        return None  # other bots talking in a group are not people training
     raw = message.text if message.text is not None else message.caption
     if raw is None:
         return None
@@ -58,7 +61,7 @@ def translate(update: Update, bot: User) -> Translated | None:
     return Translated(
         event,
         needs_admin_check=is_group and _command_name(text) in ADMIN_COMMANDS,
-        sent_by_group=_sent_as_chat(message),
+        sent_by_group=as_group,
     )
 
 

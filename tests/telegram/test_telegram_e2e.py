@@ -212,3 +212,28 @@ async def test_a_restart_in_the_middle_of_logging(bot: RunningBot, tg: FakeTeleg
     assert len(exercises) == 2
     assert [s.reps for s in logged if s.exercise_id == exercises[0]] == [10, 10]
     assert [s.reps for s in logged if s.exercise_id == exercises[1]] == [9, 9]
+
+
+async def test_an_anonymous_admin_can_turn_on_the_group_session(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    """Anonymous admins post as the group itself; Telegram names GroupAnonymousBot as sender."""
+    ada = tg.user(1001, "Ada")
+    club = tg.group(-1001234567890, "Glute Club")
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
+    before = len(tg.sent_to(club))
+    other_bot = {"id": 777, "is_bot": True, "first_name": "OtherBot"}
+    for sender, extra, text in (
+        (anonymous, {"sender_chat": club.to_api()}, "/community on 18:00"),
+        (other_bot, {}, "/help"),  # bots talking in the group get no answer
+    ):
+        command = {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+        message = {"message_id": 5000 + len(text), "date": 1, "chat": club.to_api()}
+        message |= {"from": sender, "text": text, "entities": [command], **extra}
+        tg.inject({"message": message}, chat=club, message_id=None)
+    [on] = await settled(tg, ada, club, before)
+    assert "Group session on" in on.text
+    assert tg.calls("getChatMember") == []
+    assert bot.store is not None
+    channel = await bot.store.get_channel("telegram", str(club.id))
+    assert channel is not None and channel.enabled
