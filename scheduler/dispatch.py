@@ -1,18 +1,20 @@
 """Delivery: take ready outbox rows, render them with the coach, send them at the platform's
 rate, and write down every step.
 
-Per push:  re-check against current settings -> render -> wait for the limiter ->
-           mark 'sending' -> Sender.send -> mark the part sent (-> 'sent') -> coach.record_sent
+Per push:  re-check against current settings -> render -> mark 'sending' -> wait for the
+           limiter -> Sender.send -> mark the part sent (-> 'sent') -> coach.record_sent
 
-The guarantee. A push is marked 'sent' only after the platform accepted it, so nothing is lost.
-A row is marked 'sending' right before each HTTP call; if the process dies between the
-platform accepting a message and our commit (a window of one HTTP round trip plus one SQLite
-write), that row is still 'sending' at the next start and is sent again. So a crash can repeat
-at most the messages in flight at that instant (at most `workers_per_platform` per platform,
-in practice the few sent in the last round-trip time) and never loses one: at-least-once,
-exactly-once for everything not in flight. Telegram offers no idempotency key, so no client
-can do better there. Multi-message pushes record each delivered part (`parts_sent`) and
-resume after the last one.
+The guarantee. A push is marked 'sent' only after the platform accepted it, so none is lost.
+A row is 'sending' from just before its HTTP call until the platform's answer is written down.
+If the process dies in between, the row is still 'sending' at the next start and is sent
+again. That repeats a message only if the platform had accepted it and the answer hadn't been
+recorded yet: a window of one HTTP round trip plus one SQLite write, so a crash repeats at
+most the messages in flight at that instant (bounded by `workers_per_platform`, in practice
+the one or two of the last round trip) and never loses one. At-least-once, exactly-once for
+everything that wasn't in flight. Telegram has no idempotency key for sendMessage, so no
+client can close that window there (tests/scheduler/test_push_crash.py kills the process at
+both sides of it). Multi-message pushes record each delivered part (`parts_sent`) and resume
+after the last one.
 """
 
 from __future__ import annotations

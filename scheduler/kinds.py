@@ -10,7 +10,7 @@ People get pushes once onboarded (they chose days and a time), unless paused or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,10 +68,6 @@ def due_now(kind: str, settings: Settings, day: date, cfg: PushConfig) -> dateti
     return rule.due(day) if rule else None
 
 
-def _state(due: datetime, now: datetime, cfg: PushConfig) -> str:
-    return MISSED if now - due > cfg.grace else PENDING
-
-
 def user_pushes(
     user: User,
     kinds: tuple[str, ...],
@@ -83,25 +79,11 @@ def user_pushes(
     """The pushes of `user` due in (start, end]; those older than the grace window as MISSED."""
     if not wants_pushes(user):
         return []
+    template = NewPush("", user.ref.platform, user_target(user.id), date.min, user.chat_id,
+                       now, user_id=user.id)  # fmt: skip
     found = []
     for kind in kinds:
-        rule = rule_for(kind, user.settings, cfg)
-        if rule is None:
-            continue
-        for day in rule.dates(start, end):
-            due = fire_at(day, rule.at, rule.tz) + rule.shift
-            found.append(
-                NewPush(
-                    kind=kind,
-                    platform=user.ref.platform,
-                    target=user_target(user.id),
-                    day=day,
-                    chat_id=user.chat_id,
-                    due_at=due,
-                    user_id=user.id,
-                    state=_state(due, now, cfg),
-                )
-            )
+        found += _pushes(template, kind, rule_for(kind, user.settings, cfg), start, end, now, cfg)
     return found
 
 
@@ -110,22 +92,26 @@ def channel_pushes(
 ) -> list[NewPush]:
     if not channel.enabled:
         return []
-    rule = rule_for(GROUP, channel.settings, cfg)
+    template = NewPush("", channel.platform, channel_target(channel.chat_id), date.min,
+                       channel.chat_id, now, channel_id=channel.id)  # fmt: skip
+    return _pushes(template, GROUP, rule_for(GROUP, channel.settings, cfg), start, end, now, cfg)
+
+
+def _pushes(
+    template: NewPush,
+    kind: str,
+    rule: Rule | None,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    cfg: PushConfig,
+) -> list[NewPush]:
+    """One push per date `rule` fires in (start, end], shaped like `template`."""
     if rule is None:
         return []
     found = []
     for day in rule.dates(start, end):
-        due = fire_at(day, rule.at, rule.tz)
-        found.append(
-            NewPush(
-                kind=GROUP,
-                platform=channel.platform,
-                target=channel_target(channel.chat_id),
-                day=day,
-                chat_id=channel.chat_id,
-                due_at=due,
-                channel_id=channel.id,
-                state=_state(due, now, cfg),
-            )
-        )
+        due = fire_at(day, rule.at, rule.tz) + rule.shift
+        state = MISSED if now - due > cfg.grace else PENDING
+        found.append(replace(template, kind=kind, day=day, due_at=due, state=state))
     return found

@@ -57,8 +57,10 @@ async def queue_due(
     start: datetime,
     end: datetime,
     now: datetime,
+    watermark: bool = True,
 ) -> QueueReport:
-    """Queue what falls due in (start, end] and move the watermark to `end`.
+    """Queue what falls due in (start, end] and (with `watermark`) move the watermark to
+    `end`.
 
     Pages are flushed as they go; the watermark moves only in the last transaction, so a
     crash part way makes the next start look at the same window again (the keys dedupe).
@@ -82,7 +84,7 @@ async def queue_due(
                         await batch.add(user_pushes(user, (kind,), start, end, now, cfg))
     for channel in await store.list_channels(enabled_only=True):
         await batch.add(channel_pushes(channel, start, end, now, cfg))
-    await batch.flush(up_to=end)
+    await batch.flush(up_to=end if watermark else None)
     return QueueReport(start, end, batch.pending, batch.missed)
 
 

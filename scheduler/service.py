@@ -78,6 +78,7 @@ class PushService:
         self.dispatcher = Dispatcher(self.outbox, store, coach, senders, self.limiters, cfg, clock)
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
+        self._backlog: asyncio.Task[None] | None = None
         self.recovered = 0  # rows found 'sending' at start (sent again)
         self.last_report: QueueReport | None = None
 
@@ -87,6 +88,7 @@ class PushService:
         now = self.clock()
         self.recovered = await self.outbox.recover(now)
         expired = await self.outbox.expire(now, self.cfg.grace)
+        backlog = await self._split_off_backlog(now)
         report = await self.run_due(now)
         if "weekly" not in self.kinds:
             log.info("coach has no weekly_summary: weekly summaries are off")
@@ -99,28 +101,49 @@ class PushService:
                 limiter.pause_for_restart()
         self.dispatcher.start()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
-        self._scheduler.add_job(
-            self._tick,
-            CronTrigger(second=0, timezone=UTC),
-            id="push-tick",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=30,
+        jobs = (  # (what, when, id, how late it may still run)
+            (self._tick, CronTrigger(second=0, timezone=UTC), "push-tick", 30),
+            (self._clean_up, CronTrigger(minute=17, timezone=UTC), "push-clean-up", None),
         )
-        self._scheduler.add_job(
-            self._clean_up,
-            CronTrigger(minute=17, timezone=UTC),
-            id="push-clean-up",
-            coalesce=True,
-            max_instances=1,
-        )
+        for func, trigger, job_id, late in jobs:
+            self._scheduler.add_job(
+                func, trigger, id=job_id, coalesce=True, max_instances=1, misfire_grace_time=late
+            )
         self._scheduler.start()
+        if backlog is not None:  # only now, so it doesn't compete with getting ready
+            self._backlog = asyncio.create_task(self._record_missed(*backlog, now))
 
     async def stop(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        if self._backlog is not None:
+            self._backlog.cancel()
+            await asyncio.gather(self._backlog, return_exceptions=True)
         await self.dispatcher.stop()
+
+    async def _split_off_backlog(self, now: datetime) -> tuple[datetime, datetime] | None:
+        """After a long outage only the last `grace` can still be sent; that part is queued
+        before start() returns. Older pushes are only recorded as missed, which after days
+        down means a row per person per day, so start() hands that window back to be done in
+        the background once ready. If the process dies before it finishes, some of those
+        records are absent; no push depends on them."""
+        last = await self.outbox.last_tick()
+        cutoff = now - self.cfg.grace
+        if last is None or last >= cutoff:
+            return None
+        start = max(last, now - self.cfg.catchup_limit)
+        await self.outbox.queue([], now, up_to=cutoff)  # run_due covers (cutoff, now]
+        return (start, cutoff) if start < cutoff else None
+
+    async def _record_missed(self, start: datetime, end: datetime, now: datetime) -> None:
+        try:
+            report = await queue_due(
+                self.outbox, self.store, self.cfg, self.kinds, start, end, now, watermark=False
+            )
+            log.info("recorded %s pushes missed while the bot was down", report.missed)
+        except Exception:
+            log.exception("recording the pushes missed while down failed")
 
     # -- the tick ------------------------------------------------------------------------
 
@@ -182,6 +205,8 @@ class PushService:
         """Until nothing is ready or in flight (tests, benchmarks)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        if self._backlog is not None:
+            await asyncio.wait_for(asyncio.shield(self._backlog), timeout)
         while loop.time() < deadline:
             ready = await self.outbox.ready(self.clock(), 1, (), tuple(self.dispatcher.senders))
             if not ready and self.dispatcher.idle:

@@ -60,18 +60,11 @@ class NewPush:
     state: str = PENDING
 
 
-@dataclass(frozen=True, slots=True)
-class PushRow:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushRow(NewPush):
+    """A push as stored, with its delivery progress."""
+
     id: int
-    kind: str
-    platform: str
-    target: str
-    day: date
-    chat_id: str
-    due_at: datetime
-    user_id: int | None
-    channel_id: int | None
-    state: str
     attempts: int
     parts_sent: int
     next_attempt_at: datetime

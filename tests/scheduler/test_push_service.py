@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
 from bot.core.events import Outbound
 from bot.core.ports import NewSet
 from bot.core.settings import Settings
@@ -65,88 +67,59 @@ async def test_only_training_days_get_pushes(env: Env) -> None:
     assert [d.at.date() for d in env.platform.delivered] == [date(2025, 6, 16), date(2025, 6, 18)]
 
 
-async def _pushes_around(env: Env, tz: str, walls: list[time], start: datetime, end: datetime):
-    people = {wall: await env.person(f"{tz}-{wall:%H%M}", tz, wall) for wall in walls}
+def _at(*args: int) -> list[datetime]:
+    return [utc(*args)]
+
+
+# (zone, local reminder time -> the UTC moments it was pushed, the UTC minutes walked)
+DST_CASES = {
+    # 2025-03-30: 02:00 CET -> 03:00 CEST at 01:00 UTC. 02:30 doesn't exist: 03:00 instead.
+    "berlin-spring-forward": ("Europe/Berlin", {
+        time(1, 30): _at(2025, 3, 30, 0, 30),
+        time(2, 30): _at(2025, 3, 30, 1, 0),  # 03:00 CEST, the first valid minute
+        time(3, 0): _at(2025, 3, 30, 1, 0),
+        time(3, 30): _at(2025, 3, 30, 1, 30),
+    }, (utc(2025, 3, 29, 23, 50), utc(2025, 3, 30, 2, 0))),
+    # 2025-10-26: 03:00 CEST -> 02:00 CET at 01:00 UTC. 02:30 happens twice: it fires once.
+    "berlin-fall-back": ("Europe/Berlin", {
+        time(2, 30): _at(2025, 10, 26, 0, 30),  # the first 02:30 (CEST), not the second
+        time(7, 30): _at(2025, 10, 26, 6, 30),  # 07:30 CET, an hour later in UTC than before
+    }, (utc(2025, 10, 25, 23, 50), utc(2025, 10, 26, 6, 40))),
+    "new-york-spring-forward": ("America/New_York", {
+        time(2, 15): _at(2025, 3, 9, 7, 0),  # 03:00 EDT
+        time(7, 30): _at(2025, 3, 9, 11, 30),  # 07:30 EDT
+    }, (utc(2025, 3, 9, 6, 50), utc(2025, 3, 9, 11, 40))),
+    "new-york-fall-back": ("America/New_York", {
+        time(1, 30): _at(2025, 11, 2, 5, 30),  # the first 01:30 (EDT)
+        time(7, 30): _at(2025, 11, 2, 12, 30),  # 07:30 EST
+    }, (utc(2025, 11, 2, 4, 50), utc(2025, 11, 2, 12, 40))),
+    # 2025-04-06: 03:00 AEDT -> 02:00 AEST at 16:00 UTC on the 5th.
+    "sydney-fall-back": ("Australia/Sydney", {
+        time(2, 30): _at(2025, 4, 5, 15, 30),  # the first 02:30 (AEDT)
+        time(7, 30): _at(2025, 4, 5, 21, 30),  # 07:30 AEST
+    }, (utc(2025, 4, 5, 15, 20), utc(2025, 4, 5, 21, 40))),
+    # 2025-10-05: 02:00 AEST -> 03:00 AEDT at 16:00 UTC on the 4th.
+    "sydney-spring-forward": ("Australia/Sydney", {
+        time(2, 30): _at(2025, 10, 4, 16, 0),  # 03:00 AEDT
+        time(7, 30): _at(2025, 10, 4, 20, 30),  # 07:30 AEDT
+    }, (utc(2025, 10, 4, 15, 50), utc(2025, 10, 4, 20, 40))),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", DST_CASES)
+async def test_pushes_across_daylight_saving_changes(env: Env, case: str) -> None:
+    """Ticking every minute through the change: each reminder once, at the right moment."""
+    tz, expected, (start, end) = DST_CASES[case]
+    people = {wall: await env.person(f"p{wall:%H%M}", tz, wall) for wall in expected}
     svc = env.service()
     env.clock.set(start - timedelta(minutes=1))
     await svc.start()
     await walk(env, svc, start, end)
-    return {
+    got = {
         wall: [d.at.replace(microsecond=0, second=0) for d in env.platform.to(p.chat_id)]
         for wall, p in people.items()
     }
-
-
-async def test_berlin_spring_forward(env: Env) -> None:
-    # 2025-03-30: 02:00 CET -> 03:00 CEST at 01:00 UTC. 02:30 doesn't exist: it fires at 03:00.
-    got = await _pushes_around(
-        env, "Europe/Berlin", [time(1, 30), time(2, 30), time(3, 0), time(3, 30)],
-        utc(2025, 3, 29, 23, 50), utc(2025, 3, 30, 2, 0),
-    )  # fmt: skip
-    assert got == {
-        time(1, 30): [utc(2025, 3, 30, 0, 30)],
-        time(2, 30): [utc(2025, 3, 30, 1, 0)],  # 03:00 CEST, the first valid minute
-        time(3, 0): [utc(2025, 3, 30, 1, 0)],
-        time(3, 30): [utc(2025, 3, 30, 1, 30)],
-    }
-
-
-async def test_berlin_fall_back(env: Env) -> None:
-    # 2025-10-26: 03:00 CEST -> 02:00 CET at 01:00 UTC. 02:30 happens twice: it fires once.
-    got = await _pushes_around(
-        env, "Europe/Berlin", [time(2, 30), time(7, 30)],
-        utc(2025, 10, 25, 23, 50), utc(2025, 10, 26, 6, 40),
-    )  # fmt: skip
-    assert got == {
-        time(2, 30): [utc(2025, 10, 26, 0, 30)],  # the first 02:30 (CEST), not the second
-        time(7, 30): [utc(2025, 10, 26, 6, 30)],  # 07:30 CET, an hour later in UTC than before
-    }
-
-
-async def test_new_york_spring_forward_and_fall_back(env: Env) -> None:
-    spring = await _pushes_around(
-        env, "America/New_York", [time(2, 15), time(7, 30)],
-        utc(2025, 3, 9, 6, 50), utc(2025, 3, 9, 11, 40),
-    )  # fmt: skip
-    assert spring == {
-        time(2, 15): [utc(2025, 3, 9, 7, 0)],  # 03:00 EDT
-        time(7, 30): [utc(2025, 3, 9, 11, 30)],  # 07:30 EDT
-    }
-
-
-async def test_new_york_fall_back(env: Env) -> None:
-    fall = await _pushes_around(
-        env, "America/New_York", [time(1, 30), time(7, 30)],
-        utc(2025, 11, 2, 4, 50), utc(2025, 11, 2, 12, 40),
-    )  # fmt: skip
-    assert fall == {
-        time(1, 30): [utc(2025, 11, 2, 5, 30)],  # the first 01:30 (EDT)
-        time(7, 30): [utc(2025, 11, 2, 12, 30)],  # 07:30 EST
-    }
-
-
-async def test_sydney_fall_back_in_april(env: Env) -> None:
-    # 2025-04-06: 03:00 AEDT -> 02:00 AEST at 16:00 UTC on the 5th.
-    got = await _pushes_around(
-        env, "Australia/Sydney", [time(2, 30), time(7, 30)],
-        utc(2025, 4, 5, 15, 20), utc(2025, 4, 5, 21, 40),
-    )  # fmt: skip
-    assert got == {
-        time(2, 30): [utc(2025, 4, 5, 15, 30)],  # the first 02:30 (AEDT)
-        time(7, 30): [utc(2025, 4, 5, 21, 30)],  # 07:30 AEST
-    }
-
-
-async def test_sydney_spring_forward_in_october(env: Env) -> None:
-    # 2025-10-05: 02:00 AEST -> 03:00 AEDT at 16:00 UTC on the 4th.
-    got = await _pushes_around(
-        env, "Australia/Sydney", [time(2, 30), time(7, 30)],
-        utc(2025, 10, 4, 15, 50), utc(2025, 10, 4, 20, 40),
-    )  # fmt: skip
-    assert got == {
-        time(2, 30): [utc(2025, 10, 4, 16, 0)],  # 03:00 AEDT
-        time(7, 30): [utc(2025, 10, 4, 20, 30)],  # 07:30 AEDT
-    }
+    assert got == expected
 
 
 async def test_utc_plus_13_and_utc_minus_10_get_the_same_days_session(env: Env) -> None:
@@ -264,6 +237,23 @@ async def test_the_grace_window_on_both_sides(env: Env) -> None:
     await again.start()
     await again.wait_idle()
     assert len(env.platform.delivered) == 1
+
+
+async def test_after_days_down_only_the_grace_window_is_sent(env: Env) -> None:
+    ada = await env.person("ada", "UTC", time(7, 0))
+    svc = env.service()
+    env.clock.set(utc(2025, 6, 16, 6, 0))  # Monday
+    await svc.start()
+    await svc.stop()
+    env.clock.set(utc(2025, 6, 18, 9, 0))  # back on Wednesday, 2 days 3 hours later
+    back = env.service()
+    await back.start()
+    await back.wait_idle()  # also waits for the missed ones to be written down
+    [push] = env.platform.delivered
+    assert push.out.link is not None and push.out.link.plan_date == date(2025, 6, 18)
+    rows = {r.day: r.state for r in await back.outbox.rows(user_id=ada.id)}
+    # Tuesday's is recorded missed; Monday's lies beyond the 2-day look-back.
+    assert rows == {date(2025, 6, 17): MISSED, date(2025, 6, 18): SENT}
 
 
 async def test_the_grace_window_is_configurable(env: Env) -> None:
