@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -79,7 +79,8 @@ class Dispatcher:
         self._inflight: set[int] = set()
         self._queues: dict[str, asyncio.Queue[PushRow]] = {}
         self._tasks: list[asyncio.Task[None]] = []
-        self._busy: set[asyncio.Task[None]] = set()
+        # Workers between an HTTP call and its commit: stop() lets them finish.
+        self._critical: set[asyncio.Task[object]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -95,13 +96,14 @@ class Dispatcher:
         self._tasks.append(asyncio.create_task(self._feed(), name="push-feed"))
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Let sends already under way finish (up to `timeout`), then stop. Rows still queued
-        in memory are 'pending' in the database and go out after the next start."""
+        """Let sends whose HTTP call is under way finish and be recorded (up to `timeout`),
+        then stop. Pushes waiting for their turn go back to 'pending' and, like rows queued
+        in memory, go out after the next start; a clean stop leaves nothing uncertain."""
         self._stopping = True
         self._wake.set()
-        busy = set(self._busy)
-        if busy:
-            await asyncio.wait(busy, timeout=timeout)
+        critical = set(self._critical)
+        if critical:
+            await asyncio.wait(critical, timeout=timeout)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -154,15 +156,11 @@ class Dispatcher:
             row = await queue.get()
             if self._stopping:
                 break
-            task = asyncio.current_task()
-            assert task is not None
-            self._busy.add(task)
             try:
                 await self.deliver(row)
             except Exception:
                 log.exception("push %s failed unexpectedly", row.id)
             finally:
-                self._busy.discard(task)
                 self._inflight.discard(row.id)
                 self._wake.set()
 
@@ -241,26 +239,47 @@ class Dispatcher:
         for index in range(row.parts_sent, len(messages)):
             out = messages[index]
             chat = out.chat_id or target.chat_id
-            slot = await limiter.acquire(chat)
-            try:
-                message_id = await _counted(sender.send(chat, out), slot)
-            except RetryLater as exc:
-                self.stats.rate_limited += 1
-                limiter.pause(exc.retry_after)
-                later = self.clock() + timedelta(seconds=exc.retry_after)
-                await self.outbox.rate_limited(row.id, later, f"429: {exc}", self.clock())
-                return
-            except Unreachable as exc:
-                await self._unreachable(row, target, exc)
-                return
-            except Exception as exc:  # TransientFailure, timeouts, anything unexpected
-                await self._failed_attempt(row, exc)
-                return
-            done = index + 1 == len(messages)
-            await self.outbox.part_sent(row.id, index + 1, done, self.clock())
+            slot = await self._turn(limiter, chat, row)
+            with self._critical_section():  # from the HTTP call until its outcome is stored
+                try:
+                    message_id = await _counted(sender.send(chat, out), slot)
+                except RetryLater as exc:
+                    self.stats.rate_limited += 1
+                    limiter.pause(exc.retry_after)
+                    later = self.clock() + timedelta(seconds=exc.retry_after)
+                    await self.outbox.rate_limited(row.id, later, f"429: {exc}", self.clock())
+                    return
+                except Unreachable as exc:
+                    await self._unreachable(row, target, exc)
+                    return
+                except Exception as exc:  # TransientFailure, timeouts, anything unexpected
+                    await self._failed_attempt(row, exc)
+                    return
+                done = index + 1 == len(messages)
+                await self.outbox.part_sent(row.id, index + 1, done, self.clock())
             self.stats.messages += 1
             await self._record_sent(row.platform, chat, message_id, out)
         self.stats.sent += 1
+
+    async def _turn(self, limiter: PlatformLimiter, chat: str, row: PushRow) -> Slot:
+        """Wait for the limiter. Stopped while waiting: this push was never sent, so it goes
+        back to 'pending' rather than looking uncertain at the next start."""
+        try:
+            return await limiter.acquire(chat)
+        except asyncio.CancelledError:
+            await self.outbox.release(row.id, self.clock())
+            raise
+
+    @contextlib.contextmanager
+    def _critical_section(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._critical.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._critical.discard(task)
 
     async def _record_sent(self, platform: str, chat: str, message_id: str, out: Outbound) -> None:
         try:

@@ -185,6 +185,14 @@ class Outbox:
             (utc_iso(now), push_id),
         )
 
+    async def release(self, push_id: int, now: datetime) -> None:
+        """Its send never started after all (we stopped while it waited): pending again."""
+        await self.db.write(
+            "UPDATE outbox SET state = 'pending', updated_at = ?"
+            " WHERE id = ? AND state = 'sending'",
+            (utc_iso(now), push_id),
+        )
+
     async def part_sent(self, push_id: int, parts: int, done: bool, now: datetime) -> None:
         """`parts` messages of the push are delivered; `done` when that was the last one."""
         await self.db.write(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from bot.core.settings import Settings
 from bot.delivery import RetryLater, TransientFailure, Unreachable
 from bot.store.outbox import FAILED, MISSED, PENDING, SENT, SKIPPED
 from scheduler import PushService
+from scheduler.ratelimit import PlatformLimiter, RatePolicy, Window
 from tests.scheduler.support import FAST, Env
 
 
@@ -423,3 +425,22 @@ async def test_a_multi_part_push_resumes_after_the_parts_already_sent(env: Env) 
     assert [d.out.text for d in env.platform.delivered] == ["part one", "part two"]
     [row] = await svc.outbox.rows(user_id=ada.id)
     assert (row.state, row.parts_sent) == (SENT, 2)
+
+
+async def test_a_clean_stop_mid_fan_out_leaves_nothing_uncertain(env: Env) -> None:
+    people = [await env.person(f"p{n}", "UTC", time(7, 0)) for n in range(12)]
+    slow = {"telegram": PlatformLimiter(RatePolicy(Window(20, 1.0)))}  # 20/s: ~0.6 s in all
+    svc = env.service(limiters=slow)
+    env.clock.set(utc(2025, 6, 16, 7, 0))
+    await svc.start()
+    while len(env.platform.delivered) < 3:
+        await asyncio.sleep(0.01)
+    await svc.stop()  # workers waiting for their turn go back to pending
+    counts = await svc.outbox.counts()
+    assert counts["sending"] == 0
+    assert counts["sent"] == len(env.platform.delivered) < 12
+    again = env.service()
+    await again.start()
+    await again.wait_idle()
+    assert again.recovered == 0
+    assert sorted(d.chat_id for d in env.platform.delivered) == sorted(p.chat_id for p in people)
