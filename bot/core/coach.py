@@ -100,13 +100,8 @@ class Coach:
     async def record_sent(
         self, platform: str, chat_id: str, message_id: str, out: Outbound
     ) -> None:
-        if out.link is None:
-            return
-        user_id = None
-        if out.link.owner is not None:
-            user = await self.store.find_user(out.link.owner)
-            user_id = user.id if user else None
-        await self.store.link_message(platform, chat_id, message_id, user_id, out.link)
+        if out.link is not None:
+            await self.store.link_message(platform, chat_id, message_id, None, out.link)
 
     async def mark_unreachable(self, ref: UserRef) -> None:
         user = await self.store.find_user(ref)
@@ -453,12 +448,11 @@ class Coach:
                 if prev_stored
                 else plan_day(self.library, settings, prev_day).exercise_ids
             )
-        history = {}
+        # Plan once to learn the exercises, fetch their history in one query, plan with it.
         plan0 = plan_day(self.library, settings, day, previous)
-        for p in plan0.main:
-            history[p.exercise_id] = await self.store.recent_sets_for(
-                user.id, p.exercise_id, SESSIONS_NEEDED
-            )
+        history = await self.store.recent_sets_by_exercise(
+            user.id, plan0.exercise_ids, SESSIONS_NEEDED
+        )
         plan = plan_day(
             self.library,
             settings,

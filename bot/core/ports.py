@@ -6,6 +6,7 @@ sees SQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -79,7 +80,9 @@ class Store(Protocol):
 
     # plans: the payload is the planner's JSON-able dict; `key` is Settings.plan_key()
     async def get_plan(self, user_id: int, day: date) -> tuple[str, dict[str, Any]] | None: ...
-    async def save_plan(self, user_id: int, day: date, key: str, payload: dict[str, Any]) -> None: ...
+    async def save_plan(
+        self, user_id: int, day: date, key: str, payload: dict[str, Any]
+    ) -> None: ...
 
     # set logs, each call one transaction and one batch
     async def add_sets(
@@ -102,10 +105,19 @@ class Store(Protocol):
         """The sets of the last `sessions` dates on which this exercise was logged."""
         ...
 
+    async def recent_sets_by_exercise(
+        self, user_id: int, exercise_ids: Sequence[str], sessions: int
+    ) -> dict[str, list[SetLog]]:
+        """`recent_sets_for` for several exercises in one go (missing ids: not logged yet)."""
+        ...
+
     # sent bot messages -> what they were about
     async def link_message(
         self, platform: str, chat_id: str, message_id: str, user_id: int | None, link: MessageLink
-    ) -> None: ...
+    ) -> None:
+        """Remember what a sent message is about. user_id None: the link's owner, if any."""
+        ...
+
     async def resolve_message(
         self, platform: str, chat_id: str, message_id: str
     ) -> StoredLink | None: ...

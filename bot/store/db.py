@@ -11,9 +11,17 @@ lock through these helpers instead of opening their own:
     rows = await store.read("SELECT ... WHERE id = ?", (1,))   # list[sqlite3.Row]
     rows = await store.write("UPDATE ... RETURNING id", (x,))  # one statement, atomic alone
 
+    rows = await store.call(lambda c: c.execute("SELECT ...").fetchall())  # one hop, raw sqlite3
+    result = await store.atomically(fn)   # fn(raw sqlite3 conn) inside BEGIN IMMEDIATE..COMMIT,
+                                          # all of it in ONE thread hop
+
 Rules:
-- Every read and write goes through the lock. There is one connection, so a read running
-  between two statements of someone else's transaction would see half of it.
+- Nothing may run between two statements of someone else's transaction: there is one
+  connection, so it would see half of it (or, worse, join it). aiosqlite runs calls in order
+  on one thread, so a call that is a whole unit by itself (one statement, `call`, `atomically`)
+  needs no lock unless a multi-hop `transaction()` is open: then it queues for the lock.
+  `atomically` is the fast way to write several statements: the lock is never held across
+  a hop back to the event loop.
 - Inside `transaction()`, `store.read`/`store.write` (and SqliteStore's read methods) run
   directly in that transaction; opening a second `transaction()` inside one raises
   RuntimeError (SQLite has no nested transactions). Use the `conn` it gave you.
@@ -28,11 +36,11 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import aiosqlite
 
@@ -41,6 +49,7 @@ from bot.store import migrations as schema
 BUSY_TIMEOUT_MS = 5000
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 
 async def _enable_wal(conn: aiosqlite.Connection) -> None:
@@ -154,7 +163,33 @@ class Database:
         return await self._run(sql, params)
 
     async def _run(self, sql: str, params: Params) -> list[sqlite3.Row]:
+        return await self.call(lambda conn: conn.execute(sql, params).fetchall())
+
+    async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` with the raw sqlite3 connection on the database thread, as one hop."""
         if self._inside_transaction():
-            return list(await self._conn.execute_fetchall(sql, params))
+            return await self._conn._execute(fn, self._conn._conn)
+        if not self._lock.locked():
+            # aiosqlite runs calls in submission order, so this can't land inside a
+            # transaction() that starts later: its BEGIN queues behind us.
+            return await self._conn._execute(fn, self._conn._conn)
         async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, params))
+            return await self._conn._execute(fn, self._conn._conn)
+
+    async def atomically(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK if it raises), in one hop."""
+        if self._inside_transaction():
+            raise RuntimeError("already inside a store transaction: use the conn it gave you")
+
+        def unit(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+        return await self.call(unit)

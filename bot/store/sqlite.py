@@ -2,7 +2,7 @@
 
 Round trips are what cost (about 50 µs per statement through aiosqlite's thread), so lookups
 are one indexed query, single-statement writes run without BEGIN/COMMIT (SQLite makes one
-statement atomic on its own) and multi-statement writes use `transaction()`.
+statement atomic on its own) and multi-statement writes use `atomically()` (one hop).
 
 Decisions worth knowing:
 - add_sets with an empty list stores nothing and creates no batch; every batch row has sets.
@@ -24,6 +24,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -119,28 +120,31 @@ class SqliteStore(Database):
         """Delete every row about this person, in every table with a `user_id` column
         (found at run time, so tables added by later migrations are covered too), plus
         links that name them as owner and every link in their private chat."""
-        async with self.transaction() as conn:
-            refs = await conn.execute_fetchall(
+
+        def forget(conn: sqlite3.Connection) -> None:
+            refs = conn.execute(
                 "SELECT platform, platform_user_id, chat_id FROM users WHERE id = ?", (user_id,)
-            )
-            tables = await conn.execute_fetchall(
+            ).fetchall()
+            tables = conn.execute(
                 "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c"
                 " WHERE m.type = 'table' AND c.name = 'user_id' AND m.name <> 'users'"
-            )
+            ).fetchall()
             for (table,) in tables:
                 quoted = '"' + table.replace('"', '""') + '"'
-                await conn.execute_fetchall(f"DELETE FROM {quoted} WHERE user_id = ?", (user_id,))
+                conn.execute(f"DELETE FROM {quoted} WHERE user_id = ?", (user_id,))
             for platform, platform_user_id, chat_id in refs:
-                await conn.execute_fetchall(
+                conn.execute(
                     "DELETE FROM message_links WHERE owner_platform = ? AND owner_user_id = ?",
                     (platform, platform_user_id),
                 )
                 # Links without an owner (how-tos, prompts) in their private chat are theirs too.
-                await conn.execute_fetchall(
+                conn.execute(
                     "DELETE FROM message_links WHERE platform = ? AND chat_id = ? AND ? <> ''",
                     (platform, chat_id, chat_id),
                 )
-            await conn.execute_fetchall("DELETE FROM users WHERE id = ?", (user_id,))
+            conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+
+        await self.atomically(forget)
 
     # -- plans -------------------------------------------------------------------------------
 
@@ -171,13 +175,16 @@ class SqliteStore(Database):
         if not sets:
             return []
         now = now_iso()
-        async with self.transaction() as conn:
-            batch = await conn.execute_fetchall(
+
+        def write(conn: sqlite3.Connection) -> list[Any]:
+            (batch,) = conn.execute(
                 "INSERT INTO set_batches (user_id, created_at) VALUES (?, ?) RETURNING id",
                 (user_id, now),
-            )
-            rows = await _insert_sets(conn, user_id, batch[0][0], day, sets, source, now)
-        return sets_from(rows)
+            ).fetchall()
+            return _insert_sets(conn, user_id, batch[0], day, sets, source, now)
+
+        # The hot path of every log: one hop to the database thread for the whole transaction.
+        return sets_from(await self.atomically(write))
 
     async def replace_sets_from_source(
         self, user_id: int, source: str, sets: list[NewSet]
@@ -186,12 +193,15 @@ class SqliteStore(Database):
 
         The new sets keep the old batch id and date; see the module docstring.
         """
-        async with self.transaction() as conn:
-            old_rows = await conn.execute_fetchall(
+
+        def swap(conn: sqlite3.Connection) -> tuple[list[SetLog], list[SetLog]]:
+            old_rows = conn.execute(
                 f"DELETE FROM set_logs WHERE user_id = ? AND source = ? RETURNING {SET_COLUMNS}",
                 (user_id, source),
-            )
-            return await _put_back(conn, user_id, old_rows, sets, source)
+            ).fetchall()
+            return _put_back(conn, user_id, old_rows, sets, source)
+
+        return await self.atomically(swap)
 
     async def sets_from_source(self, user_id: int, source: str) -> list[SetLog]:
         """The sets a person's message logged (for edits)."""
@@ -202,18 +212,19 @@ class SqliteStore(Database):
         return sets_from(rows)
 
     async def delete_last_batch(self, user_id: int) -> list[SetLog]:
-        async with self.transaction() as conn:
-            rows = await conn.execute_fetchall(
+
+        def undo(conn: sqlite3.Connection) -> list[Any]:
+            rows = conn.execute(
                 "DELETE FROM set_logs WHERE batch_id ="
                 " (SELECT MAX(id) FROM set_batches WHERE user_id = ?)"
                 f" RETURNING {SET_COLUMNS}",
                 (user_id,),
-            )
+            ).fetchall()
             if rows:
-                await conn.execute_fetchall(
-                    "DELETE FROM set_batches WHERE id = ?", (rows[0]["batch_id"],)
-                )
-        return sets_from(rows)
+                conn.execute("DELETE FROM set_batches WHERE id = ?", (rows[0]["batch_id"],))
+            return rows
+
+        return sets_from(await self.atomically(undo))
 
     async def sets_on(self, user_id: int, day: date) -> list[SetLog]:
         rows = await self.read(
@@ -248,6 +259,26 @@ class SqliteStore(Database):
         rows = await self.read(f"SELECT {SET_COLUMNS} FROM set_logs WHERE user_id = ?", (user_id,))
         return sets_from(rows)
 
+    async def recent_sets_by_exercise(
+        self, user_id: int, exercise_ids: Sequence[str], sessions: int
+    ) -> dict[str, list[SetLog]]:
+        """For each exercise, the sets of the last `sessions` dates it was logged: one query."""
+        if sessions <= 0 or not exercise_ids:
+            return {}
+        marks = ", ".join("?" * len(exercise_ids))
+        rows = await self.read(
+            f"SELECT {SET_COLUMNS} FROM ("
+            f"  SELECT *, DENSE_RANK() OVER"
+            f"   (PARTITION BY exercise_id ORDER BY plan_date DESC) AS recency"
+            f"  FROM set_logs WHERE user_id = ? AND exercise_id IN ({marks}))"
+            f" WHERE recency <= ? ORDER BY plan_date, batch_id, id",
+            (user_id, *exercise_ids, sessions),
+        )
+        found: dict[str, list[SetLog]] = {}
+        for row in sets_from(rows):
+            found.setdefault(row.exercise_id, []).append(row)
+        return found
+
     async def recent_sets(self, user_id: int, sessions: int) -> list[SetLog]:
         """The sets of the last `sessions` dates on which this person logged anything."""
         if sessions <= 0:
@@ -265,10 +296,13 @@ class SqliteStore(Database):
         """Delete these sets of this person; ids of anyone else's sets are ignored."""
         if not ids:
             return []
-        async with self.transaction() as conn:
-            rows = await _delete_own_sets(conn, user_id, ids)
-            await _drop_empty_batches(conn, rows)
-        return sets_from(rows)
+
+        def delete(conn: sqlite3.Connection) -> list[Any]:
+            rows = _delete_own_sets(conn, user_id, ids)
+            _drop_empty_batches(conn, rows)
+            return rows
+
+        return sets_from(await self.atomically(delete))
 
     async def replace_sets(
         self, user_id: int, ids: Sequence[int], sets: list[NewSet]
@@ -278,10 +312,13 @@ class SqliteStore(Database):
         find them. Nothing of this person's among `ids`: nothing changes, ([], [])."""
         if not ids:
             return [], []
-        async with self.transaction() as conn:
-            old_rows = await _delete_own_sets(conn, user_id, ids)
+
+        def swap(conn: sqlite3.Connection) -> tuple[list[SetLog], list[SetLog]]:
+            old_rows = _delete_own_sets(conn, user_id, ids)
             source = sets_from(old_rows)[0].source if old_rows else None
-            return await _put_back(conn, user_id, old_rows, sets, source)
+            return _put_back(conn, user_id, old_rows, sets, source)
+
+        return await self.atomically(swap)
 
     # -- sent bot messages -------------------------------------------------------------------
 
@@ -293,7 +330,9 @@ class SqliteStore(Database):
             "INSERT OR REPLACE INTO message_links"
             " (platform, chat_id, message_id, user_id, kind, plan_date, exercise_id,"
             "  owner_platform, owner_user_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            # user_id None with an owner: look the owner up in the same statement.
+            " VALUES (?1, ?2, ?3, COALESCE(?4, (SELECT id FROM users"
+            "  WHERE platform = ?8 AND platform_user_id = ?9)), ?5, ?6, ?7, ?8, ?9, ?10)",
             (
                 platform,
                 chat_id,
@@ -395,32 +434,31 @@ class SqliteStore(Database):
         return [channel_from(row) for row in rows]
 
 
-async def _delete_own_sets(
-    conn: aiosqlite.Connection, user_id: int, ids: Sequence[int]
-) -> list[Any]:
+# The helpers below run on the database thread, inside `atomically`.
+
+
+def _delete_own_sets(conn: sqlite3.Connection, user_id: int, ids: Sequence[int]) -> list[Any]:
     """Delete this person's sets among `ids` (anyone else's stay); returns the rows."""
     marks = ", ".join("?" * len(ids))
-    return list(
-        await conn.execute_fetchall(
-            f"DELETE FROM set_logs WHERE user_id = ? AND id IN ({marks}) RETURNING {SET_COLUMNS}",
-            (user_id, *ids),
-        )
-    )
+    return conn.execute(
+        f"DELETE FROM set_logs WHERE user_id = ? AND id IN ({marks}) RETURNING {SET_COLUMNS}",
+        (user_id, *ids),
+    ).fetchall()
 
 
-async def _drop_empty_batches(conn: aiosqlite.Connection, rows: list[Any]) -> None:
+def _drop_empty_batches(conn: sqlite3.Connection, rows: list[Any]) -> None:
     batches = sorted({row["batch_id"] for row in rows})
     if batches:
         marks = ", ".join("?" * len(batches))
-        await conn.execute_fetchall(
+        conn.execute(
             f"DELETE FROM set_batches WHERE id IN ({marks})"
             " AND NOT EXISTS (SELECT 1 FROM set_logs WHERE batch_id = set_batches.id)",
             batches,
         )
 
 
-async def _put_back(
-    conn: aiosqlite.Connection,
+def _put_back(
+    conn: sqlite3.Connection,
     user_id: int,
     old_rows: list[Any],
     sets: list[NewSet],
@@ -434,15 +472,15 @@ async def _put_back(
     keep = old[0]
     new_rows = []
     if sets:
-        new_rows = await _insert_sets(
+        new_rows = _insert_sets(
             conn, user_id, keep.batch_id, keep.plan_date, sets, source, now_iso()
         )
-    await _drop_empty_batches(conn, old_rows)
+    _drop_empty_batches(conn, old_rows)
     return old, sets_from(new_rows)
 
 
-async def _insert_sets(
-    conn: aiosqlite.Connection,
+def _insert_sets(
+    conn: sqlite3.Connection,
     user_id: int,
     batch_id: int,
     day: date,
@@ -450,7 +488,8 @@ async def _insert_sets(
     source: str | None,
     logged_at: str,
 ) -> list[Any]:
-    """Insert rows with one multi-row INSERT ... RETURNING per chunk (one round trip each)."""
+    """Insert rows with one multi-row INSERT ... RETURNING per chunk. Runs on the database
+    thread (inside `atomically`, or through `call` inside a transaction)."""
     values = [
         (
             user_id,
@@ -472,8 +511,8 @@ async def _insert_sets(
         chunk = values[start : start + _SET_ROWS_PER_INSERT]
         marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
         params = [p for row in chunk for p in row]
-        rows += await conn.execute_fetchall(
+        rows += conn.execute(
             f"INSERT INTO set_logs ({_SET_INSERT_COLUMNS}) VALUES {marks} RETURNING {SET_COLUMNS}",
             params,
-        )
+        ).fetchall()
     return rows
