@@ -353,7 +353,7 @@ breaks. The fake server runs in a process of its own; the figures below are the 
 | bot CPU per 10,000 pushes | {r["cpu_per_10k"]:.1f} s | |
 | start-up to ready, {r["registered"]} registered | {r["startup_s"]:.2f} s | < 5 s |
 | bot RSS ready / after the fan-out / peak | {rss} | <= 150 MB |
-| start-up after two days down, {r["registered"]} registered | {outage} | < 5 s |
+| `PushService.start()` after two days down, {r["registered"]} registered | {outage} | < 5 s |
 
 {"Meets every target." if ok else "MISSES a target."} Start-up runs from launching the
 process to the service being ready: interpreter and imports, migrations, Telegram login
