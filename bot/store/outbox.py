@@ -5,7 +5,7 @@ Table `outbox` (migration 0002_scheduler.sql) holds one row per push with the id
 however often a window is looked at, a push exists once. Rows move
 pending -> sending -> sent | failed, or pending -> missed | skipped; see the migration.
 
-Everything runs on the store's one connection through `Database.transaction/read/write`.
+Everything runs on the store's one connection through `Database.atomically/read/write`.
 """
 
 from __future__ import annotations
@@ -114,34 +114,40 @@ class Outbox:
     ) -> tuple[int, int]:
         """Insert the pushes that don't exist yet and, given `up_to`, move the watermark there,
         in one transaction: a crash leaves both or neither. Returns (pending, missed) added."""
-        added = {PENDING: 0, MISSED: 0}
         stamp = utc_iso(now)
-        async with self.db.transaction() as conn:
-            for start in range(0, len(pushes), _ROWS_PER_INSERT):
-                chunk = pushes[start : start + _ROWS_PER_INSERT]
-                params: list[object] = []
-                for p in chunk:
-                    due = utc_iso(p.due_at)
-                    params += [
-                        p.platform, p.target, p.day.isoformat(), p.kind, p.user_id,
-                        p.channel_id, p.chat_id, due, p.state, due, stamp,
-                    ]  # fmt: skip
-                values = ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
-                rows = await conn.execute_fetchall(
+        chunks = []
+        for start in range(0, len(pushes), _ROWS_PER_INSERT):
+            chunk = pushes[start : start + _ROWS_PER_INSERT]
+            params: list[object] = []
+            for p in chunk:
+                due = utc_iso(p.due_at)
+                params += [
+                    p.platform, p.target, p.day.isoformat(), p.kind, p.user_id,
+                    p.channel_id, p.chat_id, due, p.state, due, stamp,
+                ]  # fmt: skip
+            values = ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+            chunks.append((values, params))
+
+        def insert(conn: sqlite3.Connection) -> tuple[int, int]:
+            added = {PENDING: 0, MISSED: 0}
+            for values, params in chunks:
+                rows = conn.execute(
                     f"INSERT INTO outbox ({_FIELDS}, next_attempt_at, updated_at)"
                     f" VALUES {values} ON CONFLICT DO NOTHING RETURNING state",
                     params,
-                )
+                ).fetchall()
                 for (state,) in rows:
                     added[state] += 1
-            if up_to is None:
-                return added[PENDING], added[MISSED]
-            await conn.execute_fetchall(
-                "INSERT INTO scheduler_state (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (_LAST_TICK, utc_iso(up_to)),
-            )
-        return added[PENDING], added[MISSED]
+            if up_to is not None:
+                conn.execute(
+                    "INSERT INTO scheduler_state (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (_LAST_TICK, utc_iso(up_to)),
+                )
+            return added[PENDING], added[MISSED]
+
+        # One hop to the database thread for the whole transaction.
+        return await self.db.atomically(insert)
 
     async def last_tick(self) -> datetime | None:
         rows = await self.db.read("SELECT value FROM scheduler_state WHERE key = ?", (_LAST_TICK,))
