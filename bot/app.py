@@ -1,4 +1,4 @@
-"""Wiring: open the store, load the content, build the coach, run the configured adapters."""
+"""Wiring: open the store, load the content, build the coach, run the adapters and the pushes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bot.charts import MatplotlibCharts  # matplotlib itself loads on the first chart
 from bot.config import Config
@@ -25,21 +26,43 @@ async def open_coach(
     return Coach(store, default_library(), clock=clock, charts=MatplotlibCharts()), store
 
 
+def _push_service(store: SqliteStore, coach: Coach, senders: dict[str, Any]) -> Any:
+    from scheduler.service import PushService
+
+    return PushService(store, coach, senders)
+
+
 async def run_platforms(config: Config, stop: asyncio.Event) -> None:
-    """Run every platform with a token until `stop` is set."""
+    """Run every platform with a token, and the daily pushes through them, until `stop`."""
     coach, store = await open_coach(config.db_path)
+    senders: dict[str, Any] = {}
+    runs = []
+    hooks: list[Any] = []
+    if config.telegram_token:
+        from bot.adapters.telegram import TelegramAdapter
+
+        telegram = TelegramAdapter(coach, config.telegram_token, config.telegram_api_url)
+        senders["telegram"] = telegram
+        hooks.append(telegram)
+        runs.append(telegram.run(stop))
+    if config.discord_token:
+        from bot.adapters.discord import DiscordAdapter
+
+        discord = DiscordAdapter(
+            coach,
+            config.discord_token,
+            sync_state_path=config.db_path.with_name(config.db_path.name + ".discord-sync.json"),
+        )
+        senders["discord"] = discord.sender
+        hooks.append(discord)
+        runs.append(discord.run(stop))
+    pushes = _push_service(store, coach, senders)
+    for adapter in hooks:
+        # Replies count against the same platform budget the fan-out shares.
+        adapter.on_interactive_send = pushes.note_interactive
     try:
-        tasks = []
-        if config.telegram_token:
-            from bot.adapters import telegram
-
-            tasks.append(
-                telegram.serve(coach, config.telegram_token, config.telegram_api_url, stop)
-            )
-        if config.discord_token:
-            from bot.adapters import discord
-
-            tasks.append(discord.serve(coach, config.discord_token, stop))
-        await asyncio.gather(*tasks)
+        await pushes.start()
+        await asyncio.gather(*runs)
     finally:
+        await pushes.stop()
         await store.close()
