@@ -17,9 +17,11 @@ class PushConfig:
     weekly_at: time = time(18, 0)
     # After a long outage, look back at most this far (older pushes aren't even recorded).
     catchup_limit: timedelta = timedelta(days=2)
-    # 5xx / timeouts: this many attempts, waiting backoff * 2**n (at most backoff_cap) between.
-    max_attempts: int = 5
-    backoff: timedelta = timedelta(seconds=2)
+    # 5xx / timeouts: this many attempts, waiting backoff * 2**n (at most backoff_cap) between:
+    # 5 s, 10 s, ... 5 min, about ten minutes in all, enough to ride out a platform hiccup
+    # (or an adapter still connecting at start-up).
+    max_attempts: int = 8
+    backoff: timedelta = timedelta(seconds=5)
     backoff_cap: timedelta = timedelta(minutes=5)
     # Outbox rows for local days older than this are deleted (keys can't recur by then).
     retention_days: int = 8

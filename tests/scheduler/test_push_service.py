@@ -12,7 +12,7 @@ from bot.core.ports import NewSet
 from bot.core.settings import Settings
 from bot.delivery import RetryLater, TransientFailure, Unreachable
 from bot.store.outbox import FAILED, MISSED, PENDING, SENT, SKIPPED
-from scheduler import PushService
+from scheduler import PushConfig, PushService
 from scheduler.ratelimit import PlatformLimiter, RatePolicy, Window
 from tests.scheduler.support import FAST, Env
 
@@ -305,6 +305,14 @@ async def test_server_errors_back_off_then_give_up(env: Env) -> None:
     assert (bad.state, bad.attempts) == (FAILED, FAST.max_attempts)
     assert bad.last_error == "TransientFailure: timed out"
     assert [d.chat_id for d in env.platform.delivered] == [flaky.chat_id]
+
+
+def test_the_default_backoff_rides_out_about_ten_minutes() -> None:
+    cfg = PushConfig()
+    waits = [cfg.backoff_for(n) for n in range(1, cfg.max_attempts)]
+    assert waits[:3] == [timedelta(seconds=5), timedelta(seconds=10), timedelta(seconds=20)]
+    assert max(waits) == cfg.backoff_cap == timedelta(minutes=5)
+    assert timedelta(minutes=9) < sum(waits, timedelta(0)) < timedelta(minutes=11)
 
 
 async def test_a_blocked_user_is_marked_inactive_and_skipped_from_then_on(env: Env) -> None:
