@@ -353,3 +353,21 @@ async def test_no_text_ever_gets_a_traceback_or_silence(env, text: str, as_reply
     assert SORRY not in text_of(reply)
     if text.strip():
         assert reply.messages, f"no answer to {text!r}"
+
+
+async def test_personal_answers_asked_in_a_group_go_to_a_private_chat(env) -> None:
+    coach, _ = env
+    # Bob has never written to the bot privately: nothing personal is posted in the group.
+    bob = Person(coach, "bob", chat="group-9", group=True)
+    reply = await bob.say("/settings")
+    assert [m.chat_id for m in reply.messages] == [None]
+    assert "won't post it here" in text_of(reply) and "Level:" not in text_of(reply)
+    # Once he has a private chat, the answer goes there and the group only hears where.
+    await Person(coach, "bob").say("/help")
+    reply = await bob.say("/settings")
+    assert reply.messages[0].chat_id == "bob" and "Level:" in reply.messages[0].text
+    note = reply.messages[-1]
+    assert note.chat_id is None and "private chat" in note.text and "Level" not in note.text
+    # Where the platform can answer privately in place (Discord interactions), it stays put.
+    reply = await bob.say("/settings", private_reply=True)
+    assert [m.chat_id for m in reply.messages] == [None] and reply.messages[0].private

@@ -215,7 +215,9 @@ async def test_two_people_in_one_group_only_ever_touch_their_own_rows(env) -> No
     bob_before = await store.export_sets(bob_id)
 
     history = await ann.say("/history")
-    assert all(m.private for m in history.messages)
+    personal, note = history.messages  # the history goes to her DM; the group hears only where
+    assert personal.private and personal.chat_id == "dm-ann"
+    assert note.chat_id is None and "12" not in note.text
     assert "12, 12 reps @ 16 kg" in text_of(history)
     assert "30 kg" not in text_of(history) and "Glute bridge" not in text_of(history)
 
@@ -227,13 +229,14 @@ async def test_two_people_in_one_group_only_ever_touch_their_own_rows(env) -> No
     export = await ann.say("/export")
     document, note = export.messages
     assert document.chat_id == "dm-ann" and document.private  # the file goes to her DM
-    assert note.chat_id is None and note.private and note.document is None
+    assert note.chat_id is None and note.document is None and "private chat" in note.text
     rows = parse_csv(document.document.data)
     assert {r["load"] for r in rows} == {"16"} and len(rows) == 2
 
     (out,) = (await bob.say("/export")).messages  # Bob never wrote privately: no file here
     assert out.document is None and "private chat" in out.text
-    assert all(m.private for m in (await bob.say("/progress")).messages)
+    (progress,) = (await bob.say("/progress")).messages  # nothing personal in the group
+    assert progress.image is None and "private chat" in progress.text
 
 
 async def test_the_store_ignores_set_ids_of_someone_else(env) -> None:

@@ -115,6 +115,7 @@ def from_command(interaction: discord.Interaction, name: str, text: str) -> Inbo
         is_group=in_guild,
         is_admin=bool(admin),
         event_id=str(interaction.id),
+        private_reply=True,  # interaction answers can be ephemeral
     )
 
 
@@ -128,4 +129,5 @@ def from_button(interaction: discord.Interaction, data: str) -> InboundEvent:
         reply_to=str(message.id) if message is not None else None,
         button=data,
         event_id=str(interaction.id),
+        private_reply=True,
     )

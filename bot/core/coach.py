@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -92,10 +92,54 @@ class Coach:
     async def handle(self, event: InboundEvent) -> Reply:
         """Answer one event. Never raises: a failure becomes a friendly apology."""
         try:
-            return await self._handle(event)
+            reply = await self._handle(event)
+            if event.is_group:
+                reply.messages = await self._keep_private(event, reply.messages)
+            return reply
         except Exception:
             log.exception("failed to handle an event from %s", event.user.platform)
             return Reply([Outbound(SORRY)], button_ack="Something went wrong")
+
+    @staticmethod
+    def _private_here(ctx: _Ctx) -> bool:
+        """Log confirmations are public in a group (members log in the open there) unless the
+        platform can show them to the author alone."""
+        return not ctx.event.is_group or ctx.event.private_reply
+
+    async def _keep_private(self, event: InboundEvent, messages: list[Outbound]) -> list[Outbound]:
+        """Personal answers asked for in a group go to the person's private chat instead,
+        unless the platform can show them to the author alone. Files always go to the DM:
+        an export should last longer than a dismissable message."""
+
+        def to_dm(m: Outbound) -> bool:
+            return (
+                m.private
+                and m.chat_id is None
+                and (not event.private_reply or m.document is not None)
+            )
+
+        if not any(to_dm(m) for m in messages):
+            return messages
+        user = await self.store.find_user(event.user)
+        dm = user.chat_id if user else ""
+        kept: list[Outbound] = []
+        for m in messages:
+            if not to_dm(m):
+                kept.append(m)
+            elif dm:
+                kept.append(replace(m, chat_id=dm))
+            else:
+                kept.append(
+                    Outbound(
+                        "That's personal, so I won't post it here. Open a private chat with "
+                        "me, send /start, then ask again there."
+                    )
+                )
+                break
+        if dm:
+            # Private too: where the platform can, only the asker sees where it went.
+            kept.append(Outbound("I've sent that to our private chat.", private=True))
+        return kept
 
     async def record_sent(
         self, platform: str, chat_id: str, message_id: str, out: Outbound
@@ -617,7 +661,9 @@ class Coach:
         if not all(s.skipped for s in sets):
             confirm += await self.progress.next_time(ctx.user, planned.exercise_id)
         follow = await self._what_next(ctx, plan, advance)
-        return Reply([Outbound(confirm + follow[0], private=True), *follow[1]])
+        # In a group the confirmation stays in the group: members log in the open there.
+        confirmation = Outbound(confirm + follow[0], private=self._private_here(ctx))
+        return Reply([confirmation, *follow[1]])
 
     def _confirmation(self, ctx: _Ctx, name: str, sets: list[NewSet], day: date) -> str:
         who = f"{ctx.event.display_name}: " if ctx.event.is_group and ctx.event.display_name else ""
@@ -679,7 +725,7 @@ class Coach:
         nxt = await self.progress.next_times(ctx.user, [p.exercise_id for p in pending])
         return self._reply(
             f"{who}Logged as prescribed: {names}. That's the session done. Great work!{nxt}",
-            private=True,
+            private=self._private_here(ctx),
         )
 
     async def _log_list(self, ctx: _Ctx, plan: DayPlan, text: str, source: str | None) -> Reply:
@@ -701,7 +747,7 @@ class Coach:
             if not all(s.skipped for s in sets):
                 lines[i] += await self.progress.next_time(ctx.user, p.exercise_id)
         nxt, _ = await self._what_next(ctx, plan, advance=False)
-        return self._reply(" ".join(lines) + nxt, private=True)
+        return self._reply(" ".join(lines) + nxt, private=self._private_here(ctx))
 
     def _match_planned(self, plan: DayPlan, name: str) -> PlannedExercise | None:
         """The planned exercise `name` means, or an extra one; only confident matches count."""

@@ -45,6 +45,9 @@ class InboundEvent:
     event_id: str | None = None
     # Set by adapters that cannot see message text (e.g. Discord without the content intent).
     content_missing: bool = False
+    # The adapter can answer this event so only its author sees it (Discord's ephemeral
+    # interaction replies). Otherwise personal answers asked for in a group go to a DM.
+    private_reply: bool = False
 
 
 @dataclass(frozen=True, slots=True)

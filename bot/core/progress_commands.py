@@ -279,20 +279,8 @@ class ProgressCommands:
             f"Your training log: {len(sets)} sets from {render.fmt_day(first)} to "
             f"{render.fmt_day(last)}, loads in {ctx.units}. Opens in any spreadsheet."
         )
-        if not ctx.event.is_group:
-            return Reply([Outbound(text, title="Your export", document=doc, private=True)])
-        if not user.chat_id:
-            return _private(
-                "I only send your log in a private chat. Message me directly and send /export."
-            )
-        return Reply(
-            [
-                Outbound(
-                    text, title="Your export", document=doc, private=True, chat_id=user.chat_id
-                ),
-                Outbound("Sent your export to our private chat.", private=True),
-            ]
-        )
+        # Private: asked in a group, Coach._keep_private sends it to the person's own chat.
+        return Reply([Outbound(text, title="Your export", document=doc, private=True)])
 
     # ------------------------------------------------------------------ /forget
 

@@ -36,7 +36,7 @@ async def test_an_export_asked_for_in_a_server_goes_to_the_dm(
     (callback,) = await fake.answers_to(inter)
     await bot.settle()
     assert callback.body["data"]["flags"] & P.EPHEMERAL
-    assert callback.body["data"]["content"] == "Sent your export to our private chat."
+    assert callback.body["data"]["content"] == "I've sent that to our private chat."
 
     (upload,) = [r for r in fake.requests if r.files and r.template.startswith("/channels/")]
     assert upload.path == f"/channels/{fake.dm_channels[ann['id']]['id']}/messages"
