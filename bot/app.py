@@ -35,16 +35,21 @@ def _push_service(store: SqliteStore, coach: Coach, senders: dict[str, Any]) -> 
 async def run_platforms(config: Config, stop: asyncio.Event) -> None:
     """Run every platform with a token, and the daily pushes through them, until `stop`."""
     coach, store = await open_coach(config.db_path)
+    # Adapters stop only after the pushes have: in-flight sends finish through them.
+    adapters_stop = asyncio.Event()
     senders: dict[str, Any] = {}
     runs = []
     hooks: list[Any] = []
+    ready: list[asyncio.Event] = []
     if config.telegram_token:
         from bot.adapters.telegram import TelegramAdapter
 
         telegram = TelegramAdapter(coach, config.telegram_token, config.telegram_api_url)
         senders["telegram"] = telegram
         hooks.append(telegram)
-        runs.append(telegram.run(stop))
+        polling = asyncio.Event()
+        ready.append(polling)
+        runs.append(telegram.run(adapters_stop, on_ready=lambda _: polling.set()))
     if config.discord_token:
         from bot.adapters.discord import DiscordAdapter
 
@@ -55,14 +60,30 @@ async def run_platforms(config: Config, stop: asyncio.Event) -> None:
         )
         senders["discord"] = discord.sender
         hooks.append(discord)
-        runs.append(discord.run(stop))
+        ready.append(discord.ready)
+        runs.append(discord.run(adapters_stop))
     pushes = _push_service(store, coach, senders)
     for adapter in hooks:
         # Replies count against the same platform budget the fan-out shares.
         adapter.on_interactive_send = pushes.note_interactive
-    try:
+
+    async def push_when_ready() -> None:
+        # Pushes start once every platform can deliver, so none fails at start-up.
+        await asyncio.gather(*(event.wait() for event in ready))
         await pushes.start()
+
+    async def shut_down_in_order() -> None:
+        await stop.wait()
+        starting.cancel()
+        await asyncio.gather(starting, return_exceptions=True)
+        await pushes.stop()
+        adapters_stop.set()
+
+    starting = asyncio.create_task(push_when_ready())
+    stopping = asyncio.create_task(shut_down_in_order())
+    try:
         await asyncio.gather(*runs)
     finally:
-        await pushes.stop()
+        stop.set()  # also when an adapter failed: take the rest down the same way
+        await stopping
         await store.close()
