@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import discord
@@ -81,8 +82,9 @@ class DiscordAdapter:
         # scheduler counts it against Discord's limits (PushService.note_interactive).
         # Interaction answers are left out: Discord exempts them from the global limit.
         self.on_interactive_send: Callable[[str, str], None] | None = None
-        self._busy = 0
-        self._idle = asyncio.Condition()
+        self._busy = 0  # updates being handled
+        self._idle = asyncio.Event()  # set while _busy is 0
+        self._idle.set()
 
     def __repr__(self) -> str:  # never show the token
         return f"DiscordAdapter(message_content={self.message_content})"
@@ -136,22 +138,15 @@ class DiscordAdapter:
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
         """Wait until no update is being handled (graceful shutdown; tests)."""
-        async with self._idle:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._idle.wait_for(lambda: self._busy == 0), timeout)
+        deadline = asyncio.get_running_loop().time() + timeout
+        with contextlib.suppress(TimeoutError):
+            while self._busy:
+                left = deadline - asyncio.get_running_loop().time()
+                await asyncio.wait_for(self._idle.wait(), max(left, 0.0))
 
-    @contextlib.asynccontextmanager
-    async def _handling(self, what: str) -> AsyncIterator[None]:
+    def _handling(self, what: str) -> _Handling:
         """Counts in-flight work and makes sure nothing a user sends escapes as an error."""
-        self._busy += 1
-        try:
-            yield
-        except Exception:
-            log.exception("Discord %s failed", what)
-        finally:
-            self._busy -= 1
-            async with self._idle:
-                self._idle.notify_all()
+        return _Handling(self, what)
 
     # -- messages -----------------------------------------------------------------------------
 
@@ -250,11 +245,7 @@ class DiscordAdapter:
         self, interaction: discord.Interaction, event: InboundEvent, component: bool
     ) -> None:
         responder = _Responder(self, interaction, event)
-        handling = asyncio.ensure_future(self.coach.handle(event))
-        done, _ = await asyncio.wait({handling}, timeout=self.defer_after)
-        if not done:  # slow: acknowledge now, answer with follow-ups
-            await responder.defer(component)
-        reply = handling.result() if done else await handling
+        reply = await responder.in_time(self.coach.handle(event), component)
         for out in reply.messages:
             if not await self._pushed_elsewhere(out, event):
                 for part in render(out):
@@ -270,6 +261,35 @@ class DiscordAdapter:
         if not stale:
             log.error("Discord command failed: %s", type(error).__name__, exc_info=error)
         await _apologise(interaction, STALE_COMMAND if stale else SORRY)
+
+
+class _Handling:
+    """`async with adapter._handling(what)`: runs for every update, so a plain class rather
+    than a generator-based context manager and an Event rather than a Condition."""
+
+    __slots__ = ("adapter", "what")
+
+    def __init__(self, adapter: DiscordAdapter, what: str) -> None:
+        self.adapter = adapter
+        self.what = what
+
+    async def __aenter__(self) -> None:
+        self.adapter._busy += 1
+        self.adapter._idle.clear()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        self.adapter._busy -= 1
+        if not self.adapter._busy:
+            self.adapter._idle.set()
+        if exc is not None and isinstance(exc, Exception):
+            log.error("Discord %s failed", self.what, exc_info=(exc_type, exc, tb))
+            return True  # logged here rather than raised into discord.py
+        return False
 
 
 async def _apologise(interaction: discord.Interaction, text: str = SORRY) -> None:
@@ -292,6 +312,36 @@ class _Responder:
         self.event = event
         self.thinking = False  # a deferred "thinking…" message waits to be replaced
         self.sent = 0
+        self._deferring: asyncio.Task[None] | None = None
+
+    async def in_time(self, handling: Awaitable[Reply], component: bool) -> Reply:
+        """The core's reply. When it takes longer than `defer_after`, the interaction is
+        acknowledged meanwhile, so Discord doesn't give up on it after three seconds.
+
+        A timer rather than a second task per interaction: the core's work runs in this one,
+        and nearly every answer is in time, so the timer is only ever cancelled."""
+        timer: asyncio.TimerHandle | None = None
+        if self.adapter.defer_after <= 0:
+            self._start_defer(component)  # "too slow" from the start
+        else:
+            timer = asyncio.get_running_loop().call_later(
+                self.adapter.defer_after, self._start_defer, component
+            )
+        try:
+            reply = await handling
+        except BaseException:
+            if self._deferring is not None:
+                self._deferring.cancel()
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if self._deferring is not None:
+            await self._deferring  # the answer must follow the acknowledgement
+        return reply
+
+    def _start_defer(self, component: bool) -> None:
+        self._deferring = asyncio.ensure_future(self.defer(component))
 
     async def defer(self, component: bool) -> None:
         if component:
@@ -337,6 +387,10 @@ class BacklineClient(discord.Client):
             intents=wanted,
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=RATE_LIMIT_WAIT,
+            # No message cache: Backline reads replies and edits from the gateway payloads
+            # (referenced_message, raw edits), never from the cache, and 1000 cached messages
+            # are memory and garbage-collector work for nothing.
+            max_messages=None,
         )
         self.adapter = adapter
         self.tree: app_commands.CommandTree[BacklineClient] = app_commands.CommandTree(self)

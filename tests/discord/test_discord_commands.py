@@ -197,3 +197,27 @@ async def test_slow_answers_are_deferred_then_delivered(
     await bot.settle()
     user = await stored_user(store, ann)
     assert await store.sets_on(user.id, MONDAY)
+
+
+async def test_an_answer_that_misses_the_deadline_is_deferred_while_the_core_works(
+    fake: FakeDiscord, start_bot: StartBot, store: SqliteStore
+) -> None:
+    bot = await start_bot(defer_after=0.05)
+    ann = person("Ann")
+    async with store.transaction():  # the database is busy: the core has to wait for it
+        inter = await fake.slash(ann, "today")
+        (deferred,) = await fake.answers_to(inter)  # acknowledged before the core is done
+        assert deferred.body == {"type": 5}
+    _, followup = await fake.answers_to(inter, count=2)
+    await bot.settle()
+    assert followup.body["embeds"][0]["title"].startswith("Mon 11 May")
+    (shown,) = fake.shown_for(inter)
+    assert not shown["flags"] & P.LOADING
+
+
+async def test_a_quick_answer_is_not_deferred(fake: FakeDiscord, bot: Running) -> None:
+    inter = await fake.slash(person("Ann"), "today")
+    (answer,) = await fake.answers_to(inter)
+    await bot.settle()
+    assert answer.body["type"] == 4  # answered directly: no "thinking…" first
+    assert len(fake.callbacks(inter)) == 1
