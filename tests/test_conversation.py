@@ -371,3 +371,19 @@ async def test_personal_answers_asked_in_a_group_go_to_a_private_chat(env) -> No
     # Where the platform can answer privately in place (Discord interactions), it stays put.
     reply = await bob.say("/settings", private_reply=True)
     assert [m.chat_id for m in reply.messages] == [None] and reply.messages[0].private
+
+
+async def test_bare_numbers_in_a_dm_answer_next_up_and_undo_names_each_exercise(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    reply = await sam.say("single leg rdl 10 10, doorway row 12 12", reply_to=sam.last_id())
+    assert "Next up: Glute bridge" in text_of(reply)
+    reply = await sam.say("15 15")
+    assert "Logged Glute bridge: 15, 15 reps" in text_of(reply)
+    await sam.say("/undo")
+    reply = await sam.say("/undo")
+    assert "Single-leg Romanian deadlift (bodyweight), 10, 10 reps; Doorway row, 12, 12 reps" in (
+        text_of(reply)
+    )
+    assert await user_sets(store, coach, "sam") == []

@@ -81,9 +81,9 @@ class ConsoleChat:
         if buttons:
             lines.append("    " + "  ".join(f"({b.label})" for b in buttons))
             self._buttons[message_id] = buttons
+            self._latest = message_id  # typing a label presses a button of the latest prompt
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
-        self._latest = message_id
         await self.coach.record_sent(PLATFORM, chat_id, message_id, out)
         return message_id
 

@@ -352,11 +352,13 @@ class Coach:
         removed = await self.store.delete_last_batch(ctx.user.id)
         if not removed:
             return self._reply("Nothing to undo: you haven't logged anything yet.")
-        ex = self.library.exercises.get(removed[0].exercise_id)
-        name = ex.name if ex else removed[0].exercise_id
+        parts = []
+        for exercise_id in dict.fromkeys(s.exercise_id for s in removed):
+            ex = self.library.exercises.get(exercise_id)
+            sets = [s for s in removed if s.exercise_id == exercise_id]
+            parts.append(f"{ex.name if ex else exercise_id}, {render.fmt_sets(sets, ctx.units)}")
         return self._reply(
-            f"Removed your last log: {name}, {render.fmt_sets(removed, ctx.units)} "
-            f"({render.fmt_day(removed[0].plan_date)})."
+            f"Removed your last log: {'; '.join(parts)} ({render.fmt_day(removed[0].plan_date)})."
         )
 
     async def _cmd_log(self, ctx: _Ctx, rest: str) -> Reply:
@@ -615,6 +617,13 @@ class Coach:
             error.message + ' To log several at once, name them: "rdl 3x10 @ 40kg, bridge 15 15".'
         )
 
+    @staticmethod
+    def _reads_as_sets(text: str) -> bool:
+        try:
+            return parse_log(text).kind == "sets"
+        except LogParseError:
+            return False
+
     def _names_exercises(self, plan: DayPlan, text: str) -> bool:
         """True when `text` reads as a list of named exercises that we recognise."""
         try:
@@ -791,6 +800,11 @@ class Coach:
         plan = await self._plan_for(ctx.user, ctx.today)
         if plan.training and self._names_exercises(plan, text):
             return await self._log_list(ctx, plan, text, self._source(ctx))
+        if plan.training and self._reads_as_sets(text):
+            # Bare numbers in a private chat answer "Next up": today's first unlogged exercise.
+            pending = await self._unlogged(ctx, plan)
+            if pending:
+                return await self._log_one(ctx, plan, pending[0], text, advance=True)
         return self._reply(
             "I'm not sure what you mean. To log, reply to my session message with what you "
             f"did, e.g. {LOG_EXAMPLES}. " + self._help_short()
