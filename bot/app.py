@@ -7,13 +7,15 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.charts import MatplotlibCharts  # matplotlib itself loads on the first chart
-from bot.config import Config
 from bot.content import default_library
 from bot.core.coach import Coach
 from bot.store import SqliteStore, open_store
+
+if TYPE_CHECKING:  # pydantic loads only for the commands that read configuration
+    from bot.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +28,10 @@ async def open_coach(
     return Coach(store, default_library(), clock=clock, charts=MatplotlibCharts()), store
 
 
-def _push_service(store: SqliteStore, coach: Coach, senders: dict[str, Any]) -> Any:
+def _push_service(store: SqliteStore, coach: Coach, senders: dict[str, Any], config: Config) -> Any:
     from scheduler.service import PushService
 
-    return PushService(store, coach, senders)
+    return PushService(store, coach, senders, config=config.push_config())
 
 
 async def run_platforms(config: Config, stop: asyncio.Event) -> None:
@@ -41,28 +43,30 @@ async def run_platforms(config: Config, stop: asyncio.Event) -> None:
     runs = []
     hooks: list[Any] = []
     ready: list[asyncio.Event] = []
-    if config.telegram_token:
+    if config.telegram_token is not None:
         from bot.adapters.telegram import TelegramAdapter
 
-        telegram = TelegramAdapter(coach, config.telegram_token, config.telegram_api_url)
+        telegram = TelegramAdapter(
+            coach, config.telegram_token.get_secret_value(), config.telegram_api_url
+        )
         senders["telegram"] = telegram
         hooks.append(telegram)
         polling = asyncio.Event()
         ready.append(polling)
         runs.append(telegram.run(adapters_stop, on_ready=lambda _: polling.set()))
-    if config.discord_token:
+    if config.discord_token is not None:
         from bot.adapters.discord import DiscordAdapter
 
         discord = DiscordAdapter(
             coach,
-            config.discord_token,
+            config.discord_token.get_secret_value(),
             sync_state_path=config.db_path.with_name(config.db_path.name + ".discord-sync.json"),
         )
         senders["discord"] = discord.sender
         hooks.append(discord)
         ready.append(discord.ready)
         runs.append(discord.run(adapters_stop))
-    pushes = _push_service(store, coach, senders)
+    pushes = _push_service(store, coach, senders, config)
     for adapter in hooks:
         # Replies count against the same platform budget the fan-out shares.
         adapter.on_interactive_send = pushes.note_interactive

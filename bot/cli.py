@@ -103,17 +103,61 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return asyncio.run(_with_coach(args.db, args.date, work))
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from bot.config import Config
+def _load_config():  # -> bot.config.Config | None (pydantic loads only here)
+    """The host's configuration, or None after printing what is wrong with it."""
+    from bot.config import ConfigError, load_config
 
-    config = Config.from_env()
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        print(f"backline: {exc}", file=sys.stderr)
+        return None
+    if config.content is not None:
+        # The content loader reads the environment; a value from .env must reach it too.
+        os.environ.setdefault("BACKLINE_CONTENT", str(config.content))
+    return config
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _load_config()
+    if config is None:
+        return 2
     if not config.platforms:
         args.user = _default_user()
         args.date = None
+        args.db = str(config.db_path)
         return cmd_chat(args)
     from bot.runner import run_forever
 
     return run_forever(config)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.ops.doctor import diagnose
+
+    report = diagnose(quick=args.quick)
+    print(report.render())
+    return 1 if report.failed else 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    config = _load_config()
+    if config is None:
+        return 2
+    from bot.ops.backup import BackupError, backup_database
+
+    try:
+        result = asyncio.run(backup_database(config.db_path, Path(args.path)))
+    except BackupError as exc:
+        print(f"backline: backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Backed up {config.db_path} to {result.path} "
+        f"({result.bytes // 1024} KiB, schema version {result.schema_version})."
+    )
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -206,6 +250,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--units", choices=("kg", "lb"), help="default: the person's setting")
     with_db(export)
     export.set_defaults(func=cmd_export)
+
+    doctor = sub.add_parser("doctor", help="check configuration, content, database and tokens")
+    doctor.add_argument(
+        "--quick", action="store_true", help="skip the slow checks (for container health checks)"
+    )
+    doctor.set_defaults(func=cmd_doctor)
+
+    backup = sub.add_parser(
+        "backup", help="copy the database to PATH (safe while the bot is running)"
+    )
+    backup.add_argument("path", help="a file, or a folder for a time-stamped file")
+    backup.set_defaults(func=cmd_backup)
 
     parse_log = sub.add_parser("parse-log", help="show how a logged reply is read, as JSON")
     parse_log.add_argument("text", nargs="+")

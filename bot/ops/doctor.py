@@ -1,0 +1,184 @@
+"""`backline doctor`: is this installation ready to run? Configuration, content, database,
+platform tokens, each reported on one line; any failure makes the exit code non-zero.
+
+Nothing is changed: the database is opened read-only (pending migrations are reported, the
+next start applies them) and no platform is contacted.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from bot.ops.redaction import redact
+
+if TYPE_CHECKING:
+    from bot.config import Config
+
+Status = Literal["ok", "warn", "fail"]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    status: Status
+    subject: str
+    detail: str
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+
+    def add(self, status: Status, subject: str, detail: str) -> None:
+        self.checks.append(Check(status, subject, redact(detail)))
+
+    @property
+    def failed(self) -> bool:
+        return any(c.status == "fail" for c in self.checks)
+
+    def render(self) -> str:
+        marks = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
+        lines = []
+        for check in self.checks:
+            first, *rest = check.detail.splitlines() or [""]
+            lines.append(f"{marks[check.status]}  {check.subject}: {first}")
+            lines += [f"        {line}" for line in rest]
+        problems = sum(c.status == "fail" for c in self.checks)
+        lines.append(
+            f"{problems} problem(s) to fix before Backline can run."
+            if problems
+            else "All set: Backline is ready to run."
+        )
+        return "\n".join(lines)
+
+
+def diagnose(*, quick: bool = False) -> Report:
+    """Every check; `quick` skips the full integrity check (for container health checks)."""
+    from bot.config import ConfigError, load_config, unknown_variables
+
+    report = Report()
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        report.add("fail", "configuration", "\n".join(exc.problems))
+        config = None
+        db_path = Path(os.environ.get("BACKLINE_DB") or "backline.db")
+    else:
+        db_path = config.db_path
+        report.add("ok", "configuration", _describe_setup(config))
+    for problem in unknown_variables():
+        report.add("warn", "configuration", problem)
+    if not quick:
+        _check_content(report, config.content if config else None)
+    _check_database(report, db_path, quick=quick)
+    if config is not None:
+        _check_tokens(report, config)
+    return report
+
+
+def _describe_setup(config: Config) -> str:
+    parts = []
+    if config.telegram_token is not None:
+        mode = "webhook" if config.telegram_webhook_url else "long polling"
+        parts.append(f"Telegram ({mode})")
+    if config.discord_token is not None:
+        parts.append("Discord")
+    platforms = " and ".join(parts) or "no platform token: `backline` runs the console chat"
+    http = (
+        f"HTTP endpoint on {config.http_host}:{config.http_port}"
+        if config.http_port
+        else "HTTP endpoint off"
+    )
+    return f"{platforms}; {http}"
+
+
+def _check_content(report: Report, path: Path | None) -> None:
+    from bot.content import ContentError, load_library
+
+    try:
+        library = load_library(path)
+    except ContentError as exc:
+        report.add("fail", "content", str(exc))
+        return
+    report.add("ok", "content", f"{len(library.exercises)} exercises")
+
+
+def _check_database(report: Report, path: Path, *, quick: bool) -> None:
+    from bot.store.migrations import discover
+
+    subject = f"database {path}"
+    folder = path.parent if str(path.parent) else Path(".")
+    if not path.exists():
+        if folder.is_dir() and os.access(folder, os.W_OK):
+            report.add("ok", subject, "not created yet; the first start creates it")
+        else:
+            report.add("fail", subject, f"the folder {folder} is missing or not writable")
+        return
+    if not os.access(folder, os.W_OK) or not os.access(path, os.W_OK):
+        # SQLite writes the -wal and -shm files next to the database.
+        report.add("fail", subject, f"not writable by this user (check {folder})")
+        return
+    known = max((m.version for m in discover()), default=0)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = _schema_version(conn)
+            check = "quick_check" if quick else "integrity_check"
+            problems = [row[0] for row in conn.execute(f"PRAGMA {check}")]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        report.add("fail", subject, f"can't be read as a SQLite database ({exc})")
+        return
+    if problems != ["ok"]:
+        report.add(
+            "fail",
+            subject,
+            "integrity check failed: "
+            + "; ".join(problems[:5])
+            + "\nrestore the latest backup (docs/deploy.md, 'Restoring a backup')",
+        )
+    elif version > known:
+        report.add(
+            "fail",
+            subject,
+            f"schema version {version} is newer than this Backline knows ({known}): "
+            "upgrade Backline",
+        )
+    elif version < known:
+        report.add(
+            "warn",
+            subject,
+            f"schema version {version}, {known - version} migration(s) will be applied at "
+            "the next start (take a backup first)",
+        )
+    else:
+        checked = "quick check" if quick else "integrity check"
+        report.add("ok", subject, f"schema version {version} (current), {checked} ok")
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    try:
+        (version,) = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()
+    except sqlite3.OperationalError:
+        return 0  # no schema_version table: never opened by Backline
+    return int(version)
+
+
+def _check_tokens(report: Report, config: Config) -> None:
+    # The formats were checked by load_config; say which bot it is without showing the secret.
+    if config.telegram_token is not None:
+        bot_id = config.telegram_token.get_secret_value().partition(":")[0]
+        report.add("ok", "Telegram token", f"well-formed, bot id {bot_id}")
+    if config.discord_token is not None:
+        report.add("ok", "Discord token", "well-formed")
+    if config.telegram_webhook_url:
+        report.add(
+            "ok",
+            "Telegram webhook",
+            f"{config.telegram_webhook_url} -> {config.http_host}:{config.http_port}"
+            f"{config.webhook_path}, secret set",
+        )
