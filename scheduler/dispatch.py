@@ -79,8 +79,9 @@ class Dispatcher:
         self._inflight: set[int] = set()
         self._queues: dict[str, asyncio.Queue[PushRow]] = {}
         self._tasks: list[asyncio.Task[None]] = []
-        # Workers between an HTTP call and its commit: stop() lets them finish.
-        self._critical: set[asyncio.Task[object]] = set()
+        # Tasks parked where cancelling them loses nothing (waiting for a row or for the
+        # limiter); stop() cancels those and lets every other task finish its step.
+        self._parked: set[asyncio.Task[object]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -96,18 +97,39 @@ class Dispatcher:
         self._tasks.append(asyncio.create_task(self._feed(), name="push-feed"))
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Let sends whose HTTP call is under way finish and be recorded (up to `timeout`),
+        """Let every push already past the limiter finish and be recorded (up to `timeout`),
         then stop. Pushes waiting for their turn go back to 'pending' and, like rows queued
-        in memory, go out after the next start; a clean stop leaves nothing uncertain."""
+        in memory, go out after the next start; a clean stop leaves nothing uncertain.
+
+        Only parked tasks are cancelled: cancelling a task in the middle of a database write
+        or an HTTP call could leave a row 'sending' that was in fact delivered."""
         self._stopping = True
         self._wake.set()
-        critical = set(self._critical)
-        if critical:
-            await asyncio.wait(critical, timeout=timeout)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for task in self._parked:
+                task.cancel()
+            busy = [t for t in self._tasks if not t.done() and t not in self._parked]
+            remaining = deadline - loop.time()
+            if not busy or remaining <= 0:
+                break
+            await asyncio.wait(busy, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+
+    @contextlib.contextmanager
+    def _parked_here(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._parked.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._parked.discard(task)
 
     def wake(self) -> None:
         """New rows were queued: look now instead of at the next planned time."""
@@ -127,8 +149,8 @@ class Dispatcher:
             except Exception:  # the database may be briefly busy; never let the loop die
                 log.exception("push feed failed; retrying")
                 delay = 1.0
-            if delay > 0:
-                with contextlib.suppress(TimeoutError):
+            if delay > 0 and not self._stopping:
+                with contextlib.suppress(TimeoutError), self._parked_here():
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
 
     async def _feed_once(self) -> float:
@@ -153,7 +175,8 @@ class Dispatcher:
 
     async def _worker(self, platform: str, queue: asyncio.Queue[PushRow]) -> None:
         while not self._stopping:
-            row = await queue.get()
+            with self._parked_here():
+                row = await queue.get()
             if self._stopping:
                 break
             try:
@@ -240,46 +263,42 @@ class Dispatcher:
             out = messages[index]
             chat = out.chat_id or target.chat_id
             slot = await self._turn(limiter, chat, row)
-            with self._critical_section():  # from the HTTP call until its outcome is stored
-                try:
-                    message_id = await _counted(sender.send(chat, out), slot)
-                except RetryLater as exc:
-                    self.stats.rate_limited += 1
-                    limiter.pause(exc.retry_after)
-                    later = self.clock() + timedelta(seconds=exc.retry_after)
-                    await self.outbox.rate_limited(row.id, later, f"429: {exc}", self.clock())
-                    return
-                except Unreachable as exc:
-                    await self._unreachable(row, target, exc)
-                    return
-                except Exception as exc:  # TransientFailure, timeouts, anything unexpected
-                    await self._failed_attempt(row, exc)
-                    return
-                done = index + 1 == len(messages)
-                await self.outbox.part_sent(row.id, index + 1, done, self.clock())
+            if slot is None:  # stopped while waiting: back to 'pending', sent after a start
+                return
+            # From the HTTP call until its outcome is stored: stop() never cancels this part.
+            try:
+                message_id = await _counted(sender.send(chat, out), slot)
+            except RetryLater as exc:
+                self.stats.rate_limited += 1
+                limiter.pause(exc.retry_after)
+                later = self.clock() + timedelta(seconds=exc.retry_after)
+                await self.outbox.rate_limited(row.id, later, f"429: {exc}", self.clock())
+                return
+            except Unreachable as exc:
+                await self._unreachable(row, target, exc)
+                return
+            except Exception as exc:  # TransientFailure, timeouts, anything unexpected
+                await self._failed_attempt(row, exc)
+                return
+            done = index + 1 == len(messages)
+            await self.outbox.part_sent(row.id, index + 1, done, self.clock())
             self.stats.messages += 1
             await self._record_sent(row.platform, chat, message_id, out)
         self.stats.sent += 1
 
-    async def _turn(self, limiter: PlatformLimiter, chat: str, row: PushRow) -> Slot:
-        """Wait for the limiter. Stopped while waiting: this push was never sent, so it goes
-        back to 'pending' rather than looking uncertain at the next start."""
+    async def _turn(self, limiter: PlatformLimiter, chat: str, row: PushRow) -> Slot | None:
+        """Wait for the limiter; None when the service is stopping (the row is released back
+        to 'pending', as this push was never sent)."""
         try:
-            return await limiter.acquire(chat)
+            with self._parked_here():
+                slot = await limiter.acquire(chat)
         except asyncio.CancelledError:
             await self.outbox.release(row.id, self.clock())
             raise
-
-    @contextlib.contextmanager
-    def _critical_section(self) -> Iterator[None]:
-        task = asyncio.current_task()
-        if task is not None:
-            self._critical.add(task)
-        try:
-            yield
-        finally:
-            if task is not None:
-                self._critical.discard(task)
+        if self._stopping:
+            await self.outbox.release(row.id, self.clock())
+            return None
+        return slot
 
     async def _record_sent(self, platform: str, chat: str, message_id: str, out: Outbound) -> None:
         try:
