@@ -74,3 +74,14 @@ def test_wheel_ships_content_and_runs_from_another_directory(tmp_path: Path) -> 
     first, second = result.stdout.splitlines()[:2]
     assert first.startswith(str(target)) and first.endswith("_content")
     assert second == "Romanian deadlift (dumbbells)"
+
+    # The host's check runs from the installed wheel too, on a fresh database there.
+    doctor = subprocess.run(
+        [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(['doctor']))"],
+        cwd=elsewhere,
+        env={**env, "PYTHONPATH": str(target), "BACKLINE_DB": str(elsewhere / "b.db")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
