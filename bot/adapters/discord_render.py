@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import discord
-from discord.utils import escape_markdown
+from discord.utils import escape_markdown as _escape_markdown
 
 from bot.core.events import Attachment, Button, Outbound
 
@@ -22,6 +22,9 @@ ROWS_PER_MESSAGE = 5
 BUTTONS_PER_ROW = 5
 CUSTOM_ID_PREFIX = "backline:"  # + Button.data (<= 64 bytes): well inside the 100 limit
 EMBED_COLOUR = 0x2E7D5B  # one calm green for every Backline embed
+# What can start something Discord reads as markdown (discord.utils.escape_markdown's
+# patterns); "-" only counts at the start of a line (a list item).
+_MARKDOWN_STARTS = frozenset("_\\~|*`>[#-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +165,19 @@ def _embed_messages(title: str, text: str) -> list[DiscordMessage]:
         size += length
     messages.append(DiscordMessage(embeds=tuple(batch)))
     return messages
+
+
+def escape_markdown(text: str, ignore_links: bool = True) -> str:
+    """discord.utils.escape_markdown, without its regex for text that has nothing to escape
+    (most lines: every message is escaped line by line, so this runs for each of them)."""
+    found = _MARKDOWN_STARTS.intersection(text)
+    if not found or (found == {"-"} and not _starts_a_line("-", text)):
+        return text
+    return _escape_markdown(text, ignore_links=ignore_links)
+
+
+def _starts_a_line(char: str, text: str) -> bool:
+    return any(line.lstrip().startswith(char) for line in text.split("\n"))
 
 
 def _fit(text: str, limit: int) -> str:

@@ -13,6 +13,7 @@ from bot.adapters.discord_render import (
     DESCRIPTION_LIMIT,
     EMBEDS_TOTAL_LIMIT,
     BacklineButton,
+    escape_markdown,
     render,
     split_text,
 )
@@ -116,3 +117,12 @@ def test_titled_messages_stay_within_embed_limits(text: str, title: str) -> None
         assert sum(embed_length(e.to_dict()) for e in message.embeds) <= EMBEDS_TOTAL_LIMIT
     descriptions = [e.description or "" for m in messages for e in m.embeds]
     assert without_space(unescape("\n".join(descriptions))) == without_space(text)
+
+
+PIECES = [*"ab -_*`~|>[]()#\\:/.<>\n\t\r\x0b\x1c\u00a0\u2028", "http://x.y/a_b", "- ", "8-10"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_escaping_skips_only_text_with_nothing_to_escape(text: str) -> None:
+    assert escape_markdown(text) == discord.utils.escape_markdown(text, ignore_links=True)
