@@ -39,6 +39,7 @@ from bot.adapters.discord_send import CANNOT_DM, DiscordSender
 from bot.core.coach import Coach
 from bot.core.commands import Command
 from bot.core.events import InboundEvent, Outbound, Reply
+from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ class DiscordAdapter:
         # scheduler counts it against Discord's limits (PushService.note_interactive).
         # Interaction answers are left out: Discord exempts them from the global limit.
         self.on_interactive_send: Callable[[str, str], None] | None = None
+        # Counts answers sent and failed for /metrics (bot.ops.metrics); None: not counted.
+        self.metrics: Metrics | None = None
         self._busy = 0  # updates being handled
         self._idle = asyncio.Event()  # set while _busy is 0
         self._idle.set()
@@ -200,14 +203,22 @@ class DiscordAdapter:
 
     async def _deliver(self, event: InboundEvent, call: Awaitable[Any]) -> Any:
         try:
-            return await call
+            sent = await call
         except discord.Forbidden as exc:
             log.warning("Discord refused an answer (%s, code %s)", exc.status, exc.code)
             if exc.code == CANNOT_DM and not event.is_group:
                 await self.coach.mark_unreachable(event.user)
         except discord.HTTPException as exc:
             log.warning("Discord failed to take an answer (%s, code %s)", exc.status, exc.code)
+        else:
+            self._count("replies_sent")
+            return sent
+        self._count("replies_failed")
         return None
+
+    def _count(self, name: str) -> None:
+        if self.metrics is not None:
+            self.metrics.inc(name, platform=PLATFORM)
 
     async def _pushed_elsewhere(self, out: Outbound, event: InboundEvent) -> bool:
         """An answer addressed to another chat goes through the Sender, like a push."""

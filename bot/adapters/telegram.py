@@ -37,6 +37,7 @@ from bot.core.coach import SORRY, Coach
 from bot.core.commands import COMMANDS
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
 from bot.delivery import DeliveryError, TransientFailure, Unreachable
+from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ class TelegramAdapter:
         retry: RetryPolicy | None = None,
         concurrency: int = 32,
         request_timeout: float = 10.0,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
     ) -> None:
         if not token or ":" not in token:
             raise TelegramStartupError("BACKLINE_TELEGRAM_TOKEN does not look like a bot token")
@@ -109,6 +112,13 @@ class TelegramAdapter:
         # Told (platform, chat_id) before each interactive send, so the scheduler can count
         # replies against Telegram's flood limits (PushService.note_interactive).
         self.on_interactive_send: Callable[[str, str], None] | None = None
+        # Counts replies sent and failed for the HTTP endpoint's /metrics (bot.ops.metrics).
+        self.metrics: Metrics | None = None
+        # Webhook mode (BACKLINE_TELEGRAM_WEBHOOK_URL): Telegram posts updates to our HTTP
+        # endpoint, which hands them to `feed_webhook`; otherwise we long-poll.
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self._webhook_set = False
         builder = (
             ApplicationBuilder()
             .token(token)
@@ -132,20 +142,24 @@ class TelegramAdapter:
     async def run(
         self, stop: asyncio.Event, on_ready: Callable[[TelegramAdapter], None] | None = None
     ) -> None:
-        """Connect, register the command menu, long-poll until `stop` is set, shut down."""
+        """Connect, register the command menu, take updates (long polling, or the webhook
+        when `webhook_url` is set) until `stop` is set, shut down."""
         app = self.application
         if not await self._initialize(stop):
             return
         try:
             await self._register_commands()
             await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(
-                timeout=self.poll_timeout,
-                allowed_updates=list(ALLOWED_UPDATES),
-                bootstrap_retries=5,
-                error_callback=_log_polling_error,
-            )
+            if self.webhook_url is not None:
+                await self._set_webhook()
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(
+                    timeout=self.poll_timeout,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                    bootstrap_retries=5,
+                    error_callback=_log_polling_error,
+                )
             log.info("Telegram: listening as @%s", app.bot.username)
             if on_ready is not None:
                 on_ready(self)
@@ -191,9 +205,50 @@ class TelegramAdapter:
         except TelegramError as exc:
             log.warning("could not set Telegram's command menu: %s", exc)
 
+    async def _set_webhook(self) -> None:
+        assert self.webhook_url is not None
+        bot = self.application.bot
+        await with_retries(
+            lambda: bot.set_webhook(
+                self.webhook_url or "",
+                secret_token=self.webhook_secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+            ),
+            self.retry,
+            "setting the webhook",
+        )
+        self._webhook_set = True
+        log.info("Telegram: webhook set; updates arrive by HTTP POST")
+
+    async def _delete_webhook(self) -> None:
+        """Stop Telegram posting to us; updates wait for the next start instead."""
+        if not self._webhook_set:
+            return
+        try:
+            await self.application.bot.delete_webhook()
+            self._webhook_set = False
+        except TelegramError as exc:
+            log.warning("could not remove the Telegram webhook: %s", exc)
+
+    async def feed_webhook(self, data: dict[str, Any]) -> bool:
+        """One update posted by Telegram (secret already checked). False while not running,
+        so the endpoint answers 503 and Telegram delivers it again later."""
+        app = self.application
+        if not app.running:
+            return False
+        try:
+            update = Update.de_json(data, app.bot)
+        except Exception:
+            # Accepted and dropped: Telegram would otherwise repeat it forever.
+            log.exception("could not read a Telegram update posted to the webhook")
+            return True
+        await app.update_queue.put(update)
+        return True
+
     async def _shutdown(self) -> None:
         app = self.application
         try:
+            await self._delete_webhook()
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
             if app.running:
@@ -243,11 +298,18 @@ class TelegramAdapter:
                 )
             except Forbidden as exc:
                 log.warning("Telegram chat %s can't be reached: %s", chat_id, exc)
+                self._count("replies_failed")
                 await self._mark_unreachable(chat_id)
                 return
             except TelegramError as exc:
                 log.warning("could not answer in Telegram chat %s: %s", chat_id, exc)
+                self._count("replies_failed")
                 return
+            self._count("replies_sent")
+
+    def _count(self, name: str) -> None:
+        if self.metrics is not None:
+            self.metrics.inc(name, platform=PLATFORM)
 
     async def _answer_button(self, query_id: str, text: str | None) -> None:
         bot = self.application.bot

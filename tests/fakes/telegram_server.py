@@ -227,6 +227,8 @@ class FakeTelegram:
         self.rate_limited = 0  # 429s answered because a flood limit was broken
         self.rate_limited_by: dict[str, int] = defaultdict(int)  # "global" | "chat" | "group"
         self.unauthorized = 0
+        # setWebhook's parameters while a webhook is set; getUpdates is refused meanwhile.
+        self.webhook: Json | None = None
 
         self._chats: dict[int, TgChat] = {}
         self._admins: dict[int, dict[int, str]] = defaultdict(dict)  # chat -> user -> status
@@ -515,7 +517,8 @@ class FakeTelegram:
         return {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
-            "deleteWebhook": self._true,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
             "setMyCommands": self._set_my_commands,
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
@@ -528,7 +531,15 @@ class FakeTelegram:
 
     # -- methods -----------------------------------------------------------------------------
 
-    async def _true(self, params: Json) -> bool:
+    async def _set_webhook(self, params: Json) -> bool:
+        url = params["url"]
+        if url and not str(url).startswith("https://"):
+            raise _ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        self.webhook = dict(params) if url else None
+        return True
+
+    async def _delete_webhook(self, params: Json) -> bool:
+        self.webhook = None
         return True
 
     async def _get_me(self, params: Json) -> Json:
@@ -545,6 +556,12 @@ class FakeTelegram:
         return True
 
     async def _get_updates(self, params: Json) -> list[Json]:
+        if self.webhook is not None:
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = params.get("offset")
         limit = params.get("limit", 100)
         timeout = float(params.get("timeout", 0))
