@@ -122,20 +122,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = _load_config()
     if config is None:
         return 2
-    if config.telegram_webhook_url is not None:
-        # Not built yet (issue 7): refuse rather than silently long-poll instead.
-        print(
-            "backline: Telegram webhook mode is not available in this version yet; "
-            "unset BACKLINE_TELEGRAM_WEBHOOK_URL to use long polling.",
-            file=sys.stderr,
-        )
-        return 2
-    if config.http_port is not None:
-        print(
-            "backline: the HTTP endpoint (BACKLINE_HTTP_PORT) is not available in this "
-            "version yet; starting without it.",
-            file=sys.stderr,
-        )
     if not config.platforms:
         args.user = _default_user()
         args.date = None

@@ -107,17 +107,3 @@ def test_cold_commands_never_load_pydantic(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-
-
-def test_webhook_mode_is_refused_until_it_exists(tmp_path: Path) -> None:
-    env = backline_env(
-        BACKLINE_DB=str(tmp_path / "b.db"),
-        BACKLINE_TELEGRAM_TOKEN=TELEGRAM,
-        BACKLINE_TELEGRAM_WEBHOOK_URL="https://bot.example.org/telegram",
-        BACKLINE_TELEGRAM_WEBHOOK_SECRET="a-webhook-secret-long-enough",
-        BACKLINE_HTTP_PORT="8080",
-    )
-    result = run_backline(cwd=tmp_path, env=env)
-    assert result.returncode == 2
-    assert "webhook mode is not available" in result.stderr
-    assert not (tmp_path / "b.db").exists()
