@@ -427,8 +427,8 @@ def breakdown(run: Pass) -> list[str]:
         f"- {full_gc:.2f} ms of garbage-collector pauses (the bare bot {bare_gc:.2f} ms, the "
         f"core alone {core_gc:.2f} ms; a full collection takes tens of milliseconds and lands "
         "in whichever round crosses the threshold);",
-        f"- the remaining {rest:.2f} ms or so: the adapter's own code (profiling puts it at a few "
-        "hundredths of a millisecond) and the cost of running both together: the event loop "
+        f"- the remaining {rest:.2f} ms or so: the adapter's own code (profiling puts it under "
+        "a tenth of a millisecond) and the cost of running both together: the event loop "
         "and SQLite's thread hand the GIL back and forth, and on two cores every hand-off wakes "
         "the other core and waits for it (see the one-core run below).",
         "",
@@ -458,9 +458,10 @@ def report(run: Pass, single: Pass | None, people: int, rounds: int) -> tuple[st
             f"Ratio on one core: {ratio_of(single):.2f}. Sharing a core, the event loop and "
             "SQLite's thread no longer wake each other across cores: Backline's event loop "
             f"needs {single.full.per_event('loop_cpu'):.2f} ms per event instead of "
-            f"{run.full.per_event('loop_cpu'):.2f} ms. SQLite's own work is small, so a "
-            "Backline process loses nothing on one core (e.g. `taskset -c 0`, systemd "
-            "`CPUAffinity=`).",
+            f"{run.full.per_event('loop_cpu'):.2f} ms. SQLite's own work is small (the other "
+            "threads), so keeping the two together costs little of the second core's help; a "
+            "host can do that for the whole process with e.g. `taskset -c 0` or systemd's "
+            "`CPUAffinity=`.",
         ]
     lines += [
         "",
