@@ -268,16 +268,13 @@ async def test_selftest_can_set_the_level(env) -> None:
     ana = Person(coach, "ana")
     reply = await ana.say("/selftest")
     outcomes = [b.data for row in reply.messages[0].buttons for b in row]
-    steady = (
-        next(d for d in outcomes if "steady" in d or "solid" in d)
-        if any("steady" in d or "solid" in d for d in outcomes)
-        else outcomes[0]
-    )
-    reply = await ana.press(ana.last_id(), steady)
+    assert "st:steady" in outcomes
+    reply = await ana.press(ana.last_id(), "st:steady")  # hips stayed level: intermediate
     yes = reply.messages[0].buttons[0][0]
-    reply = await ana.press(ana.last_id(), yes.data)
-    user = await store.find_user(ana.ref)
-    assert user.settings.level == yes.data.split(":")[1]
+    assert yes.data == "lvl:intermediate"
+    assert (await store.find_user(ana.ref)).settings.level == "beginner"  # not before she agrees
+    await ana.press(ana.last_id(), yes.data)
+    assert (await store.find_user(ana.ref)).settings.level == "intermediate"
 
 
 async def test_settings_change_takes_effect(env) -> None:

@@ -381,7 +381,7 @@ class Coach:
         lines = [
             f"Level: {level.name if level else s.level}",
             f"Equipment: {equipment}",
-            f"Week: {split.name if split else s.split} on {onboarding._days_label(s.weekdays)}",
+            f"Week: {split.name if split else s.split} on {onboarding.days_label(s.weekdays)}",
             f"Session push: {s.reminder_time.strftime('%H:%M')} {s.timezone}"
             + (" (paused)" if s.paused else ""),
             f"Units: {s.units}",
@@ -421,7 +421,7 @@ class Coach:
 
     def _settings_line(self, s: Settings) -> str:
         return (
-            f"Sessions on {onboarding._days_label(s.weekdays)} at "
+            f"Sessions on {onboarding.days_label(s.weekdays)} at "
             f"{s.reminder_time.strftime('%H:%M')} {s.timezone}."
         )
 

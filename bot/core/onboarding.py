@@ -160,7 +160,7 @@ def _units_apply(text: str, s: Settings, _: Library) -> Settings:
     return s.with_(units=_choice(text, {"kg": "kg", "lb": "lb"}))
 
 
-def _days_label(weekdays: tuple[int, ...]) -> str:
+def days_label(weekdays: tuple[int, ...]) -> str:
     return " ".join(WEEKDAY_NAMES[d].capitalize() for d in weekdays)
 
 
@@ -191,7 +191,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "days",
         'Which days? Tap to keep the suggestion, or type your own (e.g. "tue thu sat").',
-        lambda lib, s: [Button(_days_label(s.weekdays), "ob:days:keep")],
+        lambda lib, s: [Button(days_label(s.weekdays), "ob:days:keep")],
         _days_apply,
     ),
     Step(

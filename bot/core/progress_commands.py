@@ -77,12 +77,26 @@ class ProgressCommands:
         return replace(ex.prescription, sets=sets)
 
     async def next_step(self, user: User, exercise_id: str) -> Next | None:
-        ex = self.library.exercises.get(exercise_id)
-        if ex is None:
-            return None
-        history = await self.coach.store.recent_sets_for(user.id, exercise_id, SESSIONS_NEEDED)
-        s = user.settings
-        return next_for(ex, self.capped(s, ex), history, self.library, s.units, s.equipment)
+        return (await self.next_steps(user, [exercise_id])).get(exercise_id)
+
+    async def next_steps(self, user: User, exercise_ids: list[str]) -> dict[str, Next]:
+        """What comes next for each exercise, from one history query for all of them."""
+        known = [i for i in exercise_ids if i in self.library.exercises]
+        history = await self.coach.store.recent_sets_by_exercise(user.id, known, SESSIONS_NEEDED)
+        s, found = user.settings, {}
+        for exercise_id in known:
+            ex = self.library.exercises[exercise_id]
+            nxt = next_for(
+                ex,
+                self.capped(s, ex),
+                history.get(exercise_id, []),
+                self.library,
+                s.units,
+                s.equipment,
+            )
+            if nxt is not None:
+                found[exercise_id] = nxt
+        return found
 
     async def next_time(self, user: User, exercise_id: str) -> str:
         """` Next time: 3 x 10 @ 18 kg, one step up.` (empty when there is nothing to say)."""
@@ -91,12 +105,11 @@ class ProgressCommands:
 
     async def next_times(self, user: User, exercise_ids: list[str]) -> str:
         """` Next time: Glute bridge 3 x 15; RDL 3 x 12 @ 20 kg.` for a whole session."""
-        parts = []
-        for exercise_id in exercise_ids:
-            nxt = await self.next_step(user, exercise_id)
-            if nxt is not None:
-                name = exercise_name(self.library, exercise_id)
-                parts.append(f"{name} {self._next_phrase(nxt, user.settings.units)}")
+        steps = await self.next_steps(user, exercise_ids)
+        parts = [
+            f"{exercise_name(self.library, i)} {self._next_phrase(nxt, user.settings.units)}"
+            for i, nxt in steps.items()
+        ]
         return f" Next time: {'; '.join(parts)}." if parts else ""
 
     def _next_phrase(self, nxt: Next, units: str) -> str:
