@@ -70,7 +70,7 @@ async def count(store: SqliteStore, table: str) -> int:
 
 def test_every_store_method_is_implemented_with_the_same_signature() -> None:
     names = [n for n, v in vars(Store).items() if inspect.isfunction(v) and not n.startswith("_")]
-    assert {"get_or_create_user", "add_sets", "claim_event", "list_channels"} <= set(names)
+    assert {"get_or_create_user", "add_sets", "start_event", "list_channels"} <= set(names)
     for name in names:
         implemented = getattr(SqliteStore, name)
         assert inspect.iscoroutinefunction(implemented), name
@@ -146,6 +146,29 @@ async def test_set_active_flips_and_unknown_user_is_ignored(store: SqliteStore):
 
 
 # -- plans -------------------------------------------------------------------------------------
+
+
+async def test_cached_plans_match_the_database_and_hand_out_fresh_copies(db_path: Path):
+    async with await open_store(db_path) as store:
+        user = await make_user(store)
+        await store.save_plan(user.id, MON, "k", {"main": [{"reps": (8, 12)}]})
+        cached = await store.get_plan(user.id, MON)
+        assert cached == ("k", {"main": [{"reps": [8, 12]}]})  # as JSON gives it back
+        assert cached is not None
+        cached[1]["main"].clear()  # a caller changing its copy changes nothing stored
+        assert await store.get_plan(user.id, MON) == ("k", {"main": [{"reps": [8, 12]}]})
+        # Another writer (a second process) only ever adds missing days, never rewrites one;
+        # what this store wrote itself it serves from memory, the rest from the file.
+        async with await open_store(db_path) as other:
+            await other.save_plan(user.id, TUE, "k2", {"main": []})
+        assert await store.get_plan(user.id, TUE) == ("k2", {"main": []})
+
+
+async def test_forgetting_someone_drops_their_cached_plans(store: SqliteStore):
+    user = await make_user(store)
+    await store.save_plan(user.id, MON, "k", {"v": 1})
+    await store.forget_user(user.id)
+    assert await store.get_plan(user.id, MON) is None
 
 
 async def test_plans_are_per_day_and_overwrite(store: SqliteStore):
@@ -468,6 +491,27 @@ async def test_claim_event_is_true_once_per_platform_and_id(store: SqliteStore):
     assert await store.claim_event("telegram", "1001") is False
     assert await store.claim_event("discord", "1001") is True
     assert await store.claim_event("telegram", "1002") is True
+
+
+async def test_start_event_claims_the_event_and_returns_the_person_in_one_trip(
+    store: SqliteStore,
+):
+    ref = UserRef("telegram", "501")
+    first = await store.start_event(ref, "501", "Ana", "ev-1")
+    assert first is not None and (first.chat_id, first.display_name) == ("501", "Ana")
+    assert await store.start_event(ref, "501", "Ana B", "ev-1") is None  # a duplicate
+    assert await store.find_user(ref) == first  # and the duplicate changed nothing
+    renamed = await store.start_event(ref, "501", "Ana B", "ev-2")
+    assert renamed is not None and (renamed.id, renamed.display_name) == (first.id, "Ana B")
+    assert await store.start_event(ref, "", "", "") == renamed  # no id: nothing to claim
+    assert await store.claim_event("telegram", "ev-2") is False
+
+
+async def test_concurrent_starts_of_one_event_answer_once(store: SqliteStore):
+    ref = UserRef("discord", "77")
+    results = await asyncio.gather(*(store.start_event(ref, "d77", "Bo", "x") for _ in range(20)))
+    assert sum(r is not None for r in results) == 1
+    assert await count(store, "users") == 1
 
 
 async def test_old_event_ids_are_pruned(db_path: Path):

@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 MAX_ACK = 200  # answerCallbackQuery text limit
+# Connections to the Bot API. httpcore checks every open connection on every request, so
+# PTB's default of 256 makes each call slower as traffic peaks; Telegram's flood limit (about
+# 30 messages/s) needs 8 even at a 250 ms round trip, and callers beyond that wait their turn.
+CONNECTIONS = 16
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
@@ -123,6 +127,7 @@ class TelegramAdapter:
             ApplicationBuilder()
             .token(token)
             .concurrent_updates(ChatOrderedProcessor(concurrency))
+            .connection_pool_size(CONNECTIONS)
             .job_queue(None)  # the scheduler owns timing; no second APScheduler
             .connect_timeout(request_timeout)
             .read_timeout(request_timeout)

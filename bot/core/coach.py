@@ -224,10 +224,12 @@ class Coach:
 
     async def _handle(self, event: InboundEvent) -> Reply:
         platform = event.user.platform
-        if event.event_id and not await self.store.claim_event(platform, event.event_id):
-            return Reply()  # a duplicate delivery: it was answered the first time
         chat = "" if event.is_group else event.chat_id
-        user = await self.store.get_or_create_user(event.user, chat, event.display_name)
+        user = await self.store.start_event(
+            event.user, chat, event.display_name, event.event_id or ""
+        )
+        if user is None:
+            return Reply()  # a duplicate delivery: it was answered the first time
         ctx = _Ctx(event, user, self.local_date(user.settings))
 
         if event.content_missing:

@@ -8,7 +8,7 @@ same plan; the coach stores the first plan of a day so it stays put all day.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -49,7 +49,8 @@ class PlannedExercise:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field is a plain value or a tuple of them; `asdict` would deep-copy each one.
+        return {name: getattr(self, name) for name in self.__slots__}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlannedExercise:

@@ -127,8 +127,11 @@ class Store(Protocol):
     async def set_state(self, user_id: int, state: dict[str, Any] | None) -> None: ...
 
     # idempotency and counters
-    async def claim_event(self, platform: str, event_id: str) -> bool:
-        """True the first time an event id is seen, False for a duplicate delivery."""
+    async def start_event(
+        self, ref: UserRef, chat_id: str, display_name: str, event_id: str
+    ) -> User | None:
+        """Claims `event_id` (empty: nothing to claim) and returns the person as
+        get_or_create_user does, in one round trip; None when the event was seen before."""
         ...
 
     async def next_seq(self, name: str) -> int: ...

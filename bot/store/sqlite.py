@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -64,9 +65,16 @@ class SqliteStore(Database):
     EVENT_RETENTION = timedelta(days=3)
     PRUNE_INTERVAL_SECONDS = 600.0
 
+    # Today's plans are read on almost every update; this many stay in memory as JSON text.
+    PLAN_CACHE_SIZE = 1024
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         super().__init__(conn)
         self._last_prune: float | None = None  # time.monotonic() of the last event prune
+        # (user id, ISO date) -> (plan key, payload JSON), most recently used last. Plans are
+        # written only through this store, so it is exact. A read can't cache a plan older
+        # than a write's: aiosqlite runs calls and resumes their callers in submission order.
+        self._plans: OrderedDict[tuple[int, str], tuple[str, str]] = OrderedDict()
 
     # -- users and settings ------------------------------------------------------------------
 
@@ -76,26 +84,21 @@ class SqliteStore(Database):
         A message in a private chat (non-empty chat_id) proves the person is reachable again,
         so it also sets `active` back to True.
         """
-        user = await self.find_user(ref)
-        if (
-            user is not None
-            and chat_id in ("", user.chat_id)
-            and display_name in ("", user.display_name)
-            and (user.active or not chat_id)
-        ):
-            return user  # the usual case: one read, no write
-        rows = await self.write(
-            "INSERT INTO users"
-            " (platform, platform_user_id, chat_id, display_name, settings, active, created_at)"
-            " VALUES (?, ?, ?, ?, ?, 1, ?)"
-            " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
-            "  chat_id = COALESCE(NULLIF(excluded.chat_id, ''), users.chat_id),"
-            "  display_name = COALESCE(NULLIF(excluded.display_name, ''), users.display_name),"
-            "  active = CASE WHEN excluded.chat_id <> '' THEN 1 ELSE users.active END"
-            f" RETURNING {USER_COLUMNS}",
-            (ref.platform, ref.user_id, chat_id, display_name, _DEFAULT_SETTINGS, now_iso()),
-        )
-        return user_from(rows[0])
+        return await self.call(lambda conn: _user_for(conn, ref, chat_id, display_name))
+
+    async def start_event(
+        self, ref: UserRef, chat_id: str, display_name: str, event_id: str
+    ) -> User | None:
+        """`claim_event` then `get_or_create_user`, in one trip to the database thread (every
+        update starts this way). None when the event id was seen before: a duplicate."""
+        await self._prune_events_now_and_then()
+
+        def run(conn: sqlite3.Connection) -> User | None:
+            if event_id and not _claim(conn, ref.platform, event_id):
+                return None
+            return _user_for(conn, ref, chat_id, display_name)
+
+        return await self.call(run)
 
     async def get_user(self, user_id: int) -> User | None:
         rows = await self.read(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,))
@@ -144,28 +147,46 @@ class SqliteStore(Database):
                 )
             conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
 
+        for slot in [slot for slot in self._plans if slot[0] == user_id]:
+            del self._plans[slot]
         await self.atomically(forget)
 
     # -- plans -------------------------------------------------------------------------------
 
     async def get_plan(self, user_id: int, day: date) -> tuple[str, dict[str, Any]] | None:
-        rows = await self.read(
-            "SELECT plan_key, payload FROM plans WHERE user_id = ? AND plan_date = ?",
-            (user_id, day.isoformat()),
-        )
-        if not rows:
-            return None
-        return rows[0]["plan_key"], json.loads(rows[0]["payload"])
+        slot = (user_id, day.isoformat())
+        cached = self._plans.get(slot)
+        if cached is None:
+            rows = await self.read(
+                "SELECT plan_key, payload FROM plans WHERE user_id = ? AND plan_date = ?", slot
+            )
+            if not rows:
+                return None
+            cached = rows[0]["plan_key"], rows[0]["payload"]
+            self._remember_plan(slot, cached)
+        else:
+            self._plans.move_to_end(slot)
+        return cached[0], json.loads(cached[1])  # a fresh dict: callers may change theirs
 
     async def save_plan(self, user_id: int, day: date, key: str, payload: dict[str, Any]) -> None:
+        slot = (user_id, day.isoformat())
+        text = to_json(payload)
+        self._plans.pop(slot, None)
         await self.write(
             "INSERT INTO plans (user_id, plan_date, plan_key, payload, created_at)"
             " VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (user_id, plan_date) DO UPDATE SET"
             "  plan_key = excluded.plan_key, payload = excluded.payload,"
             "  created_at = excluded.created_at",
-            (user_id, day.isoformat(), key, to_json(payload), now_iso()),
+            (*slot, key, text, now_iso()),
         )
+        self._remember_plan(slot, (key, text))
+
+    def _remember_plan(self, slot: tuple[int, str], plan: tuple[str, str]) -> None:
+        self._plans[slot] = plan
+        self._plans.move_to_end(slot)
+        if len(self._plans) > self.PLAN_CACHE_SIZE:
+            self._plans.popitem(last=False)
 
     # -- set logs ----------------------------------------------------------------------------
 
@@ -380,12 +401,7 @@ class SqliteStore(Database):
     async def claim_event(self, platform: str, event_id: str) -> bool:
         """True the first time an event id is seen, False for a duplicate delivery."""
         await self._prune_events_now_and_then()
-        rows = await self.write(
-            "INSERT INTO processed_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
-            " ON CONFLICT DO NOTHING RETURNING 1",
-            (platform, event_id, now_iso()),
-        )
-        return bool(rows)
+        return await self.call(lambda conn: _claim(conn, platform, event_id))
 
     async def _prune_events_now_and_then(self) -> None:
         now = time.monotonic()
@@ -516,3 +532,40 @@ def _insert_sets(
             params,
         ).fetchall()
     return rows
+
+
+def _claim(conn: sqlite3.Connection, platform: str, event_id: str) -> bool:
+    rows = conn.execute(
+        "INSERT INTO processed_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING RETURNING 1",
+        (platform, event_id, now_iso()),
+    ).fetchall()
+    return bool(rows)
+
+
+def _user_for(conn: sqlite3.Connection, ref: UserRef, chat_id: str, display_name: str) -> User:
+    """The person, created or refreshed (see get_or_create_user); runs on the database thread."""
+    rows = conn.execute(
+        f"SELECT {USER_COLUMNS} FROM users WHERE platform = ? AND platform_user_id = ?",
+        (ref.platform, ref.user_id),
+    ).fetchall()
+    user = user_from(rows[0]) if rows else None
+    if (
+        user is not None
+        and chat_id in ("", user.chat_id)
+        and display_name in ("", user.display_name)
+        and (user.active or not chat_id)
+    ):
+        return user  # the usual case: one read, no write
+    rows = conn.execute(
+        "INSERT INTO users"
+        " (platform, platform_user_id, chat_id, display_name, settings, active, created_at)"
+        " VALUES (?, ?, ?, ?, ?, 1, ?)"
+        " ON CONFLICT (platform, platform_user_id) DO UPDATE SET"
+        "  chat_id = COALESCE(NULLIF(excluded.chat_id, ''), users.chat_id),"
+        "  display_name = COALESCE(NULLIF(excluded.display_name, ''), users.display_name),"
+        "  active = CASE WHEN excluded.chat_id <> '' THEN 1 ELSE users.active END"
+        f" RETURNING {USER_COLUMNS}",
+        (ref.platform, ref.user_id, chat_id, display_name, _DEFAULT_SETTINGS, now_iso()),
+    ).fetchall()
+    return user_from(rows[0])
