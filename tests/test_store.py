@@ -185,6 +185,17 @@ async def test_plans_are_per_day_and_overwrite(store: SqliteStore):
 # -- set logs ----------------------------------------------------------------------------------
 
 
+async def test_exercises_logged_on_names_each_exercise_once_skips_included(store: SqliteStore):
+    user = await make_user(store)
+    other = await make_user(store, uid="43", chat="c43")
+    assert await store.exercises_logged_on(user.id, MON) == set()
+    await store.add_sets(user.id, MON, [rdl(1), rdl(2)], "a")
+    await store.add_sets(user.id, MON, [NewSet("glute-bridge", 1, skipped=True)], "b")
+    await store.add_sets(user.id, TUE, [NewSet("plank", 1, seconds=30)], "c")
+    await store.add_sets(other.id, MON, [NewSet("plank", 1, seconds=30)], "d")
+    assert await store.exercises_logged_on(user.id, MON) == {"romanian-deadlift", "glute-bridge"}
+
+
 async def test_add_sets_returns_stored_rows_in_one_batch(store: SqliteStore):
     user = await make_user(store)
     before = datetime.now(UTC)

@@ -635,7 +635,7 @@ class Coach:
         return bool(entries) and all(self._match_planned(plan, name) for name, _ in entries)
 
     async def _unlogged(self, ctx: _Ctx, plan: DayPlan) -> list[PlannedExercise]:
-        logged = {s.exercise_id for s in await self.store.sets_on(ctx.user.id, plan.day)}
+        logged = await self.store.exercises_logged_on(ctx.user.id, plan.day)
         return [p for p in plan.main if p.exercise_id not in logged]
 
     def _to_sets(self, planned: PlannedExercise, parsed: ParsedLog, units: str) -> list[NewSet]:

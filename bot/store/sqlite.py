@@ -254,6 +254,13 @@ class SqliteStore(Database):
         )
         return sets_from(rows)
 
+    async def exercises_logged_on(self, user_id: int, day: date) -> set[str]:
+        rows = await self.read(
+            "SELECT DISTINCT exercise_id FROM set_logs WHERE user_id = ? AND plan_date = ?",
+            (user_id, day.isoformat()),
+        )
+        return {row[0] for row in rows}
+
     async def sets_between(self, user_id: int, start: date, end: date) -> list[SetLog]:
         """Both ends included."""
         rows = await self.read(
