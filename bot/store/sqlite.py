@@ -11,7 +11,10 @@ Decisions worth knowing:
   nothing to swap: it stores nothing and returns ([], []) (the caller knows the day; it
   should add_sets). Replacing with [] removes the sets and their batch. New sets get the
   edit's time as logged_at.
-- get_or_create_user with a private chat id also sets active again (they reached us).
+- get_or_create_user with a private chat id also sets active again (they reached us);
+  start_event does the same after claiming the event, in the same trip.
+- get_plan serves the most recent 1024 plans from memory (as JSON text, so every caller gets
+  its own dict); save_plan and forget_user keep that copy exact.
 - forget_user deletes from every table with a `user_id` column, found at run time, so tables
   from later migrations are covered if they follow that naming.
 - sets_between includes both ends. Set lists come oldest first: by date, batch, entry order.

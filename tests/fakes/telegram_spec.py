@@ -159,13 +159,9 @@ def _object_from_spec(raw: dict[str, Any]) -> ObjectSpec:
     )
 
 
-@functools.lru_cache(maxsize=4096)
 def html_to_plain(text: str) -> str:
     """The text Telegram shows for `text` in HTML parse mode; raises EntityParseError the way
-    Telegram refuses it (unknown tag, unclosed tag, a bare <, > or &).
-
-    Cached: bots send the same texts again and again, and the real server's parsing is not
-    the bot's cost, so the in-process fake should spend as little on it as it can."""
+    Telegram refuses it (unknown tag, unclosed tag, a bare <, > or &)."""
     parser = _TelegramHtml()
     parser.feed(text)
     parser.close()
