@@ -284,8 +284,8 @@ class Pass:
     violations: int
 
     @property
-    def baseline(self) -> Result:
-        """The faster echo bot: the ratio is taken against it."""
+    def fastest_echo(self) -> Result:
+        """For the estimates that should not flatter Backline (what adding up would give)."""
         return max(self.echoes, key=lambda r: r.throughput)
 
 
@@ -323,7 +323,7 @@ def report(run: Pass, load: Load) -> tuple[str, float]:
     ratio = stack.throughput / bare.throughput
     like_for_like = stack.throughput / tuned.throughput
     in_turn_ratio = stack.in_turn / max(r.in_turn for r in run.echoes)
-    base = run.baseline
+    base = run.fastest_echo
     rows = [
         "| bot | backlog updates/s | in-turn updates/s | p50 latency | p99 latency | "
         "messages sent |",
