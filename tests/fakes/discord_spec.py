@@ -24,8 +24,8 @@ EMBEDS_TOTAL_LIMIT = 6000
 
 
 def spec_path(repo_root: Path) -> Path:
-    """Where CI and developers keep the spec: a `shared/` folder beside the checkout."""
-    return repo_root.parent / "shared" / "specs" / "discord-openapi.json"
+    """The vendored spec (MIT, licence beside it) in tests/specs/."""
+    return repo_root / "tests" / "specs" / "discord-openapi.json"
 
 
 @dataclass(frozen=True, slots=True)

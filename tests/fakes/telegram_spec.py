@@ -1,4 +1,4 @@
-"""Checks Bot API calls and objects against the spec in shared/specs/telegram-bot-api.json.
+"""Checks Bot API calls and objects against the spec in tests/specs/telegram-bot-api.json.
 
 The spec lists every method and type with its fields, their types and whether they are
 required. Limits that Telegram states only in prose ("1-4096 characters after entities
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# CI runs in a fresh clone with shared/ checked out beside the repository.
-SPEC_PATH = REPO_ROOT.parent / "shared" / "specs" / "telegram-bot-api.json"
+# Vendored with its MIT licence in tests/specs/, so a clone anywhere can run the tests.
+SPEC_PATH = REPO_ROOT / "tests" / "specs" / "telegram-bot-api.json"
 
 # The spec only points at "formatting options" for parse_mode; these are the three it documents.
 PARSE_MODES = frozenset({"HTML", "MarkdownV2", "Markdown"})
@@ -242,7 +242,7 @@ class BotApiSpec:
     def load(cls, path: Path = SPEC_PATH) -> BotApiSpec:
         if not path.is_file():
             raise FileNotFoundError(
-                f"Bot API spec not found at {path}: shared/ must be checked out beside the repo"
+                f"Bot API spec not found at {path}: it ships in tests/specs/"
             )
         return cls(json.loads(path.read_text(encoding="utf-8")))
 

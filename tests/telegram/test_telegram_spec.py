@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bot.adapters.telegram_render import render
 from bot.core.events import Outbound
 from tests.fakes.telegram_spec import (
+    REPO_ROOT,
     SPEC_PATH,
     BotApiSpec,
     EntityParseError,
@@ -35,9 +36,10 @@ def problems(spec: BotApiSpec, method: str, form: dict[str, str], **files: Uploa
     return [f"{v.where}: {v.problem}" for v in found]
 
 
-def test_the_spec_sits_in_shared_beside_the_repository() -> None:
-    assert SPEC_PATH.parent.parent.name == "shared"
+def test_the_spec_and_its_licence_ship_inside_the_repository() -> None:
+    assert SPEC_PATH.parent == REPO_ROOT / "tests" / "specs"
     assert SPEC_PATH.is_file()
+    assert "MIT" in SPEC_PATH.with_suffix(".LICENSE").read_text(encoding="utf-8")
 
 
 def test_a_correct_send_message_passes(spec: BotApiSpec) -> None:
