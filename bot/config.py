@@ -182,10 +182,13 @@ class Config(BaseSettings):
 
     @property
     def platforms(self) -> list[str]:
+        """The platforms to run: those in bot.platforms whose token is set."""
+        from bot.platforms import PLATFORMS
+
         return [
-            name
-            for name, token in (("telegram", self.telegram_token), ("discord", self.discord_token))
-            if token is not None
+            p.name
+            for p in PLATFORMS.values()
+            if p.token is not None and getattr(self, p.token) is not None
         ]
 
     @property
