@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.adapters.base import NO_HOOKS, AdapterFactory, CoachPort, Hooks
+from bot.adapters.base import NO_HOOKS, AdapterFactory, CoachPort, Hooks, PlatformStartupError
 from bot.adapters.discord_commands import build_commands, sync_if_changed
 from bot.adapters.discord_events import (
     PLATFORM,
@@ -51,6 +51,11 @@ STALE_COMMAND = "That command just changed. Give Discord a minute and try again.
 DEFER_AFTER = 2.0  # seconds; Discord wants an answer to an interaction within 3
 RATE_LIMIT_WAIT = 30.0  # longer 429s become RetryLater for pushes (discord.py's minimum)
 DRAIN_TIMEOUT = 10.0
+
+
+class DiscordStartupError(PlatformStartupError, discord.LoginFailure):
+    """Discord can't be used with this configuration (the token was rejected): the runner
+    prints it as one line."""
 
 
 def intents(message_content: bool) -> discord.Intents:
@@ -128,7 +133,9 @@ class DiscordAdapter:
                 await client.login(self._token)
             except discord.LoginFailure:
                 log.error("Discord rejected the bot token (check BACKLINE_DISCORD_TOKEN)")
-                raise
+                raise DiscordStartupError(
+                    "Discord rejected the bot token: check BACKLINE_DISCORD_TOKEN"
+                ) from None
             connect = asyncio.create_task(client.connect(), name="discord-gateway")
             stopping = asyncio.create_task(stop.wait(), name="discord-stop")
             try:
@@ -453,6 +460,7 @@ __all__ = [
     "BacklineClient",
     "DiscordAdapter",
     "DiscordSender",
+    "DiscordStartupError",
     "cancel_pending_ready",
     "intents",
     "serve",
