@@ -184,10 +184,10 @@ def _check_tokens(report: Report, config: Config) -> None:
         if entry.token_note is not None:
             detail += ", " + entry.token_note(config.secret(entry.token) or "")
         report.add("ok", f"{entry.title} token", detail)
-    if config.telegram_webhook_url:
-        report.add(
-            "ok",
-            "Telegram webhook",
-            f"{config.telegram_webhook_url} -> {config.http_host}:{config.http_port}"
-            f"{config.webhook_path}, secret set",
-        )
+        url = getattr(config, entry.webhook) if entry.webhook else None
+        if url:
+            report.add(
+                "ok",
+                f"{entry.title} webhook",
+                f"{url} -> {config.http_host}:{config.http_port}{config.webhook_path}, secret set",
+            )
