@@ -6,7 +6,6 @@ A chat id is a person's user id (we open their DM channel) or a server channel i
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 
 import aiohttp
@@ -19,7 +18,6 @@ from bot.adapters.outlet import Delivery, SendPart
 from bot.core.events import Outbound, UserRef
 from bot.delivery import DeliveryError, RetryLater, TransientFailure, Unreachable
 
-log = logging.getLogger(__name__)
 
 CANNOT_DM = 50007  # "Cannot send messages to this user": DMs closed or the bot is blocked
 UNKNOWN_USER = 10013

@@ -241,7 +241,9 @@ class BotApiSpec:
     @functools.cache
     def load(cls, path: Path = SPEC_PATH) -> BotApiSpec:
         if not path.is_file():
-            raise FileNotFoundError(f"Bot API spec not found at {path}: it ships in tests/specs/")
+            raise FileNotFoundError(
+                f"Bot API spec not found at {path}: it ships in tests/specs/"
+            )
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
     # -- requests -------------------------------------------------------------------------
