@@ -18,7 +18,6 @@ from bot.adapters.outlet import Delivery, SendPart
 from bot.core.events import Outbound, UserRef
 from bot.delivery import DeliveryError, RetryLater, TransientFailure, Unreachable
 
-
 CANNOT_DM = 50007  # "Cannot send messages to this user": DMs closed or the bot is blocked
 UNKNOWN_USER = 10013
 DEFAULT_RETRY_AFTER = 5.0
