@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from bot.adapters.base import AdapterFactory, CoachPort, Hooks, PlatformAdapter
 from bot.charts import MatplotlibCharts  # matplotlib itself loads on the first chart
 from bot.content import default_library
 from bot.core.coach import Coach
-from bot.core.events import InboundEvent, Reply
+from bot.core.events import InboundEvent, Outbound, Reply, UserRef
+from bot.delivery import Sender
 from bot.ops.metrics import Family, Metrics
+from bot.platforms import Platform, platform
 from bot.store import SqliteStore, open_store
 
 if TYPE_CHECKING:  # pydantic loads only for the commands that read configuration
-    from bot.adapters.telegram import TelegramAdapter
     from bot.config import Config
     from bot.ops.http import Health
     from scheduler.dispatch import DeliveryStats
+    from scheduler.ratelimit import PlatformLimiter
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +38,10 @@ async def open_coach(
 
 
 class CountedCoach:
-    """The coach as the adapters see it: every update handled is counted for /metrics."""
+    """The coach as the adapters see it (`bot.adapters.base.CoachPort`): every update
+    handled is counted for /metrics."""
 
-    def __init__(self, coach: Coach, metrics: Metrics) -> None:
+    def __init__(self, coach: CoachPort, metrics: Metrics) -> None:
         self._coach = coach
         self._metrics = metrics
 
@@ -44,8 +49,33 @@ class CountedCoach:
         self._metrics.inc("updates_handled", platform=event.user.platform)
         return await self._coach.handle(event)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._coach, name)
+    async def record_sent(
+        self, platform: str, chat_id: str, message_id: str, out: Outbound
+    ) -> None:
+        await self._coach.record_sent(platform, chat_id, message_id, out)
+
+    async def mark_unreachable(self, ref: UserRef) -> None:
+        await self._coach.mark_unreachable(ref)
+
+    async def next_message_id(self, platform: str) -> str:
+        return await self._coach.next_message_id(platform)
+
+    def exercise_choices(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        return self._coach.exercise_choices(prefix, limit)
+
+
+def adapter_factory(entry: Platform) -> AdapterFactory:
+    """The `create` of a platform's adapter module; the platform library loads only now."""
+    return cast(AdapterFactory, importlib.import_module(entry.adapter).create)
+
+
+def rate_limiters(names: list[str], config: Config) -> dict[str, PlatformLimiter]:
+    """One limiter per platform, shared by its adapter (replies) and the pushes."""
+    from scheduler.ratelimit import limiter_for
+
+    push = config.push_config()
+    rates = dict(push.rates)
+    return {name: limiter_for(name, push.push_share, rates.get(name)) for name in names}
 
 
 async def check_health(store: SqliteStore, running: dict[str, Callable[[], bool]]) -> Health:
@@ -108,10 +138,16 @@ async def metric_families(
     ]
 
 
-def _push_service(store: SqliteStore, coach: Coach, senders: dict[str, Any], config: Config) -> Any:
+def _push_service(
+    store: SqliteStore,
+    coach: Coach,
+    senders: dict[str, Sender],
+    config: Config,
+    limiters: dict[str, PlatformLimiter],
+) -> Any:
     from scheduler.service import PushService
 
-    return PushService(store, coach, senders, config=config.push_config())
+    return PushService(store, coach, senders, config=config.push_config(), limiters=limiters)
 
 
 async def run_platforms(config: Config, stop: asyncio.Event) -> None:
@@ -121,63 +157,31 @@ async def run_platforms(config: Config, stop: asyncio.Event) -> None:
     counted = CountedCoach(coach, metrics)
     # Adapters stop only after the pushes have: in-flight sends finish through them.
     adapters_stop = asyncio.Event()
-    senders: dict[str, Any] = {}
-    runs = []
-    hooks: list[Any] = []
-    ready: list[asyncio.Event] = []
-    running: dict[str, Callable[[], bool]] = {}
-    webhook_to: TelegramAdapter | None = None
-    if config.telegram_token is not None:
-        from bot.adapters.telegram import TelegramAdapter
+    limiters = rate_limiters(config.platforms, config)
 
-        telegram = TelegramAdapter(
-            counted,
-            config.telegram_token.get_secret_value(),
-            config.telegram_api_url,
-            webhook_url=config.telegram_webhook_url,
-            webhook_secret=config.secret("telegram_webhook_secret"),
-        )
-        senders["telegram"] = telegram
-        hooks.append(telegram)
-        running["telegram"] = lambda: telegram.application.running
-        if config.telegram_webhook_url is not None:
-            webhook_to = telegram
-        polling = asyncio.Event()
-        ready.append(polling)
-        runs.append(telegram.run(adapters_stop, on_ready=lambda _: polling.set()))
-    if config.discord_token is not None:
-        from bot.adapters.discord import DiscordAdapter
-
-        discord = DiscordAdapter(
-            counted,
-            config.discord_token.get_secret_value(),
-            sync_state_path=config.db_path.with_name(config.db_path.name + ".discord-sync.json"),
-        )
-        senders["discord"] = discord.sender
-        hooks.append(discord)
-        ready.append(discord.ready)
-        running["discord"] = discord.ready.is_set
-        runs.append(discord.run(adapters_stop))
-    pushes = _push_service(store, coach, senders, config)
-    for adapter in hooks:
+    def note_interactive(name: str, chat_id: str) -> None:
         # Replies count against the same platform budget the fan-out shares.
-        adapter.on_interactive_send = pushes.note_interactive
-        adapter.metrics = metrics
+        limiters[name].note_interactive(chat_id)
+
+    hooks = Hooks(on_interactive_send=note_interactive, metrics=metrics)
+    adapters: dict[str, PlatformAdapter] = {
+        name: adapter_factory(platform(name))(counted, config, hooks) for name in config.platforms
+    }
+    senders = {name: adapter.sender for name, adapter in adapters.items()}
+    running = {name: adapter.is_running for name, adapter in adapters.items()}
+    pushes = _push_service(store, coach, senders, config, limiters)
     endpoint = None
     if config.http_port is not None:
         # aiohttp loads only when the endpoint is on.
-        from bot.ops.http import HttpEndpoint, Webhook
+        from bot.ops.http import HttpEndpoint
 
-        webhook = None
-        if webhook_to is not None:
-            secret = config.secret("telegram_webhook_secret") or ""
-            webhook = Webhook(config.webhook_path, secret, webhook_to.feed_webhook)
+        webhooks = [a.webhook for a in adapters.values() if a.webhook is not None]
         endpoint = HttpEndpoint(
             config.http_host,
             config.http_port,
             health=lambda: check_health(store, running),
             metrics=lambda: metric_families(metrics, pushes.stats, store),
-            webhook=webhook,
+            webhook=webhooks[0] if webhooks else None,
         )
         # Up before the adapters start: Telegram posts as soon as the webhook is set.
         try:
@@ -188,7 +192,7 @@ async def run_platforms(config: Config, stop: asyncio.Event) -> None:
 
     async def push_when_ready() -> None:
         # Pushes start once every platform can deliver, so none fails at start-up.
-        await asyncio.gather(*(event.wait() for event in ready))
+        await asyncio.gather(*(adapter.ready.wait() for adapter in adapters.values()))
         await pushes.start()
 
     async def shut_down_in_order() -> None:
@@ -201,7 +205,7 @@ async def run_platforms(config: Config, stop: asyncio.Event) -> None:
     starting = asyncio.create_task(push_when_ready())
     stopping = asyncio.create_task(shut_down_in_order())
     try:
-        await asyncio.gather(*runs)
+        await asyncio.gather(*(adapter.run(adapters_stop) for adapter in adapters.values()))
     finally:
         stop.set()  # also when an adapter failed: take the rest down the same way
         await stopping

@@ -182,10 +182,13 @@ class Config(BaseSettings):
 
     @property
     def platforms(self) -> list[str]:
+        """The platforms to run: those in bot.platforms whose token is set."""
+        from bot.platforms import PLATFORMS
+
         return [
-            name
-            for name, token in (("telegram", self.telegram_token), ("discord", self.discord_token))
-            if token is not None
+            p.name
+            for p in PLATFORMS.values()
+            if p.token is not None and getattr(self, p.token) is not None
         ]
 
     @property
@@ -233,7 +236,8 @@ def load_config(env_file: Path | None = None) -> Config:
     """The configuration from the process environment and the .env file (the environment
     wins). Raises ConfigError listing every bad setting. Secrets are protected on return."""
     try:
-        config = Config(_env_file=env_file if env_file is not None else env_file_path())
+        path = env_file if env_file is not None else env_file_path()
+        config = Config(_env_file=path)  # type: ignore[call-arg]  # pydantic-settings option
     except ValidationError as exc:
         raise ConfigError(_explain(exc)) from None  # the chain would quote the values
     config.protect_secrets()

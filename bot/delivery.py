@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.core.events import Outbound
+from bot.core.events import Outbound, UserRef
 
 
 class DeliveryError(Exception):
@@ -28,7 +28,14 @@ class TransientFailure(DeliveryError):
 
 
 class Unreachable(DeliveryError):
-    """The person blocked the bot or closed their DMs: stop pushing to them."""
+    """The person blocked the bot or closed their DMs: stop pushing to them.
+
+    `person` is whose private chat refused us, when the platform can tell (a group or channel
+    refusing us is no one's account); the adapters' delivery loop marks them unreachable."""
+
+    def __init__(self, message: str, person: UserRef | None = None) -> None:
+        super().__init__(message)
+        self.person = person
 
 
 class Sender(Protocol):

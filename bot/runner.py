@@ -43,15 +43,12 @@ def run_forever(config: Config) -> int:
 
 def _expected_failures() -> tuple[type[Exception], ...]:
     """Failures a host fixes from the message alone (no traceback needed)."""
+    from bot.adapters.base import PlatformStartupError
     from bot.content import ContentError
+    from bot.platforms import UnknownPlatform
     from bot.store import MigrationError
 
-    known: list[type[Exception]] = [ContentError, MigrationError]
-    if "bot.adapters.telegram" in sys.modules:
-        from bot.adapters.telegram import TelegramStartupError
-
-        known.append(TelegramStartupError)
-    return tuple(known)
+    return (ContentError, MigrationError, PlatformStartupError, UnknownPlatform)
 
 
 async def _main(config: Config) -> None:

@@ -18,34 +18,16 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+
+from bot.platforms import RatePolicy, Window, platform
+
+__all__ = ["PlatformLimiter", "RatePolicy", "Slot", "Window", "limiter_for"]
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
-    limit: int
-    seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class RatePolicy:
-    overall: Window  # the whole bot on this platform
-    per_chat: Window | None = None  # one chat (a DM)
-    per_group: Window | None = None  # one group chat (replaces per_chat for groups)
-    group_prefix: str | None = None  # chat ids starting with this are groups
-
-    def chat_window(self, chat_id: str) -> Window | None:
-        if self.per_group and self.group_prefix and chat_id.startswith(self.group_prefix):
-            return self.per_group
-        return self.per_chat
-
-
-# Telegram: 30 messages/s overall, 1/s per chat, 20/min per group (group ids are negative).
-TELEGRAM = RatePolicy(Window(30, 1.0), Window(1, 1.0), Window(20, 60.0), group_prefix="-")
-# Discord: 50 requests/s global; message creation is limited to 5 per 5 s per channel.
-DISCORD = RatePolicy(Window(50, 1.0), Window(5, 5.0))
-CONSOLE = RatePolicy(Window(1000, 1.0))
-POLICIES = {"telegram": TELEGRAM, "discord": DISCORD, "console": CONSOLE}
+# The documented limits live with each platform in the registry.
+TELEGRAM = platform("telegram").limits
+DISCORD = platform("discord").limits
+CONSOLE = platform("console").limits
 
 
 # Windows are held a touch longer than the platform's, for clock granularity.
@@ -197,11 +179,10 @@ class PlatformLimiter:
             del self._chats[key]
 
 
-def limiter_for(
-    platform: str, push_share: float = 0.97, rate: float | None = None
-) -> PlatformLimiter:
-    """The limiter for a platform with its documented limits; `rate` overrides msgs/second."""
-    policy = POLICIES.get(platform, CONSOLE)
+def limiter_for(name: str, push_share: float = 0.97, rate: float | None = None) -> PlatformLimiter:
+    """The limiter for a platform with its documented limits; `rate` overrides msgs/second.
+    An unknown platform raises `bot.platforms.UnknownPlatform`: guessing limits could flood."""
+    policy = platform(name).limits
     if rate is not None:
         policy = RatePolicy(
             Window(max(1, round(rate)), 1.0) if rate >= 1 else Window(1, 1.0 / rate),

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
-from bot.core.coach import Coach
+from bot.adapters.base import NO_HOOKS, CoachPort, Hooks
+from bot.adapters.outlet import Delivery, SendPart
 from bot.core.events import Button, InboundEvent, Outbound, UserRef
+from bot.delivery import DeliveryError
 
 PLATFORM = "console"
 REPLY_RE = re.compile(r"^\s*reply\s+(\d+)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -23,13 +25,18 @@ PRESS_RE = re.compile(r"^\s*press\s+(\d+)\s*:\s*(.*)$", re.IGNORECASE | re.DOTAL
 
 @dataclass
 class ConsoleChat:
-    coach: Coach
+    coach: CoachPort
     user: str = "you"
     out: TextIO = field(default_factory=lambda: sys.stdout)
+    hooks: Hooks = NO_HOOKS
     platform: str = PLATFORM
     _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
     _latest: str | None = None
     _typed: int = 0
+    _delivery: Delivery[Outbound] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._delivery = Delivery(self, self.coach, self.hooks)
 
     @property
     def ref(self) -> UserRef:
@@ -42,27 +49,26 @@ class ConsoleChat:
             return
         self._typed += 1
         event = self._event(line)
-        reply = await self.coach.handle(event)
-        for out in reply.messages:
-            await self.send(self.user, out)
+        await self._delivery.answer(event, await self.coach.handle(event))
 
     def _event(self, line: str) -> InboundEvent:
-        base = {
-            "user": self.ref,
-            "chat_id": self.user,
-            "display_name": self.user,
-            "message_id": f"u{self._typed}",
-        }
+        base = InboundEvent(
+            user=self.ref,
+            chat_id=self.user,
+            display_name=self.user,
+            message_id=f"u{self._typed}",
+            text=line,
+        )
         if m := PRESS_RE.match(line):
             data = self._button_data(m.group(1), m.group(2))
             if data:
-                return InboundEvent(**base, button=data, reply_to=m.group(1))
-            return InboundEvent(**base, text=m.group(2), reply_to=m.group(1))
+                return replace(base, text="", button=data, reply_to=m.group(1))
+            return replace(base, text=m.group(2), reply_to=m.group(1))
         if m := REPLY_RE.match(line):
-            return InboundEvent(**base, text=m.group(2), reply_to=m.group(1))
+            return replace(base, text=m.group(2), reply_to=m.group(1))
         if self._latest and (data := self._button_data(self._latest, line)):
-            return InboundEvent(**base, button=data, reply_to=self._latest)
-        return InboundEvent(**base, text=line)
+            return replace(base, text="", button=data, reply_to=self._latest)
+        return base
 
     def _button_data(self, message_id: str, label: str) -> str | None:
         wanted = label.strip().lower()
@@ -73,6 +79,20 @@ class ConsoleChat:
 
     async def send(self, chat_id: str, out: Outbound) -> str:
         """Print one message; also the `Sender` used for pushes in local runs."""
+        return await self._delivery.push(chat_id, out)
+
+    # -- the Outlet of bot.adapters.outlet: a message is printed whole ------------------------
+
+    def render(self, out: Outbound) -> list[Outbound]:
+        return [out]
+
+    def sending_to(self, chat_id: str, *, interactive: bool = False) -> SendPart[Outbound]:
+        return self._print
+
+    def delivery_error(self, exc: Exception, chat_id: str) -> DeliveryError | None:
+        return None  # printing has no failures of its own
+
+    async def _print(self, _out: Outbound, out: Outbound, _index: int) -> str:
         message_id = await self.coach.next_message_id(PLATFORM)
         header = f"[{message_id}]"
         lines = [f"{header} {out.title}" if out.title else header]
@@ -84,7 +104,6 @@ class ConsoleChat:
             self._latest = message_id  # typing a label presses a button of the latest prompt
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
-        await self.coach.record_sent(PLATFORM, chat_id, message_id, out)
         return message_id
 
     async def run(self, stream: TextIO, prompt: bool) -> None:

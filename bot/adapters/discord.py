@@ -19,11 +19,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
+from bot.adapters.base import NO_HOOKS, AdapterFactory, CoachPort, Hooks, PlatformStartupError
 from bot.adapters.discord_commands import build_commands, sync_if_changed
 from bot.adapters.discord_events import (
     PLATFORM,
@@ -34,12 +35,14 @@ from bot.adapters.discord_events import (
     is_forward,
     replied_bot_message,
 )
-from bot.adapters.discord_render import BacklineButton, DiscordMessage, render
-from bot.adapters.discord_send import CANNOT_DM, DiscordSender
-from bot.core.coach import Coach
+from bot.adapters.discord_render import BacklineButton, DiscordMessage
+from bot.adapters.discord_send import DiscordSender
 from bot.core.commands import Command
 from bot.core.events import InboundEvent, Outbound, Reply
-from bot.ops.metrics import Metrics
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.ops.http import Webhook
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,11 @@ STALE_COMMAND = "That command just changed. Give Discord a minute and try again.
 DEFER_AFTER = 2.0  # seconds; Discord wants an answer to an interaction within 3
 RATE_LIMIT_WAIT = 30.0  # longer 429s become RetryLater for pushes (discord.py's minimum)
 DRAIN_TIMEOUT = 10.0
+
+
+class DiscordStartupError(PlatformStartupError, discord.LoginFailure):
+    """Discord can't be used with this configuration (the token was rejected): the runner
+    prints it as one line."""
 
 
 def intents(message_content: bool) -> discord.Intents:
@@ -62,11 +70,15 @@ def intents(message_content: bool) -> discord.Intents:
 class DiscordAdapter:
     """Owns the discord.py client; `run(stop)` serves until `stop` is set."""
 
+    platform = PLATFORM
+    webhook: Webhook | None = None  # updates come through the gateway
+
     def __init__(
         self,
-        coach: Coach,
+        coach: CoachPort,
         token: str,
         *,
+        hooks: Hooks = NO_HOOKS,
         sync_state_path: Path | None = None,
         message_content: bool = True,
         defer_after: float = DEFER_AFTER,
@@ -77,20 +89,18 @@ class DiscordAdapter:
         self.message_content = message_content
         self.defer_after = defer_after
         self.client: BacklineClient | None = None
-        self.sender = DiscordSender(coach, lambda: self.client)
+        self.sender = DiscordSender(coach, lambda: self.client, hooks)
+        self.delivery = self.sender.delivery  # one loop for pushes and answers
         self.ready = asyncio.Event()  # set once the gateway session is up
-        # Told (platform, chat_id) before each answer sent as a channel message, so the
-        # scheduler counts it against Discord's limits (PushService.note_interactive).
-        # Interaction answers are left out: Discord exempts them from the global limit.
-        self.on_interactive_send: Callable[[str, str], None] | None = None
-        # Counts answers sent and failed for /metrics (bot.ops.metrics); None: not counted.
-        self.metrics: Metrics | None = None
         self._busy = 0  # updates being handled
         self._idle = asyncio.Event()  # set while _busy is 0
         self._idle.set()
 
     def __repr__(self) -> str:  # never show the token
         return f"DiscordAdapter(message_content={self.message_content})"
+
+    def is_running(self) -> bool:
+        return self.ready.is_set()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -123,7 +133,9 @@ class DiscordAdapter:
                 await client.login(self._token)
             except discord.LoginFailure:
                 log.error("Discord rejected the bot token (check BACKLINE_DISCORD_TOKEN)")
-                raise
+                raise DiscordStartupError(
+                    "Discord rejected the bot token: check BACKLINE_DISCORD_TOKEN"
+                ) from None
             connect = asyncio.create_task(client.connect(), name="discord-gateway")
             stopping = asyncio.create_task(stop.wait(), name="discord-stop")
             try:
@@ -186,49 +198,16 @@ class DiscordAdapter:
     async def _answer_message(
         self, message: discord.Message, event: InboundEvent, reply: Reply
     ) -> None:
-        # Messages outside an interaction cannot be ephemeral: in a server, answers go to the
-        # channel as replies to the person's message (they posted their log there anyway).
-        for out in reply.messages:
-            if not await self._pushed_elsewhere(out, event):
-                for i, part in enumerate(render(out)):
-                    kwargs = part.kwargs()
-                    if message.guild is not None and i == 0:
-                        kwargs.update(reference=message, mention_author=False)
-                    if self.on_interactive_send is not None:
-                        self.on_interactive_send(PLATFORM, event.chat_id)
-                    sent = await self._deliver(event, message.channel.send(**kwargs))
-                    if sent is None:
-                        return
-                    await self.coach.record_sent(PLATFORM, event.chat_id, str(sent.id), out)
+        async def here(_out: Outbound, part: DiscordMessage, index: int) -> str:
+            # Messages outside an interaction cannot be ephemeral: in a server, answers go to
+            # the channel as replies to the person's message (they posted their log there).
+            kwargs = part.kwargs()
+            if message.guild is not None and index == 0:
+                kwargs.update(reference=message, mention_author=False)
+            sent = await message.channel.send(**kwargs)
+            return str(sent.id)
 
-    async def _deliver(self, event: InboundEvent, call: Awaitable[Any]) -> Any:
-        try:
-            sent = await call
-        except discord.Forbidden as exc:
-            log.warning("Discord refused an answer (%s, code %s)", exc.status, exc.code)
-            if exc.code == CANNOT_DM and not event.is_group:
-                await self.coach.mark_unreachable(event.user)
-        except discord.HTTPException as exc:
-            log.warning("Discord failed to take an answer (%s, code %s)", exc.status, exc.code)
-        else:
-            self._count("replies_sent")
-            return sent
-        self._count("replies_failed")
-        return None
-
-    def _count(self, name: str) -> None:
-        if self.metrics is not None:
-            self.metrics.inc(name, platform=PLATFORM)
-
-    async def _pushed_elsewhere(self, out: Outbound, event: InboundEvent) -> bool:
-        """An answer addressed to another chat goes through the Sender, like a push."""
-        if out.chat_id is None or out.chat_id == event.chat_id:
-            return False
-        try:
-            await self.sender.send(out.chat_id, out)
-        except Exception as exc:
-            log.warning("could not deliver to another chat: %s", type(exc).__name__)
-        return True
+        await self.delivery.answer(event, reply, here)
 
     # -- interactions -------------------------------------------------------------------------
 
@@ -257,11 +236,11 @@ class DiscordAdapter:
     ) -> None:
         responder = _Responder(self, interaction, event)
         reply = await responder.in_time(self.coach.handle(event), component)
-        for out in reply.messages:
-            if not await self._pushed_elsewhere(out, event):
-                for part in render(out):
-                    await responder.send(out, part)
-        await responder.finish(reply.button_ack, component)
+        # Interaction answers are exempt from Discord's global limit; channel messages not.
+        if await self.delivery.answer(event, reply, responder.send, here_is_limited=False):
+            await responder.finish(reply.button_ack, component)
+        else:
+            await _apologise(interaction)
 
     async def on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -298,7 +277,7 @@ class _Handling:
         if not self.adapter._busy:
             self.adapter._idle.set()
         if exc is not None and isinstance(exc, Exception):
-            log.error("Discord %s failed", self.what, exc_info=(exc_type, exc, tb))
+            log.error("Discord %s failed", self.what, exc_info=exc)
             return True  # logged here rather than raised into discord.py
         return False
 
@@ -361,7 +340,9 @@ class _Responder:
             await self.interaction.response.defer(ephemeral=self.event.is_group, thinking=True)
             self.thinking = True
 
-    async def send(self, out: Outbound, part: DiscordMessage) -> None:
+    async def send(self, out: Outbound, part: DiscordMessage, _index: int) -> str | None:
+        """The first message as the response, the rest as follow-ups (the delivery loop
+        records what was sent)."""
         kwargs = part.kwargs()
         ephemeral = out.private and self.event.is_group
         response = self.interaction.response
@@ -376,8 +357,7 @@ class _Responder:
             message_id = followup.id
         self.thinking = False
         self.sent += 1
-        if message_id is not None:
-            await self.adapter.coach.record_sent(PLATFORM, self.event.chat_id, str(message_id), out)
+        return str(message_id) if message_id is not None else None
 
     async def finish(self, ack: str | None, component: bool) -> None:
         """Every interaction needs an answer, even when the core had nothing to say."""
@@ -441,14 +421,26 @@ def cancel_pending_ready(client: discord.Client) -> None:
         ready_task.cancel()
 
 
+def create(coach: CoachPort, config: Config, hooks: Hooks) -> DiscordAdapter:
+    """The adapter `bot.app` runs (`bot.platforms`: Discord's `adapter` module)."""
+    assert config.discord_token is not None  # only created for a configured platform
+    return DiscordAdapter(
+        coach,
+        config.discord_token.get_secret_value(),
+        hooks=hooks,
+        sync_state_path=config.db_path.with_name(config.db_path.name + ".discord-sync.json"),
+    )
+
+
 async def serve(
-    coach: Coach,
+    coach: CoachPort,
     token: str,
     stop: asyncio.Event,
     *,
     sync_state_path: Path | None = None,
     message_content: bool = True,
     on_adapter: Callable[[DiscordAdapter], None] | None = None,
+    hooks: Hooks = NO_HOOKS,
 ) -> None:
     """Log in, serve until `stop` is set, close cleanly.
 
@@ -457,7 +449,7 @@ async def serve(
     adapter before it connects, e.g. to hand `adapter.sender` to the scheduler.
     """
     adapter = DiscordAdapter(
-        coach, token, sync_state_path=sync_state_path, message_content=message_content
+        coach, token, hooks=hooks, sync_state_path=sync_state_path, message_content=message_content
     )
     if on_adapter is not None:
         on_adapter(adapter)
@@ -468,7 +460,11 @@ __all__ = [
     "BacklineClient",
     "DiscordAdapter",
     "DiscordSender",
+    "DiscordStartupError",
     "cancel_pending_ready",
     "intents",
     "serve",
 ]
+
+
+_fits: AdapterFactory = create  # mypy checks here that this adapter fits bot.adapters.base

@@ -41,7 +41,7 @@ def build_commands(run: RunCommand, choices: Choices) -> list[app_commands.Comma
             for name, value in found[:CHOICE_LIMIT]
         ]
 
-    commands = []
+    commands: list[app_commands.Command[Any, ..., Any]] = []
     for cmd in COMMANDS:
         command = _SlashCommand(
             name=cmd.name,

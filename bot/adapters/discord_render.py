@@ -1,5 +1,6 @@
 """Outbound -> Discord messages: embeds for titled messages, plain content otherwise, buttons
-as persistent components. Splits cleanly at line breaks to stay inside Discord's limits."""
+as persistent components. Splits cleanly at line breaks to stay inside Discord's limits
+(bot.adapters.lines)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import discord
 from discord.utils import escape_markdown as _escape_markdown
 
+from bot.adapters.lines import split_lines
 from bot.core.events import Attachment, Button, Outbound
 
 CONTENT_LIMIT = 2000  # characters of message content
@@ -193,51 +195,12 @@ def _fit(text: str, limit: int) -> str:
 
 def split_text(text: str, limit: int) -> list[str]:
     """Markdown-escaped chunks of at most `limit` characters, cut at line breaks where
-    possible, else at spaces, else anywhere (never inside an escape)."""
-    chunks: list[str] = []
-    current = ""
-    for line in _pieces(text.strip("\n"), limit):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            if current:
-                chunks.append(current)
-            current = line
-    if current:
-        chunks.append(current)
-    return chunks
+    possible, else at spaces, else anywhere (never inside an escape: each piece is escaped
+    on its own, and measured as it will be sent)."""
+    lines = ((line, None) for line in text.strip("\n").split("\n"))
+    chunks = split_lines(lines, limit, _escaped_len)
+    return ["\n".join(escape_markdown(line) for line, _ in chunk) for chunk in chunks]
 
 
-def _pieces(text: str, limit: int) -> list[str]:
-    """Escaped lines, each made to fit `limit` on its own."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        escaped = escape_markdown(line, ignore_links=True)
-        if len(escaped) <= limit:
-            out.append(escaped)
-            continue
-        out += _split_long(line, limit)
-    return out
-
-
-def _split_long(line: str, limit: int) -> list[str]:
-    parts: list[str] = []
-    current = ""
-    for word in line.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if len(escape_markdown(candidate, ignore_links=True)) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(escape_markdown(current, ignore_links=True))
-        current = word
-        while len(escape_markdown(current, ignore_links=True)) > limit:
-            cut = limit
-            while len(escape_markdown(current[:cut], ignore_links=True)) > limit:
-                cut -= 1
-            parts.append(escape_markdown(current[:cut], ignore_links=True))
-            current = current[cut:]
-    if current:
-        parts.append(escape_markdown(current, ignore_links=True))
-    return parts
+def _escaped_len(text: str) -> int:
+    return len(escape_markdown(text))

@@ -16,7 +16,7 @@ import inspect
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     BotCommand,
@@ -28,18 +28,23 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import ChatMigrated, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import ChatMigrated, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
 
+from bot.adapters.base import NO_HOOKS, AdapterFactory, CoachPort, Hooks, PlatformStartupError
+from bot.adapters.outlet import Delivery, SendPart
 from bot.adapters.telegram_delivery import RetryPolicy, as_delivery_error, with_retries
 from bot.adapters.telegram_inbound import PLATFORM, translate, with_admin
 from bot.adapters.telegram_logging import protect_token
 from bot.adapters.telegram_render import Part, render
-from bot.core.coach import SORRY, Coach
+from bot.core.coach import SORRY
 from bot.core.commands import COMMANDS
-from bot.core.events import InboundEvent, Outbound, Reply, UserRef
-from bot.delivery import DeliveryError, TransientFailure, Unreachable
-from bot.ops.metrics import Metrics
+from bot.core.events import InboundEvent, Outbound, Reply
+from bot.delivery import DeliveryError, Sender, TransientFailure
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.ops.http import Webhook
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +57,7 @@ CONNECTIONS = 16
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
-class TelegramStartupError(RuntimeError):
+class TelegramStartupError(PlatformStartupError):
     """Telegram can't be used with this configuration (e.g. the token was rejected)."""
 
 
@@ -110,16 +115,18 @@ class TelegramAdapter:
 
     def __init__(
         self,
-        coach: Coach,
+        coach: CoachPort,
         token: str,
         api_url: str | None = None,
         *,
+        hooks: Hooks = NO_HOOKS,
         poll_timeout: int = 25,
         retry: RetryPolicy | None = None,
         concurrency: int = 32,
         request_timeout: float = 10.0,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        webhook_path: str = "/telegram",
     ) -> None:
         if not token or ":" not in token:
             raise TelegramStartupError("BACKLINE_TELEGRAM_TOKEN does not look like a bot token")
@@ -127,15 +134,13 @@ class TelegramAdapter:
         self.coach = coach
         self.poll_timeout = poll_timeout
         self.retry = retry or RetryPolicy()
-        # Told (platform, chat_id) before each interactive send, so the scheduler can count
-        # replies against Telegram's flood limits (PushService.note_interactive).
-        self.on_interactive_send: Callable[[str, str], None] | None = None
-        # Counts replies sent and failed for the HTTP endpoint's /metrics (bot.ops.metrics).
-        self.metrics: Metrics | None = None
+        self.delivery = Delivery(self, coach, hooks)
+        self.ready = asyncio.Event()  # set once updates are being taken
         # Webhook mode (BACKLINE_TELEGRAM_WEBHOOK_URL): Telegram posts updates to our HTTP
-        # endpoint, which hands them to `feed_webhook`; otherwise we long-poll.
+        # endpoint at `webhook_path`, which hands them to `feed_webhook`; otherwise we long-poll.
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
+        self.webhook_path = webhook_path
         self._webhook_set = False
         builder = (
             ApplicationBuilder()
@@ -155,6 +160,23 @@ class TelegramAdapter:
         self.application: Application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
+
+    # -- what the app drives (bot.adapters.base.PlatformAdapter) --------------------------------
+
+    @property
+    def sender(self) -> Sender:
+        return self
+
+    @property
+    def webhook(self) -> Webhook | None:
+        if self.webhook_url is None:
+            return None
+        from bot.ops.http import Webhook  # aiohttp: only in webhook mode
+
+        return Webhook(self.webhook_path, self.webhook_secret or "", self.feed_webhook)
+
+    def is_running(self) -> bool:
+        return self.application.running
 
     # -- running -----------------------------------------------------------------------------
 
@@ -180,10 +202,12 @@ class TelegramAdapter:
                     error_callback=_log_polling_error,
                 )
             log.info("Telegram: listening as @%s", app.bot.username)
+            self.ready.set()
             if on_ready is not None:
                 on_ready(self)
             await stop.wait()
         finally:
+            self.ready.clear()
             await self._shutdown()
 
     async def _initialize(self, stop: asyncio.Event) -> bool:
@@ -305,30 +329,8 @@ class TelegramAdapter:
     async def _answer(self, event: InboundEvent, reply: Reply) -> None:
         # In a busy group, quote the message being answered so people see whose log it was.
         quote = int(event.message_id) if event.is_group and event.message_id else None
-        for out in reply.messages:
-            chat_id = out.chat_id or event.chat_id
-            try:
-                await self._deliver(
-                    chat_id,
-                    out,
-                    quote if chat_id == event.chat_id else None,
-                    self.retry,
-                    interactive=True,
-                )
-            except Forbidden as exc:
-                log.warning("Telegram chat %s can't be reached: %s", chat_id, exc)
-                self._count("replies_failed")
-                await self._mark_unreachable(chat_id)
-                return
-            except TelegramError as exc:
-                log.warning("could not answer in Telegram chat %s: %s", chat_id, exc)
-                self._count("replies_failed")
-                return
-            self._count("replies_sent")
-
-    def _count(self, name: str) -> None:
-        if self.metrics is not None:
-            self.metrics.inc(name, platform=PLATFORM)
+        here = self._sending(event.chat_id, self.retry, quote)
+        await self.delivery.answer(event, reply, here)
 
     async def _answer_button(self, query_id: str, text: str | None) -> None:
         bot = self.application.bot
@@ -360,45 +362,33 @@ class TelegramAdapter:
         update_id = getattr(update, "update_id", None)
         log.error("Telegram update %s failed", update_id, exc_info=context.error)
 
-    # -- outbound ----------------------------------------------------------------------------
+    # -- outbound (the Outlet of bot.adapters.outlet) ----------------------------------------
 
     async def send(self, chat_id: str, out: Outbound) -> str:
         """`bot.delivery.Sender`: one attempt; errors are the neutral delivery errors."""
+        return await self.delivery.push(chat_id, out)
+
+    def render(self, out: Outbound) -> list[Part]:
+        return render(out)
+
+    def sending_to(self, chat_id: str, *, interactive: bool = False) -> SendPart[Part]:
+        """Answers to another chat retry like answers; pushes leave retrying to the scheduler."""
         if not self.application.running:
             raise TransientFailure("the Telegram adapter is not running")
-        try:
-            ids = await self._deliver(chat_id, out, None, None)
-        except Forbidden as exc:
-            await self._mark_unreachable(chat_id)
-            raise Unreachable(str(exc)) from None
-        except TelegramError as exc:
-            raise as_delivery_error(exc) from None
-        if not ids:
-            raise DeliveryError("the message was empty")
-        return ids[0]
+        return self._sending(chat_id, self.retry if interactive else None, None)
 
-    async def _deliver(
-        self,
-        chat_id: str,
-        out: Outbound,
-        quote: int | None,
-        policy: RetryPolicy | None,
-        *,
-        interactive: bool = False,
-    ) -> list[str]:
-        """Send every part of `out`; record each so replies to it can be understood."""
-        ids = []
-        for part in render(out):
-            if interactive and self.on_interactive_send is not None:
-                self.on_interactive_send(PLATFORM, chat_id)
-            message = await self._send_part(chat_id, part, quote, policy)
-            quote = None  # only the first part quotes the person
-            ids.append(str(message.message_id))
-            try:
-                await self.coach.record_sent(PLATFORM, chat_id, ids[-1], out)
-            except Exception:
-                log.exception("could not record sent Telegram message %s", ids[-1])
-        return ids
+    def delivery_error(self, exc: Exception, chat_id: str) -> DeliveryError | None:
+        return as_delivery_error(exc, chat_id)
+
+    def _sending(
+        self, chat_id: str, policy: RetryPolicy | None, quote: int | None
+    ) -> SendPart[Part]:
+        async def send(_out: Outbound, part: Part, index: int) -> str:
+            # Only the first part of each message quotes the person.
+            message = await self._send_part(chat_id, part, quote if index == 0 else None, policy)
+            return str(message.message_id)
+
+        return send
 
     async def _send_part(
         self, chat_id: str, part: Part, quote: int | None, policy: RetryPolicy | None
@@ -432,15 +422,6 @@ class TelegramAdapter:
             return bot.send_photo(chat, upload, **common)
         return bot.send_document(chat, upload, **common)
 
-    async def _mark_unreachable(self, chat_id: str) -> None:
-        """A private chat's id is the person's id; a group blocking us is no one's account."""
-        if not chat_id.isdigit():
-            return
-        try:
-            await self.coach.mark_unreachable(UserRef(PLATFORM, chat_id))
-        except Exception:
-            log.exception("could not mark Telegram user unreachable")
-
 
 def _chat(chat_id: str) -> int | str:
     """Telegram chat ids are numbers; '@channelname' stays text."""
@@ -455,12 +436,27 @@ def _log_polling_error(exc: TelegramError) -> None:
     log.warning("Telegram polling failed: %s", exc)
 
 
+def create(coach: CoachPort, config: Config, hooks: Hooks) -> TelegramAdapter:
+    """The adapter `bot.app` runs (`bot.platforms`: Telegram's `adapter` module)."""
+    assert config.telegram_token is not None  # only created for a configured platform
+    return TelegramAdapter(
+        coach,
+        config.telegram_token.get_secret_value(),
+        config.telegram_api_url,
+        hooks=hooks,
+        webhook_url=config.telegram_webhook_url,
+        webhook_secret=config.secret("telegram_webhook_secret"),
+        webhook_path=config.webhook_path,
+    )
+
+
 async def serve(
-    coach: Coach,
+    coach: CoachPort,
     token: str,
     api_url: str | None,
     stop: asyncio.Event,
     *,
+    hooks: Hooks = NO_HOOKS,
     poll_timeout: int = 25,
     retry: RetryPolicy | None = None,
     on_ready: Callable[[TelegramAdapter], None] | None = None,
@@ -471,5 +467,10 @@ async def serve(
     "http://127.0.0.1:8081"; None means api.telegram.org. `on_ready` receives the adapter once
     it is polling, e.g. to hand it to the scheduler as the Telegram `Sender`.
     """
-    adapter = TelegramAdapter(coach, token, api_url, poll_timeout=poll_timeout, retry=retry)
+    adapter = TelegramAdapter(
+        coach, token, api_url, hooks=hooks, poll_timeout=poll_timeout, retry=retry
+    )
     await adapter.run(stop, on_ready=on_ready)
+
+
+_fits: AdapterFactory = create  # mypy checks here that this adapter fits bot.adapters.base

@@ -2,7 +2,7 @@
 
 Interactive replies retry here (429 honours retry_after, network errors and 5xx back off);
 pushes through the `Sender` protocol get the neutral errors of `bot.delivery` instead and the
-scheduler decides.
+scheduler decides. The shared delivery loop (bot.adapters.outlet) reads `as_delivery_error`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.adapters.telegram_inbound import PLATFORM
+from bot.core.events import UserRef
 from bot.delivery import DeliveryError, RetryLater, TransientFailure, Unreachable
 
 log = logging.getLogger(__name__)
@@ -80,12 +82,16 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, wh
             await asyncio.sleep(delay)
 
 
-def as_delivery_error(exc: TelegramError) -> DeliveryError:
-    """The neutral meaning of a Telegram error, for the scheduler."""
+def as_delivery_error(exc: Exception, chat_id: str) -> DeliveryError | None:
+    """The neutral meaning of a failed send to `chat_id`; None when it is not Telegram's."""
+    if not isinstance(exc, TelegramError):
+        return None
     if isinstance(exc, RetryAfter):
         return RetryLater(retry_after_seconds(exc), str(exc))
     if isinstance(exc, Forbidden):
-        return Unreachable(str(exc))
+        # A private chat's id is the person's id; a group blocking us is no one's account.
+        person = UserRef(PLATFORM, chat_id) if chat_id.isdigit() else None
+        return Unreachable(str(exc), person)
     if is_transient(exc):
         return TransientFailure(str(exc))
     if isinstance(exc, ChatMigrated):

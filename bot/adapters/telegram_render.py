@@ -1,7 +1,8 @@
 """Outbound -> the Telegram messages that show it: HTML text, captions, inline keyboards.
 
 Everything the core wrote is plain text, so all of it is HTML-escaped here; the only markup is
-the bold title. Text longer than Telegram's limits is split on line boundaries.
+the bold title. Text longer than Telegram's limits is split on line boundaries
+(bot.adapters.lines, measured in UTF-16 units like Telegram does).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.adapters.lines import split_lines, trim
 from bot.core.events import Attachment, Button, Outbound
 
 log = logging.getLogger(__name__)
@@ -35,10 +37,8 @@ class Part:
     keyboard: InlineKeyboardMarkup | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    text: str
-    bold: bool  # part of the title
+# A line of the message and whether it is part of the bold title.
+_Line = tuple[str, bool]
 
 
 def utf16_len(text: str) -> int:
@@ -60,7 +60,7 @@ def render(out: Outbound) -> list[Part]:
         kind, attachment = attachments[0]
         return [Part(kind, _html(lines), attachment, keyboard)]
 
-    parts = [Part("text", _html(chunk)) for chunk in _chunks(lines, MAX_TEXT)]
+    parts = [Part("text", _html(chunk)) for chunk in split_lines(lines, MAX_TEXT, utf16_len)]
     parts += [Part(kind, "", attachment) for kind, attachment in attachments]
     if not parts:
         return []
@@ -92,80 +92,26 @@ def _usable(button: Button) -> bool:
 def _lines(out: Outbound) -> list[_Line]:
     lines = []
     if out.title and out.title.strip():
-        lines += [_Line(t, True) for t in out.title.strip().splitlines()]
-    lines += [_Line(t, False) for t in out.text.splitlines()]
+        lines += [(t, True) for t in out.title.strip().splitlines()]
+    lines += [(t, False) for t in out.text.splitlines()]
     return lines
 
 
 def _plain_len(lines: list[_Line]) -> int:
-    return utf16_len("\n".join(line.text for line in lines).strip())
-
-
-def _chunks(lines: list[_Line], limit: int) -> list[list[_Line]]:
-    """Pack whole lines into chunks of at most `limit`; a line longer than that is cut at
-    a space (or anywhere, if it has none)."""
-    chunks: list[list[_Line]] = []
-    current: list[_Line] = []
-    size = 0
-    for line in lines:
-        for piece in _cut(line, limit):
-            width = utf16_len(piece.text) + (1 if current else 0)
-            if current and size + width > limit:
-                chunks.append(current)
-                current, size = [], 0
-                width = utf16_len(piece.text)
-            current.append(piece)
-            size += width
-    if current:
-        chunks.append(current)
-    return [c for c in (_trim(chunk) for chunk in chunks) if c]
-
-
-def _cut(line: _Line, limit: int) -> list[_Line]:
-    text = line.text
-    pieces = []
-    while utf16_len(text) > limit:
-        head = _longest_prefix(text, limit)
-        space = head.rfind(" ")
-        if space > limit // 2:
-            head = head[:space]
-        pieces.append(_Line(head.rstrip(), line.bold))
-        text = text[len(head) :].lstrip(" ")
-    pieces.append(_Line(text, line.bold))
-    return pieces
-
-
-def _longest_prefix(text: str, limit: int) -> str:
-    width = 0
-    for i, char in enumerate(text):
-        width += 2 if ord(char) > 0xFFFF else 1
-        if width > limit:
-            return text[:i]
-    return text
-
-
-def _trim(chunk: list[_Line]) -> list[_Line]:
-    """Telegram refuses blank messages and trims edges anyway."""
-    while chunk and not chunk[0].text.strip():
-        chunk = chunk[1:]
-    while chunk and not chunk[-1].text.strip():
-        chunk = chunk[:-1]
-    if chunk:
-        chunk = [*chunk[:-1], _Line(chunk[-1].text.rstrip(), chunk[-1].bold)]
-    return chunk
+    return utf16_len("\n".join(text for text, _ in lines).strip())
 
 
 def _html(lines: list[_Line]) -> str:
     out: list[str] = []
     run: list[str] = []
     bold = False
-    for line in [*_trim(lines), None]:
-        if line is None or line.bold != bold:
+    for line in [*trim(lines), None]:
+        if line is None or line[1] != bold:
             if run:
                 text = "\n".join(run)
                 out.append(f"<b>{text}</b>" if bold else text)
             run = []
         if line is not None:
-            bold = line.bold
-            run.append(html.escape(line.text, quote=False))
+            bold = line[1]
+            run.append(html.escape(line[0], quote=False))
     return "\n".join(out)

@@ -60,11 +60,12 @@ def diagnose(*, quick: bool = False) -> Report:
     from bot.config import ConfigError, load_config, unknown_variables
 
     report = Report()
+    config: Config | None = None
     try:
         config = load_config()
     except ConfigError as exc:
         report.add("fail", "configuration", "\n".join(exc.problems))
-        config = None
+    if config is None:
         db_path = Path(os.environ.get("BACKLINE_DB") or "backline.db")
     else:
         db_path = config.db_path
@@ -80,12 +81,16 @@ def diagnose(*, quick: bool = False) -> Report:
 
 
 def _describe_setup(config: Config) -> str:
+    from bot.platforms import platform
+
     parts = []
-    if config.telegram_token is not None:
-        mode = "webhook" if config.telegram_webhook_url else "long polling"
-        parts.append(f"Telegram ({mode})")
-    if config.discord_token is not None:
-        parts.append("Discord")
+    for name in config.platforms:
+        entry = platform(name)
+        if entry.webhook is None:
+            parts.append(entry.title)
+        else:
+            mode = "webhook" if getattr(config, entry.webhook) else "long polling"
+            parts.append(f"{entry.title} ({mode})")
     platforms = " and ".join(parts) or "no platform token: `backline` runs the console chat"
     http = (
         f"HTTP endpoint on {config.http_host}:{config.http_port}"
@@ -169,16 +174,20 @@ def _schema_version(conn: sqlite3.Connection) -> int:
 
 
 def _check_tokens(report: Report, config: Config) -> None:
+    from bot.platforms import platform
+
     # The formats were checked by load_config; say which bot it is without showing the secret.
-    if config.telegram_token is not None:
-        bot_id = config.telegram_token.get_secret_value().partition(":")[0]
-        report.add("ok", "Telegram token", f"well-formed, bot id {bot_id}")
-    if config.discord_token is not None:
-        report.add("ok", "Discord token", "well-formed")
-    if config.telegram_webhook_url:
-        report.add(
-            "ok",
-            "Telegram webhook",
-            f"{config.telegram_webhook_url} -> {config.http_host}:{config.http_port}"
-            f"{config.webhook_path}, secret set",
-        )
+    for name in config.platforms:
+        entry = platform(name)
+        assert entry.token is not None
+        detail = "well-formed"
+        if entry.token_note is not None:
+            detail += ", " + entry.token_note(config.secret(entry.token) or "")
+        report.add("ok", f"{entry.title} token", detail)
+        url = getattr(config, entry.webhook) if entry.webhook else None
+        if url:
+            report.add(
+                "ok",
+                f"{entry.title} webhook",
+                f"{url} -> {config.http_host}:{config.http_port}{config.webhook_path}, secret set",
+            )

@@ -7,6 +7,7 @@ from typing import Any
 
 from discord_harness import MONDAY, NOW, Running, StartBot, community, person, stored_user
 
+from bot.adapters.base import Hooks
 from bot.app import open_coach
 from bot.store import SqliteStore
 from tests.fakes import discord_payloads as P
@@ -40,11 +41,13 @@ async def community_session(
 
 
 async def test_a_reply_in_a_dm_logs_the_sets(
-    fake: FakeDiscord, bot: Running, store: SqliteStore
+    fake: FakeDiscord, start_bot: StartBot, store: SqliteStore
 ) -> None:
     ann = person("Ann")
     counted: list[tuple[str, str]] = []
-    bot.adapter.on_interactive_send = lambda platform, chat: counted.append((platform, chat))
+    bot = await start_bot(
+        hooks=Hooks(on_interactive_send=lambda platform, chat: counted.append((platform, chat)))
+    )
     session = await session_in_dm(fake, bot, ann)
     mark = fake.mark()
     said = await fake.user_message(ann, "3x12 @ 16kg", reply_to=session)

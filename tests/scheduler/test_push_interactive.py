@@ -12,10 +12,12 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from bot.adapters.base import Hooks
 from bot.adapters.telegram import TelegramAdapter
 from bot.core.events import UserRef
 from bot.core.settings import Settings
 from scheduler import PushConfig, PushService
+from scheduler.ratelimit import limiter_for
 from tests.fakes.telegram_server import TEST_TOKEN, FakeTelegram, FloodLimits
 from tests.scheduler.support import Env
 
@@ -44,17 +46,18 @@ async def test_an_interactive_reply_overtakes_a_large_fan_out(env: Env, tg: Fake
     asker = tg.user(42, "Ada")
 
     stop, ready = asyncio.Event(), asyncio.Event()
-    adapter = TelegramAdapter(env.coach, TEST_TOKEN, tg.url, poll_timeout=1)
+    config = PushConfig(rates=(("telegram", RATE),), nudge_after=None)
+    # The adapter tells the limiter about every reply, so the fan-out makes room for it.
+    limiter = limiter_for("telegram", config.push_share, RATE)
+    hooks = Hooks(on_interactive_send=lambda _platform, chat: limiter.note_interactive(chat))
+    adapter = TelegramAdapter(env.coach, TEST_TOKEN, tg.url, hooks=hooks, poll_timeout=1)
     running = asyncio.create_task(adapter.run(stop, on_ready=lambda _: ready.set()))
     await asyncio.wait_for(ready.wait(), 10)
     try:
         env.clock.set(datetime(2025, 6, 16, 7, 0, tzinfo=UTC))
-        config = PushConfig(rates=(("telegram", RATE),), nudge_after=None)
         svc = PushService(env.store, env.coach, {"telegram": adapter}, clock=env.clock,
-                          config=config)  # fmt: skip
+                          config=config, limiters={"telegram": limiter})  # fmt: skip
         env.services.append(svc)
-        # The adapter tells the limiter about every reply, so the fan-out makes room for it.
-        adapter.on_interactive_send = svc.note_interactive
         await svc.start()
 
         def pushes_out() -> int:

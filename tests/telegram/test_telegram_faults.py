@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.base import Hooks
 from bot.adapters.telegram import TelegramAdapter, TelegramStartupError, serve
 from bot.app import open_coach
 from bot.core.events import Attachment, Button, MessageLink, Outbound, UserRef
@@ -302,14 +303,24 @@ def test_the_clock_fixture_is_a_training_day(clock: Callable[[], datetime]) -> N
 
 
 async def test_interactive_sends_are_announced_and_pushes_are_not(
-    bot: RunningBot, tg: FakeTelegram, sender: TelegramAdapter
+    tg: FakeTelegram, tmp_path: Path, clock: Callable[[], datetime]
 ) -> None:
     """The scheduler counts replies against Telegram's limits through this hook."""
     announced: list[tuple[str, str]] = []
-    sender.on_interactive_send = lambda platform, chat: announced.append((platform, chat))
-    ada = tg.user(1001, "Ada")
-    [session] = await say(tg, ada, "/today")
-    assert session.buttons
-    await sender.send(str(ada.id), Outbound("A push"))
+    hooks = Hooks(on_interactive_send=lambda platform, chat: announced.append((platform, chat)))
+    coach, store = await open_coach(tmp_path / "backline.db", clock=clock)
+    sender = TelegramAdapter(coach, TEST_TOKEN, tg.url, hooks=hooks, poll_timeout=1)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    try:
+        await tg.wait_polling()
+        ada = tg.user(1001, "Ada")
+        [session] = await say(tg, ada, "/today")
+        assert session.buttons
+        await sender.send(str(ada.id), Outbound("A push"))
+    finally:
+        stop.set()
+        await running
+        await store.close()
     # /today's answer and the barrier's answer; not the push.
     assert announced == [("telegram", "1001")] * 2

@@ -1,0 +1,91 @@
+"""The adapter contract in code: what an adapter may ask of the coach, what the app hands it,
+and what the app expects back. docs/architecture.md says how a platform maps onto it.
+
+Nothing here imports a platform library, so `bot.app` and `bot.runner` can read it cheaply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from bot.core.events import InboundEvent, Outbound, Reply, UserRef
+from bot.delivery import Sender
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.ops.http import Webhook
+    from bot.ops.metrics import Metrics
+
+
+class CoachPort(Protocol):
+    """Exactly what adapters use of the coach (`bot.core.coach.Coach` and the app's counting
+    wrapper both satisfy it)."""
+
+    async def handle(self, event: InboundEvent) -> Reply: ...
+
+    async def record_sent(
+        self, platform: str, chat_id: str, message_id: str, out: Outbound
+    ) -> None: ...
+
+    async def mark_unreachable(self, ref: UserRef) -> None: ...
+
+    async def next_message_id(self, platform: str) -> str: ...
+
+    def exercise_choices(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Hooks:
+    """What the app plugs into every adapter, given to its constructor."""
+
+    # Told (platform, chat_id) before each send that counts against the platform's limits
+    # while answering someone, so the push fan-out makes room for it (the rate limiters).
+    on_interactive_send: Callable[[str, str], None] | None = None
+    # Counts replies sent and failed for /metrics; None: not counted.
+    metrics: Metrics | None = None
+
+
+NO_HOOKS = Hooks()  # for adapters run on their own (tests, benchmarks)
+
+
+class PlatformStartupError(RuntimeError):
+    """A platform can't be used with this configuration (e.g. its token was rejected): the
+    runner prints the message as one line, without a traceback."""
+
+
+class PlatformAdapter(Protocol):
+    """One running platform, as `bot.app` drives it."""
+
+    platform: str
+
+    @property
+    def sender(self) -> Sender:
+        """Where the scheduler's pushes go."""
+        ...
+
+    @property
+    def ready(self) -> asyncio.Event:
+        """Set once the platform can deliver (pushes start when every platform is ready)."""
+        ...
+
+    @property
+    def webhook(self) -> Webhook | None:
+        """Where the HTTP endpoint takes this platform's updates, if it takes them by POST."""
+        ...
+
+    def is_running(self) -> bool:
+        """For the health check."""
+        ...
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set, then shut down cleanly."""
+        ...
+
+
+class AdapterFactory(Protocol):
+    """`create` in each platform's adapter module (`bot.platforms.Platform.adapter`)."""
+
+    def __call__(self, coach: CoachPort, config: Config, hooks: Hooks) -> PlatformAdapter: ...

@@ -1,0 +1,140 @@
+"""The one delivery loop every platform uses: pick the chat, render, send, record what was
+sent, count it, and handle a person who can't be reached (the only place that marks them).
+
+A platform provides an `Outlet`: how to render an Outbound into its message parts, how to send
+a part to a chat as a plain message, and what its errors mean. Answering an event can give a
+sender of its own for the event's chat (Telegram quotes the message being answered, Discord
+answers the interaction); messages for other chats go out as plain messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, Protocol, TypeVar
+
+from bot.adapters.base import CoachPort, Hooks
+from bot.core.events import InboundEvent, Outbound, Reply, UserRef
+from bot.delivery import DeliveryError, RetryLater, TransientFailure, Unreachable
+
+log = logging.getLogger(__name__)
+
+PartT = TypeVar("PartT")
+# Sends one rendered part (the `index`-th of `out`'s parts); the platform's message id, or
+# None when the platform gives none back (nothing to link replies to).
+SendPart = Callable[[Outbound, PartT, int], Awaitable[str | None]]
+
+
+class Outlet(Protocol[PartT]):
+    """What a platform gives the shared delivery loop."""
+
+    platform: str
+
+    def render(self, out: Outbound) -> Sequence[PartT]: ...
+
+    def sending_to(self, chat_id: str, *, interactive: bool = False) -> SendPart[PartT]:
+        """A plain send to `chat_id`: `interactive` while answering someone (the platform may
+        retry), else a push (one attempt: the scheduler retries). Raises a `DeliveryError`
+        when the platform can't deliver there now (not connected, not a chat id it knows)."""
+        ...
+
+    def delivery_error(self, exc: Exception, chat_id: str) -> DeliveryError | None:
+        """The neutral meaning of a failed send (`Unreachable.person` when it was a person's
+        private chat); None for an exception that is not the platform's (a bug: it is raised)."""
+        ...
+
+
+class Delivery(Generic[PartT]):
+    """Delivers Outbound messages through one platform's outlet."""
+
+    def __init__(self, outlet: Outlet[PartT], coach: CoachPort, hooks: Hooks) -> None:
+        self.outlet = outlet
+        self.coach = coach
+        self.hooks = hooks
+        self.platform = outlet.platform
+
+    async def answer(
+        self,
+        event: InboundEvent,
+        reply: Reply,
+        here: SendPart[PartT] | None = None,
+        *,
+        here_is_limited: bool = True,
+    ) -> bool:
+        """Send `reply` in order: to `out.chat_id`, else to the event's chat (through `here`
+        when given). Stops at the first message that fails; True when all were delivered.
+        `here_is_limited=False`: sends through `here` don't count against the platform's rate
+        limits (Discord's interaction responses)."""
+        for out in reply.messages:
+            chat_id = out.chat_id or event.chat_id
+            in_place = here is not None and chat_id == event.chat_id
+            try:
+                if here is not None and in_place:
+                    send = here
+                else:
+                    send = self.outlet.sending_to(chat_id, interactive=True)
+                await self._deliver(chat_id, out, send, limited=here_is_limited or not in_place)
+            except DeliveryError as error:
+                log.warning("%s: could not answer in chat %s: %s", self.platform, chat_id, error)
+                self._count("replies_failed")
+                return False
+            self._count("replies_sent")
+        return True
+
+    async def push(self, chat_id: str, out: Outbound) -> str:
+        """`bot.delivery.Sender.send`: one attempt, neutral errors for the scheduler."""
+        try:
+            ids = await self._deliver(chat_id, out, self.outlet.sending_to(chat_id), limited=False)
+        except DeliveryError as error:
+            if not isinstance(error, (RetryLater, TransientFailure, Unreachable)):
+                log.warning("%s refused a push: %s", self.platform, error)
+            raise
+        if not ids:
+            raise DeliveryError("the message was empty")
+        return ids[0]
+
+    async def _deliver(
+        self, chat_id: str, out: Outbound, send: SendPart[PartT], *, limited: bool
+    ) -> list[str]:
+        """Send every part of `out`; record each, so a reply to any part links back."""
+        ids = []
+        for index, part in enumerate(self.outlet.render(out)):
+            if limited and self.hooks.on_interactive_send is not None:
+                self.hooks.on_interactive_send(self.platform, chat_id)
+            try:
+                message_id = await send(out, part, index)
+            except Exception as exc:
+                error = self._neutral(exc, chat_id)
+                if error is None:
+                    raise
+                if isinstance(error, Unreachable) and error.person is not None:
+                    await self._mark_unreachable(error.person)
+                if error is exc:
+                    raise
+                # Not chained: the neutral error says what matters, and a platform's own
+                # exception text may quote a request URL.
+                raise error from None
+            if message_id is None:
+                continue
+            ids.append(message_id)
+            try:
+                await self.coach.record_sent(self.platform, chat_id, message_id, out)
+            except Exception:  # delivered: a missing reply link must not undo that
+                log.exception("could not record sent %s message %s", self.platform, message_id)
+        return ids
+
+    def _neutral(self, exc: Exception, chat_id: str) -> DeliveryError | None:
+        if isinstance(exc, DeliveryError):
+            return exc
+        return self.outlet.delivery_error(exc, chat_id)
+
+    async def _mark_unreachable(self, person: UserRef) -> None:
+        log.info("%s: %s can't be reached; no more pushes to them", self.platform, person.user_id)
+        try:
+            await self.coach.mark_unreachable(person)
+        except Exception:
+            log.exception("could not mark %s user unreachable", self.platform)
+
+    def _count(self, name: str) -> None:
+        if self.hooks.metrics is not None:
+            self.hooks.metrics.inc(name, platform=self.platform)
