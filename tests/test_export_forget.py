@@ -18,7 +18,7 @@ from bot.core.coach import Coach
 from bot.core.events import UserRef
 from bot.core.history import CSV_COLUMNS, HistoryStore
 from bot.core.ports import NewSet, SetLog
-from bot.core.render import KG_PER_LB
+from bot.core.units import KG_PER_LB
 from bot.store import SqliteStore
 from bot.store.outbox import NewPush, Outbox, user_target
 from tests import test_conversation as conversation

@@ -30,7 +30,7 @@ from bot.core.progress import (
     streak,
     week_start,
 )
-from bot.core.render import to_kg
+from bot.core.units import to_kg
 from bot.core.settings import Settings
 from bot.store import SqliteStore
 from tests import test_conversation as conversation

@@ -10,19 +10,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.content import default_library
+from bot.core import dose
 from bot.core.library import Exercise, Library, Prescription
 from bot.core.planner import plan_day
 from bot.core.ports import SetLog
 from bot.core.progression import (
     Next,
-    describe,
     load_step,
     next_for,
     sessions,
     stepped,
-    target_for,
 )
-from bot.core.render import KG_PER_LB, fmt_load, to_kg
+from bot.core.render import fmt_next as describe
+from bot.core.render import next_note, next_target
+from bot.core.units import KG_PER_LB, fmt_load, to_kg
 from bot.core.settings import Settings
 
 START = date(2026, 1, 5)  # a Monday
@@ -99,7 +100,7 @@ def decide(library: Library, log: Log, units: str = "kg", equipment: frozenset[s
 def test_no_history_keeps_the_content_default(library: Library) -> None:
     ex = library.exercises["romanian-deadlift-dumbbell"]
     assert next_for(ex, ex.prescription, [], library) is None
-    assert target_for(ex, ex.prescription, [], library) is None
+    assert dose.next_step(ex, library, Settings(), []) is None
 
 
 def test_every_set_at_the_top_raises_the_load_by_one_dumbbell_step(library: Library) -> None:
@@ -108,8 +109,10 @@ def test_every_set_at_the_top_raises_the_load_by_one_dumbbell_step(library: Libr
     nxt = decide(library, log)
     assert (nxt.kind, nxt.load_kg, nxt.aim) == ("raise", 18.0, 10)
     assert describe(nxt, "kg") == "3 x 10 @ 18 kg"
-    assert "Up to 18 kg" in nxt.note and "16 kg" in nxt.note
-    target = nxt.target()
+    assert "Up to 18 kg" in next_note(nxt, "kg", library) and "16 kg" in next_note(
+        nxt, "kg", library
+    )
+    target = next_target(nxt, "kg", library)
     assert target.load_kg == 18.0 and target.reps == (10, 12)
 
 
@@ -120,7 +123,7 @@ def test_after_a_raise_the_next_session_holds_until_the_top_again(library: Libra
     nxt = decide(library, log)
     assert (nxt.kind, nxt.load_kg, nxt.aim) == ("hold", 18.0, 12)
     assert describe(nxt, "kg") == "3 x 12 @ 18 kg"
-    assert "Last time: 10, 10, 9 reps @ 18 kg" in nxt.note
+    assert "Last time: 10, 10, 9 reps @ 18 kg" in next_note(nxt, "kg", library)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +180,7 @@ def test_one_short_session_holds_two_in_a_row_step_back(library: Library) -> Non
     log.add(START + timedelta(days=2), [8, 8, 6], 20.0)
     nxt = decide(library, log)
     assert (nxt.kind, nxt.load_kg, nxt.aim) == ("back", 18.0, 10)
-    assert "Two tough sessions at 20 kg" in nxt.note
+    assert "Two tough sessions at 20 kg" in next_note(nxt, "kg", library)
 
 
 def test_after_a_step_back_it_takes_two_more_short_sessions(library: Library) -> None:
@@ -280,7 +283,7 @@ def test_bodyweight_moves_add_reps_then_suggest_the_harder_variation(library: Li
             break
     assert aims == [("add", 16), ("add", 17), ("add", 18), ("harder", 18)]
     assert nxt is not None and nxt.suggestion == "single-leg-glute-bridge"
-    assert "Single-leg glute bridge" in nxt.note and nxt.load_kg is None
+    assert "Single-leg glute bridge" in next_note(nxt, "kg", library) and nxt.load_kg is None
 
 
 def test_the_harder_variation_needs_equipment_the_person_has(library: Library) -> None:
@@ -331,7 +334,7 @@ def test_a_loaded_move_logged_without_weight_asks_for_it(library: Library) -> No
     log = Log("kettlebell-swing")
     log.add(START, [20, 20, 20])
     nxt = decide(library, log)
-    assert nxt.kind == "hold" and nxt.load_kg is None and "@ 16kg" in nxt.note
+    assert nxt.kind == "hold" and nxt.load_kg is None and "@ 16kg" in next_note(nxt, "kg", library)
 
 
 # ---------------------------------------------------------------- units
@@ -410,8 +413,9 @@ def test_the_planner_shows_the_target_and_its_note(library: Library) -> None:
     log.add(START - timedelta(days=3), [rx.reps[1]] * rx.sets, 12.0 if ex.loaded else None)
 
     def targets(e, capped):
-        return target_for(e, capped, log.sets if e.id == ex.id else [], library, "kg",
-                          settings.equipment)  # fmt: skip
+        nxt = next_for(e, capped, log.sets if e.id == ex.id else [], library, "kg",
+                       settings.equipment)  # fmt: skip
+        return next_target(nxt, "kg", library) if nxt else None
 
     planned = plan_day(library, settings, START, targets=targets).find(ex.id)
     assert planned is not None and planned.note

@@ -31,7 +31,8 @@ class InboundEvent:
     display_name: str = ""
     is_group: bool = False
     # True only when the adapter checked the sender may manage this group/server
-    # (asked for the commands in coach.ADMIN_COMMANDS; False otherwise).
+    # (asked for the commands declared admin_only: bot.core.commands.ADMIN_COMMANDS;
+    # False otherwise).
     is_admin: bool = False
     # The platform id of the bot message this event answers (a reply, or the message a
     # pressed button sits on). None for plain text.

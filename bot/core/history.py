@@ -19,6 +19,8 @@ from typing import Protocol
 from bot.core import render
 from bot.core.library import Library
 from bot.core.ports import NewSet, SetLog
+from bot.core.render import exercise_name
+from bot.core.units import from_kg, number
 
 HISTORY_SESSIONS = 5  # dates shown by a bare /history
 MAX_HISTORY_SESSIONS = 20
@@ -87,11 +89,6 @@ def entries(sets: Sequence[SetLog]) -> list[Entry]:
     ]
 
 
-def exercise_name(library: Library, exercise_id: str) -> str:
-    ex = library.exercises.get(exercise_id)
-    return ex.name if ex else exercise_id
-
-
 def history_text(found: list[Entry], library: Library, units: str) -> str:
     lines: list[str] = []
     day: date | None = None
@@ -113,10 +110,6 @@ def history_text(found: list[Entry], library: Library, units: str) -> str:
 # ---------------------------------------------------------------- export
 
 
-def _number(value: float) -> str:
-    return f"{value:.3f}".rstrip("0").rstrip(".")
-
-
 def export_csv(sets: Sequence[SetLog], library: Library, units: str) -> str:
     """One row per set, oldest first; loads in the person's unit (3 decimals, not rounded to
     plates, so the file says exactly what is stored)."""
@@ -126,7 +119,7 @@ def export_csv(sets: Sequence[SetLog], library: Library, units: str) -> str:
     for s in sorted(sets, key=lambda s: (s.plan_date, s.batch_id, s.set_no, s.id)):
         load = ""
         if s.load_kg is not None:
-            load = _number(s.load_kg / render.KG_PER_LB if units == "lb" else s.load_kg)
+            load = number(from_kg(s.load_kg, units), places=3)
         writer.writerow(
             (
                 s.plan_date.isoformat(),

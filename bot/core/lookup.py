@@ -22,7 +22,7 @@ Anything else is not confident: the result carries up to 3 suggestions (possibly
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -35,6 +35,9 @@ MARGIN = 6.0  # ...and its lead over the best other exercise
 SUGGEST = 60.0  # lenient score a suggestion needs
 COMPLETE_FUZZY = 75.0  # lenient score a typo needs to show up in autocomplete
 MAX_SUGGESTIONS = 3
+
+# A rapidfuzz scorer such as fuzz.WRatio.
+Scorer = Callable[..., float]
 
 _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "db": ("dumbbell",),
@@ -154,7 +157,7 @@ class ExerciseLookup:
         picks = sorted((i for i, s in score.items() if s >= SUGGEST), key=lambda i: -score[i])
         return LookupResult(None, self._by_id(picks)[:MAX_SUGGESTIONS])
 
-    def _best_per_exercise(self, spelled: str, scorers: Iterable[object]) -> dict[str, float]:
+    def _best_per_exercise(self, spelled: str, scorers: Iterable[Scorer]) -> dict[str, float]:
         best: dict[str, float] = {}
         for scorer in scorers:
             for _, score, index in process.extract(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from bot.core.dose import prescribed
 from bot.core.library import DayType, Exercise, Library, Prescription, Slot
 from bot.core.settings import LEVELS, Settings
 
@@ -290,7 +291,7 @@ def plan_day(
         if not candidates:
             continue
         chosen = _pick(candidates, prev, dose.prefer_bodyweight, n)
-        capped = replace(chosen.prescription, sets=min(chosen.prescription.sets, dose.max_sets))
+        capped = prescribed(chosen, library, settings.level)
         target = targets(chosen, capped) if targets else None
         main.append(_planned(chosen, slot.name, dose.max_sets, target))
 

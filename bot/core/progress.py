@@ -1,5 +1,6 @@
 """Progress from the logs: streaks, weekly sessions and sets per muscle group, personal records
-and the data for the 8-week chart. Pure functions over SetLogs; the texts live in progress_text.
+and the data for the 8-week chart. Pure functions over SetLogs; the texts are written by
+bot/core/features/progress.py and render.
 
 Counting rules:
 - A session is a date with at least one done (not skipped) set.
@@ -206,8 +207,8 @@ def records_for(exercise_id: str, sets: Sequence[SetLog]) -> Records | None:
         exercise_id,
         front,
         max(estimates, key=lambda e: e[0]) if estimates else None,
-        max(reps, key=lambda r: r[0]) if reps else None,  # type: ignore[arg-type,return-value]
-        max(secs, key=lambda r: r[0]) if secs else None,  # type: ignore[arg-type,return-value]
+        max(reps, key=lambda r: r[0]) if reps else None,
+        max(secs, key=lambda r: r[0]) if secs else None,
         max(s.plan_date for s in done),
     )
 

@@ -16,9 +16,11 @@ The rules, per exercise, read from the sessions in which it was done (skipped on
   the range with the easier variation offered (unloaded).
 - Anything else holds: the same load, aiming for the top of the range.
 
-"done" logs store the bottom of the range at the planned load (Coach._to_sets), so they read as
-"in range": they hold the load, never raise or drop it. Where the aim is a single number above
-the range (added reps), the bottom *is* that number, so "done" there moves on by a rep.
+"done" logs store the bottom of the range at the planned load (the rule lives in bot.core.dose),
+so they read as "in range": they hold the load, never raise or drop it. Where the aim is a single
+number above the range (added reps), the bottom *is* that number, so "done" there moves on by a rep.
+
+The decision is data (`Next`, with `Why` it was made); render.next_note words it.
 
 Loads are kilograms in and out; steps and rounding happen in the person's unit, so a unit switch
 midway gives clean numbers in the new unit (20 kg -> 50 lb, not 49.1 lb).
@@ -26,16 +28,19 @@ midway gives clean numbers in the new unit (20 kg -> 50 lb, not 49.1 lb).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from datetime import date
+from typing import Any, Literal
 
-from bot.core import render
 from bot.core.library import Exercise, Library, Prescription
-from bot.core.planner import Target
 from bot.core.ports import SetLog
+from bot.core.units import from_kg, to_kg
 
 Kind = Literal["hold", "raise", "add", "harder", "back"]
+# Why: no load logged for a loaded move; in range; at the top (load up, or more reps);
+# past the margin (harder variation); two short sessions (load down, or easier variation).
+Reason = Literal["no_load", "in_range", "load_up", "more_work", "owned", "load_down", "ease_off"]
 
 SESSIONS_NEEDED = 6  # how many logged dates to read (skipped ones included by the store)
 HOLD_STEP_SECONDS = 5  # "add reps" for a hold
@@ -57,6 +62,19 @@ class Session:
 
 
 @dataclass(frozen=True, slots=True)
+class Why:
+    """What the decision read from the last session, for the sentence that explains it."""
+
+    reason: Reason
+    last: tuple[SetLog, ...]  # the last session's done sets
+    last_load_kg: float | None
+    bottom: int  # the content's range
+    top: int
+    weakest: int  # the fewest reps (or seconds) of a set at the working load
+    load_can_rise: bool  # a load is known and the equipment has a step
+
+
+@dataclass(frozen=True, slots=True)
 class Next:
     """The next prescription for one exercise, and why."""
 
@@ -68,11 +86,8 @@ class Next:
     aim: int  # reps (or seconds, see `measure`) to aim for on every set
     measure: Literal["reps", "seconds"]
     load_kg: float | None
-    note: str
+    why: Why
     suggestion: str | None = None  # an exercise id: the harder or easier variation
-
-    def target(self) -> Target:
-        return Target(reps=self.reps, seconds=self.seconds, load_kg=self.load_kg, note=self.note)
 
 
 # ---------------------------------------------------------------- reading the logs
@@ -80,7 +95,7 @@ class Next:
 
 def sessions(history: Sequence[SetLog], measure: str) -> list[Session]:
     """Done sessions, oldest first. Dates with only skipped sets (or no usable numbers) drop out."""
-    by_day: dict = {}
+    by_day: dict[date, list[SetLog]] = {}
     for s in history:
         if not s.skipped:
             by_day.setdefault(s.plan_date, []).append(s)
@@ -132,10 +147,6 @@ def load_step(exercise: Exercise, library: Library, units: str) -> float | None:
     return min(steps) if steps else None
 
 
-def in_units(kg: float, units: str) -> float:
-    return kg / render.KG_PER_LB if units == "lb" else kg
-
-
 def stepped(kg: float, step: float, units: str, up: bool) -> float | None:
     """One step up or down from `kg`, in the person's unit; None when it would reach zero.
 
@@ -143,7 +154,7 @@ def stepped(kg: float, step: float, units: str, up: bool) -> float | None:
     other unit before a switch) moves by about a step and lands on a round number: a multiple
     of the step, or of 2.5 kg / 5 lb when the step is bigger (20 kg -> 50 lb, not 49.1 lb).
     """
-    value = in_units(kg, units)
+    value = from_kg(kg, units)
     grid = GRID.get(units, GRID["kg"])
     new = value + step if up else value - step
     if abs(value - round(value / grid) * grid) > GRID_TOLERANCE:  # not typed in this unit
@@ -155,7 +166,7 @@ def stepped(kg: float, step: float, units: str, up: bool) -> float | None:
             new -= res
     if new <= 0:
         return None
-    return render.to_kg(round(new, 2), units)
+    return to_kg(round(new, 2), units)
 
 
 # ---------------------------------------------------------------- the decision
@@ -196,7 +207,13 @@ def next_for(
         return None
     bottom, top = rng
     last = done[-1]
-    base = {
+    step = load_step(exercise, library, units)
+
+    def why(reason: Reason) -> Why:
+        can_rise = last.load_kg is not None and step is not None
+        return Why(reason, last.sets, last.load_kg, bottom, top, min(last.values), can_rise)
+
+    base: dict[str, Any] = {
         "sets": rx.sets,
         "reps": rx.reps,
         "seconds": rx.seconds,
@@ -204,13 +221,9 @@ def next_for(
         "measure": measure,
         "load_kg": last.load_kg,
     }
-    unit = " s" if measure == "seconds" else ""
-    step = load_step(exercise, library, units)
-    was = render.fmt_sets(last.sets, units)
 
     if exercise.loaded and last.load_kg is None:
-        note = "Add the weight when you log, e.g. 3x10 @ 16kg, and I'll tell you when to go up."
-        return Next("hold", aim=top, note=note, **base)
+        return Next("hold", aim=top, why=why("no_load"), **base)
 
     previous = done[-2] if len(done) > 1 else None
     if (
@@ -219,23 +232,27 @@ def next_for(
         and short(previous, bottom)
         and _same(previous.load_kg, last.load_kg)
     ):
-        return _step_back(exercise, library, units, equipment, last, step, bottom, base)
+        if last.load_kg is not None and step is not None:
+            new = stepped(last.load_kg, step, units, up=False)
+            if new is not None:
+                return Next("back", aim=bottom, why=why("load_down"), **{**base, "load_kg": new})
+        easier = variation(exercise, library, equipment, harder=False)
+        return Next(
+            "back",
+            aim=bottom,
+            why=why("ease_off"),
+            suggestion=easier.id if easier else None,
+            **base,
+        )
 
     if at_top(last, top, rx.sets):
         if last.load_kg is not None and step is not None:
             new = stepped(last.load_kg, step, units, up=True)
             if new is not None:
-                old = render.fmt_load(last.load_kg, units)
-                note = (
-                    f"Up to {render.fmt_load(new, units)}: you hit {top}{unit} on every set at "
-                    f"{old}. Aim for {bottom}{unit} or more."
-                )
-                return Next("raise", aim=bottom, note=note, **{**base, "load_kg": new})
-        return _add_reps(exercise, library, equipment, last, top, measure, base)
+                return Next("raise", aim=bottom, why=why("load_up"), **{**base, "load_kg": new})
+        return _add_reps(exercise, library, equipment, last, top, measure, base, why)
 
-    note = f"Last time: {was}. Get every set to {top}{unit} and "
-    note += "the weight goes up." if last.load_kg is not None and step else "we'll add more."
-    return Next("hold", aim=top, note=note, **base)
+    return Next("hold", aim=top, why=why("in_range"), **base)
 
 
 def _add_reps(
@@ -245,70 +262,19 @@ def _add_reps(
     last: Session,
     top: int,
     measure: Literal["reps", "seconds"],
-    base: dict,
+    base: dict[str, Any],
+    why: Callable[[Reason], Why],
 ) -> Next:
     """The load can't rise: a little more work each set, then the harder variation."""
     increment = HOLD_STEP_SECONDS if measure == "seconds" else 1
     cap = top + margin(top, measure)
     weakest = min(last.values)
     aim = min(weakest + increment, cap)
-    unit = " s" if measure == "seconds" else " reps"
     fixed = (aim, aim)
     shape = {**base, "seconds": fixed} if measure == "seconds" else {**base, "reps": fixed}
     if weakest < cap:
-        note = f"{aim}{unit} a set this time: you managed {weakest}+ on every set last time."
-        return Next("add", aim=aim, note=note, **shape)
+        return Next("add", aim=aim, why=why("more_work"), **shape)
     harder = variation(exercise, library, equipment, harder=True)
-    if harder is not None:
-        note = (
-            f"You own this one ({weakest}+{unit} every set). Ready for the next level: "
-            f"{harder.name} (/howto {harder.name.split(' (')[0].lower()})."
-        )
-        return Next("harder", aim=cap, note=note, suggestion=harder.id, **shape)
-    note = f"You own this one ({weakest}+{unit} every set). Slow the lowering to 3 seconds."
-    return Next("harder", aim=cap, note=note, **shape)
-
-
-def _step_back(
-    exercise: Exercise,
-    library: Library,
-    units: str,
-    equipment: frozenset[str],
-    last: Session,
-    step: float | None,
-    bottom: int,
-    base: dict,
-) -> Next:
-    unit = " s" if base["measure"] == "seconds" else ""
-    if last.load_kg is not None and step is not None:
-        new = stepped(last.load_kg, step, units, up=False)
-        if new is not None:
-            note = (
-                f"Two tough sessions at {render.fmt_load(last.load_kg, units)}: back to "
-                f"{render.fmt_load(new, units)} to build up again. Aim for {bottom}{unit}."
-            )
-            return Next("back", aim=bottom, note=note, **{**base, "load_kg": new})
-    easier = variation(exercise, library, equipment, harder=False)
-    note = f"Two tough sessions: aim for {bottom}{unit} clean ones a set"
-    note += f", or try {easier.name} for a while." if easier else "; quality beats numbers."
-    return Next("back", aim=bottom, note=note, suggestion=easier.id if easier else None, **base)
-
-
-def target_for(
-    exercise: Exercise,
-    rx: Prescription,
-    history: Sequence[SetLog],
-    library: Library,
-    units: str = "kg",
-    equipment: frozenset[str] = frozenset({"bodyweight"}),
-) -> Target | None:
-    """A planner Target for `exercise` given its recent sets, or None to keep the default."""
-    nxt = next_for(exercise, rx, history, library, units, equipment)
-    return nxt.target() if nxt else None
-
-
-def describe(nxt: Next, units: str) -> str:
-    """`3 x 10 @ 18 kg`: what to do next time, in the person's unit."""
-    aim = (nxt.aim, nxt.aim)
-    reps, seconds = (None, aim) if nxt.measure == "seconds" else (aim, None)
-    return render.fmt_dose(nxt.sets, reps, seconds, nxt.per_side, nxt.load_kg, units)
+    return Next(
+        "harder", aim=cap, why=why("owned"), suggestion=harder.id if harder else None, **shape
+    )

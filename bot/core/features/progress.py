@@ -1,8 +1,7 @@
 """/progress, /history, /export, /forget, the weekly summary and "Next time" after a log.
 
-The Coach owns the conversation and hands these commands to `ProgressCommands`. Everything here
-reads and changes only the data of the person who asked (`ctx.user`), also in groups, and every
-personal answer is marked private.
+Everything here reads and changes only the data of the person who asked (`ctx.user`), also in
+groups, and every personal answer is marked private.
 
 Decisions:
 - /export in a group sends the CSV to the person's private chat (never into the group); when we
@@ -15,24 +14,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import Literal, cast
 
-from bot.core import render
+from bot.core import dose, render
+from bot.core.dispatch import ButtonData, CommandArg, Ctx, State, command, on_button, on_state
 from bot.core.events import Attachment, Button, Outbound, Reply
+from bot.core.features.base import Feature, Services
+from bot.core.features.plans import Plans
 from bot.core.history import (
     HISTORY_SESSIONS,
     MAX_HISTORY_SESSIONS,
     Entry,
     HistoryStore,
     entries,
-    exercise_name,
     export_csv,
     export_filename,
     history_text,
 )
-from bot.core.library import Exercise, Prescription
 from bot.core.parser import LogParseError, parse_log
 from bot.core.planner import DayPlan, PlannedExercise, is_training_day
 from bot.core.ports import SetLog, User
@@ -48,11 +48,9 @@ from bot.core.progress import (
     streak,
     week_start,
 )
-from bot.core.progression import SESSIONS_NEEDED, Next, describe, next_for
-from bot.core.settings import WEEKDAY_NAMES, Settings
-
-if TYPE_CHECKING:
-    from bot.core.coach import Coach, _Ctx
+from bot.core.progression import SESSIONS_NEEDED, Next
+from bot.core.render import exercise_name
+from bot.core.settings import WEEKDAY_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -61,70 +59,75 @@ RECORDS_SHOWN = 5
 PROGRESS_KINDS = ("raise", "add", "harder", "back")  # next steps worth a line in the summary
 
 
-class ProgressCommands:
-    def __init__(self, coach: Coach) -> None:
-        self.coach = coach
-        self.library = coach.library
-        # SqliteStore implements these on top of the Store protocol (see HistoryStore).
-        self.logs = cast(HistoryStore, coach.store)
+@dataclass(frozen=True, slots=True)
+class ForgetState(State):
+    """/forget asked in a private chat: waiting for "forget me"."""
 
-    # ------------------------------------------------------------------ next time
+    kind = "forget"
 
-    def capped(self, settings: Settings, ex: Exercise) -> Prescription:
-        """The content's dose with the level's cap on sets, as the planner prescribes it."""
-        dose = self.library.levels.get(settings.level)
-        sets = min(ex.prescription.sets, dose.max_sets) if dose else ex.prescription.sets
-        return replace(ex.prescription, sets=sets)
 
-    async def next_step(self, user: User, exercise_id: str) -> Next | None:
-        return (await self.next_steps(user, [exercise_id])).get(exercise_id)
+@dataclass(frozen=True, slots=True)
+class ForgetAnswer(ButtonData):
+    """The /forget buttons. `owner` names the person, so someone else pressing it in a group
+    deletes nothing."""
 
-    async def next_steps(self, user: User, exercise_ids: list[str]) -> dict[str, Next]:
-        """What comes next for each exercise, from one history query for all of them."""
+    kind = "fg"
+    answer: Literal["yes", "no"]
+    owner: int
+
+
+class NextTimes:
+    """ "Next time: ..." after a log, from one history query for all the exercises."""
+
+    def __init__(self, services: Services) -> None:
+        self.store = services.store
+        self.library = services.library
+
+    async def step(self, user: User, exercise_id: str) -> Next | None:
+        return (await self.steps(user, [exercise_id])).get(exercise_id)
+
+    async def steps(self, user: User, exercise_ids: list[str]) -> dict[str, Next]:
         known = [i for i in exercise_ids if i in self.library.exercises]
-        history = await self.coach.store.recent_sets_by_exercise(user.id, known, SESSIONS_NEEDED)
-        s, found = user.settings, {}
+        history = await self.store.recent_sets_by_exercise(user.id, known, SESSIONS_NEEDED)
+        found: dict[str, Next] = {}
         for exercise_id in known:
             ex = self.library.exercises[exercise_id]
-            nxt = next_for(
-                ex,
-                self.capped(s, ex),
-                history.get(exercise_id, []),
-                self.library,
-                s.units,
-                s.equipment,
-            )
+            nxt = dose.next_step(ex, self.library, user.settings, history.get(exercise_id, []))
             if nxt is not None:
                 found[exercise_id] = nxt
         return found
 
-    async def next_time(self, user: User, exercise_id: str) -> str:
+    async def after_log(self, user: User, exercise_id: str) -> str:
         """` Next time: 3 x 10 @ 18 kg, one step up.` (empty when there is nothing to say)."""
-        nxt = await self.next_step(user, exercise_id)
-        return f" Next time: {self._next_phrase(nxt, user.settings.units)}." if nxt else ""
+        nxt = await self.step(user, exercise_id)
+        if nxt is None:
+            return ""
+        return f" Next time: {render.next_phrase(nxt, user.settings.units, self.library)}."
 
-    async def next_times(self, user: User, exercise_ids: list[str]) -> str:
+    async def after_session(self, user: User, exercise_ids: list[str]) -> str:
         """` Next time: Glute bridge 3 x 15; RDL 3 x 12 @ 20 kg.` for a whole session."""
-        steps = await self.next_steps(user, exercise_ids)
+        steps = await self.steps(user, exercise_ids)
+        units = user.settings.units
         parts = [
-            f"{exercise_name(self.library, i)} {self._next_phrase(nxt, user.settings.units)}"
+            f"{exercise_name(self.library, i)} {render.next_phrase(nxt, units, self.library)}"
             for i, nxt in steps.items()
         ]
         return f" Next time: {'; '.join(parts)}." if parts else ""
 
-    def _next_phrase(self, nxt: Next, units: str) -> str:
-        what = describe(nxt, units)
-        if nxt.kind == "raise":
-            return f"{what}, one step up"
-        if nxt.kind == "back":
-            return f"{what}, a step back to build up again"
-        if nxt.kind == "harder" and nxt.suggestion:
-            return f"{what}, or move up to {exercise_name(self.library, nxt.suggestion)}"
-        return what
+
+class Progress(Feature):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.charts = services.charts
+        self.plans = Plans(services)
+        self.next_times = NextTimes(services)
+        # SqliteStore implements these on top of the Store protocol (see HistoryStore).
+        self.logs = cast(HistoryStore, services.store)
 
     # ------------------------------------------------------------------ /progress
 
-    async def cmd_progress(self, ctx: _Ctx, _: str) -> Reply:
+    @command("progress", "Your streak, weekly sets, records and an 8-week chart")
+    async def progress(self, ctx: Ctx, _: str) -> Reply:
         user, today = ctx.user, ctx.today
         sets = await self.logs.export_sets(user.id)
         if not any(not s.skipped for s in sets):
@@ -163,7 +166,8 @@ class ProgressCommands:
         nudge = neglected(counts, self.library, user.settings)
         if nudge is not None:
             ex = nudge.exercise
-            rx = render.fmt_prescription(self.capped(user.settings, ex)).split(",")[0]
+            rx = render.fmt_prescription(dose.prescribed(ex, self.library, user.settings.level))
+            rx = rx.split(",")[0]
             lines.append(
                 f"Least work: {nudge.group_name} ({nudge.sets} set{'s' * (nudge.sets != 1)}). "
                 f"Add {ex.name}, {rx}: /howto {ex.name.split(' (')[0].lower()}"
@@ -186,7 +190,7 @@ class ProgressCommands:
         return f"• {exercise_name(self.library, r.exercise_id)}: {' · '.join(parts)}{star}"
 
     async def _chart(self, sets: list[SetLog], planned: int, today: date) -> Attachment | None:
-        charts = self.coach.charts
+        charts = self.charts
         if charts is None:
             return None
         data = chart_data(sets, self.library, planned, today)
@@ -201,7 +205,12 @@ class ProgressCommands:
 
     # ------------------------------------------------------------------ /history
 
-    async def cmd_history(self, ctx: _Ctx, rest: str) -> Reply:
+    @command(
+        "history",
+        "Your last sessions; fix one with /history edit 2 12 10 10 or /history delete 2",
+        CommandArg("action", "Empty, a number of days, edit N sets, or delete N", False),
+    )
+    async def history(self, ctx: Ctx, rest: str) -> Reply:
         words = rest.split()
         action = words[0].lower() if words else ""
         if action in ("edit", "change", "fix"):
@@ -221,7 +230,7 @@ class ProgressCommands:
         text = history_text(found, self.library, ctx.units)
         return _private(text, f"Your last {shown} session{'s' * (shown != 1)}")
 
-    async def _entry(self, ctx: _Ctx, words: list[str]) -> Entry | str:
+    async def _entry(self, ctx: Ctx, words: list[str]) -> Entry | str:
         """The entry a number names (this person's only), or what to say instead."""
         if not words or not words[0].isdigit():
             return "Which entry? Send /history to see the numbers, e.g. /history delete 2."
@@ -232,7 +241,7 @@ class ProgressCommands:
             return f"There's no entry {number} in your recent history. Send /history to check."
         return match
 
-    async def _edit(self, ctx: _Ctx, words: list[str]) -> Reply:
+    async def _edit(self, ctx: Ctx, words: list[str]) -> Reply:
         entry = await self._entry(ctx, words)
         if isinstance(entry, str):
             return _private(entry)
@@ -250,7 +259,7 @@ class ProgressCommands:
             return _private("That exercise is no longer in the library, so I can't edit it.")
         if entry.load_kg is not None and all(s.load is None for s in parsed.sets):
             planned = replace(planned, load_kg=entry.load_kg)  # "12 10 10" keeps the weight
-        new = self.coach._to_sets(planned, parsed, ctx.units)
+        new = dose.to_sets(planned, parsed, ctx.units)
         old, _ = await self.logs.replace_sets(ctx.user.id, entry.ids, new)
         name = exercise_name(self.library, entry.exercise_id)
         return _private(
@@ -258,7 +267,7 @@ class ProgressCommands:
             f"(was {render.fmt_sets(old, ctx.units)})."
         )
 
-    async def _delete(self, ctx: _Ctx, words: list[str]) -> Reply:
+    async def _delete(self, ctx: Ctx, words: list[str]) -> Reply:
         entry = await self._entry(ctx, words)
         if isinstance(entry, str):
             return _private(entry)
@@ -271,16 +280,17 @@ class ProgressCommands:
 
     async def _planned_on(self, user: User, entry: Entry) -> PlannedExercise | None:
         """How the exercise was prescribed that day (stored plan), else the content's dose."""
-        stored = await self.coach.store.get_plan(user.id, entry.day)
+        stored = await self.store.get_plan(user.id, entry.day)
         if stored is not None:
             found = DayPlan.from_dict(stored[1]).find(entry.exercise_id)
             if found is not None:
                 return found
-        return self.coach._extra(entry.exercise_id)
+        return self.plans.extra(entry.exercise_id, user.settings.level)
 
     # ------------------------------------------------------------------ /export
 
-    async def cmd_export(self, ctx: _Ctx, _: str) -> Reply:
+    @command("export", "Your training log as a CSV file")
+    async def export(self, ctx: Ctx, _: str) -> Reply:
         user = ctx.user
         sets = await self.logs.export_sets(user.id)
         if not sets:
@@ -292,15 +302,16 @@ class ProgressCommands:
             f"Your training log: {len(sets)} sets from {render.fmt_day(first)} to "
             f"{render.fmt_day(last)}, loads in {ctx.units}. Opens in any spreadsheet."
         )
-        # Private: asked in a group, Coach._keep_private sends it to the person's own chat.
+        # Private: asked in a group, the coach sends it to the person's own chat.
         return Reply([Outbound(text, title="Your export", document=doc, private=True)])
 
     # ------------------------------------------------------------------ /forget
 
-    async def cmd_forget(self, ctx: _Ctx, _: str) -> Reply:
+    @command("forget", "Delete everything Backline holds about you (asks first)")
+    async def forget(self, ctx: Ctx, _: str) -> Reply:
         uid = ctx.user.id
         if not ctx.event.is_group:
-            await self.coach.store.set_state(uid, {"kind": "forget"})
+            await self.services.save_state(uid, ForgetState())
         how = "Tap the button" if ctx.event.is_group else 'Tap the button or type "forget me"'
         text = (
             "This deletes everything I hold about you: every logged set, your plans, settings "
@@ -309,15 +320,15 @@ class ProgressCommands:
         )
         buttons = (
             (
-                Button("Yes, delete everything", f"fg:yes:{uid}"),
-                Button("Keep my data", f"fg:no:{uid}"),
+                Button("Yes, delete everything", ForgetAnswer("yes", uid).encode()),
+                Button("Keep my data", ForgetAnswer("no", uid).encode()),
             ),
         )
         return Reply([Outbound(text, title="Forget me?", buttons=buttons, private=True)])
 
-    async def forget_button(self, ctx: _Ctx, value: str) -> Reply:
-        answer, _, owner = value.partition(":")
-        if owner != str(ctx.user.id):
+    @on_button(ForgetAnswer)
+    async def forget_button(self, ctx: Ctx, data: ForgetAnswer) -> Reply:
+        if data.owner != ctx.user.id:
             return Reply(
                 [
                     Outbound(
@@ -327,24 +338,20 @@ class ProgressCommands:
                 ],
                 button_ack="Not yours",
             )
-        if answer == "yes":
+        if data.answer == "yes":
             return await self._forget(ctx)
-        await self._clear_forget_state(ctx)
+        await self.services.clear_state(ctx.user.id, ForgetState)
         return Reply([Outbound("Kept everything. Nothing was deleted.", private=True)], "Kept")
 
-    async def forget_answer(self, ctx: _Ctx, text: str) -> Reply:
+    @on_state(ForgetState)
+    async def forget_answer(self, ctx: Ctx, state: ForgetState, text: str) -> Reply:
         """A typed answer while /forget waits for confirmation."""
         if text.strip().lower().strip("!.\"' ") in FORGET_WORDS:
             return await self._forget(ctx)
-        await self._clear_forget_state(ctx)
+        await self.services.clear_state(ctx.user.id, ForgetState)
         return _private('Okay, nothing deleted. (To delete, send /forget and type "forget me".)')
 
-    async def _clear_forget_state(self, ctx: _Ctx) -> None:
-        state = await self.coach.store.get_state(ctx.user.id)
-        if state and state.get("kind") == "forget":
-            await self.coach.store.set_state(ctx.user.id, None)
-
-    async def _forget(self, ctx: _Ctx) -> Reply:
+    async def _forget(self, ctx: Ctx) -> Reply:
         await self.logs.forget_user(ctx.user.id)
         return Reply(
             [
@@ -363,7 +370,7 @@ class ProgressCommands:
     async def weekly_summary(self, user_id: int, week_end: date) -> list[Outbound]:
         """The week ending on `week_end` (inclusive): sessions, sets per group, new records and
         what's next. Nothing for someone who has never logged a set."""
-        user = await self.coach.store.get_user(user_id)
+        user = await self.store.get_user(user_id)
         if user is None:
             return []
         sets = await self.logs.export_sets(user.id)
@@ -409,10 +416,11 @@ class ProgressCommands:
             s.exercise_id for s in sets if start <= s.plan_date <= week_end and not s.skipped
         )
         for exercise_id in trained:
-            nxt = await self.next_step(user, exercise_id)
+            nxt = await self.next_times.step(user, exercise_id)
             if nxt is not None and nxt.kind in PROGRESS_KINDS:
                 name = exercise_name(self.library, exercise_id)
-                lines.append(f"• {name}: {self._next_phrase(nxt, user.settings.units)}")
+                phrase = render.next_phrase(nxt, user.settings.units, self.library)
+                lines.append(f"• {name}: {phrase}")
         return lines
 
 

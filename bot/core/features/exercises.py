@@ -1,0 +1,29 @@
+"""The exercise library: /howto and /exercises."""
+
+from __future__ import annotations
+
+from bot.core import render
+from bot.core.dispatch import CommandArg, Ctx, command, say
+from bot.core.events import MessageLink, Outbound, Reply
+from bot.core.features.base import Feature
+
+
+class Exercises(Feature):
+    @command(
+        "howto",
+        "How to do an exercise, step by step",
+        CommandArg("exercise", "Which exercise, e.g. rdl", True, "exercise"),
+    )
+    async def howto(self, ctx: Ctx, query: str) -> Reply:
+        if not query:
+            return say("Which exercise? For example: /howto rdl or /howto glute bridge.")
+        result = self.lookup.find(query)
+        if result.exercise is None:
+            return say(render.not_found(query, result.suggestions), title="Not in the library")
+        title, text = render.howto(result.exercise, self.library)
+        link = MessageLink("howto", exercise_id=result.exercise.id)
+        return Reply([Outbound(text, title=title, link=link)])
+
+    @command("exercises", "The exercise library", bare=True)
+    async def exercises(self, ctx: Ctx, _: str) -> Reply:
+        return say(render.exercise_list(self.library), title="The exercise library")

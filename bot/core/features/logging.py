@@ -1,0 +1,294 @@
+"""Logging what was done: replies to session and exercise messages, /log, "done" and "skip",
+the step-by-step prompts, edited replies, /undo and bare sets typed in a private chat.
+
+One reply is one batch in the store, so /undo takes back the whole reply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core import dose, render
+from bot.core.dispatch import CommandArg, Ctx, State, command, on_button, on_link, on_state, say
+from bot.core.events import MessageLink, Outbound, Reply
+from bot.core.features.base import Feature, Services
+from bot.core.features.plans import ExerciseAction, GroupAction, PlanAction, Plans, exercise_prompt
+from bot.core.features.progress import NextTimes
+from bot.core.parser import LogParseError, ParsedLog, parse_exercise_list, parse_log
+from bot.core.planner import DayPlan, PlannedExercise
+from bot.core.ports import NewSet
+
+START_WORDS = ("start", "log", "go", "step", "step by step")
+STOP_WORDS = ("stop", "cancel", "later")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingState(State):
+    """Step-by-step logging of one day's plan: typed sets belong to its next exercise."""
+
+    kind = "logging"
+    date: date
+
+
+class Logging(Feature):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.plans = Plans(services)
+        self.next_times = NextTimes(services)
+
+    # ------------------------------------------------------------------ commands
+
+    @command(
+        "log",
+        "Log sets without replying, e.g. /log rdl 3x10 @ 40kg",
+        CommandArg("exercise", "Which exercise", True, "exercise"),
+        CommandArg("sets", "What you did, e.g. 12 10 10 or 3x12 @ 16kg", True),
+    )
+    async def log(self, ctx: Ctx, rest: str) -> Reply:
+        if not rest:
+            return say("Tell me what you did, e.g. /log rdl 3x10 @ 40kg.")
+        plan = await self.plans.for_user(ctx.user, ctx.today)
+        return await self._log_list(ctx, plan, rest, None)
+
+    @command("undo", "Remove your last log", bare=True)
+    async def undo(self, ctx: Ctx, _: str) -> Reply:
+        removed = await self.store.delete_last_batch(ctx.user.id)
+        if not removed:
+            return say("Nothing to undo: you haven't logged anything yet.")
+        return say(render.undone(removed, self.services.library, ctx.units))
+
+    # ------------------------------------------------------------------ replies and buttons
+
+    @on_link("session", "group_session", "exercise", "howto")
+    async def reply(self, ctx: Ctx, link: MessageLink, text: str) -> Reply | None:
+        level = ctx.user.settings.level
+        if link.kind in ("session", "group_session"):
+            plan = await self.plans.of_link(ctx, link)
+            return await self._reply_to_plan(ctx, plan, text, group=link.kind == "group_session")
+        if link.kind == "exercise" and link.exercise_id:
+            plan = await self.plans.of_link(ctx, link)
+            planned = self.plans.planned(plan, link.exercise_id, level)
+            if planned is None:
+                return say("I couldn't find that exercise any more. Send /today.")
+            return await self._log_one(ctx, plan, planned, text, advance=True)
+        if link.kind == "howto" and link.exercise_id:
+            plan = await self.plans.for_user(ctx.user, ctx.today)
+            planned = self.plans.planned(plan, link.exercise_id, level)
+            if planned is not None:
+                return await self._log_one(ctx, plan, planned, text, advance=False)
+        return None
+
+    @on_button(PlanAction)
+    async def plan_button(self, ctx: Ctx, data: PlanAction) -> Reply:
+        if data.action == "step":
+            return await self._press(ctx, "start", "Let's go")
+        return await self._press(ctx, data.action, data.action.capitalize())
+
+    @on_button(ExerciseAction)
+    async def exercise_button(self, ctx: Ctx, data: ExerciseAction) -> Reply:
+        return await self._press(ctx, data.action, data.action.capitalize())
+
+    @on_button(GroupAction)
+    async def group_button(self, ctx: Ctx, data: GroupAction) -> Reply:
+        return await self._press(ctx, data.action, data.action.capitalize())
+
+    async def _press(self, ctx: Ctx, text: str, ack: str) -> Reply:
+        """A button on a session or exercise message works like replying `text` to it."""
+        if not ctx.event.reply_to:
+            return say(render.HELP_SHORT)
+        stored = await self.store.resolve_message(
+            ctx.event.user.platform, ctx.event.chat_id, ctx.event.reply_to
+        )
+        if stored is None:
+            return say("That button belongs to a message I no longer know. Send /today.")
+        if not ctx.may_answer(stored.link):
+            reply = say(render.NOT_YOURS)
+        else:
+            reply = await self.reply(ctx, stored.link, text) or say(render.HELP_SHORT)
+        reply.button_ack = ack
+        return reply
+
+    @on_state(LoggingState)
+    async def next_exercise(self, ctx: Ctx, state: LoggingState, text: str) -> Reply:
+        """Typed text during step-by-step logging: the next exercise's sets (or "stop")."""
+        plan = await self.plans.for_user(ctx.user, state.date)
+        pending = await self._unlogged(ctx, plan)
+        if not pending:
+            await self.services.save_state(ctx.user.id, None)
+            return await self.free_text(ctx, text)
+        if text.lower().strip("!. ") in STOP_WORDS:
+            await self.services.save_state(ctx.user.id, None)
+            return say("Okay, paused logging. Reply to the session message any time.")
+        return await self._log_one(ctx, plan, pending[0], text, advance=True)
+
+    async def free_text(self, ctx: Ctx, text: str) -> Reply:
+        """Text that is not a command, reply or answer: try it as a log for today, else help."""
+        plan = await self.plans.for_user(ctx.user, ctx.today)
+        if plan.training and self._names_exercises(plan, ctx, text):
+            return await self._log_list(ctx, plan, text, ctx.source)
+        if plan.training and _reads_as_sets(text):
+            # Bare numbers in a private chat answer "Next up": today's first unlogged exercise.
+            pending = await self._unlogged(ctx, plan)
+            if pending:
+                return await self._log_one(ctx, plan, pending[0], text, advance=True)
+        return say(render.NOT_UNDERSTOOD)
+
+    async def edited(self, ctx: Ctx) -> Reply:
+        """An edited reply re-logs what that message logged; other edits are ignored."""
+        source = ctx.source
+        old = await self.store.sets_from_source(ctx.user.id, source) if source else []
+        if source is None or not old:
+            return Reply()
+        day = old[0].plan_date
+        plan = await self.plans.for_user(ctx.user, day)
+        exercise_ids = list(dict.fromkeys(s.exercise_id for s in old))
+        level = ctx.user.settings.level
+        entries: list[tuple[PlannedExercise | None, ParsedLog]]
+        try:
+            if len(exercise_ids) == 1:
+                planned = self.plans.planned(plan, exercise_ids[0], level)
+                entries = [(planned, parse_log(ctx.event.text))] if planned else []
+            else:
+                entries = [
+                    (self._match_planned(plan, ctx, name), parsed)
+                    for name, parsed in parse_exercise_list(ctx.event.text)
+                ]
+        except LogParseError as exc:
+            return say(exc.message + " Your earlier log is unchanged.")
+        known = [(p, parsed) for p, parsed in entries if p is not None]
+        if not entries or len(known) != len(entries):
+            return say("I couldn't read that edit, so your earlier log is unchanged.")
+        sets = [s for p, parsed in known for s in dose.to_sets(p, parsed, ctx.units)]
+        old_sets, _ = await self.store.replace_sets_from_source(ctx.user.id, source, sets)
+        return say(render.edited(", ".join(p.name for p, _ in known), sets, old_sets, ctx.units))
+
+    # ------------------------------------------------------------------ the rules
+
+    async def _reply_to_plan(self, ctx: Ctx, plan: DayPlan, text: str, group: bool) -> Reply:
+        if not plan.training:
+            return say("That was a rest day, so there's nothing to log. Send /today.")
+        if not group and text.lower().strip("!. ") in START_WORDS:
+            return await self._start_steps(ctx, plan)
+        try:
+            whole, error = parse_log(text), None
+        except LogParseError as exc:
+            whole, error = None, exc
+        if whole is not None and whole.kind in ("done", "skip"):
+            return await self._log_whole_plan(ctx, plan, whole)
+        if self._names_exercises(plan, ctx, text):
+            return await self._log_list(ctx, plan, text, ctx.source)
+        if whole is not None:
+            # Bare sets on the overview: they belong to the first exercise not yet logged.
+            pending = await self._unlogged(ctx, plan)
+            if not pending:
+                return say(
+                    "You've logged every exercise for that day. Reply to an exercise message "
+                    "to correct one, or send /undo."
+                )
+            return await self._log_one(ctx, plan, pending[0], text, advance=not group)
+        message = error.message if error else ""
+        return say(message + ' To log several at once, name them: "rdl 3x10 @ 40kg, bridge 15 15".')
+
+    def _names_exercises(self, plan: DayPlan, ctx: Ctx, text: str) -> bool:
+        """True when `text` reads as a list of named exercises that we recognise."""
+        try:
+            entries = parse_exercise_list(text)
+        except LogParseError:
+            return False
+        return bool(entries) and all(self._match_planned(plan, ctx, name) for name, _ in entries)
+
+    def _match_planned(self, plan: DayPlan, ctx: Ctx, name: str) -> PlannedExercise | None:
+        """The planned exercise `name` means, or an extra one; only confident matches count."""
+        found = self.lookup.find(name).exercise
+        if found is None:
+            return None
+        return self.plans.planned(plan, found.id, ctx.user.settings.level)
+
+    async def _unlogged(self, ctx: Ctx, plan: DayPlan) -> list[PlannedExercise]:
+        logged = await self.store.exercises_logged_on(ctx.user.id, plan.day)
+        return [p for p in plan.main if p.exercise_id not in logged]
+
+    async def _log_one(
+        self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise, text: str, advance: bool
+    ) -> Reply:
+        try:
+            parsed = parse_log(text)
+        except LogParseError as exc:
+            return say(exc.message)
+        sets = dose.to_sets(planned, parsed, ctx.units)
+        await self.store.add_sets(ctx.user.id, plan.day, sets, ctx.source)
+        confirm = render.logged(ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units)
+        if not all(s.skipped for s in sets):
+            confirm += await self.next_times.after_log(ctx.user, planned.exercise_id)
+        sentence, follow = await self._what_next(ctx, plan, advance)
+        # In a group the confirmation stays in the group: members log in the open there.
+        confirmation = Outbound(confirm + sentence, private=ctx.private_here)
+        return Reply([confirmation, *follow])
+
+    async def _what_next(
+        self, ctx: Ctx, plan: DayPlan, advance: bool
+    ) -> tuple[str, list[Outbound]]:
+        """(a sentence to add to the confirmation, follow-up messages such as the next prompt)."""
+        pending = await self._unlogged(ctx, plan)
+        if not pending:
+            await self.services.clear_state(ctx.user.id, LoggingState)
+            return render.session_done(ctx.in_group), []
+        if not advance or ctx.in_group:
+            return f" Next up: {pending[0].name}.", []
+        await self.services.save_state(ctx.user.id, LoggingState(plan.day))
+        return "", [exercise_prompt(ctx, plan, pending[0])]
+
+    async def _start_steps(self, ctx: Ctx, plan: DayPlan) -> Reply:
+        pending = await self._unlogged(ctx, plan)
+        if not pending:
+            return say("Everything for that day is logged already. Nice!")
+        await self.services.save_state(ctx.user.id, LoggingState(plan.day))
+        return Reply([exercise_prompt(ctx, plan, pending[0])])
+
+    async def _log_whole_plan(self, ctx: Ctx, plan: DayPlan, parsed: ParsedLog) -> Reply:
+        pending = await self._unlogged(ctx, plan)
+        if not pending:
+            return say("Everything for that day is logged already. Nice!")
+        sets = [s for p in pending for s in dose.to_sets(p, parsed, ctx.units)]
+        await self.store.add_sets(ctx.user.id, plan.day, sets, ctx.source)
+        await self.services.clear_state(ctx.user.id, LoggingState)
+        who = f"{ctx.speaker}: " if ctx.speaker else ""
+        names = ", ".join(p.name for p in pending)
+        if parsed.kind == "skip":
+            return say(f"{who}Skipped the rest of the session ({names}). Rest well.")
+        nxt = await self.next_times.after_session(ctx.user, [p.exercise_id for p in pending])
+        return say(
+            f"{who}Logged as prescribed: {names}. That's the session done. Great work!{nxt}",
+            private=ctx.private_here,
+        )
+
+    async def _log_list(self, ctx: Ctx, plan: DayPlan, text: str, source: str | None) -> Reply:
+        try:
+            entries = parse_exercise_list(text)
+        except LogParseError as exc:
+            return say(exc.message + ' You can also name the exercise: "rdl 3x10 @ 40kg".')
+        batches: list[tuple[PlannedExercise, list[NewSet]]] = []
+        for name, parsed in entries:
+            planned = self._match_planned(plan, ctx, name)
+            if planned is None:
+                return say(render.not_found(name, self.lookup.find(name).suggestions))
+            batches.append((planned, dose.to_sets(planned, parsed, ctx.units)))
+        # One reply is one batch, so /undo takes back the whole reply.
+        await self.store.add_sets(ctx.user.id, plan.day, [s for _, b in batches for s in b], source)
+        lines = [
+            render.logged(ctx.speaker, p.name, sets, plan.day, ctx.today, ctx.units)
+            for p, sets in batches
+        ]
+        for i, (p, sets) in enumerate(batches):
+            if not all(s.skipped for s in sets):
+                lines[i] += await self.next_times.after_log(ctx.user, p.exercise_id)
+        nxt, _ = await self._what_next(ctx, plan, advance=False)
+        return say(" ".join(lines) + nxt, private=ctx.private_here)
+
+
+def _reads_as_sets(text: str) -> bool:
+    try:
+        return parse_log(text).kind == "sets"
+    except LogParseError:
+        return False

@@ -1,0 +1,187 @@
+"""Getting started: /start (the onboarding questions) and /selftest (the single-leg glute
+bridge self-test, which can also set the level)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core import onboarding, render
+from bot.core.dispatch import ButtonData, Ctx, State, command, on_button, on_state, say
+from bot.core.events import Button, MessageLink, Outbound, Reply
+from bot.core.features.base import Feature
+from bot.core.settings import Settings
+
+SELFTEST_WORDS = ("selftest", "not sure", "self-test")
+
+
+@dataclass(frozen=True, slots=True)
+class OnboardingState(State):
+    """Waiting for the answer to one setup question."""
+
+    kind = "onboarding"
+    step: str = "level"
+
+
+@dataclass(frozen=True, slots=True)
+class SelftestState(State):
+    """Waiting for the self-test's outcome; `then` = "equipment" when setup goes on after it."""
+
+    kind = "selftest"
+    then: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OnboardingAnswer(ButtonData):
+    """A setup answer button (the steps in bot.core.onboarding make them as `ob:step:answer`)."""
+
+    kind = "ob"
+    step: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class SelftestAnswer(ButtonData):
+    kind = "st"
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetLevel(ButtonData):
+    """After a self-test outside setup: take the suggested level ("keep": stay)."""
+
+    kind = "lvl"
+    level: str
+
+
+class Setup(Feature):
+    @command(
+        "start",
+        "Set up your training: level, equipment, days, reminders",
+        aliases=("setup",),
+        bare=True,
+    )
+    async def start(self, ctx: Ctx, _: str) -> Reply:
+        await self.services.save_state(ctx.user.id, OnboardingState("level"))
+        intro = Outbound(render.WELCOME, title="Welcome to Backline")
+        return Reply([intro, self._step_message(ctx.user.settings, "level")])
+
+    @command("selftest", "The single-leg glute bridge self-test", bare=True)
+    async def selftest(self, ctx: Ctx, _: str) -> Reply:
+        await self.services.save_state(ctx.user.id, SelftestState())
+        return Reply([self._selftest_message()])
+
+    # ------------------------------------------------------------------ onboarding
+
+    @on_button(OnboardingAnswer)
+    async def onboarding_button(self, ctx: Ctx, data: OnboardingAnswer) -> Reply:
+        return await self._onboarding_answer(ctx, data.step, data.answer)
+
+    @on_state(OnboardingState)
+    async def onboarding_typed(self, ctx: Ctx, state: OnboardingState, text: str) -> Reply:
+        return await self._onboarding_answer(ctx, state.step, text)
+
+    def _step_message(self, settings: Settings, step_id: str) -> Outbound:
+        step = onboarding.step(step_id)
+        buttons = step.buttons(self.library, settings)
+        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+        number = onboarding.STEP_IDS.index(step_id) + 1
+        return Outbound(
+            step.question,
+            title=f"Setup {number}/{len(onboarding.STEP_IDS)}",
+            buttons=rows,
+            link=MessageLink("prompt"),
+        )
+
+    async def _onboarding_answer(self, ctx: Ctx, step_id: str, answer: str) -> Reply:
+        if step_id not in onboarding.STEP_IDS:
+            return say("That setup question has expired. Send /start to begin again.")
+        if step_id == "level" and answer.strip().lower() in SELFTEST_WORDS:
+            await self.services.save_state(ctx.user.id, SelftestState(then="equipment"))
+            return Reply([self._selftest_message()])
+        settings = ctx.user.settings
+        try:
+            new = onboarding.step(step_id).apply(answer, settings, self.library)
+        except onboarding.AnswerError as exc:
+            again = self._step_message(settings, step_id)
+            return Reply([Outbound(str(exc)), again])
+        await self.store.save_settings(ctx.user.id, new)
+        typed_zone = step_id == "time" and new.timezone != settings.timezone
+        nxt = onboarding.next_step(step_id, new, typed_zone)
+        if nxt is None:
+            return await self._finish(ctx, new)
+        await self.services.save_state(ctx.user.id, OnboardingState(nxt))
+        return Reply([self._step_message(new, nxt)], button_ack="Got it")
+
+    async def _finish(self, ctx: Ctx, settings: Settings) -> Reply:
+        done = settings.with_(onboarded=True)
+        await self.store.save_settings(ctx.user.id, done)
+        await self.services.save_state(ctx.user.id, None)
+        split = self.library.splits.get(done.split)
+        return say(
+            f"All set! {split.name if split else 'Your plan'}: "
+            + render.settings_line(done)
+            + " Send /today for your first session. You can change anything with /settings.",
+            title="You're in",
+        )
+
+    # ------------------------------------------------------------------ self-test
+
+    def _selftest_message(self) -> Outbound:
+        st = self.library.selftest
+        steps = "\n".join(f"{i}. {s.text}" for i, s in enumerate(st.steps, 1))
+        return Outbound(
+            f"{st.intro}\n\n{steps}\n\n{st.question}",
+            title=st.name,
+            buttons=(tuple(Button(o.label, SelftestAnswer(o.id).encode()) for o in st.outcomes),),
+            link=MessageLink("prompt"),
+        )
+
+    @on_button(SelftestAnswer)
+    async def selftest_button(self, ctx: Ctx, data: SelftestAnswer) -> Reply:
+        return await self._selftest_answer(ctx, data.outcome)
+
+    @on_state(SelftestState)
+    async def selftest_typed(self, ctx: Ctx, state: SelftestState, text: str) -> Reply:
+        return await self._selftest_answer(ctx, text)
+
+    async def _selftest_answer(self, ctx: Ctx, answer: str) -> Reply:
+        st = self.library.selftest
+        text = answer.strip().lower()
+        outcome = next((o for o in st.outcomes if text in (o.id.lower(), o.label.lower())), None)
+        if outcome is None:
+            return Reply([Outbound("Tap the answer that fits best."), self._selftest_message()])
+        state = await self.services.load_state(ctx.user.id, SelftestState)
+        level = self.library.levels.get(outcome.level)
+        level_name = level.name if level else outcome.level
+        if state is not None and state.then == "equipment":
+            new = ctx.user.settings.with_(level=outcome.level)
+            await self.store.save_settings(ctx.user.id, new)
+            await self.services.save_state(ctx.user.id, OnboardingState("equipment"))
+            return Reply(
+                [
+                    Outbound(f"{outcome.advice} I've set your level to {level_name}."),
+                    self._step_message(new, "equipment"),
+                ]
+            )
+        await self.services.save_state(ctx.user.id, None)
+        buttons = (
+            (
+                Button(f"Yes, {level_name}", SetLevel(outcome.level).encode()),
+                Button("Keep my level", SetLevel("keep").encode()),
+            ),
+        )
+        return Reply(
+            [Outbound(f"{outcome.advice}\nSet your level to {level_name}?", buttons=buttons)]
+        )
+
+    @on_button(SetLevel)
+    async def set_level(self, ctx: Ctx, data: SetLevel) -> Reply:
+        if data.level == "keep" or data.level not in self.library.levels:
+            reply, ack = say("Okay, your level stays as it is."), "Kept"
+        else:
+            settings = ctx.user.settings.with_(level=data.level)
+            await self.store.save_settings(ctx.user.id, settings)
+            ack = self.library.levels[data.level].name
+            reply = say(f"Level set to {ack}. Your next /today follows it.")
+        reply.button_ack = ack
+        return reply
