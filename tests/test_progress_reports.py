@@ -30,8 +30,8 @@ from bot.core.progress import (
     streak,
     week_start,
 )
-from bot.core.units import to_kg
 from bot.core.settings import Settings
+from bot.core.units import to_kg
 from bot.store import SqliteStore
 from tests import test_conversation as conversation
 from tests.test_conversation import MONDAY, Clock, text_of

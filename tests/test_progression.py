@@ -23,8 +23,8 @@ from bot.core.progression import (
 )
 from bot.core.render import fmt_next as describe
 from bot.core.render import next_note, next_target
-from bot.core.units import KG_PER_LB, fmt_load, to_kg
 from bot.core.settings import Settings
+from bot.core.units import KG_PER_LB, fmt_load, to_kg
 
 START = date(2026, 1, 5)  # a Monday
 GYM = frozenset({"bodyweight", "band", "dumbbells", "bench", "kettlebell", "barbell"})

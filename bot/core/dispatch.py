@@ -96,8 +96,8 @@ def _field_types(cls: type) -> list[tuple[str, Any]]:
 
 
 def _decode_value(raw: Any, kind: Any) -> Any:
-    """`raw` read as `kind` (str, int, date, a Literal of strings, or X | None); raises
-    ValueError when it doesn't fit."""
+    """`raw` read as `kind` (a non-empty str, int, date, a Literal of strings, or X | None);
+    raises ValueError when it doesn't fit."""
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
         options = [k for k in typing.get_args(kind) if k is not type(None)]
         return None if raw in (None, "") else _decode_value(raw, options[0])
@@ -112,7 +112,7 @@ def _decode_value(raw: Any, kind: Any) -> Any:
     if kind is date:
         return date.fromisoformat(str(raw))
     if kind is str:
-        if not isinstance(raw, str):
+        if not isinstance(raw, str) or not raw:
             raise ValueError(raw)
         return raw
     raise TypeError(f"unsupported field type {kind!r}")

@@ -4,6 +4,7 @@ bridge self-test, which can also set the level)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.core import onboarding, render
 from bot.core.dispatch import ButtonData, Ctx, State, command, on_button, on_state, say
@@ -27,7 +28,7 @@ class SelftestState(State):
     """Waiting for the self-test's outcome; `then` = "equipment" when setup goes on after it."""
 
     kind = "selftest"
-    then: str = ""
+    then: Literal["equipment"] | None = None
 
 
 @dataclass(frozen=True, slots=True)
