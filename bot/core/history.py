@@ -1,5 +1,7 @@
 """A person's log as history entries, their CSV export, and the store queries both need.
 
+The wording of /history lives in bot.core.render.progress.
+
 An entry is what one reply logged for one exercise: the sets sharing a batch and an exercise.
 Entries are numbered from the newest: 1 is the latest thing logged. /history shows the numbers,
 and `/history edit 3 12 10 10` or `/history delete 3` use them. The numbers are counted afresh
@@ -16,10 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from bot.core import render
 from bot.core.library import Library
+from bot.core.lookup import exercise_name
 from bot.core.ports import NewSet, SetLog
-from bot.core.render import exercise_name
 from bot.core.units import from_kg, number
 
 HISTORY_SESSIONS = 5  # dates shown by a bare /history
@@ -87,24 +88,6 @@ def entries(sets: Sequence[SetLog]) -> list[Entry]:
         Entry(n, day, exercise_id, tuple(sorted(group, key=lambda s: (s.set_no, s.id))))
         for n, ((day, _, exercise_id), group) in enumerate(ordered, 1)
     ]
-
-
-def history_text(found: list[Entry], library: Library, units: str) -> str:
-    lines: list[str] = []
-    day: date | None = None
-    for e in found:
-        if e.day != day:
-            day = e.day
-            lines.append(("\n" if lines else "") + render.fmt_day(e.day))
-        lines.append(
-            f"{e.number}. {exercise_name(library, e.exercise_id)}: {render.fmt_sets(e.sets, units)}"
-        )
-    lines += [
-        "",
-        "Fix an entry: /history edit 2 12 10 10 (or 3x10 @ 40kg). Remove one: /history delete 2. "
-        "/undo takes back your last log. /history 10 shows more days.",
-    ]
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- export

@@ -100,6 +100,12 @@ class LookupResult:
 _NOTHING = LookupResult(None, ())
 
 
+def exercise_name(library: Library, exercise_id: str) -> str:
+    """The exercise's name, or its id when the library no longer has it."""
+    ex = library.exercises.get(exercise_id)
+    return ex.name if ex else exercise_id
+
+
 class ExerciseLookup:
     """Built once per library; `find` and `complete` only read precomputed tables."""
 

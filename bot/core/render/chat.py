@@ -1,0 +1,262 @@
+"""The conversation's sentences: help, errors, logging confirmations, setup and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.core.dispatch import Command
+from bot.core.library import Library
+from bot.core.lookup import exercise_name
+from bot.core.onboarding import days_label
+from bot.core.ports import NewSet, SetLog
+from bot.core.render.formats import fmt_day, fmt_sets
+from bot.core.settings import Settings
+
+SORRY = (
+    "Sorry, something went wrong on my side. Nothing you logged is lost; "
+    "please try again in a moment."
+)
+LOG_EXAMPLES = '"12 10 10", "3x12 @ 16kg", "done" or "skip"'
+HELP_SHORT = "Try /today for your session, /howto rdl for a how-to, or /help for everything."
+NOT_YOURS = "That message belongs to someone else's plan. Send /today for yours."
+NOT_UNDERSTOOD = (
+    "I'm not sure what you mean. To log, reply to my session message with what you "
+    f"did, e.g. {LOG_EXAMPLES}. " + HELP_SHORT
+)
+STALE_BUTTON = "That button is out of date, so I've left everything as it was. " + HELP_SHORT
+
+
+def logged(
+    speaker: str, name: str, sets: Sequence[NewSet], day: date, today: date, units: str
+) -> str:
+    """`Logged RDL: 12, 10, 10 reps @ 16 kg.` (`speaker` names the member in a group)."""
+    who = f"{speaker}: " if speaker else ""
+    when = "" if day == today else f" for {fmt_day(day)}"
+    if all(s.skipped for s in sets):
+        return f"{who}Skipped {name}{when}. No problem."
+    return f"{who}Logged {name}{when}: {fmt_sets(sets, units)}."
+
+
+def session_done(group: bool) -> str:
+    if group:
+        return " That's the session done. Nice work!"
+    return " That's the whole session done. Great work on the back of your body!"
+
+
+def edited(names: str, new: Sequence[NewSet], old: Sequence[SetLog], units: str) -> str:
+    return f"Updated {names}: {fmt_sets(new, units)} (was {fmt_sets(old, units)})."
+
+
+def undone(removed: Sequence[SetLog], library: Library, units: str) -> str:
+    parts = []
+    for exercise_id in dict.fromkeys(s.exercise_id for s in removed):
+        sets = [s for s in removed if s.exercise_id == exercise_id]
+        parts.append(f"{exercise_name(library, exercise_id)}, {fmt_sets(sets, units)}")
+    return f"Removed your last log: {'; '.join(parts)} ({fmt_day(removed[0].plan_date)})."
+
+
+# ---------------------------------------------------------------- help, setup and settings
+
+WELCOME = (
+    "Hi! I'm Backline, your coach for the muscles you can't see in the mirror: "
+    "upper back, glutes, hamstrings and calves. A few quick taps and I'll build your week. "
+    "(Type /today any time to skip setup and train with sensible defaults.)"
+)
+
+
+def help_text(commands: Sequence[Command]) -> str:
+    lines = [
+        "Backline trains the back of your body: upper back, lower back, glutes, "
+        "hamstrings and calves. A few minutes on training days adds up.",
+        "",
+    ]
+    lines += [f"/{c.name}: {c.description}" for c in commands if not c.admin_only]
+    lines += [
+        "",
+        "To log, reply to my message with what you did: " + LOG_EXAMPLES + ".",
+        "Group admins: /community on 07:30 Europe/Berlin starts a daily group session.",
+    ]
+    return "\n".join(lines)
+
+
+def unknown_command(name: str) -> str:
+    return f'I don\'t know "/{name[:30]}". ' + HELP_SHORT
+
+
+def group_only(name: str) -> str:
+    return f"/{name} works in a group or server channel, not here."
+
+
+def settings_line(s: Settings) -> str:
+    return (
+        f"Sessions on {days_label(s.weekdays)} at {s.reminder_time.strftime('%H:%M')} {s.timezone}."
+    )
+
+
+def settings_text(s: Settings, library: Library) -> str:
+    split = library.splits.get(s.split)
+    level = library.levels.get(s.level)
+    equipment = ", ".join(
+        library.taxonomy.equipment[e].name
+        for e in sorted(s.equipment - {"bodyweight"} or {"bodyweight"})
+        if e in library.taxonomy.equipment
+    )
+    lines = [
+        f"Level: {level.name if level else s.level}",
+        f"Equipment: {equipment}",
+        f"Week: {split.name if split else s.split} on {days_label(s.weekdays)}",
+        f"Session push: {s.reminder_time.strftime('%H:%M')} {s.timezone}"
+        + (" (paused)" if s.paused else ""),
+        f"Units: {s.units}",
+        "",
+        "Change one by typing, e.g. /settings level advanced, /settings days mon wed fri, "
+        "/settings time 06:45, /settings timezone Europe/Berlin, /settings units lb, "
+        "/settings equipment dumbbells, /settings split ul4. Or /start to set up again.",
+    ]
+    return "\n".join(lines)
+
+
+OPEN_A_PRIVATE_CHAT = (
+    "That's personal, so I won't post it here. Open a private chat with "
+    "me, send /start, then ask again there."
+)
+SENT_TO_PRIVATE_CHAT = "I've sent that to our private chat."
+
+
+# ---------------------------------------------------------------- routing
+
+NOT_A_COMMAND_TITLE = "Not a command"
+CONTENT_MISSING = (
+    "I can't read the text of your message here. Log with the /log command "
+    "instead, e.g. /log rdl 12 10 10."
+)
+UNKNOWN_MESSAGE = (
+    "I can't tell which session that message belongs to. Send /today and reply to the new one."
+)
+HELP_TITLE = "How Backline works"
+ACK_STALE = "Out of date"
+ACK_FAILED = "Something went wrong"
+
+
+# ---------------------------------------------------------------- the library
+
+WHICH_EXERCISE = "Which exercise? For example: /howto rdl or /howto glute bridge."
+NOT_IN_LIBRARY_TITLE = "Not in the library"
+EXERCISES_TITLE = "The exercise library"
+
+
+# ---------------------------------------------------------------- logging
+
+LOG_WHAT = "Tell me what you did, e.g. /log rdl 3x10 @ 40kg."
+NOTHING_TO_UNDO = "Nothing to undo: you haven't logged anything yet."
+EXERCISE_GONE = "I couldn't find that exercise any more. Send /today."
+BUTTON_MESSAGE_GONE = "That button belongs to a message I no longer know. Send /today."
+LOGGING_PAUSED = "Okay, paused logging. Reply to the session message any time."
+EDIT_KEPT = " Your earlier log is unchanged."
+EDIT_UNREADABLE = "I couldn't read that edit, so your earlier log is unchanged."
+REST_DAY_LOG = "That was a rest day, so there's nothing to log. Send /today."
+DAY_LOGGED = "Everything for that day is logged already. Nice!"
+DAY_LOGGED_FIX = (
+    "You've logged every exercise for that day. Reply to an exercise message "
+    "to correct one, or send /undo."
+)
+NAME_THEM = ' To log several at once, name them: "rdl 3x10 @ 40kg, bridge 15 15".'
+NAME_THE_EXERCISE = ' You can also name the exercise: "rdl 3x10 @ 40kg".'
+BUTTON_ACKS = {"step": "Let's go", "done": "Done", "skip": "Skip"}
+
+
+def next_up(name: str) -> str:
+    return f" Next up: {name}."
+
+
+def rest_skipped(speaker: str, names: str) -> str:
+    who = f"{speaker}: " if speaker else ""
+    return f"{who}Skipped the rest of the session ({names}). Rest well."
+
+
+def all_logged(speaker: str, names: str, next_time: str) -> str:
+    who = f"{speaker}: " if speaker else ""
+    return f"{who}Logged as prescribed: {names}. That's the session done. Great work!{next_time}"
+
+
+# ---------------------------------------------------------------- setup and the self-test
+
+WELCOME_TITLE = "Welcome to Backline"
+SETUP_EXPIRED = "That setup question has expired. Send /start to begin again."
+ACK_GOT_IT = "Got it"
+ALL_SET_TITLE = "You're in"
+PICK_AN_ANSWER = "Tap the answer that fits best."
+LEVEL_KEPT = "Okay, your level stays as it is."
+ACK_KEPT = "Kept"
+KEEP_MY_LEVEL = "Keep my level"
+
+
+def setup_title(number: int, total: int) -> str:
+    return f"Setup {number}/{total}"
+
+
+def all_set(plan_name: str | None, settings: Settings) -> str:
+    return (
+        f"All set! {plan_name or 'Your plan'}: "
+        + settings_line(settings)
+        + " Send /today for your first session. You can change anything with /settings."
+    )
+
+
+def selftest_text(intro: str, steps: Sequence[str], question: str) -> str:
+    numbered = "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1))
+    return f"{intro}\n\n{numbered}\n\n{question}"
+
+
+def level_from_selftest(advice: str, level_name: str) -> str:
+    return f"{advice} I've set your level to {level_name}."
+
+
+def level_question(advice: str, level_name: str) -> str:
+    return f"{advice}\nSet your level to {level_name}?"
+
+
+def take_level(level_name: str) -> str:
+    return f"Yes, {level_name}"
+
+
+def level_set(level_name: str) -> str:
+    return f"Level set to {level_name}. Your next /today follows it."
+
+
+# ---------------------------------------------------------------- settings and community
+
+SETTINGS_TITLE = "Your settings"
+SETTING_USAGE = (
+    "Say which setting and the new value, e.g. /settings time 06:45 or "
+    "/settings units lb. Send /settings to see them all."
+)
+PAUSED = "Paused: no pushes until you send /resume. /today still works."
+
+
+def setting_updated(key: str, settings: Settings) -> str:
+    return f"Done: {key} updated. " + settings_line(settings)
+
+
+def resumed(settings: Settings) -> str:
+    return "Welcome back! " + settings_line(settings)
+
+
+COMMUNITY_ADMINS_ONLY = (
+    "Only group admins can set up the group session. Ask an admin to send "
+    "/community on 07:30 Europe/Berlin."
+)
+COMMUNITY_OFF = "Group session off. Everyone's personal plans carry on as before."
+
+
+def community_status(on: bool) -> str:
+    state = "on" if on else "off"
+    return f"The group session is {state}. Use /community on 07:30 Europe/Berlin or /community off."
+
+
+def community_on(settings: Settings) -> str:
+    return (
+        "Group session on! " + settings_line(settings) + " Each member logs for "
+        "themselves by replying to the session message."
+    )

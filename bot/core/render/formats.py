@@ -1,0 +1,77 @@
+"""Numbers, days, doses and logged sets as short plain text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.core.library import Prescription
+from bot.core.planner import PlannedExercise
+from bot.core.ports import NewSet, SetLog
+from bot.core.units import fmt_load
+
+
+def fmt_day(day: date) -> str:
+    return day.strftime("%a %d %b").replace(" 0", " ")
+
+
+def _range(r: tuple[int, int]) -> str:
+    return str(r[0]) if r[0] == r[1] else f"{r[0]}-{r[1]}"
+
+
+def fmt_dose(
+    sets: int,
+    reps: tuple[int, int] | None,
+    seconds: tuple[int, int] | None,
+    per_side: bool,
+    load_kg: float | None = None,
+    units: str = "kg",
+) -> str:
+    if reps:
+        text = f"{sets} x {_range(reps)}"
+        if seconds:
+            text += f" (hold {_range(seconds)} s each)"
+    elif seconds:
+        text = f"{sets} x {_range(seconds)} s"
+    else:
+        text = f"{sets} sets"
+    if per_side:
+        text += " per side"
+    if load_kg is not None:
+        text += f" @ {fmt_load(load_kg, units)}"
+    return text
+
+
+def fmt_planned(p: PlannedExercise, units: str) -> str:
+    return fmt_dose(p.sets, p.reps, p.seconds, p.per_side, p.load_kg, units)
+
+
+def fmt_prescription(rx: Prescription) -> str:
+    return f"{fmt_dose(rx.sets, rx.reps, rx.seconds, rx.per_side)}, rest {rx.rest_seconds} s"
+
+
+def fmt_sets(sets: Sequence[NewSet | SetLog], units: str) -> str:
+    """Exactly what was stored, e.g. `12, 10, 10 reps @ 16 kg` or `skipped`."""
+    done = [s for s in sets if not s.skipped]
+    if not done:
+        return "skipped"
+    loads = {s.load_kg for s in done}
+    parts = []
+    for s in done:
+        piece = f"{s.reps}" if s.reps is not None else ""
+        if s.seconds is not None:
+            piece += f"{' x ' if piece else ''}{s.seconds} s"
+        if len(loads) > 1 and s.load_kg is not None:
+            piece += f" @ {fmt_load(s.load_kg, units)}"
+        parts.append(piece or "done")
+    unit_word = " reps" if all(s.reps is not None and s.seconds is None for s in done) else ""
+    text = ", ".join(parts) + unit_word
+    (only,) = loads if len(loads) == 1 else (None,)
+    if only is not None:
+        text += f" @ {fmt_load(only, units)}"
+    return text
+
+
+def howto_hint(name: str) -> str:
+    """`/howto glute bridge` for "Glute bridge (single-leg)"."""
+    return f"/howto {name.split(' (')[0].lower()}"

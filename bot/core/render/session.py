@@ -1,0 +1,133 @@
+"""The session and library messages: the day's plan, one exercise's prompt, how-tos."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.library import Exercise, Library
+from bot.core.planner import DayPlan, PlannedExercise
+from bot.core.render.formats import fmt_day, fmt_planned, fmt_prescription
+
+
+def plan_overview(plan: DayPlan, units: str, group: bool = False) -> tuple[str, str]:
+    """(title, text) of a day's session; `group`: the channel's shared session, where each
+    member logs for themselves and there is no step-by-step button."""
+    if not plan.training:
+        title = f"{fmt_day(plan.day)} · Rest day"
+        lines = ["Rest day: recovery is where the work turns into strength."]
+        if plan.next_training_day:
+            lines.append(f"Next session: {fmt_day(plan.next_training_day)}.")
+        lines.append("A walk or a few minutes of stretching keeps things moving.")
+        return title, "\n".join(lines)
+    title = f"{fmt_day(plan.day)} · {plan.title} · about {plan.minutes} min"
+    lines = []
+    if plan.warmup:
+        lines.append("Warm-up: " + ", ".join(p.name for p in plan.warmup))
+    for i, p in enumerate(plan.main, 1):
+        line = f"{i}. {p.name}: {fmt_planned(p, units)}, rest {p.rest_seconds} s"
+        lines.append(line)
+        if p.note:
+            lines.append(f"   {p.note}")
+    if plan.cooldown:
+        lines.append("Cool-down: " + ", ".join(p.name for p in plan.cooldown))
+    lines.append("")
+    example = _example_list(plan)
+    if group:
+        lines.append(
+            f'Everyone: reply to this message with what you did, e.g. "{example}". '
+            "Each of you logs for yourself."
+        )
+    else:
+        lines.append(
+            f'Reply to this message with what you did, e.g. "{example}", or tap Log step by step.'
+        )
+    return title, "\n".join(lines)
+
+
+def _example_list(plan: DayPlan) -> str:
+    parts = []
+    for p in plan.main[:2]:
+        short = p.name.split(" (")[0].lower()
+        if p.reps:
+            parts.append(f"{short} {p.sets}x{p.reps[0]}")
+        elif p.seconds:
+            parts.append(f"{short} {p.sets}x{p.seconds[0]}s")
+    return ", ".join(parts) or "done"
+
+
+def exercise_prompt(p: PlannedExercise, units: str, position: int, total: int) -> tuple[str, str]:
+    title = f"{position}/{total} · {p.name}"
+    text = (
+        f"{fmt_planned(p, units)}, rest {p.rest_seconds} s.\n"
+        'Reply with your sets, e.g. "12 10 10" or "3x12 @ 16kg", or tap Done or Skip.'
+    )
+    return title, text
+
+
+def howto(ex: Exercise, library: Library) -> tuple[str, str]:
+    """(canonical name, how-to text)."""
+    lines: list[str] = []
+    if ex.summary:
+        lines.append(ex.summary)
+    muscles = [
+        library.taxonomy.muscles[m].name for m in ex.primary if m in library.taxonomy.muscles
+    ]
+    if muscles:
+        lines.append("Works: " + ", ".join(muscles))
+    lines.append("Dose: " + fmt_prescription(ex.prescription))
+    lines.append("")
+    lines.append("How to:")
+    lines.extend(f"{i}. {step}" for i, step in enumerate(ex.steps, 1))
+    if ex.cues:
+        lines.append("")
+        lines.append("Cues: " + " ".join(f"• {c}" for c in ex.cues))
+    if ex.mistakes:
+        lines.append("Watch out for: " + " ".join(f"• {m}" for m in ex.mistakes))
+    if ex.safety:
+        lines.append("Safety: " + " ".join(ex.safety))
+    for label, ids in (("Easier", ex.easier), ("Harder", ex.harder)):
+        names = [library.exercises[i].name for i in ids if i in library.exercises]
+        if names:
+            lines.append(f"{label}: " + ", ".join(names))
+    return ex.name, "\n".join(lines)
+
+
+def not_found(query: str, suggestions: Sequence[Exercise]) -> str:
+    text = f'I don\'t have "{query[:60]}" in the library. Backline sticks to the back of the body.'
+    if suggestions:
+        text += " Did you mean: " + ", ".join(e.name for e in suggestions) + "?"
+    else:
+        text += " Send /exercises to see everything I coach."
+    return text
+
+
+def exercise_list(library: Library) -> str:
+    by_region: dict[str, list[str]] = {}
+    for ex in sorted(library.main_exercises(), key=lambda e: e.name):
+        by_region.setdefault(ex.region, []).append(ex.name)
+    lines = []
+    for region in ("upper", "lower", "full"):
+        if region in by_region:
+            lines.append(f"{region.capitalize()} body: " + ", ".join(by_region[region]))
+    lines.append("")
+    lines.append("Send /howto and a name for steps and cues, e.g. /howto kb swing.")
+    return "\n".join(lines)
+
+
+def nudge(plan: DayPlan) -> str:
+    first = plan.main[0].name if plan.main else "your first exercise"
+    return (
+        f"Still time for today's session: about {plan.minutes} minutes, starting with "
+        f'{first}. Send /today when you\'re ready, or reply "skip" to it to rest.'
+    )
+
+
+LOG_STEP_BY_STEP = "Log step by step"
+ALL_DONE = "All done"
+SKIP_TODAY = "Skip today"
+DONE = "Done"
+SKIP = "Skip"
+
+
+def group_title(title: str) -> str:
+    return f"Group session · {title}"
