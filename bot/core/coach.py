@@ -76,7 +76,7 @@ class Coach:
             return reply
         except Exception:
             log.exception("failed to handle an event from %s", event.user.platform)
-            return Reply([Outbound(SORRY)], button_ack="Something went wrong")
+            return Reply([Outbound(SORRY)], button_ack=render.ACK_FAILED)
 
     async def record_sent(
         self, platform: str, chat_id: str, message_id: str, out: Outbound
@@ -124,10 +124,7 @@ class Coach:
         ctx = Ctx(event, user, self.local_date(user.settings))
 
         if event.content_missing:
-            return say(
-                "I can't read the text of your message here. Log with the /log command "
-                "instead, e.g. /log rdl 12 10 10."
-            )
+            return say(render.CONTENT_MISSING)
         if event.edited:
             return await self.logging.edited(ctx)
         if event.button:
@@ -144,10 +141,7 @@ class Coach:
                 return await self._reply_to_link(ctx, stored.link, text)
             if event.is_group:
                 return Reply()  # a reply to someone else's message in a group
-            return say(
-                "I can't tell which session that message belongs to. Send /today and reply "
-                "to the new one."
-            )
+            return say(render.UNKNOWN_MESSAGE)
         if event.is_group:
             return Reply()  # in groups Backline only answers commands and replies to it
 
@@ -161,7 +155,7 @@ class Coach:
         name = head.split("@", 1)[0].lower()  # "/today@BacklineBot" in Telegram groups
         found = self.dispatch.command(name)
         if found is None:
-            return say(render.unknown_command(name), title="Not a command")
+            return say(render.unknown_command(name), title=render.NOT_A_COMMAND_TITLE)
         declared, handler = found
         if declared.admin_only and not ctx.event.is_group:
             return say(render.group_only(declared.name))
@@ -171,7 +165,7 @@ class Coach:
         found = self.dispatch.button(data)
         if found is None:  # forged, or from a version that no longer exists
             reply = say(render.STALE_BUTTON)
-            reply.button_ack = "Out of date"
+            reply.button_ack = render.ACK_STALE
             return reply
         button, handler = found
         return await handler(ctx, button)

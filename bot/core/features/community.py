@@ -20,29 +20,19 @@ class Community(Feature):
     async def community(self, ctx: Ctx, rest: str) -> Reply:
         platform, chat = ctx.event.user.platform, ctx.event.chat_id
         if not ctx.event.is_admin:
-            return say(
-                "Only group admins can set up the group session. Ask an admin to send "
-                "/community on 07:30 Europe/Berlin."
-            )
+            return say(render.COMMUNITY_ADMINS_ONLY)
         words = rest.split()
         current = await self.store.get_channel(platform, chat)
         settings = current.settings if current else Settings(onboarded=True)
         if not words or words[0].lower() not in ("on", "off"):
-            state = "on" if current and current.enabled else "off"
-            return say(
-                f"The group session is {state}. Use /community on 07:30 Europe/Berlin or "
-                "/community off."
-            )
+            return say(render.community_status(bool(current and current.enabled)))
         if words[0].lower() == "off":
             await self.store.save_channel(platform, chat, settings, enabled=False)
-            return say("Group session off. Everyone's personal plans carry on as before.")
+            return say(render.COMMUNITY_OFF)
         try:
             if len(words) > 1:
                 settings = onboarding.parse_time_and_zone(" ".join(words[1:]), settings)
         except onboarding.AnswerError as exc:
             return say(str(exc))
         await self.store.save_channel(platform, chat, settings, enabled=True)
-        return say(
-            "Group session on! " + render.settings_line(settings) + " Each member logs for "
-            "themselves by replying to the session message."
-        )
+        return say(render.community_on(settings))

@@ -16,14 +16,16 @@ class Exercises(Feature):
     )
     async def howto(self, ctx: Ctx, query: str) -> Reply:
         if not query:
-            return say("Which exercise? For example: /howto rdl or /howto glute bridge.")
+            return say(render.WHICH_EXERCISE)
         result = self.lookup.find(query)
         if result.exercise is None:
-            return say(render.not_found(query, result.suggestions), title="Not in the library")
+            return say(
+                render.not_found(query, result.suggestions), title=render.NOT_IN_LIBRARY_TITLE
+            )
         title, text = render.howto(result.exercise, self.library)
         link = MessageLink("howto", exercise_id=result.exercise.id)
         return Reply([Outbound(text, title=title, link=link)])
 
     @command("exercises", "The exercise library", bare=True)
     async def exercises(self, ctx: Ctx, _: str) -> Reply:
-        return say(render.exercise_list(self.library), title="The exercise library")
+        return say(render.exercise_list(self.library), title=render.EXERCISES_TITLE)

@@ -15,4 +15,4 @@ class Help(Feature):
 
     @command("help", "What Backline can do", bare=True)
     async def help(self, ctx: Ctx, _: str) -> Reply:
-        return say(render.help_text(self.commands), title="How Backline works")
+        return say(render.help_text(self.commands), title=render.HELP_TITLE)

@@ -47,7 +47,7 @@ class Logging(Feature):
     )
     async def log(self, ctx: Ctx, rest: str) -> Reply:
         if not rest:
-            return say("Tell me what you did, e.g. /log rdl 3x10 @ 40kg.")
+            return say(render.LOG_WHAT)
         plan = await self.plans.for_user(ctx.user, ctx.today)
         return await self._log_list(ctx, plan, rest, None)
 
@@ -55,7 +55,7 @@ class Logging(Feature):
     async def undo(self, ctx: Ctx, _: str) -> Reply:
         removed = await self.store.delete_last_batch(ctx.user.id)
         if not removed:
-            return say("Nothing to undo: you haven't logged anything yet.")
+            return say(render.NOTHING_TO_UNDO)
         return say(render.undone(removed, self.services.library, ctx.units))
 
     # ------------------------------------------------------------------ replies and buttons
@@ -70,7 +70,7 @@ class Logging(Feature):
             plan = await self.plans.of_link(ctx, link)
             planned = self.plans.planned(plan, link.exercise_id, level)
             if planned is None:
-                return say("I couldn't find that exercise any more. Send /today.")
+                return say(render.EXERCISE_GONE)
             return await self._log_one(ctx, plan, planned, text, advance=True)
         if link.kind == "howto" and link.exercise_id:
             plan = await self.plans.for_user(ctx.user, ctx.today)
@@ -81,17 +81,16 @@ class Logging(Feature):
 
     @on_button(PlanAction)
     async def plan_button(self, ctx: Ctx, data: PlanAction) -> Reply:
-        if data.action == "step":
-            return await self._press(ctx, "start", "Let's go")
-        return await self._press(ctx, data.action, data.action.capitalize())
+        text = "start" if data.action == "step" else data.action
+        return await self._press(ctx, text, render.BUTTON_ACKS[data.action])
 
     @on_button(ExerciseAction)
     async def exercise_button(self, ctx: Ctx, data: ExerciseAction) -> Reply:
-        return await self._press(ctx, data.action, data.action.capitalize())
+        return await self._press(ctx, data.action, render.BUTTON_ACKS[data.action])
 
     @on_button(GroupAction)
     async def group_button(self, ctx: Ctx, data: GroupAction) -> Reply:
-        return await self._press(ctx, data.action, data.action.capitalize())
+        return await self._press(ctx, data.action, render.BUTTON_ACKS[data.action])
 
     async def _press(self, ctx: Ctx, text: str, ack: str) -> Reply:
         """A button on a session or exercise message works like replying `text` to it."""
@@ -101,7 +100,7 @@ class Logging(Feature):
             ctx.event.user.platform, ctx.event.chat_id, ctx.event.reply_to
         )
         if stored is None:
-            return say("That button belongs to a message I no longer know. Send /today.")
+            return say(render.BUTTON_MESSAGE_GONE)
         if not ctx.may_answer(stored.link):
             reply = say(render.NOT_YOURS)
         else:
@@ -119,7 +118,7 @@ class Logging(Feature):
             return await self.free_text(ctx, text)
         if text.lower().strip("!. ") in STOP_WORDS:
             await self.services.save_state(ctx.user.id, None)
-            return say("Okay, paused logging. Reply to the session message any time.")
+            return say(render.LOGGING_PAUSED)
         return await self._log_one(ctx, plan, pending[0], text, advance=True)
 
     async def free_text(self, ctx: Ctx, text: str) -> Reply:
@@ -155,10 +154,10 @@ class Logging(Feature):
                     for name, parsed in parse_exercise_list(ctx.event.text)
                 ]
         except LogParseError as exc:
-            return say(exc.message + " Your earlier log is unchanged.")
+            return say(exc.message + render.EDIT_KEPT)
         known = [(p, parsed) for p, parsed in entries if p is not None]
         if not entries or len(known) != len(entries):
-            return say("I couldn't read that edit, so your earlier log is unchanged.")
+            return say(render.EDIT_UNREADABLE)
         sets = [s for p, parsed in known for s in dose.to_sets(p, parsed, ctx.units)]
         old_sets, _ = await self.store.replace_sets_from_source(ctx.user.id, source, sets)
         return say(render.edited(", ".join(p.name for p, _ in known), sets, old_sets, ctx.units))
@@ -167,7 +166,7 @@ class Logging(Feature):
 
     async def _reply_to_plan(self, ctx: Ctx, plan: DayPlan, text: str, group: bool) -> Reply:
         if not plan.training:
-            return say("That was a rest day, so there's nothing to log. Send /today.")
+            return say(render.REST_DAY_LOG)
         if not group and text.lower().strip("!. ") in START_WORDS:
             return await self._start_steps(ctx, plan)
         try:
@@ -182,13 +181,9 @@ class Logging(Feature):
             # Bare sets on the overview: they belong to the first exercise not yet logged.
             pending = await self._unlogged(ctx, plan)
             if not pending:
-                return say(
-                    "You've logged every exercise for that day. Reply to an exercise message "
-                    "to correct one, or send /undo."
-                )
+                return say(render.DAY_LOGGED_FIX)
             return await self._log_one(ctx, plan, pending[0], text, advance=not group)
-        message = error.message if error else ""
-        return say(message + ' To log several at once, name them: "rdl 3x10 @ 40kg, bridge 15 15".')
+        return say((error.message if error else "") + render.NAME_THEM)
 
     def _names_exercises(self, plan: DayPlan, ctx: Ctx, text: str) -> bool:
         """True when `text` reads as a list of named exercises that we recognise."""
@@ -235,39 +230,35 @@ class Logging(Feature):
             await self.services.clear_state(ctx.user.id, LoggingState)
             return render.session_done(ctx.in_group), []
         if not advance or ctx.in_group:
-            return f" Next up: {pending[0].name}.", []
+            return render.next_up(pending[0].name), []
         await self.services.save_state(ctx.user.id, LoggingState(plan.day))
         return "", [exercise_prompt(ctx, plan, pending[0])]
 
     async def _start_steps(self, ctx: Ctx, plan: DayPlan) -> Reply:
         pending = await self._unlogged(ctx, plan)
         if not pending:
-            return say("Everything for that day is logged already. Nice!")
+            return say(render.DAY_LOGGED)
         await self.services.save_state(ctx.user.id, LoggingState(plan.day))
         return Reply([exercise_prompt(ctx, plan, pending[0])])
 
     async def _log_whole_plan(self, ctx: Ctx, plan: DayPlan, parsed: ParsedLog) -> Reply:
         pending = await self._unlogged(ctx, plan)
         if not pending:
-            return say("Everything for that day is logged already. Nice!")
+            return say(render.DAY_LOGGED)
         sets = [s for p in pending for s in dose.to_sets(p, parsed, ctx.units)]
         await self.store.add_sets(ctx.user.id, plan.day, sets, ctx.source)
         await self.services.clear_state(ctx.user.id, LoggingState)
-        who = f"{ctx.speaker}: " if ctx.speaker else ""
         names = ", ".join(p.name for p in pending)
         if parsed.kind == "skip":
-            return say(f"{who}Skipped the rest of the session ({names}). Rest well.")
+            return say(render.rest_skipped(ctx.speaker, names))
         nxt = await self.next_times.after_session(ctx.user, [p.exercise_id for p in pending])
-        return say(
-            f"{who}Logged as prescribed: {names}. That's the session done. Great work!{nxt}",
-            private=ctx.private_here,
-        )
+        return say(render.all_logged(ctx.speaker, names, nxt), private=ctx.private_here)
 
     async def _log_list(self, ctx: Ctx, plan: DayPlan, text: str, source: str | None) -> Reply:
         try:
             entries = parse_exercise_list(text)
         except LogParseError as exc:
-            return say(exc.message + ' You can also name the exercise: "rdl 3x10 @ 40kg".')
+            return say(exc.message + render.NAME_THE_EXERCISE)
         batches: list[tuple[PlannedExercise, list[NewSet]]] = []
         for name, parsed in entries:
             planned = self._match_planned(plan, ctx, name)

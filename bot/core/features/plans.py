@@ -124,9 +124,9 @@ def overview(plan: DayPlan, user: User, chat_id: str | None = None) -> Outbound:
         return Outbound(text, title=title, chat_id=chat_id, private=True)
     buttons = (
         (
-            Button("Log step by step", PlanAction("step").encode()),
-            Button("All done", PlanAction("done").encode()),
-            Button("Skip today", PlanAction("skip").encode()),
+            Button(render.LOG_STEP_BY_STEP, PlanAction("step").encode()),
+            Button(render.ALL_DONE, PlanAction("done").encode()),
+            Button(render.SKIP_TODAY, PlanAction("skip").encode()),
         ),
     )
     return Outbound(
@@ -143,11 +143,11 @@ def group_overview(plan: DayPlan, channel: Channel) -> Outbound:
     title, text = render.plan_overview(plan, channel.settings.units, group=True)
     return Outbound(
         text,
-        title=f"Group session · {title}",
+        title=render.group_title(title),
         buttons=(
             (
-                Button("Done", GroupAction("done").encode()),
-                Button("Skip", GroupAction("skip").encode()),
+                Button(render.DONE, GroupAction("done").encode()),
+                Button(render.SKIP, GroupAction("skip").encode()),
             ),
         ),
         link=MessageLink("group_session", plan_date=plan.day),
@@ -164,8 +164,8 @@ def exercise_prompt(ctx: Ctx, plan: DayPlan, p: PlannedExercise) -> Outbound:
         title=title,
         buttons=(
             (
-                Button("Done", ExerciseAction("done").encode()),
-                Button("Skip", ExerciseAction("skip").encode()),
+                Button(render.DONE, ExerciseAction("done").encode()),
+                Button(render.SKIP, ExerciseAction("skip").encode()),
             ),
         ),
         link=MessageLink("exercise", plan.day, p.exercise_id, owner=ctx.user.ref),

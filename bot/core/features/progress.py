@@ -266,7 +266,7 @@ class Progress(Feature):
     @on_button(ForgetAnswer)
     async def forget_button(self, ctx: Ctx, data: ForgetAnswer) -> Reply:
         if data.owner != ctx.user.id:
-            return Reply([Outbound(render.FORGET_NOT_YOURS, private=True)], "Not yours")
+            return Reply([Outbound(render.FORGET_NOT_YOURS, private=True)], render.ACK_NOT_YOURS)
         if data.answer == "yes":
             return await self._forget(ctx)
         await self.services.clear_state(ctx.user.id, ForgetState)
@@ -283,7 +283,7 @@ class Progress(Feature):
     async def _forget(self, ctx: Ctx) -> Reply:
         await self.logs.forget_user(ctx.user.id)
         out = Outbound(render.FORGOTTEN, title=render.FORGOTTEN_TITLE, private=True)
-        return Reply([out], button_ack="Deleted")
+        return Reply([out], button_ack=render.ACK_DELETED)
 
     # ------------------------------------------------------------------ weekly summary
 

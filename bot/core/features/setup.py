@@ -63,7 +63,7 @@ class Setup(Feature):
     )
     async def start(self, ctx: Ctx, _: str) -> Reply:
         await self.services.save_state(ctx.user.id, OnboardingState("level"))
-        intro = Outbound(render.WELCOME, title="Welcome to Backline")
+        intro = Outbound(render.WELCOME, title=render.WELCOME_TITLE)
         return Reply([intro, self._step_message(ctx.user.settings, "level")])
 
     @command("selftest", "The single-leg glute bridge self-test", bare=True)
@@ -88,14 +88,14 @@ class Setup(Feature):
         number = onboarding.STEP_IDS.index(step_id) + 1
         return Outbound(
             step.question,
-            title=f"Setup {number}/{len(onboarding.STEP_IDS)}",
+            title=render.setup_title(number, len(onboarding.STEP_IDS)),
             buttons=rows,
             link=MessageLink("prompt"),
         )
 
     async def _onboarding_answer(self, ctx: Ctx, step_id: str, answer: str) -> Reply:
         if step_id not in onboarding.STEP_IDS:
-            return say("That setup question has expired. Send /start to begin again.")
+            return say(render.SETUP_EXPIRED)
         if step_id == "level" and answer.strip().lower() in SELFTEST_WORDS:
             await self.services.save_state(ctx.user.id, SelftestState(then="equipment"))
             return Reply([self._selftest_message()])
@@ -111,27 +111,21 @@ class Setup(Feature):
         if nxt is None:
             return await self._finish(ctx, new)
         await self.services.save_state(ctx.user.id, OnboardingState(nxt))
-        return Reply([self._step_message(new, nxt)], button_ack="Got it")
+        return Reply([self._step_message(new, nxt)], button_ack=render.ACK_GOT_IT)
 
     async def _finish(self, ctx: Ctx, settings: Settings) -> Reply:
         done = settings.with_(onboarded=True)
         await self.store.save_settings(ctx.user.id, done)
         await self.services.save_state(ctx.user.id, None)
         split = self.library.splits.get(done.split)
-        return say(
-            f"All set! {split.name if split else 'Your plan'}: "
-            + render.settings_line(done)
-            + " Send /today for your first session. You can change anything with /settings.",
-            title="You're in",
-        )
+        return say(render.all_set(split.name if split else None, done), title=render.ALL_SET_TITLE)
 
     # ------------------------------------------------------------------ self-test
 
     def _selftest_message(self) -> Outbound:
         st = self.library.selftest
-        steps = "\n".join(f"{i}. {s.text}" for i, s in enumerate(st.steps, 1))
         return Outbound(
-            f"{st.intro}\n\n{steps}\n\n{st.question}",
+            render.selftest_text(st.intro, [s.text for s in st.steps], st.question),
             title=st.name,
             buttons=(tuple(Button(o.label, SelftestAnswer(o.id).encode()) for o in st.outcomes),),
             link=MessageLink("prompt"),
@@ -150,7 +144,7 @@ class Setup(Feature):
         text = answer.strip().lower()
         outcome = next((o for o in st.outcomes if text in (o.id.lower(), o.label.lower())), None)
         if outcome is None:
-            return Reply([Outbound("Tap the answer that fits best."), self._selftest_message()])
+            return Reply([Outbound(render.PICK_AN_ANSWER), self._selftest_message()])
         state = await self.services.load_state(ctx.user.id, SelftestState)
         level = self.library.levels.get(outcome.level)
         level_name = level.name if level else outcome.level
@@ -160,29 +154,27 @@ class Setup(Feature):
             await self.services.save_state(ctx.user.id, OnboardingState("equipment"))
             return Reply(
                 [
-                    Outbound(f"{outcome.advice} I've set your level to {level_name}."),
+                    Outbound(render.level_from_selftest(outcome.advice, level_name)),
                     self._step_message(new, "equipment"),
                 ]
             )
         await self.services.save_state(ctx.user.id, None)
         buttons = (
             (
-                Button(f"Yes, {level_name}", SetLevel(outcome.level).encode()),
-                Button("Keep my level", SetLevel("keep").encode()),
+                Button(render.take_level(level_name), SetLevel(outcome.level).encode()),
+                Button(render.KEEP_MY_LEVEL, SetLevel("keep").encode()),
             ),
         )
-        return Reply(
-            [Outbound(f"{outcome.advice}\nSet your level to {level_name}?", buttons=buttons)]
-        )
+        return Reply([Outbound(render.level_question(outcome.advice, level_name), buttons=buttons)])
 
     @on_button(SetLevel)
     async def set_level(self, ctx: Ctx, data: SetLevel) -> Reply:
         if data.level == "keep" or data.level not in self.library.levels:
-            reply, ack = say("Okay, your level stays as it is."), "Kept"
+            reply, ack = say(render.LEVEL_KEPT), render.ACK_KEPT
         else:
             settings = ctx.user.settings.with_(level=data.level)
             await self.store.save_settings(ctx.user.id, settings)
             ack = self.library.levels[data.level].name
-            reply = say(f"Level set to {ack}. Your next /today follows it.")
+            reply = say(render.level_set(ack))
         reply.button_ack = ack
         return reply

@@ -13,9 +13,11 @@ Everything is re-exported here, so callers write `render.plan_overview(...)`.
 from __future__ import annotations
 
 from bot.core.render.chat import (
+    ACK_DELETED,
     ACK_FAILED,
     ACK_GOT_IT,
     ACK_KEPT,
+    ACK_NOT_YOURS,
     ACK_STALE,
     ALL_SET_TITLE,
     BUTTON_ACKS,
@@ -147,9 +149,11 @@ from bot.core.render.session import (
 from bot.core.units import fmt_load
 
 __all__ = [
+    "ACK_DELETED",
     "ACK_FAILED",
     "ACK_GOT_IT",
     "ACK_KEPT",
+    "ACK_NOT_YOURS",
     "ACK_STALE",
     "ALL_DONE",
     "ALL_SET_TITLE",

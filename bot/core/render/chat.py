@@ -260,3 +260,7 @@ def community_on(settings: Settings) -> str:
         "Group session on! " + settings_line(settings) + " Each member logs for "
         "themselves by replying to the session message."
     )
+
+
+ACK_NOT_YOURS = "Not yours"
+ACK_DELETED = "Deleted"
