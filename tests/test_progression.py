@@ -253,7 +253,7 @@ def test_done_logs_hold_the_load_forever(library: Library) -> None:
     """'done' stores the bottom of the range at the planned load: in range, so a hold."""
     log = Log("romanian-deadlift-dumbbell")
     for day in days(4):
-        log.add(day, [10, 10, 10], 16.0)  # what Coach._to_sets stores for "done"
+        log.add(day, [10, 10, 10], 16.0)  # what dose.to_sets stores for "done"
         nxt = decide(library, log)
         assert (nxt.kind, nxt.load_kg) == ("hold", 16.0)
 
