@@ -251,3 +251,19 @@ async def test_a_typed_self_test_answer_is_read_from_the_stored_state(env) -> No
     assert outcome.advice in text_of(reply)
     user = await store.find_user(sam.ref)
     assert user is not None and await store.get_state(user.id) is None
+
+
+def test_the_group_session_text_is_rendered_for_the_group_not_rewritten() -> None:
+    """The group variant says what the old rewrite of the personal text said, word for word."""
+    from bot.core.planner import plan_day
+
+    library = default_library()
+    plan = plan_day(library, Settings(), MONDAY)
+    _, personal = render.plan_overview(plan, "kg")
+    _, group = render.plan_overview(plan, "kg", group=True)
+    old_rewrite = personal.replace(
+        "Reply to this message with what you did",
+        "Everyone: reply to this message with what you did",
+    ).replace(", or tap Log step by step.", ". Each of you logs for yourself.")
+    assert group == old_rewrite != personal
+    assert "step by step" not in group

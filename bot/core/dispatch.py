@@ -298,10 +298,6 @@ class Dispatcher:
         decoded = found[0].from_dict(raw)
         return None if decoded is None else (decoded, found[1])
 
-    def decode_state(self, raw: dict[str, Any] | None) -> State | None:
-        found = self.state(raw)
-        return found[0] if found else None
-
     def link(self, kind: str) -> LinkHandler | None:
         return self._links.get(kind)
 
