@@ -277,7 +277,8 @@ class Dispatcher:
     def bare_command(self, word: str) -> str | None:
         """The command a bare word runs ("today" -> "/today"), if it is one."""
         found = self._commands.get(word)
-        return "/" + word if found is not None and found[0].bare else None
+        bare = found is not None and found[0].bare and found[0].name == word  # not aliases
+        return "/" + word if bare else None
 
     def button(self, data: str) -> tuple[ButtonData, ButtonHandler] | None:
         """The decoded button and its handler; None for forged or stale data."""
