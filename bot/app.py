@@ -15,10 +15,11 @@ from bot.charts import MatplotlibCharts  # matplotlib itself loads on the first 
 from bot.content import default_library
 from bot.core.coach import Coach
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
+from bot.core.ports import Persistence
 from bot.delivery import Sender
 from bot.ops.metrics import Family, Metrics
 from bot.platforms import Platform, platform
-from bot.store import SqliteStore, open_store
+from bot.store import open_store
 
 if TYPE_CHECKING:  # pydantic loads only for the commands that read configuration
     from bot.config import Config
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 async def open_coach(
     db_path: str | Path, clock: Callable[[], datetime] | None = None
-) -> tuple[Coach, SqliteStore]:
+) -> tuple[Coach, Persistence]:
     """A coach over the SQLite file at `db_path`. The caller closes the store."""
     store = await open_store(db_path)
     return Coach(store, default_library(), clock=clock, charts=MatplotlibCharts()), store
@@ -78,11 +79,11 @@ def rate_limiters(names: list[str], config: Config) -> dict[str, PlatformLimiter
     return {name: limiter_for(name, push.push_share, rates.get(name)) for name in names}
 
 
-async def check_health(store: SqliteStore, running: dict[str, Callable[[], bool]]) -> Health:
+async def check_health(store: Persistence, running: dict[str, Callable[[], bool]]) -> Health:
     from bot.ops.http import Health
 
     try:
-        await store.read("SELECT 1")
+        await store.ping()
         database = True
     except Exception:
         log.exception("health check: the database did not answer")
@@ -91,10 +92,10 @@ async def check_health(store: SqliteStore, running: dict[str, Callable[[], bool]
 
 
 async def metric_families(
-    metrics: Metrics, stats: DeliveryStats, store: SqliteStore
+    metrics: Metrics, stats: DeliveryStats, store: Persistence
 ) -> list[Family]:
     """What /metrics shows: the adapters' counters, the pushes' stats, the outbox depth."""
-    (depth,) = await store.read("SELECT count(*) FROM outbox WHERE state = 'pending'")
+    depth = await store.outbox.pending_count()
     return [
         Family(
             "backline_updates_handled_total",
@@ -133,13 +134,13 @@ async def metric_families(
             "backline_outbox_pending",
             "gauge",
             "Pushes waiting in the outbox.",
-            {(): depth[0]},
+            {(): depth},
         ),
     ]
 
 
 def _push_service(
-    store: SqliteStore,
+    store: Persistence,
     coach: Coach,
     senders: dict[str, Sender],
     config: Config,

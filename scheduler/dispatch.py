@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.events import Outbound
-from bot.core.ports import Channel, Store, User
+from bot.core.ports import FAILED, MISSED, SKIPPED, Channel, Outbox, PushRow, PushStore, User
 from bot.delivery import RetryLater, Sender, Unreachable
-from bot.store.outbox import FAILED, MISSED, SKIPPED, Outbox, PushRow
 from scheduler.config import PushConfig
 from scheduler.kinds import DAILY, GROUP, NUDGE, WEEKLY, due_now, wants_pushes
 from scheduler.ports import PushCoach
@@ -59,7 +58,7 @@ class Dispatcher:
     def __init__(
         self,
         outbox: Outbox,
-        store: Store,
+        store: PushStore,
         coach: PushCoach,
         senders: Mapping[str, Sender],
         limiters: Mapping[str, PlatformLimiter],
@@ -215,12 +214,14 @@ class Dispatcher:
         if row.kind == GROUP:
             channel = await self.store.get_channel(row.platform, row.chat_id)
             if channel is None or not channel.enabled:
-                return await self._skip(row, now, "group session turned off")
+                await self._skip(row, now, "group session turned off")
+                return None
             due = due_now(GROUP, channel.settings, row.day, self.cfg)
             return await self._still_due(row, now, due, channel)
         user = await self.store.get_user(row.user_id) if row.user_id is not None else None
         if user is None or not wants_pushes(user):
-            return await self._skip(row, now, "paused, inactive or gone")
+            await self._skip(row, now, "paused, inactive or gone")
+            return None
         due = due_now(row.kind, user.settings, row.day, self.cfg)
         return await self._still_due(row, now, due, user)
 
@@ -228,7 +229,8 @@ class Dispatcher:
         self, row: PushRow, now: datetime, due: datetime | None, target: User | Channel
     ) -> User | Channel | None:
         if due is None:  # no longer a training day, or paused
-            return await self._skip(row, now, "no longer scheduled")
+            await self._skip(row, now, "no longer scheduled")
+            return None
         if due > now + _LATER:  # their settings moved it later: wait for the new time
             await self.outbox.reschedule(row.id, due, now)
             return None
@@ -237,7 +239,6 @@ class Dispatcher:
     async def _skip(self, row: PushRow, now: datetime, why: str) -> None:
         self.stats.skipped += 1
         await self.outbox.finish(row.id, SKIPPED, now, why)
-        return None
 
     async def _render(self, row: PushRow, target: User | Channel) -> list[Outbound]:
         if isinstance(target, Channel):

@@ -14,9 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.ports import Channel, User
+from bot.core.ports import MISSED, PENDING, Channel, NewPush, User, channel_target, user_target
 from bot.core.settings import Settings
-from bot.store.outbox import MISSED, PENDING, NewPush, channel_target, user_target
 from scheduler.config import PushConfig
 from scheduler.timing import fire_at, fire_dates, zone
 

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.core.ports import Store
-from bot.store.outbox import NewPush, Outbox
+from bot.core.ports import Channels, NewPush, Outbox
 from scheduler.config import PushConfig
 from scheduler.kinds import DAILY, NUDGE, WEEKLY, channel_pushes, user_pushes
 from scheduler.timing import fire_dates, wall_band, zone
@@ -51,7 +50,7 @@ class _Batch:
 
 async def queue_due(
     outbox: Outbox,
-    store: Store,
+    store: Channels,
     cfg: PushConfig,
     user_kinds: tuple[str, ...],
     start: datetime,

@@ -21,12 +21,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
+from bot.core.ports import PushStore
 from bot.delivery import Sender
-from bot.store import SqliteStore
-from bot.store.outbox import Outbox
 from scheduler.config import PushConfig
 from scheduler.dispatch import DeliveryStats, Dispatcher
 from scheduler.ports import PushCoach
@@ -47,7 +46,7 @@ def utcnow() -> datetime:
 class PushService:
     def __init__(
         self,
-        store: SqliteStore,
+        store: PushStore,
         coach: PushCoach,
         senders: Mapping[str, Sender],
         clock: Callable[[], datetime] = utcnow,
@@ -67,7 +66,7 @@ class PushService:
         self.store = store
         self.coach = coach
         self.clock = clock
-        self.outbox = Outbox(store)
+        self.outbox = store.outbox
         rates = dict(cfg.rates)
         self.limiters: dict[str, PlatformLimiter] = {
             platform: limiter_for(platform, cfg.push_share, rates.get(platform))

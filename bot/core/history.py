@@ -16,11 +16,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
 from bot.core.library import Library
 from bot.core.lookup import exercise_name
-from bot.core.ports import NewSet, SetLog
+from bot.core.ports import SetLog
 from bot.core.units import from_kg, number
 
 HISTORY_SESSIONS = 5  # dates shown by a bare /history
@@ -36,29 +35,6 @@ CSV_COLUMNS = (
     "unit",
     "skipped",
 )
-
-
-class HistoryStore(Protocol):
-    """Queries beyond bot.core.ports.Store that history, export and forget-me need.
-    Every one is scoped to `user_id`: ids of someone else's sets are never touched."""
-
-    async def recent_sets(self, user_id: int, sessions: int) -> list[SetLog]:
-        """The sets of the last `sessions` dates on which this person logged anything."""
-        ...
-
-    async def delete_sets(self, user_id: int, ids: Sequence[int]) -> list[SetLog]:
-        """Delete these sets of this person (others' ids are ignored). Returns what went."""
-        ...
-
-    async def replace_sets(
-        self, user_id: int, ids: Sequence[int], sets: list[NewSet]
-    ) -> tuple[list[SetLog], list[SetLog]]:
-        """Swap these sets of this person for new ones in the same batch and date."""
-        ...
-
-    async def export_sets(self, user_id: int) -> list[SetLog]: ...
-
-    async def forget_user(self, user_id: int) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

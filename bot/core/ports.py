@@ -1,18 +1,33 @@
-"""The persistence interface the core depends on. `bot.store` implements it with aiosqlite.
+"""The persistence ports: one small Protocol per area, and the records that cross them.
 
-Records here are plain dataclasses; the store never sees platform objects and the core never
-sees SQL.
+    Store        what the core uses: People, Events, Plans, SetLogs, SetHistory, MessageLinks,
+                 Conversations, Channels
+    PushStore    what the scheduler uses: People, Channels and an `outbox` (Outbox)
+    Persistence  what the app holds: all of the above, a health ping and close
+
+`bot.store.SqliteStore` implements them with aiosqlite, `bot.store.memory.MemoryStore` in
+memory (fast core tests); tests/test_store_contract.py holds both to the same behaviour.
+Records are plain dataclasses: the store never sees platform objects, the core never sees
+SQL. A write the data rules refuse (an unknown user id, an empty exercise id, a set number
+below 1, negative reps or seconds) raises RecordRejected and changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.core.events import MessageLink, UserRef
 from bot.core.settings import Settings
+
+
+class RecordRejected(ValueError):
+    """A write broke a data rule (see the module docstring); nothing was stored."""
+
+
+# -- records -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,28 +85,119 @@ class Channel:
     enabled: bool
 
 
-class Store(Protocol):
-    # users and settings
-    async def get_or_create_user(self, ref: UserRef, chat_id: str, display_name: str) -> User: ...
+# Outbox row states: pending -> sending -> sent | failed, or pending -> missed | skipped.
+PENDING, SENDING, SENT, FAILED, MISSED, SKIPPED = (
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "missed",
+    "skipped",
+)
+PUSH_STATES = (PENDING, SENDING, SENT, FAILED, MISSED, SKIPPED)
+
+
+def user_target(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def channel_target(chat_id: str) -> str:
+    return f"channel:{chat_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class NewPush:
+    """A push to queue; (platform, target, day, kind) names it once. `day` is the local date
+    it is for; `state` is PENDING, or MISSED to record one that is too late."""
+
+    kind: str
+    platform: str
+    target: str  # user_target(...) or channel_target(...)
+    day: date
+    chat_id: str
+    due_at: datetime
+    user_id: int | None = None
+    channel_id: int | None = None
+    state: str = PENDING
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushRow(NewPush):
+    """A push as stored, with its delivery progress. Datetimes come back in UTC."""
+
+    id: int
+    attempts: int
+    parts_sent: int
+    next_attempt_at: datetime
+    last_error: str | None
+
+
+# -- the core's ports --------------------------------------------------------------------------
+
+
+class People(Protocol):
+    async def get_or_create_user(self, ref: UserRef, chat_id: str, display_name: str) -> User:
+        """An empty chat_id / display_name keeps what is stored (first seen in a group); a
+        non-empty chat_id (a private message) also makes the person active again."""
+        ...
+
     async def get_user(self, user_id: int) -> User | None: ...
     async def find_user(self, ref: UserRef) -> User | None: ...
-    async def save_settings(self, user_id: int, settings: Settings) -> None: ...
-    async def set_active(self, user_id: int, active: bool) -> None: ...
+    async def save_settings(self, user_id: int, settings: Settings) -> None:
+        """An unknown user id: nothing happens (also for set_active)."""
+        ...
 
-    # plans: the payload is the planner's JSON-able dict; `key` is Settings.plan_key()
+    async def set_active(self, user_id: int, active: bool) -> None: ...
+    async def forget_user(self, user_id: int) -> None:
+        """Delete everything about this person: their row, plans, sets, state, pushes, the
+        links they own or that were sent to their private chat. Their id is never reused."""
+        ...
+
+
+class Events(Protocol):
+    """Idempotency of deliveries and counters."""
+
+    async def start_event(
+        self, ref: UserRef, chat_id: str, display_name: str, event_id: str
+    ) -> User | None:
+        """Claims `event_id` (empty: nothing to claim) and returns the person as
+        get_or_create_user does, in one round trip; None when the event was seen before."""
+        ...
+
+    async def claim_event(self, platform: str, event_id: str) -> bool:
+        """True the first time (platform, event_id) is seen, False for a duplicate."""
+        ...
+
+    async def next_seq(self, name: str) -> int:
+        """1, 2, 3, ... per name, across restarts."""
+        ...
+
+
+class Plans(Protocol):
+    """The payload is the planner's JSON-able dict, handed back as JSON gives it (tuples
+    become lists), a fresh copy on every read; `key` is Settings.plan_key()."""
+
     async def get_plan(self, user_id: int, day: date) -> tuple[str, dict[str, Any]] | None: ...
     async def save_plan(
         self, user_id: int, day: date, key: str, payload: dict[str, Any]
     ) -> None: ...
 
-    # set logs, each call one transaction and one batch
+
+class SetLogs(Protocol):
+    """Logging: each write is one transaction and one batch (undo removes the last batch).
+    Lists come oldest first: by date, batch, entry order."""
+
     async def add_sets(
         self, user_id: int, day: date, sets: list[NewSet], source: str | None
-    ) -> list[SetLog]: ...
+    ) -> list[SetLog]:
+        """No sets: nothing stored and no batch."""
+        ...
+
     async def replace_sets_from_source(
         self, user_id: int, source: str, sets: list[NewSet]
     ) -> tuple[list[SetLog], list[SetLog]]:
-        """Swap the sets a message logged for new ones (an edited reply). Returns (old, new)."""
+        """Swap the sets a message logged for new ones (an edited reply). Returns (old, new).
+        The new sets keep the old batch and date; a message that logged nothing: ([], [])."""
         ...
 
     async def sets_from_source(self, user_id: int, source: str) -> list[SetLog]:
@@ -104,7 +210,10 @@ class Store(Protocol):
         """The exercise ids with any set (skips included) on `day`; cheaper than sets_on."""
         ...
 
-    async def sets_between(self, user_id: int, start: date, end: date) -> list[SetLog]: ...
+    async def sets_between(self, user_id: int, start: date, end: date) -> list[SetLog]:
+        """Both ends included."""
+        ...
+
     async def recent_sets_for(self, user_id: int, exercise_id: str, sessions: int) -> list[SetLog]:
         """The sets of the last `sessions` dates on which this exercise was logged."""
         ...
@@ -115,34 +224,190 @@ class Store(Protocol):
         """`recent_sets_for` for several exercises in one go (missing ids: not logged yet)."""
         ...
 
-    # sent bot messages -> what they were about
+
+class SetHistory(Protocol):
+    """/history, /export: every one is scoped to `user_id`, so ids of someone else's sets
+    are never touched."""
+
+    async def recent_sets(self, user_id: int, sessions: int) -> list[SetLog]:
+        """The sets of the last `sessions` dates on which this person logged anything."""
+        ...
+
+    async def delete_sets(self, user_id: int, ids: Sequence[int]) -> list[SetLog]:
+        """Delete these sets of this person (others' ids are ignored). Returns what went."""
+        ...
+
+    async def replace_sets(
+        self, user_id: int, ids: Sequence[int], sets: list[NewSet]
+    ) -> tuple[list[SetLog], list[SetLog]]:
+        """Swap these sets of this person for new ones in the batch, date and source of the
+        first old one. None of this person's among `ids`: ([], [])."""
+        ...
+
+    async def export_sets(self, user_id: int) -> list[SetLog]:
+        """Every set this person logged, oldest first."""
+        ...
+
+
+class MessageLinks(Protocol):
+    """Sent bot messages -> what they were about."""
+
     async def link_message(
         self, platform: str, chat_id: str, message_id: str, user_id: int | None, link: MessageLink
     ) -> None:
-        """Remember what a sent message is about. user_id None: the link's owner, if any."""
+        """Remember what a sent message is about (again: replaces). user_id None: the
+        link's owner, if we know them."""
         ...
 
     async def resolve_message(
         self, platform: str, chat_id: str, message_id: str
     ) -> StoredLink | None: ...
 
-    # pending conversation state (onboarding step, step-by-step logging), survives restarts
-    async def get_state(self, user_id: int) -> dict[str, Any] | None: ...
-    async def set_state(self, user_id: int, state: dict[str, Any] | None) -> None: ...
 
-    # idempotency and counters
-    async def start_event(
-        self, ref: UserRef, chat_id: str, display_name: str, event_id: str
-    ) -> User | None:
-        """Claims `event_id` (empty: nothing to claim) and returns the person as
-        get_or_create_user does, in one round trip; None when the event was seen before."""
+class Conversations(Protocol):
+    """Pending conversation state (onboarding step, step-by-step logging); survives
+    restarts. A JSON-able dict, handed back as JSON gives it."""
+
+    async def get_state(self, user_id: int) -> dict[str, Any] | None: ...
+    async def set_state(self, user_id: int, state: dict[str, Any] | None) -> None:
+        """None clears it."""
         ...
 
-    async def next_seq(self, name: str) -> int: ...
 
-    # community mode: group chats / channels with a daily group session
+class Channels(Protocol):
+    """Community mode: group chats / channels with a daily group session."""
+
     async def get_channel(self, platform: str, chat_id: str) -> Channel | None: ...
     async def save_channel(
         self, platform: str, chat_id: str, settings: Settings, enabled: bool
-    ) -> Channel: ...
-    async def list_channels(self, enabled_only: bool = True) -> list[Channel]: ...
+    ) -> Channel:
+        """Create or update (the id stays)."""
+        ...
+
+    async def list_channels(self, enabled_only: bool = True) -> list[Channel]:
+        """In the order they were first saved."""
+        ...
+
+
+class Store(
+    People, Events, Plans, SetLogs, SetHistory, MessageLinks, Conversations, Channels, Protocol
+):
+    """Everything the coaching core needs from persistence."""
+
+
+# -- the scheduler's ports ---------------------------------------------------------------------
+
+
+class PushQueue(Protocol):
+    """The durable outbox: one row per push, queued at most once per key."""
+
+    async def queue(
+        self, pushes: Sequence[NewPush], now: datetime, up_to: datetime | None = None
+    ) -> tuple[int, int]:
+        """Add the pushes whose key isn't queued yet and, given `up_to`, move the watermark
+        (last_tick) there, all or nothing. Returns (pending, missed) added."""
+        ...
+
+    async def last_tick(self) -> datetime | None: ...
+    async def recover(self, now: datetime) -> int:
+        """After a crash rows left 'sending' go back to 'pending'; returns how many."""
+        ...
+
+    async def ready(
+        self, now: datetime, limit: int, skip: Iterable[int], platforms: Sequence[str]
+    ) -> list[PushRow]:
+        """Pending rows on `platforms` whose next attempt has come, oldest first, except
+        the ids in `skip`."""
+        ...
+
+    async def next_attempt(self, skip: Iterable[int], platforms: Sequence[str]) -> datetime | None:
+        """When the earliest pending row (not in `skip`) on `platforms` becomes ready."""
+        ...
+
+    async def begin(self, push_id: int, now: datetime) -> None:
+        """'sending': a send is about to go out."""
+        ...
+
+    async def release(self, push_id: int, now: datetime) -> None:
+        """A 'sending' row whose send never started: 'pending' again."""
+        ...
+
+    async def part_sent(self, push_id: int, parts: int, done: bool, now: datetime) -> None:
+        """`parts` messages are delivered; 'sent' when `done`, else still 'sending'."""
+        ...
+
+    async def rate_limited(self, push_id: int, at: datetime, error: str, now: datetime) -> None:
+        """'pending' again from `at`; not a failed attempt."""
+        ...
+
+    async def attempt_failed(
+        self, push_id: int, error: str, now: datetime, retry_at: datetime | None
+    ) -> None:
+        """Count a failed attempt; retry from `retry_at`, or 'failed' when None."""
+        ...
+
+    async def reschedule(self, push_id: int, due_at: datetime, now: datetime) -> None:
+        """A 'pending' row now due at `due_at` (settings moved it)."""
+        ...
+
+    async def finish(
+        self, push_id: int, state: str, now: datetime, error: str | None = None
+    ) -> None: ...
+    async def expire(self, now: datetime, grace: timedelta) -> int:
+        """Unsent rows due more than `grace` before `now` become 'missed'; returns how many."""
+        ...
+
+    async def prune(self, before: date) -> int:
+        """Delete finished rows for days before `before`; returns how many."""
+        ...
+
+    async def counts(self) -> dict[str, int]:
+        """Rows per state, every state named."""
+        ...
+
+    async def pending_count(self) -> int:
+        """Rows waiting to be sent (the outbox depth in /metrics)."""
+        ...
+
+    async def rows(self, **where: object) -> list[PushRow]:
+        """Rows whose fields equal these values, by id (reports and tests)."""
+        ...
+
+
+class DuePeople(Protocol):
+    """Who the tick looks at: active people by timezone and reminder time."""
+
+    async def timezones(self) -> list[str]:
+        """Every timezone an active person uses."""
+        ...
+
+    def users_at(
+        self, timezone: str, first: str, last: str, page: int = 2000
+    ) -> AsyncIterator[list[User]]:
+        """Active people in `timezone` whose reminder time ('HH:MM') is in [first, last],
+        ordered by time then id, in pages of `page` (only the last one shorter)."""
+        ...
+
+
+class Outbox(PushQueue, DuePeople, Protocol):
+    """What the scheduler keeps in and asks of the database."""
+
+
+class PushStore(People, Channels, Protocol):
+    """Everything the scheduler needs from persistence."""
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+# -- what the app holds ------------------------------------------------------------------------
+
+
+class Persistence(Store, PushStore, Protocol):
+    async def ping(self) -> None:
+        """Raises when the database does not answer (the health check)."""
+        ...
+
+    async def close(self) -> None:
+        """Finish what is running and close; closing twice is fine."""
+        ...

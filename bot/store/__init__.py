@@ -1,24 +1,42 @@
-"""Backline's persistence: SQLite through aiosqlite, behind bot.core.ports.Store.
+"""Backline's persistence: the ports of bot.core.ports, implemented twice.
 
-    store = await open_store("data/backline.db")
+    store = await open_store("data/backline.db")   # SQLite (bot/store/sqlite.py)
     ...
     await store.close()
 
 or `async with await open_store(path) as store: ...`. See bot/store/db.py for running your
 own transactions on the same connection, bot/store/migrations.py for adding schema changes.
+`bot.store.memory.MemoryStore()` keeps everything in memory (fast tests); importing it loads
+neither sqlite3 nor aiosqlite, so the SQLite names here load on first use.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from bot.store.migrations import MigrationError, SchemaTooNewError
-from bot.store.sqlite import SqliteStore
+if TYPE_CHECKING:
+    from bot.store.migrations import MigrationError, SchemaTooNewError
+    from bot.store.sqlite import SqliteStore
 
 
 async def open_store(path: str | Path) -> SqliteStore:
     """Open (creating if needed) the database at `path` and apply pending migrations."""
+    from bot.store.sqlite import SqliteStore
+
     return await SqliteStore.open(path)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SqliteStore":
+        from bot.store.sqlite import SqliteStore
+
+        return SqliteStore
+    if name in ("MigrationError", "SchemaTooNewError"):
+        from bot.store import migrations
+
+        return getattr(migrations, name)
+    raise AttributeError(f"module 'bot.store' has no attribute {name!r}")
 
 
 __all__ = ["MigrationError", "SchemaTooNewError", "SqliteStore", "open_store"]

@@ -1,33 +1,35 @@
-"""The scheduler's durable outbox and the queries that find who is due (SQL only).
+"""SqliteOutbox: the scheduler's durable outbox (bot.core.ports.Outbox) and the queries that
+find who is due, in SQL.
 
 Table `outbox` (migration 0002_scheduler.sql) holds one row per push with the idempotency key
 (platform, target, local day, kind) UNIQUE: queueing is INSERT ... ON CONFLICT DO NOTHING, so
 however often a window is looked at, a push exists once. Rows move
 pending -> sending -> sent | failed, or pending -> missed | skipped; see the migration.
 
-Everything runs on the store's one connection through `Database.atomically/read/write`.
+Everything runs on the store's one connection through `Database.atomically/read/write`; reach
+it as `SqliteStore.outbox`.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.core.ports import User
+from bot.core.ports import (
+    FAILED,
+    MISSED,
+    PENDING,
+    PUSH_STATES,
+    SENDING,
+    SENT,
+    NewPush,
+    PushRow,
+    User,
+)
 from bot.store.db import Database
 from bot.store.rows import USER_COLUMNS, user_from, utc_iso
 
-PENDING, SENDING, SENT, FAILED, MISSED, SKIPPED = (
-    "pending",
-    "sending",
-    "sent",
-    "failed",
-    "missed",
-    "skipped",
-)
-STATES = (PENDING, SENDING, SENT, FAILED, MISSED, SKIPPED)
 _FIELDS = "platform, target, day, kind, user_id, channel_id, chat_id, due_at, state"
 _ROW_COLUMNS = (
     "id, platform, target, day, kind, user_id, channel_id, chat_id, due_at, state, attempts,"
@@ -35,50 +37,15 @@ _ROW_COLUMNS = (
 )
 _ROWS_PER_INSERT = 400  # 11 parameters a row, well under SQLite's limit
 _LAST_TICK = "last_tick"
-
-
-def user_target(user_id: int) -> str:
-    return f"user:{user_id}"
-
-
-def channel_target(chat_id: str) -> str:
-    return f"channel:{chat_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class NewPush:
-    """A push to queue. `state` is PENDING, or MISSED to record one that is too late."""
-
-    kind: str
-    platform: str
-    target: str
-    day: date
-    chat_id: str
-    due_at: datetime
-    user_id: int | None = None
-    channel_id: int | None = None
-    state: str = PENDING
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PushRow(NewPush):
-    """A push as stored, with its delivery progress."""
-
-    id: int
-    attempts: int
-    parts_sent: int
-    next_attempt_at: datetime
-    last_error: str | None
+# The redundant IN lets SQLite use the partial index of open rows (outbox_open).
+_PENDING = "state IN ('pending', 'sending') AND state = 'pending'"
 
 
 def _open_rows(skip: Iterable[int], platforms: Sequence[str]) -> tuple[str, list[object]]:
-    """WHERE clause for pending rows. The redundant IN lets SQLite use the partial index of
-    open rows; `+platform` keeps it from picking the (much larger) unique index instead."""
+    """WHERE clause for pending rows (on the partial index, see _PENDING); `+platform` keeps
+    SQLite from picking the (much larger) unique index instead."""
     skip = list(skip)
-    where = (
-        "state IN ('pending', 'sending') AND state = 'pending'"
-        f" AND +platform IN ({','.join('?' * len(platforms))})"
-    )
+    where = f"{_PENDING} AND +platform IN ({','.join('?' * len(platforms))})"
     if skip:
         where += f" AND id NOT IN ({','.join('?' * len(skip))})"
     return where, [*platforms, *skip]
@@ -103,7 +70,9 @@ def _row(r: sqlite3.Row) -> PushRow:
     )
 
 
-class Outbox:
+class SqliteOutbox:
+    """Implements bot.core.ports.Outbox."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -264,9 +233,13 @@ class Outbox:
 
     async def counts(self) -> dict[str, int]:
         rows = await self.db.read("SELECT state, count(*) FROM outbox GROUP BY state")
-        found = {state: 0 for state in STATES}
+        found = {state: 0 for state in PUSH_STATES}
         found.update({state: n for state, n in rows})
         return found
+
+    async def pending_count(self) -> int:
+        rows = await self.db.read(f"SELECT count(*) FROM outbox WHERE {_PENDING}")
+        return int(rows[0][0])
 
     async def rows(self, **where: object) -> list[PushRow]:
         """Rows matching column = value filters (for reports and tests)."""

@@ -7,13 +7,15 @@ JSON compact with sorted keys.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.events import MessageLink, UserRef
 from bot.core.ports import Channel, SetLog, StoredLink, User
 from bot.core.settings import Settings
+
+if TYPE_CHECKING:  # the JSON and time helpers serve bot/store/memory.py too, without sqlite3
+    import sqlite3
 
 USER_COLUMNS = "id, platform, platform_user_id, chat_id, display_name, settings, active"
 SET_COLUMNS = (

@@ -1,4 +1,5 @@
-"""SqliteStore: the aiosqlite implementation of bot.core.ports.Store.
+"""SqliteStore: the aiosqlite implementation of bot.core.ports.Persistence (the core's Store,
+the scheduler's PushStore with its `outbox`, a health ping and close).
 
 Round trips are what cost (about 50 µs per statement through aiosqlite's thread), so lookups
 are one indexed query, single-statement writes run without BEGIN/COMMIT (SQLite makes one
@@ -22,6 +23,8 @@ Decisions worth knowing:
 - save_settings / set_active on an unknown user id do nothing.
 - delete_sets / replace_sets (/history) filter by user_id as well as set id, so a set id from
   someone else's log changes nothing; replace_sets keeps batch, date and source.
+- A constraint the schema enforces (CHECKs, foreign keys) surfaces as ports.RecordRejected,
+  the same error bot/store/memory.py raises; the transaction is rolled back.
 """
 
 from __future__ import annotations
@@ -30,16 +33,17 @@ import json
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from bot.core.events import MessageLink, UserRef
-from bot.core.ports import Channel, NewSet, SetLog, StoredLink, User
+from bot.core.ports import Channel, NewSet, RecordRejected, SetLog, StoredLink, User
 from bot.core.settings import Settings
 from bot.store.db import Database
+from bot.store.outbox import SqliteOutbox
 from bot.store.rows import (
     CHANNEL_COLUMNS,
     LINK_COLUMNS,
@@ -61,6 +65,7 @@ _SET_INSERT_COLUMNS = (
 )
 _DEFAULT_SETTINGS = settings_json(Settings())
 _SET_ROWS_PER_INSERT = 500  # 11 parameters a row, well under SQLite's 32766 limit
+T = TypeVar("T")
 
 
 class SqliteStore(Database):
@@ -78,6 +83,18 @@ class SqliteStore(Database):
         # written only through this store, so it is exact. A read can't cache a plan older
         # than a write's: aiosqlite runs calls and resumes their callers in submission order.
         self._plans: OrderedDict[tuple[int, str], tuple[str, str]] = OrderedDict()
+        self.outbox = SqliteOutbox(self)
+
+    async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Database.call (every read, write and `atomically` goes through it), with the
+        schema's refusals as the ports' RecordRejected."""
+        try:
+            return await super().call(fn)
+        except sqlite3.IntegrityError as exc:
+            raise RecordRejected(str(exc)) from exc
+
+    async def ping(self) -> None:
+        await self.read("SELECT 1")
 
     # -- users and settings ------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Literal, cast
+from typing import Literal
 
 from bot.core import dose, render
 from bot.core.dispatch import ButtonData, CommandArg, Ctx, State, command, on_button, on_state
@@ -27,7 +27,6 @@ from bot.core.history import (
     HISTORY_SESSIONS,
     MAX_HISTORY_SESSIONS,
     Entry,
-    HistoryStore,
     entries,
     export_csv,
     export_filename,
@@ -120,8 +119,7 @@ class Progress(Feature):
         self.charts = services.charts
         self.plans = Plans(services)
         self.next_times = NextTimes(services)
-        # SqliteStore implements these on top of the Store protocol (see HistoryStore).
-        self.logs = cast(HistoryStore, services.store)
+        self.logs = services.store  # ports.SetHistory and People.forget_user, part of Store
 
     # ------------------------------------------------------------------ /progress
 
