@@ -62,7 +62,8 @@ def set_from(row: sqlite3.Row) -> SetLog:
         set_no=row["set_no"],
         reps=row["reps"],
         seconds=row["seconds"],
-        load_kg=row["load_kg"],
+        # RETURNING gives a whole REAL as an int (SQLite stores it so); reads give a float
+        load_kg=float(row["load_kg"]) if row["load_kg"] is not None else None,
         skipped=bool(row["skipped"]),
         batch_id=row["batch_id"],
         source=row["source"],

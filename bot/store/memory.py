@@ -1,0 +1,597 @@
+"""MemoryStore: bot.core.ports.Persistence in plain dicts, for fast core tests.
+
+It behaves like SqliteStore wherever a caller could tell (tests/test_store_contract.py runs
+the same suite on both): ids are never reused, plans and state go through JSON (tuples come
+back as lists, every read is a fresh copy), settings through Settings.to_dict, loads become
+floats, lists come in the same order, and a write the schema would refuse raises
+RecordRejected before anything changes. What it doesn't do: survive the process, share data
+with another process, or prune old event ids (that is housekeeping, not behaviour).
+
+Every method runs without awaiting anything, so each one is atomic in the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from bot.core.events import MessageLink, UserRef
+from bot.core.ports import (
+    FAILED,
+    MISSED,
+    PENDING,
+    PUSH_STATES,
+    SENDING,
+    SENT,
+    Channel,
+    NewPush,
+    NewSet,
+    PushRow,
+    RecordRejected,
+    SetLog,
+    StoredLink,
+    User,
+)
+from bot.core.settings import Settings
+from bot.store.rows import to_json
+
+_OPEN = (PENDING, SENDING)
+_ERROR_CHARS = 500  # last_error is cut to this, as in SQL
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _order(sets: Iterable[SetLog]) -> list[SetLog]:
+    return sorted(sets, key=lambda s: (s.plan_date, s.batch_id, s.id))
+
+
+def _cut(error: str | None) -> str | None:
+    return error[:_ERROR_CHARS] if error else None
+
+
+@dataclass(slots=True)
+class _Person:
+    """A user row: settings kept as their stored dict, like the JSON column."""
+
+    id: int
+    ref: UserRef
+    chat_id: str
+    display_name: str
+    settings: dict[str, Any]
+    active: bool
+
+    def user(self) -> User:
+        return User(
+            self.id,
+            self.ref,
+            self.chat_id,
+            self.display_name,
+            Settings.from_dict(self.settings),
+            self.active,
+        )
+
+
+class _Ids:
+    """AUTOINCREMENT: every id once."""
+
+    def __init__(self) -> None:
+        self.last = 0
+
+    def next(self) -> int:
+        self.last += 1
+        return self.last
+
+
+class MemoryStore:
+    """Implements bot.core.ports.Persistence; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._people: dict[int, _Person] = {}
+        self._by_ref: dict[UserRef, int] = {}
+        self._plans: dict[tuple[int, date], tuple[str, str]] = {}  # -> (key, payload JSON)
+        self._sets: dict[int, SetLog] = {}
+        self._batches: dict[int, int] = {}  # batch id -> user id
+        self._links: dict[tuple[str, str, str], StoredLink] = {}
+        self._states: dict[int, str] = {}  # user id -> state JSON
+        self._events: set[tuple[str, str]] = set()
+        self._counters: dict[str, int] = {}
+        self._channels: dict[tuple[str, str], Channel] = {}
+        self._user_ids, self._set_ids, self._batch_ids, self._channel_ids = (
+            _Ids(),
+            _Ids(),
+            _Ids(),
+            _Ids(),
+        )
+        self._closed = False
+        self.outbox = MemoryOutbox(self)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def ping(self) -> None:
+        if self._closed:
+            raise RuntimeError("the store is closed")
+
+    async def close(self) -> None:
+        self._closed = True
+
+    def require_user(self, user_id: int) -> None:
+        if user_id not in self._people:
+            raise RecordRejected(f"FOREIGN KEY constraint failed: no user {user_id}")
+
+    def has_channel_id(self, channel_id: int) -> bool:
+        return any(c.id == channel_id for c in self._channels.values())
+
+    # -- people --------------------------------------------------------------------------------
+
+    async def get_or_create_user(self, ref: UserRef, chat_id: str, display_name: str) -> User:
+        return self._user_for(ref, chat_id, display_name)
+
+    def _user_for(self, ref: UserRef, chat_id: str, display_name: str) -> User:
+        person = self._people.get(self._by_ref.get(ref, 0))
+        if person is None:
+            person = _Person(
+                self._user_ids.next(), ref, chat_id, display_name, Settings().to_dict(), True
+            )
+            self._people[person.id] = person
+            self._by_ref[ref] = person.id
+            return person.user()
+        person.chat_id = chat_id or person.chat_id
+        person.display_name = display_name or person.display_name
+        person.active = person.active or bool(chat_id)
+        return person.user()
+
+    async def get_user(self, user_id: int) -> User | None:
+        person = self._people.get(user_id)
+        return person.user() if person else None
+
+    async def find_user(self, ref: UserRef) -> User | None:
+        return await self.get_user(self._by_ref.get(ref, 0))
+
+    async def save_settings(self, user_id: int, settings: Settings) -> None:
+        if person := self._people.get(user_id):
+            person.settings = json.loads(to_json(settings.to_dict()))
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        if person := self._people.get(user_id):
+            person.active = active
+
+    async def forget_user(self, user_id: int) -> None:
+        person = self._people.pop(user_id, None)
+        for slot in [slot for slot in self._plans if slot[0] == user_id]:
+            del self._plans[slot]
+        for set_id in [i for i, s in self._sets.items() if s.user_id == user_id]:
+            del self._sets[set_id]
+        for batch in [b for b, owner in self._batches.items() if owner == user_id]:
+            del self._batches[batch]
+        self._states.pop(user_id, None)
+        self.outbox.forget(user_id)
+        for (platform, chat_id, message_id), stored in list(self._links.items()):
+            theirs = stored.user_id == user_id
+            if person is not None:
+                # Links they own, and every link in their private chat (how-tos, prompts).
+                in_their_chat = (platform, chat_id) == (person.ref.platform, person.chat_id)
+                theirs = theirs or stored.link.owner == person.ref
+                theirs = theirs or (in_their_chat and person.chat_id != "")
+            if theirs:
+                del self._links[(platform, chat_id, message_id)]
+        if person is not None:
+            del self._by_ref[person.ref]
+
+    # -- events and counters -------------------------------------------------------------------
+
+    async def start_event(
+        self, ref: UserRef, chat_id: str, display_name: str, event_id: str
+    ) -> User | None:
+        if event_id and not self._claim(ref.platform, event_id):
+            return None
+        return self._user_for(ref, chat_id, display_name)
+
+    async def claim_event(self, platform: str, event_id: str) -> bool:
+        return self._claim(platform, event_id)
+
+    def _claim(self, platform: str, event_id: str) -> bool:
+        if (platform, event_id) in self._events:
+            return False
+        self._events.add((platform, event_id))
+        return True
+
+    async def next_seq(self, name: str) -> int:
+        self._counters[name] = self._counters.get(name, 0) + 1
+        return self._counters[name]
+
+    # -- plans ---------------------------------------------------------------------------------
+
+    async def get_plan(self, user_id: int, day: date) -> tuple[str, dict[str, Any]] | None:
+        found = self._plans.get((user_id, day))
+        return (found[0], json.loads(found[1])) if found else None
+
+    async def save_plan(self, user_id: int, day: date, key: str, payload: dict[str, Any]) -> None:
+        self.require_user(user_id)
+        self._plans[(user_id, day)] = (key, to_json(payload))
+
+    # -- set logs ------------------------------------------------------------------------------
+
+    async def add_sets(
+        self, user_id: int, day: date, sets: list[NewSet], source: str | None
+    ) -> list[SetLog]:
+        if not sets:
+            return []
+        self._check_sets(user_id, sets)
+        batch = self._batch_ids.next()
+        self._batches[batch] = user_id
+        return self._insert(user_id, batch, day, sets, source)
+
+    def _check_sets(self, user_id: int, sets: list[NewSet]) -> None:
+        """The schema's CHECKs and foreign key on set_logs, before anything changes."""
+        self.require_user(user_id)
+        for s in sets:
+            if not s.exercise_id or s.set_no < 1:
+                raise RecordRejected(f"CHECK constraint failed: {s}")
+            if (s.reps is not None and s.reps < 0) or (s.seconds is not None and s.seconds < 0):
+                raise RecordRejected(f"CHECK constraint failed: {s}")
+
+    def _insert(
+        self, user_id: int, batch: int, day: date, sets: list[NewSet], source: str | None
+    ) -> list[SetLog]:
+        now, stored = _now(), []
+        for s in sets:
+            log = SetLog(
+                id=self._set_ids.next(),
+                user_id=user_id,
+                plan_date=day,
+                exercise_id=s.exercise_id,
+                set_no=s.set_no,
+                reps=s.reps,
+                seconds=s.seconds,
+                load_kg=float(s.load_kg) if s.load_kg is not None else None,
+                skipped=s.skipped,
+                batch_id=batch,
+                source=source,
+                logged_at=now,
+            )
+            self._sets[log.id] = log
+            stored.append(log)
+        return stored
+
+    def _own(self, user_id: int) -> list[SetLog]:
+        return [s for s in self._sets.values() if s.user_id == user_id]
+
+    def _swap(
+        self, user_id: int, old: list[SetLog], sets: list[NewSet], source: str | None
+    ) -> tuple[list[SetLog], list[SetLog]]:
+        """Replace `old` (this person's) with `sets` in the batch and on the date of the first
+        old set, then drop batches left empty. Nothing old: nothing changes."""
+        if not old:
+            return [], []
+        if sets:
+            self._check_sets(user_id, sets)
+        old = _order(old)
+        self._delete(old)
+        new = self._insert(user_id, old[0].batch_id, old[0].plan_date, sets, source)
+        self._drop_empty_batches(old)
+        return old, new
+
+    def _delete(self, sets: list[SetLog]) -> None:
+        for s in sets:
+            del self._sets[s.id]
+
+    def _drop_empty_batches(self, gone: list[SetLog]) -> None:
+        used = {s.batch_id for s in self._sets.values()}
+        for batch in {s.batch_id for s in gone} - used:
+            self._batches.pop(batch, None)
+
+    async def replace_sets_from_source(
+        self, user_id: int, source: str, sets: list[NewSet]
+    ) -> tuple[list[SetLog], list[SetLog]]:
+        old = [s for s in self._own(user_id) if s.source == source]
+        return self._swap(user_id, old, sets, source)
+
+    async def sets_from_source(self, user_id: int, source: str) -> list[SetLog]:
+        return _order(s for s in self._own(user_id) if s.source == source)
+
+    async def delete_last_batch(self, user_id: int) -> list[SetLog]:
+        batches = [b for b, owner in self._batches.items() if owner == user_id]
+        if not batches:
+            return []
+        last = max(batches)
+        gone = _order(s for s in self._sets.values() if s.batch_id == last)
+        self._delete(gone)
+        if gone:
+            del self._batches[last]
+        return gone
+
+    async def sets_on(self, user_id: int, day: date) -> list[SetLog]:
+        return _order(s for s in self._own(user_id) if s.plan_date == day)
+
+    async def exercises_logged_on(self, user_id: int, day: date) -> set[str]:
+        return {s.exercise_id for s in self._own(user_id) if s.plan_date == day}
+
+    async def sets_between(self, user_id: int, start: date, end: date) -> list[SetLog]:
+        return _order(s for s in self._own(user_id) if start <= s.plan_date <= end)
+
+    async def recent_sets_for(self, user_id: int, exercise_id: str, sessions: int) -> list[SetLog]:
+        return _last_sessions([s for s in self._own(user_id) if s.exercise_id == exercise_id],
+                              sessions)  # fmt: skip
+
+    async def recent_sets_by_exercise(
+        self, user_id: int, exercise_ids: Sequence[str], sessions: int
+    ) -> dict[str, list[SetLog]]:
+        found: dict[str, list[SetLog]] = {}
+        own = self._own(user_id)
+        for exercise_id in dict.fromkeys(exercise_ids):
+            recent = _last_sessions([s for s in own if s.exercise_id == exercise_id], sessions)
+            if recent:
+                found[exercise_id] = recent
+        return found
+
+    # -- history -------------------------------------------------------------------------------
+
+    async def recent_sets(self, user_id: int, sessions: int) -> list[SetLog]:
+        return _last_sessions(self._own(user_id), sessions)
+
+    async def delete_sets(self, user_id: int, ids: Sequence[int]) -> list[SetLog]:
+        wanted = set(ids)
+        gone = _order(s for s in self._own(user_id) if s.id in wanted)
+        self._delete(gone)
+        self._drop_empty_batches(gone)
+        return gone
+
+    async def replace_sets(
+        self, user_id: int, ids: Sequence[int], sets: list[NewSet]
+    ) -> tuple[list[SetLog], list[SetLog]]:
+        wanted = set(ids)
+        old = _order(s for s in self._own(user_id) if s.id in wanted)
+        return self._swap(user_id, old, sets, old[0].source if old else None)
+
+    async def export_sets(self, user_id: int) -> list[SetLog]:
+        return _order(self._own(user_id))
+
+    # -- message links -------------------------------------------------------------------------
+
+    async def link_message(
+        self, platform: str, chat_id: str, message_id: str, user_id: int | None, link: MessageLink
+    ) -> None:
+        if user_id is None and link.owner is not None:
+            user_id = self._by_ref.get(link.owner)
+        if user_id is not None:
+            self.require_user(user_id)
+        self._links[(platform, chat_id, message_id)] = StoredLink(user_id, link)
+
+    async def resolve_message(
+        self, platform: str, chat_id: str, message_id: str
+    ) -> StoredLink | None:
+        return self._links.get((platform, chat_id, message_id))
+
+    # -- conversation state --------------------------------------------------------------------
+
+    async def get_state(self, user_id: int) -> dict[str, Any] | None:
+        found = self._states.get(user_id)
+        return json.loads(found) if found is not None else None
+
+    async def set_state(self, user_id: int, state: dict[str, Any] | None) -> None:
+        if state is None:
+            self._states.pop(user_id, None)
+            return
+        self.require_user(user_id)
+        self._states[user_id] = to_json(state)
+
+    # -- channels ------------------------------------------------------------------------------
+
+    async def get_channel(self, platform: str, chat_id: str) -> Channel | None:
+        return self._channels.get((platform, chat_id))
+
+    async def save_channel(
+        self, platform: str, chat_id: str, settings: Settings, enabled: bool
+    ) -> Channel:
+        old = self._channels.get((platform, chat_id))
+        channel_id = old.id if old else self._channel_ids.next()
+        stored = Settings.from_dict(json.loads(to_json(settings.to_dict())))
+        channel = Channel(channel_id, platform, chat_id, stored, enabled)
+        self._channels[(platform, chat_id)] = channel
+        return channel
+
+    async def list_channels(self, enabled_only: bool = True) -> list[Channel]:
+        found = [c for c in self._channels.values() if c.enabled or not enabled_only]
+        return sorted(found, key=lambda c: c.id)
+
+    # -- for the outbox ------------------------------------------------------------------------
+
+    def active_people(self) -> list[User]:
+        return [p.user() for p in self._people.values() if p.active]
+
+
+def _last_sessions(sets: list[SetLog], sessions: int) -> list[SetLog]:
+    """The sets of the last `sessions` dates among `sets`."""
+    if sessions <= 0:
+        return []
+    days = sorted({s.plan_date for s in sets}, reverse=True)[:sessions]
+    return _order(s for s in sets if s.plan_date in days)
+
+
+class MemoryOutbox:
+    """Implements bot.core.ports.Outbox over a MemoryStore's people and channels."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._rows: dict[int, PushRow] = {}
+        self._keys: set[tuple[str, str, date, str]] = set()
+        self._ids = _Ids()
+        self._last_tick: datetime | None = None
+
+    def forget(self, user_id: int) -> None:
+        for row in [r for r in self._rows.values() if r.user_id == user_id]:
+            self._drop(row)
+
+    def _drop(self, row: PushRow) -> None:
+        del self._rows[row.id]
+        self._keys.discard((row.platform, row.target, row.day, row.kind))
+
+    def _update(self, push_id: int, when: Iterable[str] | None = None, **change: Any) -> bool:
+        row = self._rows.get(push_id)
+        if row is None or (when is not None and row.state not in when):
+            return False
+        self._rows[push_id] = replace(row, **change)
+        return True
+
+    # -- queueing ------------------------------------------------------------------------------
+
+    async def queue(
+        self, pushes: Sequence[NewPush], now: datetime, up_to: datetime | None = None
+    ) -> tuple[int, int]:
+        for push in pushes:
+            if push.user_id is not None:
+                self._store.require_user(push.user_id)
+            if push.channel_id is not None and not self._store.has_channel_id(push.channel_id):
+                raise RecordRejected(f"FOREIGN KEY constraint failed: no channel {push.channel_id}")
+            if push.state not in PUSH_STATES:
+                raise RecordRejected(f"CHECK constraint failed: state {push.state!r}")
+        added = {PENDING: 0, MISSED: 0}
+        for push in pushes:
+            key = (push.platform, push.target, push.day, push.kind)
+            if key in self._keys:
+                continue
+            self._keys.add(key)
+            given = {f.name: getattr(push, f.name) for f in fields(NewPush)}
+            given["due_at"] = due = _utc(push.due_at)
+            row = PushRow(
+                **given,
+                id=self._ids.next(),
+                attempts=0,
+                parts_sent=0,
+                next_attempt_at=due,
+                last_error=None,
+            )
+            self._rows[row.id] = row
+            added[push.state] += 1
+        if up_to is not None:
+            self._last_tick = _utc(up_to)
+        return added[PENDING], added[MISSED]
+
+    async def last_tick(self) -> datetime | None:
+        return self._last_tick
+
+    # -- delivery ------------------------------------------------------------------------------
+
+    async def recover(self, now: datetime) -> int:
+        stuck = [r.id for r in self._rows.values() if r.state == SENDING]
+        for push_id in stuck:
+            self._update(push_id, state=PENDING)
+        return len(stuck)
+
+    def _pending(self, skip: Iterable[int], platforms: Sequence[str]) -> list[PushRow]:
+        skipped = set(skip)
+        return [
+            r
+            for r in self._rows.values()
+            if r.state == PENDING and r.platform in platforms and r.id not in skipped
+        ]
+
+    async def ready(
+        self, now: datetime, limit: int, skip: Iterable[int], platforms: Sequence[str]
+    ) -> list[PushRow]:
+        due = [r for r in self._pending(skip, platforms) if r.next_attempt_at <= now]
+        due.sort(key=lambda r: (r.next_attempt_at, r.id))
+        return due if limit < 0 else due[:limit]  # as SQL's LIMIT
+
+    async def next_attempt(self, skip: Iterable[int], platforms: Sequence[str]) -> datetime | None:
+        return min((r.next_attempt_at for r in self._pending(skip, platforms)), default=None)
+
+    async def begin(self, push_id: int, now: datetime) -> None:
+        self._update(push_id, state=SENDING)
+
+    async def release(self, push_id: int, now: datetime) -> None:
+        self._update(push_id, (SENDING,), state=PENDING)
+
+    async def part_sent(self, push_id: int, parts: int, done: bool, now: datetime) -> None:
+        self._update(push_id, parts_sent=parts, state=SENT if done else SENDING, last_error=None)
+
+    async def rate_limited(self, push_id: int, at: datetime, error: str, now: datetime) -> None:
+        self._update(push_id, state=PENDING, next_attempt_at=_utc(at), last_error=_cut(error))
+
+    async def attempt_failed(
+        self, push_id: int, error: str, now: datetime, retry_at: datetime | None
+    ) -> None:
+        row = self._rows.get(push_id)
+        if row is None:
+            return
+        self._update(
+            push_id,
+            state=PENDING if retry_at is not None else FAILED,
+            next_attempt_at=_utc(retry_at) if retry_at else row.next_attempt_at,
+            last_error=_cut(error),
+            attempts=row.attempts + 1,
+        )
+
+    async def reschedule(self, push_id: int, due_at: datetime, now: datetime) -> None:
+        self._update(push_id, (PENDING,), due_at=_utc(due_at), next_attempt_at=_utc(due_at))
+
+    async def finish(
+        self, push_id: int, state: str, now: datetime, error: str | None = None
+    ) -> None:
+        if state not in PUSH_STATES:
+            raise RecordRejected(f"CHECK constraint failed: state {state!r}")
+        self._update(push_id, state=state, last_error=_cut(error))
+
+    async def expire(self, now: datetime, grace: timedelta) -> int:
+        late = [r.id for r in self._rows.values() if r.state in _OPEN and r.due_at < now - grace]
+        for push_id in late:
+            self._update(push_id, state=MISSED, last_error="past the grace window")
+        return len(late)
+
+    async def prune(self, before: date) -> int:
+        old = [r for r in self._rows.values() if r.day < before and r.state not in _OPEN]
+        for row in old:
+            self._drop(row)
+        return len(old)
+
+    # -- reporting -----------------------------------------------------------------------------
+
+    async def counts(self) -> dict[str, int]:
+        found = dict.fromkeys(PUSH_STATES, 0)
+        for row in self._rows.values():
+            found[row.state] += 1
+        return found
+
+    async def pending_count(self) -> int:
+        return sum(r.state == PENDING for r in self._rows.values())
+
+    async def rows(self, **where: object) -> list[PushRow]:
+        names = {f.name for f in fields(PushRow)}
+        unknown = set(where) - names
+        if unknown:
+            raise ValueError(f"no such outbox column: {sorted(unknown)}")
+        return sorted(
+            (r for r in self._rows.values() if all(getattr(r, k) == v for k, v in where.items())),
+            key=lambda r: r.id,
+        )
+
+    # -- who is due ----------------------------------------------------------------------------
+
+    async def timezones(self) -> list[str]:
+        return sorted({u.settings.timezone for u in self._store.active_people()})
+
+    async def users_at(
+        self, timezone: str, first: str, last: str, page: int = 2000
+    ) -> AsyncIterator[list[User]]:
+        def at(user: User) -> str:
+            return user.settings.reminder_time.strftime("%H:%M")
+
+        due = sorted(
+            (
+                u
+                for u in self._store.active_people()
+                if u.settings.timezone == timezone and first <= at(u) <= last
+            ),
+            key=lambda u: (at(u), u.id),
+        )
+        for start in range(0, len(due), page):
+            yield due[start : start + page]
