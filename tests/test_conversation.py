@@ -1,7 +1,15 @@
-"""The coach end to end on a real SQLite file: commands, replies, logging, onboarding, groups."""
+"""The coach end to end: commands, replies, logging, onboarding, groups.
+
+The `env` fixture puts the Coach on the memory store (bot/store/memory.py, held to SQLite's
+behaviour by tests/test_store_contract.py); BACKLINE_TEST_STORE=sqlite runs the same tests on
+a real SQLite file. Tests about the file itself (a restart) use SQLite always.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -12,9 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import open_coach
+from bot.charts import MatplotlibCharts
+from bot.content import default_library
 from bot.core.coach import SORRY, Coach
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
-from bot.store import SqliteStore
+from bot.core.ports import Persistence, Store
+from bot.store.memory import MemoryStore
 
 MONDAY = date(2026, 11, 23)
 
@@ -102,13 +113,53 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def env(tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[Coach, SqliteStore]]:
+async def env(tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[Coach, Persistence]]:
+    """A Coach over the memory store (BACKLINE_TEST_STORE=sqlite: over a fresh SQLite file)."""
+    store: Persistence
+    if os.environ.get("BACKLINE_TEST_STORE", "memory") == "sqlite":
+        coach, store = await open_coach(tmp_path / "backline.db", clock=clock)
+    else:
+        store = MemoryStore()
+        coach = Coach(store, default_library(), clock=clock, charts=MatplotlibCharts())
+    yield coach, store
+    await store.close()
+
+
+@pytest.fixture
+async def sqlite_env(tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[Coach, Persistence]]:
+    """A Coach over a real SQLite file at tmp_path / "backline.db", for tests about the file."""
     coach, store = await open_coach(tmp_path / "backline.db", clock=clock)
     yield coach, store
     await store.close()
 
 
-async def user_sets(store: SqliteStore, coach: Coach, name: str, day: date = MONDAY):
+def test_the_coach_runs_on_the_memory_store_without_sqlite() -> None:
+    """Coach-level tests need no SQLite: a conversation on the memory store loads neither
+    sqlite3 nor aiosqlite."""
+    script = (
+        "import asyncio, sys\n"
+        "from bot.content import default_library\n"
+        "from bot.core.coach import Coach\n"
+        "from bot.core.events import InboundEvent, UserRef\n"
+        "from bot.store.memory import MemoryStore\n"
+        "async def main():\n"
+        "    coach = Coach(MemoryStore(), default_library())\n"
+        "    ref = UserRef('test', 'sam')\n"
+        "    for n, text in enumerate(['/today', '/log rdl 10 10 @ 12kg', '/undo']):\n"
+        "        reply = await coach.handle(InboundEvent(user=ref, chat_id='sam', text=text,"
+        " message_id=str(n), event_id=str(n)))\n"
+        "        assert reply.messages, text\n"
+        "asyncio.run(main())\n"
+        "print(sorted(m for m in ('sqlite3', '_sqlite3', 'aiosqlite') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+async def user_sets(store: Store, coach: Coach, name: str, day: date = MONDAY):
     user = await store.find_user(UserRef("test", name))
     assert user is not None
     return await store.sets_on(user.id, day)

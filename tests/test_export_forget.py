@@ -1,11 +1,11 @@
 """/history, /export, /forget and `backline export`: round trips, privacy between people in one
-group, and a scan of every table after forget-me. Real Coach, real SQLite file."""
+group, and a scan of every table after forget-me. Real Coach on the memory store; the host's
+export and the table scans on a real SQLite file (`sqlite_env`)."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
-import inspect
 import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,24 +16,25 @@ import pytest
 from bot.cli import main
 from bot.core.coach import Coach
 from bot.core.events import UserRef
-from bot.core.history import CSV_COLUMNS, HistoryStore
-from bot.core.ports import NewSet, SetLog
+from bot.core.history import CSV_COLUMNS
+from bot.core.ports import NewPush, NewSet, Persistence, SetLog, Store, user_target
 from bot.core.units import KG_PER_LB
 from bot.store import SqliteStore
-from bot.store.outbox import NewPush, Outbox, user_target
 from tests import test_conversation as conversation
 from tests.test_conversation import MONDAY, Clock, text_of
 from tests.test_progress_reports import Member
 
-# The conversation tests' fixtures: a movable clock, and a Coach over a fresh SQLite file.
+# The conversation tests' fixtures: a movable clock, a Coach over the memory store, and one
+# over a fresh SQLite file.
 clock = conversation.clock
 env = conversation.env
+sqlite_env = conversation.sqlite_env
 
 RDL = "romanian-deadlift-dumbbell"
 BRIDGE = "glute-bridge"
 
 
-async def user_id(store: SqliteStore, member: Member) -> int:
+async def user_id(store: Store, member: Member) -> int:
     user = await store.find_user(member.ref)
     assert user is not None
     return user.id
@@ -103,8 +104,8 @@ async def test_export_with_nothing_logged_sends_no_file(env) -> None:
     assert out.document is None and "Nothing logged yet" in out.text
 
 
-async def test_backline_export_for_the_host(env, clock, tmp_path: Path, capsys) -> None:
-    coach, store = env
+async def test_backline_export_for_the_host(sqlite_env, clock, tmp_path: Path, capsys) -> None:
+    coach, store = sqlite_env
     ann = Member(coach, "ann")
     await log_a_week(ann, clock)
     await Member(coach, "bob").say("/log glute bridge 20 20")
@@ -166,8 +167,10 @@ async def test_history_edit_replaces_an_entry_and_keeps_its_load(env, clock) -> 
     assert [(s.reps, s.load_kg) for s in bridge] == [(15, 5.0)] * 3
 
 
-async def test_history_delete_removes_only_that_entry_and_undo_still_works(env, clock) -> None:
-    coach, store = env
+async def test_history_delete_removes_only_that_entry_and_undo_still_works(
+    sqlite_env, clock
+) -> None:
+    coach, store = sqlite_env
     ann = Member(coach, "ann")
     await log_a_week(ann, clock)
     uid = await user_id(store, ann)
@@ -251,24 +254,12 @@ async def test_the_store_ignores_set_ids_of_someone_else(env) -> None:
     assert await store.export_sets(ann.id) == []
 
 
-def test_the_store_implements_the_history_queries() -> None:
-    names = [
-        n for n, v in vars(HistoryStore).items() if inspect.isfunction(v) and not n.startswith("_")
-    ]
-    assert {"recent_sets", "delete_sets", "replace_sets", "export_sets", "forget_user"} <= set(
-        names
-    )
-    for name in names:
-        implemented = getattr(SqliteStore, name)
-        assert inspect.iscoroutinefunction(implemented), name
-        assert inspect.signature(implemented) == inspect.signature(getattr(HistoryStore, name))
-
-
 # ---------------------------------------------------------------- forget me
 
 
-async def everything_mentioning(store: SqliteStore, uid: int, needles: set[str]) -> list[str]:
+async def everything_mentioning(store: Persistence, uid: int, needles: set[str]) -> list[str]:
     """Every (table, column) in the database holding this person's id or one of `needles`."""
+    assert isinstance(store, SqliteStore)  # a scan of the file's tables
     found = []
     tables = await store.read("SELECT name FROM sqlite_master WHERE type = 'table'")
     for (table,) in tables:
@@ -282,7 +273,7 @@ async def everything_mentioning(store: SqliteStore, uid: int, needles: set[str])
     return found
 
 
-async def fill_every_table(coach: Coach, store: SqliteStore, clock: Clock) -> Member:
+async def fill_every_table(coach: Coach, store: Persistence, clock: Clock) -> Member:
     """Zed uses everything: plans, logs, links, a pending prompt, a group log, a queued push."""
     zed = Member(coach, "zed-4815162342")
     await zed.say("/today")
@@ -295,12 +286,12 @@ async def fill_every_table(coach: Coach, store: SqliteStore, clock: Clock) -> Me
     uid = await user_id(store, zed)
     push = NewPush("daily", "test", user_target(uid), MONDAY, zed.chat_id,
                    clock.now + timedelta(days=1), user_id=uid)  # fmt: skip
-    await Outbox(store).queue([push], datetime.now(UTC))
+    await store.outbox.queue([push], datetime.now(UTC))
     return zed
 
 
-async def test_forget_needs_a_confirmation_and_then_leaves_no_row_behind(env, clock) -> None:
-    coach, store = env
+async def test_forget_needs_a_confirmation_and_then_leaves_no_row_behind(sqlite_env, clock) -> None:
+    coach, store = sqlite_env
     zed = await fill_every_table(coach, store, clock)
     other = Member(coach, "kim")
     await other.say("/log rdl 10 10 @ 20kg")
@@ -328,8 +319,8 @@ async def test_forget_needs_a_confirmation_and_then_leaves_no_row_behind(env, cl
     assert [s.reps for s in await store.export_sets(await user_id(store, other))] == [10, 10]
 
 
-async def test_forget_by_typing_the_word_and_keeping_by_anything_else(env, clock) -> None:
-    coach, store = env
+async def test_forget_by_typing_the_word_and_keeping_by_anything_else(sqlite_env, clock) -> None:
+    coach, store = sqlite_env
     zed = await fill_every_table(coach, store, clock)
     uid = await user_id(store, zed)
     await zed.say("/forget")

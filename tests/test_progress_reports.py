@@ -1,5 +1,6 @@
 """Progress reports: streaks, sets per muscle group, records, the 8-week chart, /progress, the
-weekly summary and "Next time" after a log, on the real library, SQLite store and matplotlib."""
+weekly summary and "Next time" after a log, on the real library, the memory store (see `env` in
+tests/test_conversation.py) and matplotlib."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from bot.content import default_library
 from bot.core.coach import Coach
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
 from bot.core.library import Library
-from bot.core.ports import NewSet, SetLog
+from bot.core.ports import NewSet, SetLog, Store
 from bot.core.progress import (
     ProgressChart,
     chart_data,
@@ -32,11 +33,11 @@ from bot.core.progress import (
 )
 from bot.core.settings import Settings
 from bot.core.units import to_kg
-from bot.store import SqliteStore
+from bot.store.memory import MemoryStore
 from tests import test_conversation as conversation
 from tests.test_conversation import MONDAY, Clock, text_of
 
-# The conversation tests' fixtures: a movable clock, and a Coach over a fresh SQLite file.
+# The conversation tests' fixtures: a movable clock, and a Coach over the memory store.
 clock = conversation.clock
 env = conversation.env
 
@@ -348,7 +349,7 @@ async def test_all_done_lists_next_time_for_each_exercise(env) -> None:
 # ---------------------------------------------------------------- /progress
 
 
-async def train(store: SqliteStore, user_id: int, weeks: int, today: date) -> None:
+async def train(store: Store, user_id: int, weeks: int, today: date) -> None:
     """`weeks` full weeks of RDL and rows (Mon/Wed/Fri) before this week, then Monday's
     session this week, with the RDL climbing 2 kg a week."""
     monday = week_start(today)
@@ -387,14 +388,12 @@ async def test_progress_before_any_log_explains_and_sends_no_chart(env) -> None:
     assert out.image is None and "Nothing logged yet" in out.text and out.private
 
 
-async def test_a_broken_chart_still_sends_the_numbers(tmp_path: Path, library: Library) -> None:
+async def test_a_broken_chart_still_sends_the_numbers(library: Library) -> None:
     class Broken:
         def progress_png(self, chart: ProgressChart) -> bytes:
             raise RuntimeError("no fonts")
 
-    from bot.store import open_store
-
-    store = await open_store(tmp_path / "b.db")
+    store = MemoryStore()
     try:
         coach = Coach(store, library, clock=Clock(), charts=Broken())
         sam = Member(coach, "sam")

@@ -1,9 +1,11 @@
-"""SqliteStore against real SQLite files: every Store method, migrations, atomicity, locking."""
+"""SqliteStore against real SQLite files, what only SQLite has: the plan cache against the file,
+transactions and locking, what is left in which table, pruning, PRAGMAs, reopening,
+migrations. Every port method's behaviour is in tests/test_store_contract.py (run on SQLite
+and on the memory store)."""
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator
@@ -14,7 +16,7 @@ import aiosqlite
 import pytest
 
 from bot.core.events import MessageLink, UserRef
-from bot.core.ports import NewSet, Store, User
+from bot.core.ports import NewSet, RecordRejected, User
 from bot.core.settings import Settings
 from bot.store import MigrationError, SchemaTooNewError, SqliteStore, open_store
 from bot.store import migrations as schema
@@ -65,86 +67,6 @@ async def count(store: SqliteStore, table: str) -> int:
     return int(rows[0][0])
 
 
-# -- the contract ------------------------------------------------------------------------------
-
-
-def test_every_store_method_is_implemented_with_the_same_signature() -> None:
-    names = [n for n, v in vars(Store).items() if inspect.isfunction(v) and not n.startswith("_")]
-    assert {"get_or_create_user", "add_sets", "start_event", "list_channels"} <= set(names)
-    for name in names:
-        implemented = getattr(SqliteStore, name)
-        assert inspect.iscoroutinefunction(implemented), name
-        assert inspect.signature(implemented) == inspect.signature(getattr(Store, name)), name
-
-
-# -- users and settings ------------------------------------------------------------------------
-
-
-async def test_new_user_gets_default_settings_and_is_found_by_ref_and_id(store: SqliteStore):
-    user = await make_user(store)
-    assert user.ref == UserRef("telegram", "42")
-    assert (user.chat_id, user.display_name, user.active) == ("c42", "Ann", True)
-    assert user.settings == Settings()
-    assert await store.get_user(user.id) == user
-    assert await store.find_user(UserRef("telegram", "42")) == user
-    assert await store.get_user(user.id + 100) is None
-    assert await store.find_user(UserRef("discord", "42")) is None
-
-
-async def test_same_ref_is_the_same_user_and_platforms_are_separate(store: SqliteStore):
-    first = await make_user(store)
-    again = await make_user(store)
-    other_platform = await store.get_or_create_user(UserRef("discord", "42"), "d1", "Ann")
-    assert again.id == first.id
-    assert other_platform.id != first.id
-    assert await count(store, "users") == 2
-
-
-async def test_empty_chat_id_keeps_the_stored_private_chat(store: SqliteStore):
-    seen_in_group = await make_user(store, chat="")
-    assert seen_in_group.chat_id == ""
-    in_private = await make_user(store, chat="dm-42")
-    assert in_private.chat_id == "dm-42"
-    back_in_group = await make_user(store, chat="")
-    assert back_in_group.chat_id == "dm-42"
-    assert (await store.get_user(seen_in_group.id)).chat_id == "dm-42"  # type: ignore[union-attr]
-
-
-async def test_display_name_follows_changes_but_not_blanks(store: SqliteStore):
-    user = await make_user(store, name="Ann")
-    assert (await make_user(store, name="Annie")).display_name == "Annie"
-    assert (await make_user(store, name="")).display_name == "Annie"
-    assert (await store.get_user(user.id)).display_name == "Annie"  # type: ignore[union-attr]
-
-
-async def test_a_private_message_makes_an_unreachable_person_active_again(store: SqliteStore):
-    user = await make_user(store)
-    await store.set_active(user.id, False)
-    assert (await make_user(store, chat="")).active is False  # a group message proves nothing
-    assert (await make_user(store, chat="c42")).active is True
-    assert (await store.get_user(user.id)).active is True  # type: ignore[union-attr]
-
-
-async def test_settings_round_trip_every_field(store: SqliteStore):
-    user = await make_user(store)
-    await store.save_settings(user.id, CUSTOM)
-    stored = await store.get_user(user.id)
-    assert stored is not None and stored.settings == CUSTOM
-    # a later get_or_create doesn't reset them
-    assert (await make_user(store, name="Ann B")).settings == CUSTOM
-
-
-async def test_set_active_flips_and_unknown_user_is_ignored(store: SqliteStore):
-    user = await make_user(store)
-    await store.set_active(user.id, False)
-    assert (await store.get_user(user.id)).active is False  # type: ignore[union-attr]
-    await store.set_active(user.id, True)
-    assert (await store.get_user(user.id)).active is True  # type: ignore[union-attr]
-    await store.set_active(999, False)
-    await store.save_settings(999, CUSTOM)
-    assert await store.get_user(999) is None
-
-
 # -- plans -------------------------------------------------------------------------------------
 
 
@@ -164,199 +86,36 @@ async def test_cached_plans_match_the_database_and_hand_out_fresh_copies(db_path
         assert await store.get_plan(user.id, TUE) == ("k2", {"main": []})
 
 
-async def test_forgetting_someone_drops_their_cached_plans(store: SqliteStore):
+async def test_the_plan_cache_stays_bounded_and_evicted_plans_come_from_the_file(
+    store: SqliteStore,
+):
+    store.PLAN_CACHE_SIZE = 2
     user = await make_user(store)
-    await store.save_plan(user.id, MON, "k", {"v": 1})
-    await store.forget_user(user.id)
-    assert await store.get_plan(user.id, MON) is None
+    days = [MON, TUE, WED]
+    for n, day in enumerate(days):
+        await store.save_plan(user.id, day, f"k{n}", {"n": n})
+    assert len(store._plans) == 2  # MON was evicted
+    for n, day in enumerate(days):
+        assert await store.get_plan(user.id, day) == (f"k{n}", {"n": n})
+    await store.save_plan(user.id, MON, "again", {"n": 9})  # overwrite of a cached day
+    assert await store.get_plan(user.id, MON) == ("again", {"n": 9})
+    rows = await store.read("SELECT plan_key FROM plans WHERE plan_date = ?", (MON.isoformat(),))
+    assert [r[0] for r in rows] == ["again"]
 
 
-async def test_plans_are_per_day_and_overwrite(store: SqliteStore):
+async def test_a_refused_write_is_record_rejected_caused_by_sqlite_and_rolled_back(
+    store: SqliteStore,
+):
     user = await make_user(store)
-    assert await store.get_plan(user.id, MON) is None
-    payload = {"day": "2025-03-03", "blocks": [{"exercise": "glute-bridge", "sets": 3}]}
-    await store.save_plan(user.id, MON, "beginner|bodyweight|full3|0,2,4", payload)
-    assert await store.get_plan(user.id, MON) == ("beginner|bodyweight|full3|0,2,4", payload)
-    assert await store.get_plan(user.id, TUE) is None
-    await store.save_plan(user.id, MON, "new-key", {"blocks": []})
-    assert await store.get_plan(user.id, MON) == ("new-key", {"blocks": []})
-
-
-# -- set logs ----------------------------------------------------------------------------------
-
-
-async def test_exercises_logged_on_names_each_exercise_once_skips_included(store: SqliteStore):
-    user = await make_user(store)
-    other = await make_user(store, uid="43", chat="c43")
-    assert await store.exercises_logged_on(user.id, MON) == set()
-    await store.add_sets(user.id, MON, [rdl(1), rdl(2)], "a")
-    await store.add_sets(user.id, MON, [NewSet("glute-bridge", 1, skipped=True)], "b")
-    await store.add_sets(user.id, TUE, [NewSet("plank", 1, seconds=30)], "c")
-    await store.add_sets(other.id, MON, [NewSet("plank", 1, seconds=30)], "d")
-    assert await store.exercises_logged_on(user.id, MON) == {"romanian-deadlift", "glute-bridge"}
-
-
-async def test_add_sets_returns_stored_rows_in_one_batch(store: SqliteStore):
-    user = await make_user(store)
-    before = datetime.now(UTC)
-    logged = await store.add_sets(
-        user.id,
-        MON,
-        [rdl(1), rdl(2, reps=6, load=42.5), NewSet("side-plank", 1, seconds=30, skipped=True)],
-        "telegram:c42:100",
-    )
-    assert [(s.exercise_id, s.set_no, s.reps, s.seconds, s.load_kg, s.skipped) for s in logged] == [
-        ("romanian-deadlift", 1, 8, None, 40.0, False),
-        ("romanian-deadlift", 2, 6, None, 42.5, False),
-        ("side-plank", 1, None, 30, None, True),
-    ]
-    assert len({s.batch_id for s in logged}) == 1
-    assert len({s.id for s in logged}) == 3
-    assert all(s.user_id == user.id and s.plan_date == MON for s in logged)
-    assert all(s.source == "telegram:c42:100" for s in logged)
-    assert all(s.logged_at.tzinfo is not None and s.logged_at >= before for s in logged)
-    assert await store.sets_on(user.id, MON) == logged
-
-
-async def test_add_sets_with_nothing_stores_no_batch(store: SqliteStore):
-    user = await make_user(store)
-    assert await store.add_sets(user.id, MON, [], None) == []
-    assert await count(store, "set_batches") == 0
-    assert await store.delete_last_batch(user.id) == []
-
-
-async def test_each_call_is_a_new_batch_and_undo_removes_exactly_the_last(store: SqliteStore):
-    user = await make_user(store)
-    other = await make_user(store, uid="7", chat="c7", name="Bo")
-    first = await store.add_sets(user.id, MON, [rdl(1), rdl(2)], "src:1")
-    second = await store.add_sets(user.id, MON, [rdl(3)], "src:2")
-    third = await store.add_sets(user.id, TUE, [rdl(1), rdl(2), rdl(3)], None)
-    others = await store.add_sets(other.id, TUE, [rdl(1)], None)  # newer, but someone else's
-    assert first[0].batch_id < second[0].batch_id < third[0].batch_id
-
-    assert await store.delete_last_batch(user.id) == third
-    assert await store.sets_on(user.id, TUE) == []
-    assert await store.sets_on(user.id, MON) == first + second
-    assert await store.delete_last_batch(user.id) == second
-    assert await store.delete_last_batch(user.id) == first
-    assert await store.delete_last_batch(user.id) == []
-    assert await store.sets_on(other.id, TUE) == others
-
-
-async def test_batch_ids_are_not_reused_after_undo(store: SqliteStore):
-    user = await make_user(store)
-    undone = await store.add_sets(user.id, MON, [rdl(1)], None)
-    await store.delete_last_batch(user.id)
-    fresh = await store.add_sets(user.id, MON, [rdl(1)], None)
-    assert fresh[0].batch_id > undone[0].batch_id
-
-
-async def test_edit_replaces_the_sets_of_that_message_in_place(store: SqliteStore):
-    user = await make_user(store)
-    original = await store.add_sets(user.id, MON, [rdl(1), rdl(2)], "telegram:c42:100")
-    later = await store.add_sets(user.id, MON, [rdl(3)], "telegram:c42:101")
-    assert await store.sets_from_source(user.id, "telegram:c42:100") == original
-
-    old, new = await store.replace_sets_from_source(
-        user.id, "telegram:c42:100", [rdl(1, reps=10), rdl(2, reps=10), rdl(3, reps=10)]
-    )
-    assert old == original
-    assert [s.reps for s in new] == [10, 10, 10]
-    assert {s.batch_id for s in new} == {original[0].batch_id}  # same batch, same day
-    assert all(s.plan_date == MON and s.source == "telegram:c42:100" for s in new)
-    assert await store.sets_on(user.id, MON) == new + later
-    assert await store.sets_from_source(user.id, "telegram:c42:100") == new
-
-    # undo still takes the newest reply, not the edited one
-    assert await store.delete_last_batch(user.id) == later
-    assert await store.delete_last_batch(user.id) == new
-
-
-async def test_edit_of_a_message_that_logged_nothing_changes_nothing(store: SqliteStore):
-    user = await make_user(store)
-    kept = await store.add_sets(user.id, MON, [rdl(1)], "telegram:c42:100")
-    assert await store.sets_from_source(user.id, "telegram:c42:999") == []
-    assert await store.replace_sets_from_source(user.id, "telegram:c42:999", [rdl(1)]) == ([], [])
-    assert await store.sets_on(user.id, MON) == kept
-    # another person's message with the same source text is not theirs to edit
-    other = await make_user(store, uid="7")
-    assert await store.sets_from_source(other.id, "telegram:c42:100") == []
-    assert await store.replace_sets_from_source(other.id, "telegram:c42:100", []) == ([], [])
-    assert await store.sets_on(user.id, MON) == kept
-
-
-async def test_edit_to_nothing_removes_the_sets_and_their_batch(store: SqliteStore):
-    user = await make_user(store)
-    earlier = await store.add_sets(user.id, MON, [rdl(1)], "src:1")
-    edited = await store.add_sets(user.id, MON, [rdl(2)], "src:2")
-    assert await store.replace_sets_from_source(user.id, "src:2", []) == (edited, [])
-    assert await count(store, "set_batches") == 1
-    assert await store.delete_last_batch(user.id) == earlier
-
-
-async def test_sets_between_includes_both_ends(store: SqliteStore):
-    user = await make_user(store)
-    for day in (MON, TUE, WED, THU):
-        await store.add_sets(user.id, day, [rdl(1)], None)
-    got = await store.sets_between(user.id, TUE, WED)
-    assert [s.plan_date for s in got] == [TUE, WED]
-    assert await store.sets_between(user.id, THU, THU) != []
-    assert await store.sets_between(user.id, date(2025, 4, 1), date(2025, 4, 30)) == []
-
-
-async def test_recent_sets_are_the_last_n_sessions_of_that_exercise(store: SqliteStore):
-    user = await make_user(store)
-    await store.add_sets(user.id, MON, [rdl(1, load=30), rdl(2, load=30)], None)
-    await store.add_sets(user.id, TUE, [NewSet("glute-bridge", 1, reps=12)], None)
-    await store.add_sets(user.id, WED, [rdl(1, load=35)], None)
-    await store.add_sets(user.id, THU, [rdl(1, load=40)], None)
-    await store.add_sets(user.id, THU, [rdl(2, load=40)], None)  # second reply, same day
-
-    recent = await store.recent_sets_for(user.id, "romanian-deadlift", 2)
-    assert [(s.plan_date, s.set_no, s.load_kg) for s in recent] == [
-        (WED, 1, 35.0),
-        (THU, 1, 40.0),
-        (THU, 2, 40.0),
-    ]
-    assert len(await store.recent_sets_for(user.id, "romanian-deadlift", 10)) == 5
-    assert await store.recent_sets_for(user.id, "nordic-curl", 3) == []
-    assert await store.recent_sets_for(user.id, "romanian-deadlift", 0) == []
-
-
-async def test_export_sets_gives_everything_oldest_first(store: SqliteStore):
-    user = await make_user(store)
-    other = await make_user(store, uid="7")
-    wed = await store.add_sets(user.id, WED, [rdl(1)], None)
-    mon = await store.add_sets(user.id, MON, [rdl(1), rdl(2)], None)
-    await store.add_sets(other.id, MON, [rdl(1)], None)
-    assert await store.export_sets(user.id) == mon + wed
+    with pytest.raises(RecordRejected) as refused:
+        await store.add_sets(user.id, MON, [rdl(1), rdl(0)], "src")
+    assert isinstance(refused.value.__cause__, sqlite3.IntegrityError)
+    assert await count(store, "set_batches") == 0 and await count(store, "set_logs") == 0
+    with pytest.raises(RecordRejected, match="FOREIGN KEY"):
+        await store.set_state(user.id + 1, {"flow": "log"})
 
 
 # -- atomicity ---------------------------------------------------------------------------------
-
-
-async def test_a_failing_row_leaves_nothing_half_written(store: SqliteStore):
-    user = await make_user(store)
-    with pytest.raises(sqlite3.IntegrityError):
-        await store.add_sets(user.id, MON, [rdl(1), rdl(2), rdl(0)], "src")  # set_no 0: invalid
-    assert await store.sets_on(user.id, MON) == []
-    assert await count(store, "set_batches") == 0
-    # and the store still works afterwards
-    assert len(await store.add_sets(user.id, MON, [rdl(1)], "src")) == 1
-
-
-async def test_a_failing_edit_keeps_the_original_sets(store: SqliteStore):
-    user = await make_user(store)
-    original = await store.add_sets(user.id, MON, [rdl(1)], "src")
-    with pytest.raises(sqlite3.IntegrityError):
-        await store.replace_sets_from_source(user.id, "src", [rdl(1), NewSet("", 2)])
-    assert await store.sets_on(user.id, MON) == original
-
-
-async def test_sets_for_an_unknown_user_are_refused(store: SqliteStore):
-    with pytest.raises(sqlite3.IntegrityError):
-        await store.add_sets(12345, MON, [rdl(1)], None)
-    assert await count(store, "set_logs") == 0
 
 
 async def test_transaction_rolls_back_when_the_block_raises(store: SqliteStore):
@@ -404,18 +163,6 @@ async def test_nested_transaction_is_refused(store: SqliteStore):
 # -- concurrency -------------------------------------------------------------------------------
 
 
-async def test_concurrent_writers_all_land_in_distinct_batches(store: SqliteStore):
-    users = [await make_user(store, uid=str(n)) for n in range(3)]
-    calls = [store.add_sets(users[n % 3].id, MON, [rdl(1), rdl(2)], f"src:{n}") for n in range(60)]
-    results = await asyncio.gather(*calls)
-    batch_ids = [logged[0].batch_id for logged in results]
-    assert len(set(batch_ids)) == 60
-    assert all(len({s.batch_id for s in logged}) == 1 for logged in results)
-    assert await count(store, "set_logs") == 120
-    for user in users:
-        assert len(await store.sets_on(user.id, MON)) == 40
-
-
 async def test_readers_never_see_half_a_transaction(store: SqliteStore):
     user = await make_user(store)
     seen: list[int] = []
@@ -445,84 +192,7 @@ async def test_readers_never_see_half_a_transaction(store: SqliteStore):
     assert 2 in seen
 
 
-async def test_concurrent_claims_of_one_event_succeed_once(store: SqliteStore):
-    results = await asyncio.gather(*(store.claim_event("telegram", "777") for _ in range(20)))
-    assert results.count(True) == 1
-
-
-# -- message links -----------------------------------------------------------------------------
-
-
-async def test_links_resolve_to_what_the_message_was_about(store: SqliteStore):
-    user = await make_user(store)
-    personal = MessageLink("exercise", plan_date=MON, exercise_id="romanian-deadlift")
-    group = MessageLink("group_session", plan_date=TUE, owner=UserRef("telegram", "-100"))
-    await store.link_message("telegram", "c42", "500", user.id, personal)
-    await store.link_message("telegram", "-100", "500", None, group)
-    await store.link_message("discord", "c42", "500", user.id, MessageLink("howto"))
-
-    got = await store.resolve_message("telegram", "c42", "500")
-    assert got is not None and (got.user_id, got.link) == (user.id, personal)
-    got = await store.resolve_message("telegram", "-100", "500")
-    assert got is not None and (got.user_id, got.link) == (None, group)
-    got = await store.resolve_message("discord", "c42", "500")
-    assert got is not None and got.link == MessageLink("howto")
-    assert await store.resolve_message("telegram", "c42", "501") is None
-
-
-async def test_linking_the_same_message_again_replaces_it(store: SqliteStore):
-    user = await make_user(store)
-    await store.link_message("telegram", "c42", "1", user.id, MessageLink("prompt"))
-    await store.link_message("telegram", "c42", "1", user.id, MessageLink("session", MON))
-    got = await store.resolve_message("telegram", "c42", "1")
-    assert got is not None and got.link == MessageLink("session", MON)
-
-
-# -- conversation state ------------------------------------------------------------------------
-
-
-async def test_state_round_trips_and_clears(store: SqliteStore):
-    user = await make_user(store)
-    assert await store.get_state(user.id) is None
-    state = {"flow": "onboarding", "step": 3, "answers": {"level": "beginner", "days": [0, 2]}}
-    await store.set_state(user.id, state)
-    assert await store.get_state(user.id) == state
-    await store.set_state(user.id, {"flow": "log", "exercise": "Hüftstrecker"})
-    assert await store.get_state(user.id) == {"flow": "log", "exercise": "Hüftstrecker"}
-    await store.set_state(user.id, None)
-    assert await store.get_state(user.id) is None
-    await store.set_state(user.id, None)  # clearing twice is fine
-
-
 # -- events and counters -----------------------------------------------------------------------
-
-
-async def test_claim_event_is_true_once_per_platform_and_id(store: SqliteStore):
-    assert await store.claim_event("telegram", "1001") is True
-    assert await store.claim_event("telegram", "1001") is False
-    assert await store.claim_event("discord", "1001") is True
-    assert await store.claim_event("telegram", "1002") is True
-
-
-async def test_start_event_claims_the_event_and_returns_the_person_in_one_trip(
-    store: SqliteStore,
-):
-    ref = UserRef("telegram", "501")
-    first = await store.start_event(ref, "501", "Ana", "ev-1")
-    assert first is not None and (first.chat_id, first.display_name) == ("501", "Ana")
-    assert await store.start_event(ref, "501", "Ana B", "ev-1") is None  # a duplicate
-    assert await store.find_user(ref) == first  # and the duplicate changed nothing
-    renamed = await store.start_event(ref, "501", "Ana B", "ev-2")
-    assert renamed is not None and (renamed.id, renamed.display_name) == (first.id, "Ana B")
-    assert await store.start_event(ref, "", "", "") == renamed  # no id: nothing to claim
-    assert await store.claim_event("telegram", "ev-2") is False
-
-
-async def test_concurrent_starts_of_one_event_answer_once(store: SqliteStore):
-    ref = UserRef("discord", "77")
-    results = await asyncio.gather(*(store.start_event(ref, "d77", "Bo", "x") for _ in range(20)))
-    assert sum(r is not None for r in results) == 1
-    assert await count(store, "users") == 1
 
 
 async def test_old_event_ids_are_pruned(db_path: Path):
@@ -538,34 +208,6 @@ async def test_old_event_ids_are_pruned(db_path: Path):
         remaining = await store.read("SELECT event_id FROM processed_events ORDER BY event_id")
         assert [row[0] for row in remaining] == ["new", "recent"]
         assert await store.claim_event("telegram", "recent") is False
-
-
-async def test_next_seq_counts_per_name(store: SqliteStore):
-    assert [await store.next_seq("ticket") for _ in range(3)] == [1, 2, 3]
-    assert await store.next_seq("other") == 1
-    assert await store.next_seq("ticket") == 4
-
-
-# -- channels ----------------------------------------------------------------------------------
-
-
-async def test_channels_save_update_and_list(store: SqliteStore):
-    assert await store.get_channel("telegram", "-100") is None
-    first = await store.save_channel("telegram", "-100", Settings(), True)
-    second = await store.save_channel("discord", "900", CUSTOM, True)
-    assert (first.platform, first.chat_id, first.settings, first.enabled) == (
-        "telegram",
-        "-100",
-        Settings(),
-        True,
-    )
-    assert await store.get_channel("telegram", "-100") == first
-
-    updated = await store.save_channel("telegram", "-100", CUSTOM, False)
-    assert updated.id == first.id
-    assert (updated.settings, updated.enabled) == (CUSTOM, False)
-    assert await store.list_channels() == [second]
-    assert await store.list_channels(enabled_only=False) == [updated, second]
 
 
 # -- forgetting a person -----------------------------------------------------------------------
@@ -616,12 +258,6 @@ async def test_forget_user_leaves_no_row_about_them_anywhere(store: SqliteStore)
     # and their id is never handed to someone new
     newcomer = await make_user(store, uid="8")
     assert newcomer.id > gone.id
-
-
-async def test_forget_an_unknown_user_is_harmless(store: SqliteStore):
-    user = await make_user(store)
-    await store.forget_user(user.id + 50)
-    assert await store.get_user(user.id) == user
 
 
 # -- persistence and lifecycle -----------------------------------------------------------------

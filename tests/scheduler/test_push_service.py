@@ -8,10 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.core.events import Outbound
-from bot.core.ports import NewSet
+from bot.core.ports import FAILED, MISSED, PENDING, SENT, SKIPPED, NewSet
 from bot.core.settings import Settings
 from bot.delivery import RetryLater, TransientFailure, Unreachable
-from bot.store.outbox import FAILED, MISSED, PENDING, SENT, SKIPPED
 from scheduler import PushConfig, PushService
 from scheduler.ratelimit import PlatformLimiter, RatePolicy, Window
 from tests.scheduler.support import FAST, Env
