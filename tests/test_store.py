@@ -9,35 +9,19 @@ import asyncio
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
 from bot.core.events import MessageLink, UserRef
-from bot.core.ports import NewSet, RecordRejected, User
+from bot.core.ports import RecordRejected
 from bot.core.settings import Settings
 from bot.store import MigrationError, SchemaTooNewError, SqliteStore, open_store
 from bot.store import migrations as schema
 from bot.store.rows import now_iso, utc_iso
-
-MON = date(2025, 3, 3)
-TUE = date(2025, 3, 4)
-WED = date(2025, 3, 5)
-THU = date(2025, 3, 6)
-
-CUSTOM = Settings(
-    level="intermediate",
-    equipment=frozenset({"dumbbell", "band", "bodyweight"}),
-    split="upper_lower",
-    weekdays=(1, 3, 5),
-    reminder_time=time(18, 45),
-    timezone="Europe/Berlin",
-    units="lb",
-    paused=True,
-    onboarded=True,
-)
+from tests.test_store_contract import CUSTOM, MON, TUE, WED, make_user, rdl
 
 
 @pytest.fixture
@@ -50,16 +34,6 @@ async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
     opened = await open_store(db_path)
     yield opened
     await opened.close()
-
-
-async def make_user(
-    store: SqliteStore, uid: str = "42", chat: str = "c42", name: str = "Ann"
-) -> User:
-    return await store.get_or_create_user(UserRef("telegram", uid), chat, name)
-
-
-def rdl(set_no: int, reps: int = 8, load: float | None = 40.0) -> NewSet:
-    return NewSet("romanian-deadlift", set_no, reps=reps, load_kg=load)
 
 
 async def count(store: SqliteStore, table: str) -> int:
