@@ -121,6 +121,14 @@ def test_both_stores_implement_every_port_method_with_the_same_signature(
             assert inspect.signature(implemented) == inspect.signature(method), name
 
 
+def test_every_port_method_is_called_by_this_suite() -> None:
+    """A method added to a port gets its contract test here, or this fails."""
+    source = Path(__file__).read_text(encoding="utf-8")
+    for port in (ports.Persistence, ports.Outbox):
+        untested = [name for name in port_methods(port) if f".{name}(" not in source]
+        assert untested == [], port
+
+
 def test_store_is_the_union_of_the_core_ports_with_todays_methods() -> None:
     areas = (ports.People, ports.Events, ports.Plans, ports.SetLogs, ports.SetHistory,
              ports.MessageLinks, ports.Conversations, ports.Channels)  # fmt: skip
@@ -1007,8 +1015,8 @@ async def test_users_at_pages_through_everyone_due_exactly_once(store: Persisten
     (other,) = await people(store, "berlin")
     await store.save_settings(other.id, other.settings.with_(reminder_time=time(7, 0)))
     box = store.outbox
-    seen = []
-    sizes = []
+    seen: list[int] = []
+    sizes: list[int] = []
     async for page in box.users_at("Asia/Tokyo", "07:00", "07:01", page=100):
         sizes.append(len(page))
         seen.extend(u.id for u in page)
