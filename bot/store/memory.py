@@ -364,7 +364,9 @@ class MemoryStore:
             user_id = self._by_ref.get(link.owner)
         if user_id is not None:
             self.require_user(user_id)
-        self._links[(platform, chat_id, message_id)] = StoredLink(user_id, link)
+        # Only the fields message_links has columns for, as SQLite keeps them.
+        kept = MessageLink(link.kind, link.plan_date, link.exercise_id, link.owner)
+        self._links[(platform, chat_id, message_id)] = StoredLink(user_id, kept)
 
     async def resolve_message(
         self, platform: str, chat_id: str, message_id: str
