@@ -34,7 +34,8 @@ from bot.core.ports import (
 )
 from bot.core.settings import Settings
 from bot.store import SqliteStore, open_store
-from bot.store.memory import MemoryOutbox, MemoryStore
+from bot.store.memory import MemoryStore
+from bot.store.memory_outbox import MemoryOutbox
 from bot.store.outbox import SqliteOutbox
 
 MON = date(2025, 3, 3)

@@ -1,4 +1,5 @@
-"""MemoryStore: bot.core.ports.Persistence in plain dicts, for fast core tests.
+"""MemoryStore: bot.core.ports.Persistence in plain dicts, for fast core tests (its outbox is
+bot/store/memory_outbox.py).
 
 It behaves like SqliteStore wherever a caller could tell (tests/test_store_contract.py runs
 the same suite on both): ids are never reused, plans and state go through JSON (tuples come
@@ -12,50 +13,22 @@ Every method runs without awaiting anything, so each one is atomic in the event 
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, fields, replace
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.core.events import MessageLink, UserRef
-from bot.core.ports import (
-    FAILED,
-    MISSED,
-    PENDING,
-    PUSH_STATES,
-    SENDING,
-    SENT,
-    Channel,
-    NewPush,
-    NewSet,
-    PushRow,
-    RecordRejected,
-    SetLog,
-    StoredLink,
-    User,
-)
+from bot.core.ports import Channel, NewSet, RecordRejected, SetLog, StoredLink, User
 from bot.core.settings import Settings
+from bot.store.memory_outbox import MemoryOutbox
 from bot.store.rows import to_json
-
-_OPEN = (PENDING, SENDING)
-_ERROR_CHARS = 500  # last_error is cut to this, as in SQL
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
 
 
 def _order(sets: Iterable[SetLog]) -> list[SetLog]:
     return sorted(sets, key=lambda s: (s.plan_date, s.batch_id, s.id))
-
-
-def _cut(error: str | None) -> str | None:
-    return error[:_ERROR_CHARS] if error else None
 
 
 @dataclass(slots=True)
@@ -80,17 +53,6 @@ class _Person:
         )
 
 
-class _Ids:
-    """AUTOINCREMENT: every id once."""
-
-    def __init__(self) -> None:
-        self.last = 0
-
-    def next(self) -> int:
-        self.last += 1
-        return self.last
-
-
 class MemoryStore:
     """Implements bot.core.ports.Persistence; see the module docstring."""
 
@@ -105,11 +67,12 @@ class MemoryStore:
         self._events: set[tuple[str, str]] = set()
         self._counters: dict[str, int] = {}
         self._channels: dict[tuple[str, str], Channel] = {}
+        # AUTOINCREMENT: every id once, never reused after a delete.
         self._user_ids, self._set_ids, self._batch_ids, self._channel_ids = (
-            _Ids(),
-            _Ids(),
-            _Ids(),
-            _Ids(),
+            itertools.count(1),
+            itertools.count(1),
+            itertools.count(1),
+            itertools.count(1),
         )
         self._closed = False
         self.outbox = MemoryOutbox(self)
@@ -139,7 +102,7 @@ class MemoryStore:
         person = self._people.get(self._by_ref.get(ref, 0))
         if person is None:
             person = _Person(
-                self._user_ids.next(), ref, chat_id, display_name, Settings().to_dict(), True
+                next(self._user_ids), ref, chat_id, display_name, Settings().to_dict(), True
             )
             self._people[person.id] = person
             self._by_ref[ref] = person.id
@@ -226,7 +189,7 @@ class MemoryStore:
         if not sets:
             return []
         self._check_sets(user_id, sets)
-        batch = self._batch_ids.next()
+        batch = next(self._batch_ids)
         self._batches[batch] = user_id
         return self._insert(user_id, batch, day, sets, source)
 
@@ -242,10 +205,10 @@ class MemoryStore:
     def _insert(
         self, user_id: int, batch: int, day: date, sets: list[NewSet], source: str | None
     ) -> list[SetLog]:
-        now, stored = _now(), []
+        now, stored = datetime.now(UTC), []
         for s in sets:
             log = SetLog(
-                id=self._set_ids.next(),
+                id=next(self._set_ids),
                 user_id=user_id,
                 plan_date=day,
                 exercise_id=s.exercise_id,
@@ -395,7 +358,7 @@ class MemoryStore:
         self, platform: str, chat_id: str, settings: Settings, enabled: bool
     ) -> Channel:
         old = self._channels.get((platform, chat_id))
-        channel_id = old.id if old else self._channel_ids.next()
+        channel_id = old.id if old else next(self._channel_ids)
         stored = Settings.from_dict(json.loads(to_json(settings.to_dict())))
         channel = Channel(channel_id, platform, chat_id, stored, enabled)
         self._channels[(platform, chat_id)] = channel
@@ -417,183 +380,3 @@ def _last_sessions(sets: list[SetLog], sessions: int) -> list[SetLog]:
         return []
     days = sorted({s.plan_date for s in sets}, reverse=True)[:sessions]
     return _order(s for s in sets if s.plan_date in days)
-
-
-class MemoryOutbox:
-    """Implements bot.core.ports.Outbox over a MemoryStore's people and channels."""
-
-    def __init__(self, store: MemoryStore) -> None:
-        self._store = store
-        self._rows: dict[int, PushRow] = {}
-        self._keys: set[tuple[str, str, date, str]] = set()
-        self._ids = _Ids()
-        self._last_tick: datetime | None = None
-
-    def forget(self, user_id: int) -> None:
-        for row in [r for r in self._rows.values() if r.user_id == user_id]:
-            self._drop(row)
-
-    def _drop(self, row: PushRow) -> None:
-        del self._rows[row.id]
-        self._keys.discard((row.platform, row.target, row.day, row.kind))
-
-    def _update(self, push_id: int, when: Iterable[str] | None = None, **change: Any) -> bool:
-        row = self._rows.get(push_id)
-        if row is None or (when is not None and row.state not in when):
-            return False
-        self._rows[push_id] = replace(row, **change)
-        return True
-
-    # -- queueing ------------------------------------------------------------------------------
-
-    async def queue(
-        self, pushes: Sequence[NewPush], now: datetime, up_to: datetime | None = None
-    ) -> tuple[int, int]:
-        for push in pushes:
-            if push.user_id is not None:
-                self._store.require_user(push.user_id)
-            if push.channel_id is not None and not self._store.has_channel_id(push.channel_id):
-                raise RecordRejected(f"FOREIGN KEY constraint failed: no channel {push.channel_id}")
-            if push.state not in PUSH_STATES:
-                raise RecordRejected(f"CHECK constraint failed: state {push.state!r}")
-        added = {PENDING: 0, MISSED: 0}
-        for push in pushes:
-            key = (push.platform, push.target, push.day, push.kind)
-            if key in self._keys:
-                continue
-            self._keys.add(key)
-            given = {f.name: getattr(push, f.name) for f in fields(NewPush)}
-            given["due_at"] = due = _utc(push.due_at)
-            row = PushRow(
-                **given,
-                id=self._ids.next(),
-                attempts=0,
-                parts_sent=0,
-                next_attempt_at=due,
-                last_error=None,
-            )
-            self._rows[row.id] = row
-            added[push.state] += 1
-        if up_to is not None:
-            self._last_tick = _utc(up_to)
-        return added[PENDING], added[MISSED]
-
-    async def last_tick(self) -> datetime | None:
-        return self._last_tick
-
-    # -- delivery ------------------------------------------------------------------------------
-
-    async def recover(self, now: datetime) -> int:
-        stuck = [r.id for r in self._rows.values() if r.state == SENDING]
-        for push_id in stuck:
-            self._update(push_id, state=PENDING)
-        return len(stuck)
-
-    def _pending(self, skip: Iterable[int], platforms: Sequence[str]) -> list[PushRow]:
-        skipped = set(skip)
-        return [
-            r
-            for r in self._rows.values()
-            if r.state == PENDING and r.platform in platforms and r.id not in skipped
-        ]
-
-    async def ready(
-        self, now: datetime, limit: int, skip: Iterable[int], platforms: Sequence[str]
-    ) -> list[PushRow]:
-        due = [r for r in self._pending(skip, platforms) if r.next_attempt_at <= now]
-        due.sort(key=lambda r: (r.next_attempt_at, r.id))
-        return due if limit < 0 else due[:limit]  # as SQL's LIMIT
-
-    async def next_attempt(self, skip: Iterable[int], platforms: Sequence[str]) -> datetime | None:
-        return min((r.next_attempt_at for r in self._pending(skip, platforms)), default=None)
-
-    async def begin(self, push_id: int, now: datetime) -> None:
-        self._update(push_id, state=SENDING)
-
-    async def release(self, push_id: int, now: datetime) -> None:
-        self._update(push_id, (SENDING,), state=PENDING)
-
-    async def part_sent(self, push_id: int, parts: int, done: bool, now: datetime) -> None:
-        self._update(push_id, parts_sent=parts, state=SENT if done else SENDING, last_error=None)
-
-    async def rate_limited(self, push_id: int, at: datetime, error: str, now: datetime) -> None:
-        self._update(push_id, state=PENDING, next_attempt_at=_utc(at), last_error=_cut(error))
-
-    async def attempt_failed(
-        self, push_id: int, error: str, now: datetime, retry_at: datetime | None
-    ) -> None:
-        row = self._rows.get(push_id)
-        if row is None:
-            return
-        self._update(
-            push_id,
-            state=PENDING if retry_at is not None else FAILED,
-            next_attempt_at=_utc(retry_at) if retry_at else row.next_attempt_at,
-            last_error=_cut(error),
-            attempts=row.attempts + 1,
-        )
-
-    async def reschedule(self, push_id: int, due_at: datetime, now: datetime) -> None:
-        self._update(push_id, (PENDING,), due_at=_utc(due_at), next_attempt_at=_utc(due_at))
-
-    async def finish(
-        self, push_id: int, state: str, now: datetime, error: str | None = None
-    ) -> None:
-        if state not in PUSH_STATES:
-            raise RecordRejected(f"CHECK constraint failed: state {state!r}")
-        self._update(push_id, state=state, last_error=_cut(error))
-
-    async def expire(self, now: datetime, grace: timedelta) -> int:
-        late = [r.id for r in self._rows.values() if r.state in _OPEN and r.due_at < now - grace]
-        for push_id in late:
-            self._update(push_id, state=MISSED, last_error="past the grace window")
-        return len(late)
-
-    async def prune(self, before: date) -> int:
-        old = [r for r in self._rows.values() if r.day < before and r.state not in _OPEN]
-        for row in old:
-            self._drop(row)
-        return len(old)
-
-    # -- reporting -----------------------------------------------------------------------------
-
-    async def counts(self) -> dict[str, int]:
-        found = dict.fromkeys(PUSH_STATES, 0)
-        for row in self._rows.values():
-            found[row.state] += 1
-        return found
-
-    async def pending_count(self) -> int:
-        return sum(r.state == PENDING for r in self._rows.values())
-
-    async def rows(self, **where: object) -> list[PushRow]:
-        names = {f.name for f in fields(PushRow)}
-        unknown = set(where) - names
-        if unknown:
-            raise ValueError(f"no such outbox column: {sorted(unknown)}")
-        return sorted(
-            (r for r in self._rows.values() if all(getattr(r, k) == v for k, v in where.items())),
-            key=lambda r: r.id,
-        )
-
-    # -- who is due ----------------------------------------------------------------------------
-
-    async def timezones(self) -> list[str]:
-        return sorted({u.settings.timezone for u in self._store.active_people()})
-
-    async def users_at(
-        self, timezone: str, first: str, last: str, page: int = 2000
-    ) -> AsyncIterator[list[User]]:
-        def at(user: User) -> str:
-            return user.settings.reminder_time.strftime("%H:%M")
-
-        due = sorted(
-            (
-                u
-                for u in self._store.active_people()
-                if u.settings.timezone == timezone and first <= at(u) <= last
-            ),
-            key=lambda u: (at(u), u.id),
-        )
-        for start in range(0, len(due), page):
-            yield due[start : start + page]
