@@ -1,4 +1,6 @@
-"""Fixtures of the scheduler tests (the pieces themselves live in support.py)."""
+"""Fixtures of the scheduler tests (the pieces themselves live in support.py): `env` is a real
+Coach over a real SQLite file; `any_env` runs a test on that and on the memory store too (the
+scheduler depends on the store's ports only)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import open_coach
+from bot.content import default_library
+from bot.core.coach import Coach
+from bot.store.memory import MemoryStore
 from tests.scheduler.support import Clock, Env, RecordingPlatform
 
 
@@ -22,6 +27,20 @@ async def env(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
     path = tmp_path / "backline.db"
     coach, store = await open_coach(path, clock=clock)
     environment = Env(coach, store, clock, path, RecordingPlatform(clock))
+    yield environment
+    for svc in environment.services:
+        await svc.stop()
+    await store.close()
+
+
+@pytest.fixture(params=["sqlite", "memory"])
+async def any_env(request: pytest.FixtureRequest, env: Env, clock: Clock) -> AsyncIterator[Env]:
+    if request.param == "sqlite":
+        yield env
+        return
+    store = MemoryStore()
+    coach = Coach(store, default_library(), clock=clock)
+    environment = Env(coach, store, clock, env.db_path, RecordingPlatform(clock))  # type: ignore[arg-type]
     yield environment
     for svc in environment.services:
         await svc.stop()

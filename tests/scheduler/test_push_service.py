@@ -34,7 +34,8 @@ async def walk(env: Env, svc: PushService, start: datetime, end: datetime) -> No
         moment += timedelta(minutes=1)
 
 
-async def test_the_daily_push_is_todays_session_at_local_time(env: Env) -> None:
+async def test_the_daily_push_is_todays_session_at_local_time(any_env: Env) -> None:
+    env = any_env
     ada = await env.person("ada", "Europe/Berlin", time(7, 30))
     svc = env.service()
     env.clock.set(utc(2025, 6, 16, 5, 0))
@@ -240,7 +241,8 @@ async def test_the_grace_window_on_both_sides(env: Env) -> None:
     assert len(env.platform.delivered) == 1
 
 
-async def test_after_days_down_only_the_grace_window_is_sent(env: Env) -> None:
+async def test_after_days_down_only_the_grace_window_is_sent(any_env: Env) -> None:
+    env = any_env
     ada = await env.person("ada", "UTC", time(7, 0))
     svc = env.service()
     env.clock.set(utc(2025, 6, 16, 6, 0))  # Monday
@@ -314,7 +316,8 @@ def test_the_default_backoff_rides_out_about_ten_minutes() -> None:
     assert timedelta(minutes=9) < sum(waits, timedelta(0)) < timedelta(minutes=11)
 
 
-async def test_a_blocked_user_is_marked_inactive_and_skipped_from_then_on(env: Env) -> None:
+async def test_a_blocked_user_is_marked_inactive_and_skipped_from_then_on(any_env: Env) -> None:
+    env = any_env
     blocker = await env.person("blocker", "UTC", time(7, 0))
     friend = await env.person("friend", "UTC", time(7, 0))
     env.platform.fail(Unreachable("Forbidden: bot was blocked by the user"), chat=blocker.chat_id)
@@ -352,7 +355,8 @@ async def test_the_nudge_comes_only_when_nothing_was_logged(env: Env) -> None:
     assert keen_nudge.state == SKIPPED
 
 
-async def test_group_sessions_go_to_community_channels_at_their_own_time(env: Env) -> None:
+async def test_group_sessions_go_to_community_channels_at_their_own_time(any_env: Env) -> None:
+    env = any_env
     club = await env.store.save_channel(
         "telegram", "-100500",
         Settings(timezone="America/New_York", reminder_time=time(18, 0), weekdays=(0, 2, 4)),
