@@ -38,6 +38,7 @@ async def any_env(request: pytest.FixtureRequest, env: Env, clock: Clock) -> Asy
     if request.param == "sqlite":
         yield env
         return
+    # (`env` is opened anyway: pytest-asyncio can't request an async fixture from inside one)
     store = MemoryStore()
     coach = Coach(store, default_library(), clock=clock)
     environment = Env(coach, store, clock, env.db_path, RecordingPlatform(clock))  # type: ignore[arg-type]
