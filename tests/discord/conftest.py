@@ -16,22 +16,18 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from discord_harness import NOW, TOKEN, Running, StartBot  # noqa: E402
+from discord_harness import NOW, TOKEN, Running, StartBot, load_spec, start_adapter  # noqa: E402
 
-from bot.adapters.discord import DiscordAdapter  # noqa: E402
 from bot.app import open_coach  # noqa: E402
 from bot.core.coach import Coach  # noqa: E402
 from bot.store import SqliteStore  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
-from tests.fakes.discord_spec import DiscordSpec, spec_path  # noqa: E402
-
-SPEC_FILE = spec_path(REPO_ROOT)
+from tests.fakes.discord_spec import DiscordSpec  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def discord_spec() -> DiscordSpec:
-    assert SPEC_FILE.is_file(), f"the Discord OpenAPI spec is expected at {SPEC_FILE}"
-    return DiscordSpec(SPEC_FILE)
+    return load_spec()
 
 
 @pytest.fixture(autouse=True)
@@ -85,18 +81,8 @@ async def start_bot(fake: FakeDiscord, coach: Coach, tmp_path: Path) -> AsyncIte
 
     async def start(use_coach: Coach | None = None, **options: Any) -> Running:
         options.setdefault("sync_state_path", tmp_path / "discord-commands.json")
-        adapter = DiscordAdapter(use_coach or coach, TOKEN, **options)
-        stop = asyncio.Event()
-        before = len(fake.identifies)
-        task = asyncio.create_task(adapter.run(stop))
-        waiter = asyncio.create_task(fake.wait_identified(before + 1))
-        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        if task.done():
-            waiter.cancel()
-            task.result()  # the adapter ended early: show why
-        bot = Running(adapter, fake, stop, task)
+        bot = await start_adapter(fake, use_coach or coach, **options)
         running.append(bot)
-        await fake.sync()
         return bot
 
     yield start

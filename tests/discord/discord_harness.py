@@ -6,14 +6,20 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from bot.adapters.discord import DiscordAdapter
+from bot.core.coach import Coach
 from bot.core.events import UserRef
 from bot.core.ports import User
 from bot.store import SqliteStore
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_server import FakeDiscord, Guild, Recorded
+from tests.fakes.discord_spec import DiscordSpec, spec_path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 TOKEN = "MTEyMjMzNDQ1NTY2Nzc4ODk5.GfAkeT.backline-test-token-must-never-be-logged"
 # Monday 11 May 2026: a training day for the default settings (Mon/Wed/Fri).
@@ -38,6 +44,28 @@ class Running:
     async def shutdown(self) -> None:
         self.stop.set()
         await asyncio.wait_for(self.task, 10)
+
+
+@cache
+def load_spec() -> DiscordSpec:
+    """Discord's OpenAPI spec, read once per test run."""
+    return DiscordSpec(spec_path(REPO_ROOT))
+
+
+async def start_adapter(fake: FakeDiscord, coach: Coach, **options: Any) -> Running:
+    """The real adapter, connected to the fake: the one place tests build a DiscordAdapter."""
+    adapter = DiscordAdapter(coach, TOKEN, **options)
+    stop = asyncio.Event()
+    before = len(fake.identifies)
+    task = asyncio.create_task(adapter.run(stop))
+    waiter = asyncio.create_task(fake.wait_identified(before + 1))
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # the adapter ended early: show why
+    bot = Running(adapter, fake, stop, task)
+    await fake.sync()
+    return bot
 
 
 def person(name: str) -> dict[str, Any]:

@@ -250,6 +250,11 @@ def message(
     return data
 
 
+def attachment(filename: str, base_url: str = "http://127.0.0.1") -> dict[str, Any]:
+    url = f"{base_url}/attachments/{filename}"
+    return {"id": snowflake(), "filename": filename, "size": 1, "url": url, "proxy_url": url}
+
+
 def as_http(msg: dict[str, Any]) -> dict[str, Any]:
     """A message as the HTTP API returns it: gateway-only fields (guild_id, member) dropped."""
     out = {k: v for k, v in msg.items() if k not in ("guild_id", "member")}

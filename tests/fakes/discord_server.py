@@ -505,13 +505,7 @@ class FakeDiscord:
         if ref and guild_id:
             msg["message_reference"]["guild_id"] = guild_id
         msg["attachments"] = [
-            {
-                "id": P.snowflake(),
-                "filename": a.get("filename", "file"),
-                "size": 1,
-                "url": f"{self.base_url}/attachments/{a.get('filename', 'file')}",
-                "proxy_url": f"{self.base_url}/attachments/{a.get('filename', 'file')}",
-            }
+            P.attachment(a.get("filename", "file"), self.base_url)
             for a in body.get("attachments") or []
         ]
         self.messages[msg["id"]] = msg
@@ -542,6 +536,7 @@ class FakeDiscord:
         reply_to: dict[str, Any] | None = None,
         resolved: bool = True,
         forward_of: dict[str, Any] | None = None,
+        attachments: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """A person posts in a DM (no guild) or a guild channel; MESSAGE_CREATE follows."""
         channel = self.dm_channel_for(who) if guild is None else channel or guild.channel
@@ -559,6 +554,7 @@ class FakeDiscord:
             reference=reference,
             referenced=reply_to if resolved else None,
         )
+        msg["attachments"] = attachments or []
         if forward_of is not None:
             fields = ("type", "content", "embeds", "attachments", "timestamp", "edited_timestamp")
             snapshot = {k: forward_of[k] for k in fields}

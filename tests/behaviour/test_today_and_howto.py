@@ -1,0 +1,39 @@
+"""/today and /howto, the same on every platform."""
+
+from __future__ import annotations
+
+from tests.behaviour.driver import TODAY, Driver
+
+
+async def test_today_sends_the_session_with_its_buttons_and_remembers_it(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    [session] = (await bot.send(ada, "/today")).answers
+    assert session.title.startswith("Mon 23 Nov")
+    assert "Full body" in session.title
+    assert "Reply to this message with what you did" in session.text
+    assert session.buttons == ("Log step by step", "All done", "Skip today")
+    user = await bot.user(ada)
+    link = await bot.store.resolve_message(bot.platform, user.chat_id, session.id)
+    assert link is not None and link.link.kind == "session" and link.link.plan_date == TODAY
+
+
+async def test_howto_finds_an_exercise_by_its_short_name(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    [howto] = (await bot.send(ada, "/howto rdl")).answers
+    assert howto.title.startswith("Romanian deadlift")
+    assert "hinge" in howto.text.lower() or "hips" in howto.text.lower()
+
+
+async def test_howto_forgives_a_typo_and_asks_when_unsure(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    [close] = (await bot.send(ada, "/howto glute brdge")).answers
+    assert close.title.startswith("Glute bridge")
+    [unsure] = (await bot.send(ada, "/howto rld")).answers
+    assert "Did you mean" in unsure.text and "Romanian deadlift" in unsure.text
+
+
+async def test_howto_an_exercise_not_in_the_library(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    [unknown] = (await bot.send(ada, "/howto bench press")).answers
+    assert unknown.title == "Not in the library"
+    assert "bench press" in unknown.text and "don't have" in unknown.text
