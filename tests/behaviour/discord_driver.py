@@ -12,7 +12,7 @@ import pytest
 from bot.adapters.discord_events import PLATFORM
 from bot.core.commands import COMMANDS
 from bot.core.events import Outbound
-from tests.behaviour.driver import NOW, Driver, Group, Msg, Person, Said, open_bot
+from tests.behaviour.driver import Driver, Group, Msg, Person, Said, open_bot
 from tests.discord.discord_harness import ADMIN, TOKEN, Running, load_spec, start_adapter
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_server import FakeDiscord
@@ -70,7 +70,9 @@ class DiscordDriver(Driver):
             return Said(said["id"], answers, said)
         rights = ADMIN if who.id in self._admins else P.MEMBER_PERMISSIONS
         options = _options(command.args, rest)
-        inter = await self.fake.slash(who.key, command.name, options, guild=guild, permissions=rights)
+        inter = await self.fake.slash(
+            who.key, command.name, options, guild=guild, permissions=rights
+        )
         return Said(inter["id"], await self._answers(mark, self._channel(who, group), inter), inter)
 
     async def reply(self, who: Person, to: Msg, text: str, *, group: Group | None = None) -> Said:

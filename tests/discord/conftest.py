@@ -3,7 +3,6 @@ Coach over a real SQLite file, and the real adapter running against both."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path

@@ -1,0 +1,64 @@
+"""The session's buttons and step-by-step logging, the same on every platform."""
+
+from __future__ import annotations
+
+from tests.behaviour.driver import Driver
+from tests.behaviour.test_logging import PLAN, session_for
+
+
+async def test_step_by_step_with_done_and_skip(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    session = await session_for(bot, ada)
+    [first] = await bot.press(ada, session, "Log step by step")
+    assert first.title == "1/4 · Single-leg Romanian deadlift (bodyweight)"
+    assert first.buttons == ("Done", "Skip")
+    done, second = await bot.press(ada, first, "Done")
+    assert done.text.startswith("Logged Single-leg Romanian deadlift (bodyweight): 8, 8 reps")
+    assert second.title == "2/4 · Doorway row"
+    skipped, third = await bot.press(ada, second, "Skip")
+    assert skipped.text == "Skipped Doorway row. No problem."
+    assert third.title == "3/4 · Glute bridge"
+    logged = await bot.sets(ada)
+    assert [(s.exercise_id, s.reps, s.skipped) for s in logged] == [
+        (PLAN[0], 8, False),
+        (PLAN[0], 8, False),
+        (PLAN[1], None, True),
+    ]
+
+
+async def test_step_by_step_carries_on_with_plain_typing(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    session = await session_for(bot, ada)
+    await bot.press(ada, session, "Log step by step")
+    confirmation, second = (await bot.send(ada, "10 9")).answers
+    assert confirmation.text.startswith("Logged Single-leg Romanian deadlift (bodyweight): 10, 9")
+    assert second.title == "2/4 · Doorway row"
+    assert [(s.exercise_id, s.reps) for s in await bot.sets(ada)] == [(PLAN[0], 10), (PLAN[0], 9)]
+
+
+async def test_all_done_logs_the_session_as_prescribed(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    session = await session_for(bot, ada)
+    [confirmation] = await bot.press(ada, session, "All done")
+    assert confirmation.text.startswith("Logged as prescribed")
+    logged = await bot.sets(ada)
+    assert list(dict.fromkeys(s.exercise_id for s in logged)) == PLAN
+    assert not any(s.skipped for s in logged)
+
+
+async def test_skip_today_marks_every_exercise_skipped(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    session = await session_for(bot, ada)
+    [answer] = await bot.press(ada, session, "Skip today")
+    assert answer.text.startswith("Skipped the rest of the session") and "Rest well" in answer.text
+    logged = await bot.sets(ada)
+    assert [s.exercise_id for s in logged] == PLAN and all(s.skipped for s in logged)
+
+
+async def test_a_second_tap_does_not_log_twice(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    session = await session_for(bot, ada)
+    await bot.press(ada, session, "All done")
+    [again] = await bot.press(ada, session, "All done")
+    assert "logged already" in again.text
+    assert len(await bot.sets(ada)) == 8
