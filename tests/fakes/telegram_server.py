@@ -18,13 +18,13 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.telegram_spec import BotApiSpec, UploadedFile, Violation, html_to_plain
+from tests.fakes.fake_server import FakeServer, Faults, UploadedFile, read_body
+from tests.fakes.telegram_spec import BotApiSpec, Violation, html_to_plain
 
-T = TypeVar("T")
 Json = dict[str, Any]
 
 TEST_TOKEN = "123456789:AAE-fake-token-that-must-never-be-logged"
@@ -156,13 +156,6 @@ class Slow:
 Fault = TooManyRequests | ServerError | Blocked | Slow
 
 
-@dataclass(slots=True)
-class _PendingFault:
-    fault: Fault
-    remaining: int
-    chat_id: int | None
-
-
 @dataclass(frozen=True, slots=True)
 class FloodLimits:
     """Telegram's documented broadcast limits."""
@@ -193,7 +186,7 @@ class _Update:
     forced: bool = False  # a duplicate delivery: handed out once whatever the offset
 
 
-class FakeTelegram:
+class FakeTelegram(FakeServer):
     """An in-process Bot API server. Use `async with FakeTelegram() as tg:`."""
 
     def __init__(
@@ -208,6 +201,7 @@ class FakeTelegram:
         validate_responses: bool = True,
         deep_validation: bool = True,
     ) -> None:
+        super().__init__()
         self.token = token
         self.spec = spec or BotApiSpec.load()
         self.bot = TgUser(int(token.split(":")[0]), "Backline", bot_username, is_bot=True)
@@ -239,40 +233,19 @@ class FakeTelegram:
         self._next_update_id = itertools.count(1000)
         self._next_message_id = itertools.count(1)
         self._next_query_id = itertools.count(1)
-        self._faults: dict[str, deque[_PendingFault]] = defaultdict(deque)
-        self._changed = asyncio.Condition()
-        self._closing = False
+        self._faults: Faults[Fault] = Faults()
         self._sends: deque[float] = deque()
         self._chat_sends: dict[int, deque[float]] = defaultdict(deque)
-        self._runner: web.AppRunner | None = None
-        self.url = ""
 
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        app = web.Application(client_max_size=60 * 1024 * 1024)
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        port = sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
 
-    async def stop(self) -> None:
-        self._closing = True
-        await self._notify()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+    @property
+    def url(self) -> str:
+        return self.base_url
 
     async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+        return await self.start()  # type: ignore[no-any-return]
 
     # -- people and chats --------------------------------------------------------------------
 
@@ -368,7 +341,8 @@ class FakeTelegram:
         self, method: str, fault: Fault, *, times: int = 1, chat: TgChat | None = None
     ) -> None:
         """Answer the next `times` calls of `method` (optionally only for `chat`) with `fault`."""
-        self._faults[method].append(_PendingFault(fault, times, chat.id if chat else None))
+        in_chat = None if chat is None else (lambda params: params.get("chat_id") == chat.id)
+        self._faults.add(method, fault, times=times, when=in_chat)
 
     # -- looking at what happened ------------------------------------------------------------
 
@@ -380,24 +354,6 @@ class FakeTelegram:
 
     def by_id(self, message_id: int) -> SentMessage:
         return self.messages[message_id]
-
-    async def wait_for(
-        self, predicate: Callable[[], T], *, timeout: float = 10.0, what: str = "a condition"
-    ) -> T:
-        """Wait until `predicate()` is truthy (checked after every request); return its value."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        async with self._changed:
-            while not (result := predicate()):
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    recent = ", ".join(c.method for c in self.requests[-15:])
-                    raise AssertionError(f"timed out waiting for {what}; recent calls: {recent}")
-                try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
-                    continue
-            return result
 
     async def wait_sent(
         self, chat: TgChat | TgUser, *, after: int = 0, count: int = 1, timeout: float = 10.0
@@ -436,8 +392,13 @@ class FakeTelegram:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
-        form, files = await _read_params(request)
-        params, problems = self.spec.check_call(method, form, files, deep=self.deep_validation)
+        body = await read_body(request)
+        form = dict(request.query) | body.form
+        if isinstance(body.json, dict):
+            form |= {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.json.items()}
+        params, problems = self.spec.check_call(
+            method, form, body.files, deep=self.deep_validation
+        )
         status = 200
         try:
             if problems:
@@ -454,17 +415,9 @@ class FakeTelegram:
         return web.json_response(body, status=status)
 
     async def _apply_fault(self, method: str, params: Json) -> None:
-        queue = self._faults.get(method)
-        if not queue:
+        fault = self._faults.take(method, params)
+        if fault is None:
             return
-        chat_id = params.get("chat_id")
-        pending = next((f for f in queue if f.chat_id in (None, chat_id)), None)
-        if pending is None:
-            return
-        pending.remaining -= 1
-        if pending.remaining <= 0:
-            queue.remove(pending)
-        fault = pending.fault
         if isinstance(fault, Slow):
             await asyncio.sleep(fault.seconds)
         elif isinstance(fault, TooManyRequests):
@@ -752,13 +705,6 @@ class FakeTelegram:
         _set_command_entity(message, text)
         return message
 
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    def _notify_soon(self) -> None:
-        asyncio.get_running_loop().create_task(self._notify())
-
 
 def _shown(raw: str, parse_mode: str | None) -> str:
     return html_to_plain(raw) if parse_mode == "HTML" else raw
@@ -785,27 +731,3 @@ def _set_command_entity(message: Json, text: str) -> None:
 def _drop_before(times: deque[float], cutoff: float) -> None:
     while times and times[0] <= cutoff:
         times.popleft()
-
-
-async def _read_params(request: web.Request) -> tuple[dict[str, str], dict[str, UploadedFile]]:
-    """Form fields and file parts, whichever way the client encoded them."""
-    form: dict[str, str] = dict(request.query)
-    files: dict[str, UploadedFile] = {}
-    content_type = request.content_type
-    if content_type == "application/json":
-        body = await request.json()
-        form |= {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
-    elif content_type.startswith("multipart/"):
-        reader = await request.multipart()
-        async for part in reader:
-            name = part.name or ""
-            if part.filename is not None:
-                data = await part.read()
-                mime = part.headers.get("Content-Type", "application/octet-stream")
-                files[name] = UploadedFile(name, part.filename, mime, bytes(data))
-            else:
-                form[name] = await part.text()
-    elif request.can_read_body:
-        posted = await request.post()
-        form |= {k: v for k, v in posted.items() if isinstance(v, str)}
-    return form, files

@@ -17,6 +17,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.fake_server import UploadedFile
+
+__all__ = ["BotApiSpec", "EntityParseError", "UploadedFile", "Violation", "html_to_plain"]
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Vendored with its MIT licence in tests/specs/, so a clone anywhere can run the tests.
 SPEC_PATH = REPO_ROOT / "tests" / "specs" / "telegram-bot-api.json"
@@ -90,16 +94,6 @@ class ObjectSpec:
     returns: tuple[str, ...] = ()  # methods only: what a successful call answers
     # "Exactly one of the fields other than text, ... must be used" (InlineKeyboardButton)
     exactly_one_besides: frozenset[str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class UploadedFile:
-    """A multipart file part as the fake server received it."""
-
-    name: str  # the form field
-    filename: str
-    content_type: str
-    data: bytes
 
 
 def _field_from_spec(raw: dict[str, Any]) -> FieldSpec:
