@@ -346,7 +346,7 @@ async def bench(people: int, rounds: int) -> Pass:
             logged = int(rows[0]["n"])
         finally:
             await store.close()
-            await fake.close()
+            await fake.stop()
     return Pass(Rows(bare_results), Rows(full_results), Rows(core_results), logged)
 
 

@@ -42,10 +42,8 @@ class DiscordDriver(Driver):
             await self.bot.shutdown()
             await self.store.close()
         finally:
-            await self.fake.close()
-        assert not self.fake.violations, "Discord API spec violations:\n" + "\n".join(
-            self.fake.violations
-        )
+            await self.fake.stop()
+        self.fake.assert_spec_clean()
 
     def person(self, name: str) -> Person:
         who = P.user(name)

@@ -35,9 +35,7 @@ class TelegramDriver(Driver):
             await self.bot.stop()
         finally:
             await self.fake.stop()
-        assert not self.fake.violations, "Bot API spec violations:\n" + "\n".join(
-            str(v) for v in self.fake.violations
-        )
+        self.fake.assert_spec_clean()
 
     def person(self, name: str) -> Person:
         user = self.fake.user(next(_ids), name)

@@ -29,26 +29,17 @@ def discord_spec() -> DiscordSpec:
     return load_spec()
 
 
-@pytest.fixture(autouse=True)
-def _spec_guard() -> Any:
-    """Every fake Discord used by a test is checked afterwards: a request (or an answer of the
-    fake) that breaks the published API spec fails the test."""
-    fakes: list[FakeDiscord] = []
-    yield fakes
-    problems = [v for f in fakes for v in f.violations]
-    if problems:
-        pytest.fail("Discord API spec violations:\n" + "\n".join(problems), pytrace=False)
-
-
 @pytest.fixture
 async def fake(
-    discord_spec: DiscordSpec, monkeypatch: pytest.MonkeyPatch, _spec_guard: list[FakeDiscord]
+    discord_spec: DiscordSpec, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[FakeDiscord]:
+    """The fake Discord. Any request (or answer of the fake) that breaks the published API
+    spec fails the test at teardown."""
     server = await FakeDiscord(discord_spec, TOKEN).start()
     server.patch_discord(monkeypatch)
-    _spec_guard.append(server)
     yield server
-    await server.close()
+    await server.stop()
+    server.assert_spec_clean()
 
 
 @pytest.fixture

@@ -142,7 +142,7 @@ async def test_onboarding_with_start_and_buttons(
     # The first question answered by typing in the DM, the rest by tapping.
     mark = fake.mark()
     await fake.user_message(ann, "intermediate")
-    await fake.wait_for(lambda r: r.method == "POST" and r.template.startswith("/channels/"))
+    await fake.wait_requests(lambda r: r.method == "POST" and r.template.startswith("/channels/"))
     await bot.settle()
     (nxt,) = fake.sent_since(mark)
     for _ in range(10):
@@ -193,7 +193,7 @@ async def test_slow_answers_are_deferred_then_delivered(
 
     # a reply to the deferred-then-edited session still logs
     await fake.user_message(ann, "done", reply_to=shown)
-    await fake.wait_for(lambda r: r.method == "POST" and r.template.startswith("/channels/"))
+    await fake.wait_requests(lambda r: r.method == "POST" and r.template.startswith("/channels/"))
     await bot.settle()
     user = await stored_user(store, ann)
     assert await store.sets_on(user.id, MONDAY)

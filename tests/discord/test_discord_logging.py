@@ -51,7 +51,7 @@ async def test_a_reply_in_a_dm_logs_the_sets(
     session = await session_in_dm(fake, bot, ann)
     mark = fake.mark()
     said = await fake.user_message(ann, "3x12 @ 16kg", reply_to=session)
-    await fake.wait_for(channel_posts)
+    await fake.wait_requests(channel_posts)
     await bot.settle()
     answers = fake.sent_since(mark)
     assert "Logged Single-leg Romanian deadlift (bodyweight): 12, 12, 12 reps @ 16 kg." in (
@@ -71,11 +71,11 @@ async def test_an_edited_reply_changes_the_log(
     ann = person("Ann")
     session = await session_in_dm(fake, bot, ann)
     said = await fake.user_message(ann, "3x12 @ 16kg", reply_to=session)
-    await fake.wait_for(channel_posts)
+    await fake.wait_requests(channel_posts)
     await bot.settle()
     mark = fake.mark()
     await fake.edit_user_message(said, "3x10 @ 16kg")
-    await fake.wait_for(channel_posts, count=3)  # confirmation, next prompt, the update
+    await fake.wait_requests(channel_posts, count=3)  # confirmation, next prompt, the update
     await bot.settle()
     (update,) = fake.sent_since(mark)
     assert update["content"].startswith("Updated Single-leg Romanian deadlift (bodyweight)")
@@ -98,7 +98,7 @@ async def test_two_members_log_against_one_channel_session(
     bob_msg = await fake.user_message(
         bob, "12 10 10", guild=guild, reply_to=session, resolved=False
     )
-    await fake.wait_for(channel_posts, count=3)  # the push, then two confirmations
+    await fake.wait_requests(channel_posts, count=3)  # the push, then two confirmations
     await bot.settle()
     fetched = [r for r in fake.requests if r.method == "GET" and r.path.endswith(session["id"])]
     assert len(fetched) == 1
@@ -166,7 +166,7 @@ async def test_without_message_content_people_are_pointed_to_log(
     ann = person("Ann")
     mark = fake.mark()
     said = await fake.user_message(ann, "", guild=guild, reply_to=session)  # Discord hid it
-    await fake.wait_for(channel_posts, count=2)
+    await fake.wait_requests(channel_posts, count=2)
     await bot.settle()
     (answer,) = fake.sent_since(mark)
     assert answer["message_reference"]["message_id"] == said["id"]

@@ -89,7 +89,7 @@ async def test_the_token_never_appears_in_logs(
     await fake.user_message(ann, "3x12")
     fake.rate_limit_next("POST", "/channels/{channel_id}/messages", retry_after=0.05)
     await fake.user_message(ann, "help")
-    await fake.wait_for(lambda r: r.template == "/channels/{channel_id}/messages", count=3)
+    await fake.wait_requests(lambda r: r.template == "/channels/{channel_id}/messages", count=3)
     await bot.settle()
     await bot.shutdown()
     assert caplog.records, "expected the run to log something"

@@ -28,6 +28,7 @@ from aiohttp import web
 
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_spec import API_PREFIX, DiscordSpec
+from tests.fakes.fake_server import FakeServer, Faults, read_body
 
 
 @dataclass
@@ -46,16 +47,13 @@ class Recorded:
     authorized: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fault:
-    """An injected failure: the next `times` matching requests get this answer."""
+    """An injected failure: the answer some request gets instead of the real one."""
 
-    method: str
-    template: str
     status: int
     body: dict[str, Any]
     headers: dict[str, str]
-    times: int = 1
 
 
 @dataclass
@@ -70,7 +68,7 @@ class Guild:
         return self.channels[0]
 
 
-class FakeDiscord:
+class FakeDiscord(FakeServer):
     def __init__(
         self,
         spec: DiscordSpec,
@@ -79,6 +77,7 @@ class FakeDiscord:
         allow_message_content: bool = True,
         validate: bool = True,
     ):
+        super().__init__()
         self.spec = spec
         self.validate = validate  # benchmarks switch it off: the tests do the checking
         self.token = token
@@ -96,36 +95,23 @@ class FakeDiscord:
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self.identifies: list[dict[str, Any]] = []
-        self.faults: list[Fault] = []
+        self.faults: Faults[Fault] = Faults()
         self.listeners: list[Callable[[Recorded], None]] = []  # called for every request
         self._sockets: list[_GatewaySocket] = []
         self._seq = 0
-        self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    async def start(self) -> FakeDiscord:
-        app = web.Application(client_max_size=32 * 1024 * 1024)
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._http)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return self
 
-    async def close(self) -> None:
+    async def start(self) -> FakeDiscord:
+        return await super().start()  # type: ignore[no-any-return]
+
+    async def _before_stop(self) -> None:
         for sock in list(self._sockets):
             await sock.ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def gateway_url(self) -> str:
@@ -175,7 +161,8 @@ class FakeDiscord:
         headers: dict[str, str] | None = None,
         times: int = 1,
     ) -> None:
-        self.faults.append(Fault(method.upper(), template, status, body, headers or {}, times))
+        fault = Fault(status, body, headers or {})
+        self.faults.add((method.upper(), template), fault, times=times)
 
     def rate_limit_next(self, method: str, template: str, retry_after: float) -> None:
         """A per-route 429 as Discord sends it (behind its proxy, hence the Via header)."""
@@ -196,46 +183,16 @@ class FakeDiscord:
             },
         )
 
-    def _take_fault(self, method: str, template: str | None) -> Fault | None:
-        for fault in self.faults:
-            if fault.method == method and fault.template == template:
-                fault.times -= 1
-                if fault.times <= 0:
-                    self.faults.remove(fault)
-                return fault
-        return None
-
     # -- waiting ------------------------------------------------------------------------------
 
-    async def wait_for(
-        self, pred: Callable[[Recorded], bool], timeout: float = 10.0, count: int = 1
-    ) -> list[Recorded]:
-        """The first `count` recorded requests matching `pred`, waiting for them to arrive."""
-
-        def found() -> list[Recorded]:
-            return [r for r in self.requests if r.status and pred(r)]
-
-        async with self._changed:
-            await asyncio.wait_for(
-                self._changed.wait_for(lambda: len(found()) >= count), timeout=timeout
-            )
-        return found()[:count]
-
     async def wait_identified(self, count: int = 1, timeout: float = 10.0) -> None:
-        async with self._changed:
-            await asyncio.wait_for(
-                self._changed.wait_for(lambda: len(self.identifies) >= count), timeout=timeout
-            )
+        await self.wait_for(lambda: len(self.identifies) >= count, timeout=timeout, what="IDENTIFY")
 
     async def sync(self, timeout: float = 10.0) -> None:
         """A barrier: once the client answers a server-requested heartbeat, it has parsed
         every dispatch sent before it (the gateway is read in order)."""
         for sock in list(self._sockets):
             await sock.barrier(timeout)
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
 
     # -- gateway ------------------------------------------------------------------------------
 
@@ -309,7 +266,11 @@ class FakeDiscord:
     async def _http(self, request: web.Request) -> web.Response:
         path = request.path[len(API_PREFIX) :]
         query = dict(request.query)
-        body, files, content_type = await _read_body(request)
+        received = await read_body(request)
+        payload_json = received.form.get("payload_json")
+        body = json.loads(payload_json) if payload_json is not None else received.json
+        files = tuple(received.files)
+        content_type = received.content_type if body is not None else "application/json"
         op = self.spec.operation(request.method, path)
         rec = Recorded(
             request.method,
@@ -339,7 +300,7 @@ class FakeDiscord:
         return web.Response(body=json.dumps(answer).encode(), status=status, headers=headers)
 
     def _answer(self, rec: Recorded) -> tuple[int, Any, dict[str, str]]:
-        fault = self._take_fault(rec.method, rec.template)
+        fault = self.faults.take((rec.method, rec.template), rec)
         if fault is not None:
             return fault.status, fault.body, fault.headers
         webhook = rec.template is not None and rec.template.startswith(
@@ -670,8 +631,8 @@ class FakeDiscord:
     async def answers_to(
         self, inter: dict[str, Any], count: int = 1, timeout: float = 10.0
     ) -> list[Recorded]:
-        return await self.wait_for(
-            lambda r: inter["token"] in r.path and r.method == "POST", timeout, count
+        return await self.wait_requests(
+            lambda r: inter["token"] in r.path and r.method == "POST", count=count, timeout=timeout
         )
 
 
@@ -703,26 +664,6 @@ class _GatewaySocket:
         self._barrier = asyncio.get_running_loop().create_future()
         await self.send({"op": 1, "s": None, "t": None, "d": None})
         await asyncio.wait_for(self._barrier, timeout)
-
-
-async def _read_body(request: web.Request) -> tuple[Any, tuple[str, ...], str]:
-    ctype = request.content_type
-    if ctype == "multipart/form-data":
-        body: Any = None
-        files: list[str] = []
-        reader = await request.multipart()
-        async for part in reader:
-            name = getattr(part, "name", None) or ""
-            if name == "payload_json":
-                body = json.loads(await part.text())  # type: ignore[union-attr]
-            else:
-                files.append(name)
-                await part.read()  # type: ignore[union-attr]
-        return body, tuple(files), ctype
-    raw = await request.read()
-    if not raw:
-        return None, (), "application/json"
-    return json.loads(raw), (), ctype
 
 
 def _str_or_none(value: Any) -> str | None:

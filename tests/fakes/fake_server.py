@@ -143,6 +143,12 @@ class FakeServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def assert_spec_clean(self) -> None:
+        """Fails (listing them) if any request broke the platform's spec."""
+        assert not self.violations, f"{type(self).__name__}: spec violations:\n" + "\n".join(
+            str(v) for v in self.violations
+        )
+
     # -- waiting -----------------------------------------------------------------------------
 
     async def wait_for(

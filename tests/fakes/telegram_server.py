@@ -396,9 +396,7 @@ class FakeTelegram(FakeServer):
         form = dict(request.query) | body.form
         if isinstance(body.json, dict):
             form |= {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.json.items()}
-        params, problems = self.spec.check_call(
-            method, form, body.files, deep=self.deep_validation
-        )
+        params, problems = self.spec.check_call(method, form, body.files, deep=self.deep_validation)
         status = 200
         try:
             if problems:

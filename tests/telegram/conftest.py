@@ -23,9 +23,7 @@ async def tg() -> AsyncIterator[FakeTelegram]:
     """The fake Bot API server. Any request that breaks the spec fails the test at teardown."""
     async with FakeTelegram() as fake:
         yield fake
-    assert not fake.violations, "Bot API spec violations:\n" + "\n".join(
-        str(v) for v in fake.violations
-    )
+    fake.assert_spec_clean()
 
 
 @pytest.fixture
