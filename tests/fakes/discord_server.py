@@ -382,7 +382,7 @@ class FakeDiscord(FakeServer):
         resource: dict[str, Any] | None = None
         info: dict[str, Any] = {"id": inter["id"], "type": inter["type"]}
         if kind in (4, 5):
-            msg = self._store_message(data, inter["channel_id"], inter.get("guild_id"))
+            msg = self._store_message(data, inter["channel_id"], inter.get("guild_id"), True)
             if kind == 5:
                 msg["flags"] |= P.LOADING
             msg["interaction_metadata"] = {
@@ -393,8 +393,6 @@ class FakeDiscord(FakeServer):
             }
             if "message" in inter:  # a pressed button: which message carried it
                 msg["interaction_metadata"]["interacted_message_id"] = inter["message"]["id"]
-            msg["webhook_id"] = self.app_id
-            msg["application_id"] = self.app_id
             self.originals[token] = msg["id"]
             info["response_message_id"] = msg["id"]
             info["response_message_loading"] = kind == 5
@@ -424,15 +422,14 @@ class FakeDiscord(FakeServer):
             # Discord: the first follow-up after a "thinking" defer replaces that message.
             _apply_edit(original, rec.body or {})
             original["flags"] &= ~P.LOADING
-            if rec.query.get("wait") not in ("1", "true"):
-                return 204, None, {}
-            return 200, P.as_http(original), {}
-        msg = self._store_message(rec.body or {}, inter["channel_id"], inter.get("guild_id"))
-        msg["webhook_id"] = self.app_id
-        msg["application_id"] = self.app_id
-        self.followups.setdefault(token, []).append(msg["id"])
-        if not msg["flags"] & P.EPHEMERAL:
-            self._echo(msg)
+            msg = original
+        else:
+            msg = self._store_message(
+                rec.body or {}, inter["channel_id"], inter.get("guild_id"), True
+            )
+            self.followups.setdefault(token, []).append(msg["id"])
+            if not msg["flags"] & P.EPHEMERAL:
+                self._echo(msg)
         if rec.query.get("wait") not in ("1", "true"):
             return 204, None, {}
         return 200, P.as_http(msg), {}
@@ -447,7 +444,10 @@ class FakeDiscord(FakeServer):
 
     # -- helpers for handlers -----------------------------------------------------------------
 
-    def _store_message(self, body: dict[str, Any], channel_id: str, guild_id: str | None):
+    def _store_message(
+        self, body: dict[str, Any], channel_id: str, guild_id: str | None, webhook: bool = False
+    ) -> dict[str, Any]:
+        """A message the bot sent (`webhook`: as an interaction answer or follow-up)."""
         ref = body.get("message_reference")
         if ref:  # requests may carry snowflakes as numbers; Discord stores strings
             ref = {k: str(v) if k.endswith("_id") else v for k, v in ref.items()}
@@ -469,6 +469,8 @@ class FakeDiscord(FakeServer):
             P.attachment(a.get("filename", "file"), self.base_url)
             for a in body.get("attachments") or []
         ]
+        if webhook:
+            msg["webhook_id"] = msg["application_id"] = self.app_id
         self.messages[msg["id"]] = msg
         return msg
 
@@ -480,12 +482,7 @@ class FakeDiscord(FakeServer):
 
     def sent_messages(self, channel_id: str | None = None) -> list[dict[str, Any]]:
         """Messages the bot created (any route), oldest first."""
-        return [
-            m
-            for m in self.messages.values()
-            if m["author"]["id"] == self.bot_user["id"]
-            and (channel_id is None or m["channel_id"] == channel_id)
-        ]
+        return self.sent_since(0, channel_id)
 
     async def user_message(
         self,

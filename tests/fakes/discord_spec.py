@@ -18,7 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.fake_server import is_json_type
+
 API_PREFIX = "/api/v10"
+_JSON_TYPE_NAMES = frozenset({"null", "boolean", "integer", "number", "string", "array", "object"})
 CONTENT_LIMIT = 2000  # bots; the spec's 4000 is the Nitro user limit
 EMBEDS_TOTAL_LIMIT = 6000
 
@@ -219,7 +222,7 @@ class DiscordSpec:
             return errors
         if types is not None:
             allowed = [types] if isinstance(types, str) else list(types)
-            if not any(_is_type(value, t) for t in allowed):
+            if not any((t in _JSON_TYPE_NAMES and is_json_type(value, t)) for t in allowed):
                 return [f"{at}: expected {'/'.join(allowed)}, got {type(value).__name__}"]
         if "enum" in schema and value not in schema["enum"]:
             errors.append(f"{at}: {value!r} is not one of {schema['enum']}")
@@ -284,25 +287,6 @@ def _lookup(doc: dict[str, Any], ref: str) -> dict[str, Any]:
     for part in ref.removeprefix("#/").split("/"):
         node = node[part]
     return node
-
-
-def _is_type(value: Any, name: str) -> bool:
-    match name:
-        case "null":
-            return value is None
-        case "boolean":
-            return isinstance(value, bool)
-        case "integer":
-            return isinstance(value, int) and not isinstance(value, bool)
-        case "number":
-            return isinstance(value, (int, float)) and not isinstance(value, bool)
-        case "string":
-            return isinstance(value, str)
-        case "array":
-            return isinstance(value, list)
-        case "object":
-            return isinstance(value, dict)
-    return False
 
 
 @cache

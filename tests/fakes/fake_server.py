@@ -11,7 +11,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 
@@ -37,6 +37,24 @@ class Body:
     form: dict[str, str] = field(default_factory=dict)  # form fields and non-file parts
     files: dict[str, UploadedFile] = field(default_factory=dict)
     json: Any = None  # a JSON body (None when there is none)
+
+
+def is_json_type(value: Any, name: str) -> bool:
+    """JSON Schema's type names; booleans are not numbers."""
+    if name in ("integer", "number") and isinstance(value, bool):
+        return False
+    return isinstance(value, _JSON_TYPES[name])
+
+
+_JSON_TYPES: dict[str, Any] = {
+    "null": type(None),
+    "boolean": bool,
+    "integer": int,
+    "number": (int, float),
+    "string": str,
+    "array": list,
+    "object": dict,
+}
 
 
 async def read_body(request: web.Request) -> Body:
@@ -88,10 +106,6 @@ class Faults(Generic[F]):
         if pending.remaining <= 0:
             queue.remove(pending)  # type: ignore[union-attr]
         return pending.fault
-
-
-class Answered(Protocol):
-    status: int  # 0 until answered
 
 
 class FakeServer:
@@ -155,14 +169,21 @@ class FakeServer:
         self, predicate: Callable[[], T], *, timeout: float = 10.0, what: str = "a condition"
     ) -> T:
         """Wait until `predicate()` is truthy (checked after every request); return its value."""
+        result = await self._until(predicate, timeout)
+        if not result:
+            recent = ", ".join(self._describe(r) for r in self.requests[-15:])
+            raise AssertionError(f"timed out waiting for {what}; recent: {recent}")
+        return result
+
+    async def _until(self, predicate: Callable[[], T], timeout: float) -> T:
+        """`predicate()` once it is truthy, or its last (falsy) value after `timeout`."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         async with self._changed:
             while not (result := predicate()):
                 remaining = deadline - loop.time()
                 if remaining <= 0:
-                    recent = ", ".join(self._describe(r) for r in self.requests[-15:])
-                    raise AssertionError(f"timed out waiting for {what}; recent: {recent}")
+                    return result
                 try:
                     await asyncio.wait_for(self._changed.wait(), remaining)
                 except TimeoutError:

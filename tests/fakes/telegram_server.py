@@ -110,14 +110,6 @@ class SentMessage:
                     return data
         raise AssertionError(f"no button {label_or_data!r} on message: {self.buttons}")
 
-    def find_button(self, contains: str) -> str:
-        """Callback data of the first button whose label contains `contains` (any case)."""
-        for row in self.buttons:
-            for label, data in row:
-                if contains.lower() in label.lower():
-                    return data
-        raise AssertionError(f"no button like {contains!r} on message: {self.buttons}")
-
 
 @dataclass(frozen=True, slots=True)
 class Injected:
@@ -372,10 +364,8 @@ class FakeTelegram(FakeServer):
     async def wait_polling(self, *, polls: int = 1, timeout: float = 10.0) -> None:
         """Until the bot has made `polls` more getUpdates calls (it is up and listening)."""
         start = len(self.calls("getUpdates"))
-        await self.wait_for(
-            lambda: len(self.calls("getUpdates")) >= start + polls,
-            timeout=timeout,
-            what="the bot to poll",
+        await self.wait_requests(
+            lambda c: c.method == "getUpdates", count=start + polls, timeout=timeout
         )
 
     def confirmed(self, injected: Injected) -> bool:
@@ -521,17 +511,7 @@ class FakeTelegram(FakeServer):
         if isinstance(offset, int) and offset > 0:
             # Everything below the offset is confirmed and forgotten.
             self._updates = [u for u in self._updates if u.forced or u.update_id >= offset]
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        async with self._changed:
-            while not self._updates and not self._closing:
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    break
-                try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
-                    break
+        await self._until(lambda: self._updates or self._closing, timeout)
         # Duplicates go first so the bot's next offset still follows the newest update.
         batch = sorted(self._updates, key=lambda u: (not u.forced, u.update_id))[:limit]
         self._updates = [u for u in self._updates if not (u.forced and u in batch)]
@@ -543,38 +523,27 @@ class FakeTelegram(FakeServer):
         return self._record(chat, "sendMessage", text, params).api
 
     async def _send_photo(self, params: Json) -> Json:
-        chat = self._chat(params["chat_id"])
-        stored = self._record(chat, "sendPhoto", params.get("caption", ""), params)
-        photo = params["photo"]
-        stored.file = photo if isinstance(photo, UploadedFile) else None
-        stored.api["photo"] = [
-            {
-                "file_id": f"photo{stored.message_id}",
-                "file_unique_id": f"p{stored.message_id}",
-                "width": 640,
-                "height": 480,
-                "file_size": len(photo.data) if isinstance(photo, UploadedFile) else 0,
-            }
-        ]
+        stored = self._send_file("sendPhoto", "photo", params)
+        size = len(stored.file.data) if stored.file else 0
+        photo = {"width": 640, "height": 480, "file_size": size}
+        stored.api["photo"] = [{**_file_ids("photo", stored), **photo}]
         return stored.api
 
     async def _send_document(self, params: Json) -> Json:
-        chat = self._chat(params["chat_id"])
-        stored = self._record(chat, "sendDocument", params.get("caption", ""), params)
-        document = params["document"]
-        stored.file = document if isinstance(document, UploadedFile) else None
-        info: Json = {
-            "file_id": f"doc{stored.message_id}",
-            "file_unique_id": f"d{stored.message_id}",
-        }
-        if isinstance(document, UploadedFile):
-            info |= {
-                "file_name": document.filename,
-                "mime_type": document.content_type,
-                "file_size": len(document.data),
-            }
+        stored = self._send_file("sendDocument", "document", params)
+        info = _file_ids("doc", stored)
+        if (sent := stored.file) is not None:
+            info |= {"file_name": sent.filename, "mime_type": sent.content_type}
+            info["file_size"] = len(sent.data)
         stored.api["document"] = info
         return stored.api
+
+    def _send_file(self, method: str, field: str, params: Json) -> SentMessage:
+        chat = self._chat(params["chat_id"])
+        stored = self._record(chat, method, params.get("caption", ""), params)
+        upload = params[field]  # an upload, or the file_id of one sent before
+        stored.file = upload if isinstance(upload, UploadedFile) else None
+        return stored
 
     async def _edit_message_text(self, params: Json) -> Json:
         stored = self._editable(params)
@@ -618,20 +587,10 @@ class FakeTelegram(FakeServer):
         if status == "creator":
             member["is_anonymous"] = False
         elif status == "administrator":
-            member |= {
-                "can_be_edited": False,
-                "is_anonymous": False,
-                "can_manage_chat": True,
-                "can_delete_messages": True,
-                "can_manage_video_chats": True,
-                "can_restrict_members": True,
-                "can_promote_members": False,
-                "can_change_info": True,
-                "can_invite_users": True,
-                "can_post_stories": False,
-                "can_edit_stories": False,
-                "can_delete_stories": False,
-            }
+            # Every right the spec requires, granted, except those Backline never needs.
+            rights = self.spec.types["ChatMemberAdministrator"].fields.values()
+            member |= {f.name: True for f in rights if f.required and f.types == ("Boolean",)}
+            member |= {"can_be_edited": False, "is_anonymous": False, "can_promote_members": False}
         return member
 
     # -- helpers -----------------------------------------------------------------------------
@@ -724,6 +683,13 @@ def _set_command_entity(message: Json, text: str) -> None:
         command = text.split()[0] if text.split() else text
         length = len(command.encode("utf-16-le")) // 2
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+
+
+def _file_ids(prefix: str, stored: SentMessage) -> Json:
+    return {
+        "file_id": f"{prefix}{stored.message_id}",
+        "file_unique_id": f"{prefix}u{stored.message_id}",
+    }
 
 
 def _drop_before(times: deque[float], cutoff: float) -> None:

@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.fake_server import UploadedFile
+from tests.fakes.fake_server import UploadedFile, is_json_type
 
 __all__ = ["BotApiSpec", "EntityParseError", "UploadedFile", "Violation", "html_to_plain"]
 
@@ -50,7 +50,8 @@ _HTML_TAGS: dict[str, frozenset[str]] = {
 _HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 _ARRAY = "Array of "
-_PRIMITIVES = frozenset({"String", "Integer", "Float", "Boolean"})
+# The Bot API's primitive types as JSON Schema names them.
+_PRIMITIVES = {"String": "string", "Integer": "integer", "Float": "number", "Boolean": "boolean"}
 
 
 class EntityParseError(ValueError):
@@ -364,7 +365,7 @@ class _Checker:
                 self.check_types((inner,), item, f"{where}[{i}]")
             return
         if type_name in _PRIMITIVES:
-            if not _primitive_ok(type_name, value):
+            if not is_json_type(value, _PRIMITIVES[type_name]):
                 self.problems.append((where, f"expected {type_name}, got {value!r}"[:120]))
             return
         if type_name == "InputFile":
@@ -436,13 +437,3 @@ class _Checker:
             low, high = field.chars
             if not low <= len(shown) <= high:
                 self.problems.append((where, f"{len(shown)} characters, must be {low}-{high}"))
-
-
-def _primitive_ok(type_name: str, value: Any) -> bool:
-    if type_name == "String":
-        return isinstance(value, str)
-    if type_name == "Boolean":
-        return isinstance(value, bool)
-    if type_name == "Integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, int | float) and not isinstance(value, bool)  # Float
