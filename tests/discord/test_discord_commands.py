@@ -127,37 +127,6 @@ async def test_howto_autocompletes_from_the_library_and_forgives_typos(
     assert "bench press" in unknown_msg["embeds"][0]["description"]
 
 
-async def test_onboarding_with_start_and_buttons(
-    fake: FakeDiscord, bot: Running, store: SqliteStore
-) -> None:
-    ann = person("Ann")
-    start = await fake.slash(ann, "start")
-    await fake.answers_to(start, count=2)  # the welcome, then the first question
-    await bot.settle()
-    welcome, question = fake.shown_for(start)
-    assert welcome["embeds"][0]["title"] == "Welcome to Backline"
-    assert question["embeds"][0]["title"] == "Setup 1/7"
-    assert "backline:ob:level:beginner" in P.custom_ids(question)
-
-    # The first question answered by typing in the DM, the rest by tapping.
-    mark = fake.mark()
-    await fake.user_message(ann, "intermediate")
-    await fake.wait_requests(lambda r: r.method == "POST" and r.template.startswith("/channels/"))
-    await bot.settle()
-    (nxt,) = fake.sent_since(mark)
-    for _ in range(10):
-        if not P.custom_ids(nxt):
-            break
-        press = await fake.press(ann, nxt, P.custom_ids(nxt)[0])
-        await fake.answers_to(press)
-        await bot.settle()
-        nxt = fake.shown_for(press)[-1]
-    assert nxt["embeds"][0]["title"] == "You're in"
-    user = await stored_user(store, ann)
-    assert user.settings.onboarded
-    assert user.settings.level == "intermediate"
-
-
 async def test_log_command_is_the_fallback_for_replies(
     fake: FakeDiscord, guild: Guild, bot: Running, store: SqliteStore
 ) -> None:

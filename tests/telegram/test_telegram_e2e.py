@@ -1,7 +1,8 @@
 """End to end: the real application (serve -> PTB -> Coach -> SQLite) against the fake Bot API.
 
 Each test drives the bot the way people do in Telegram and checks both what Telegram received
-and what the store now holds.
+and what the store now holds. What every platform does alike (/howto, logging, edits, bad
+input) is tested once for all of them in tests/behaviour; these are Telegram's own parts.
 """
 
 from __future__ import annotations
@@ -58,43 +59,6 @@ async def test_today_sends_the_session_with_buttons_and_remembers_it(
     assert bot.store is not None
     link = await bot.store.resolve_message("telegram", str(ada.id), str(session.message_id))
     assert link is not None and link.link.kind == "session" and link.link.plan_date == TODAY
-
-
-async def test_howto_rdl(bot: RunningBot, tg: FakeTelegram) -> None:
-    ada = tg.user(1001, "Ada")
-    [howto] = await say(tg, ada, "/howto rdl")
-    assert howto.html.startswith("<b>Romanian deadlift")
-    assert "hinge" in howto.text.lower() or "hips" in howto.text.lower()
-
-
-async def test_howto_with_a_typo(bot: RunningBot, tg: FakeTelegram) -> None:
-    ada = tg.user(1001, "Ada")
-    [close] = await say(tg, ada, "/howto glute brdge")
-    assert close.html.startswith("<b>Glute bridge")
-    [unsure] = await say(tg, ada, "/howto rld")
-    assert "Did you mean" in unsure.text and "Romanian deadlift" in unsure.text
-
-
-async def test_a_reply_logs_and_an_edit_of_it_updates_the_log(
-    bot: RunningBot, tg: FakeTelegram
-) -> None:
-    ada = tg.user(1001, "Ada")
-    [session] = await say(tg, ada, "/today")
-    before = len(tg.sent_to(ada))
-    reply = tg.send(ada, "12 10 10", reply_to=session)
-    confirmation, next_prompt = await settled(tg, ada, None, before)
-    assert "Logged" in confirmation.text and "12, 10, 10" in confirmation.text
-    assert [label for row in next_prompt.buttons for label, _ in row] == ["Done", "Skip"]
-    logged = await bot.sets(ada)
-    assert [s.reps for s in logged] == [12, 10, 10]
-    first_exercise = logged[0].exercise_id
-
-    before = len(tg.sent_to(ada))
-    tg.edit(reply, "12 12 12")
-    [updated] = await settled(tg, ada, None, before)
-    assert "Updated" in updated.text
-    relogged = await bot.sets(ada)
-    assert [(s.exercise_id, s.reps) for s in relogged] == [(first_exercise, 12)] * 3
 
 
 async def test_done_and_skip_buttons_log_step_by_step(bot: RunningBot, tg: FakeTelegram) -> None:
@@ -162,25 +126,6 @@ async def test_commands_for_another_bot_in_a_group_are_left_alone(
     ada = tg.user(1001, "Ada")
     club = tg.group(-1001234567890, "Glute Club")
     assert await say(tg, ada, "/today@some_other_bot", chat=club) == []
-
-
-async def test_an_unknown_command(bot: RunningBot, tg: FakeTelegram) -> None:
-    ada = tg.user(1001, "Ada")
-    [answer] = await say(tg, ada, "/dance")
-    assert answer.html.startswith("<b>Not a command</b>")
-    assert "/today" in answer.text
-
-
-async def test_garbage_text_gets_a_helpful_answer(bot: RunningBot, tg: FakeTelegram) -> None:
-    ada = tg.user(1001, "Ada")
-    [answer] = await say(tg, ada, "<b>asdf</b> & qwerty 🤷 </i>")
-    assert "not sure" in answer.text
-
-
-async def test_a_5000_character_message(bot: RunningBot, tg: FakeTelegram) -> None:
-    ada = tg.user(1001, "Ada")
-    [answer] = await say(tg, ada, "rdl " + "x" * 4996)
-    assert answer.text  # answered, and the fake found the answer valid
 
 
 async def test_the_same_update_delivered_twice_logs_once(bot: RunningBot, tg: FakeTelegram) -> None:
