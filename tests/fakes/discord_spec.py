@@ -206,7 +206,8 @@ class DiscordSpec:
                     # like the real mistake.
                     wrong_type = f"{at}: expected "
                     typed = [b for b in branches if not b[0].startswith(wrong_type)] or branches
-                    errors += min(typed, key=len)
+                    closest: list[str] = min(typed, key=len)
+                    errors += closest
         if errors:
             return errors
         types = schema.get("type")

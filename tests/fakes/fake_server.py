@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 T = TypeVar("T")
 F = TypeVar("F")
@@ -64,14 +64,17 @@ async def read_body(request: web.Request) -> Body:
         raw = await request.read()
         body.json = json.loads(raw) if raw else None
     elif body.content_type.startswith("multipart/"):
-        async for part in await request.multipart():
-            name = getattr(part, "name", None) or ""
-            if getattr(part, "filename", None) is not None:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                continue  # nested multipart: no client of ours sends it
+            name = part.name or ""
+            if part.filename is not None:
                 mime = part.headers.get("Content-Type", "application/octet-stream")
-                data = bytes(await part.read())  # type: ignore[union-attr]
-                body.files[name] = UploadedFile(name, part.filename or "", mime, data)  # type: ignore[union-attr]
+                data = bytes(await part.read())
+                body.files[name] = UploadedFile(name, part.filename, mime, data)
             else:
-                body.form[name] = await part.text()  # type: ignore[union-attr]
+                body.form[name] = await part.text()
     elif request.can_read_body:
         posted = await request.post()
         body.form = {k: v for k, v in posted.items() if isinstance(v, str)}
@@ -166,7 +169,7 @@ class FakeServer:
     # -- waiting -----------------------------------------------------------------------------
 
     async def wait_for(
-        self, predicate: Callable[[], T], *, timeout: float = 10.0, what: str = "a condition"
+        self, predicate: Callable[[], T | None], *, timeout: float = 10.0, what: str = "a condition"
     ) -> T:
         """Wait until `predicate()` is truthy (checked after every request); return its value."""
         result = await self._until(predicate, timeout)
@@ -175,7 +178,7 @@ class FakeServer:
             raise AssertionError(f"timed out waiting for {what}; recent: {recent}")
         return result
 
-    async def _until(self, predicate: Callable[[], T], timeout: float) -> T:
+    async def _until(self, predicate: Callable[[], T | None], timeout: float) -> T | None:
         """`predicate()` once it is truthy, or its last (falsy) value after `timeout`."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

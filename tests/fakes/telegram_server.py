@@ -382,11 +382,15 @@ class FakeTelegram(FakeServer):
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
-        body = await read_body(request)
-        form = dict(request.query) | body.form
-        if isinstance(body.json, dict):
-            form |= {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.json.items()}
-        params, problems = self.spec.check_call(method, form, body.files, deep=self.deep_validation)
+        received = await read_body(request)
+        form = dict(request.query) | received.form
+        if isinstance(received.json, dict):
+            form |= {
+                k: v if isinstance(v, str) else json.dumps(v) for k, v in received.json.items()
+            }
+        params, problems = self.spec.check_call(
+            method, form, received.files, deep=self.deep_validation
+        )
         status = 200
         try:
             if problems:
@@ -452,8 +456,8 @@ class FakeTelegram(FakeServer):
         result = await handler(params)
         if self.validate_responses:
             # A bug in the fake itself; recorded so the test fails rather than the bot.
-            for problem in self.spec.check_result(method, result):
-                self.violations.append(Violation(method, "fake's own answer", problem))
+            for wrong in self.spec.check_result(method, result):
+                self.violations.append(Violation(method, "fake's own answer", wrong))
         return result
 
     def _methods(self) -> dict[str, Callable[[Json], Awaitable[Any]]]:
