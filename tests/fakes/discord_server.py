@@ -68,7 +68,7 @@ class Guild:
         return self.channels[0]
 
 
-class FakeDiscord(FakeServer):
+class FakeDiscord(FakeServer[Recorded]):
     def __init__(
         self,
         spec: DiscordSpec,
@@ -92,7 +92,6 @@ class FakeDiscord(FakeServer):
         self.interactions: dict[str, dict[str, Any]] = {}  # token -> payload
         self.originals: dict[str, str] = {}  # interaction token -> response message id
         self.followups: dict[str, list[str]] = {}  # interaction token -> follow-up ids
-        self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self.identifies: list[dict[str, Any]] = []
         self.faults: Faults[Fault] = Faults()
@@ -105,9 +104,6 @@ class FakeDiscord(FakeServer):
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._http)
-
-    async def start(self) -> FakeDiscord:
-        return await super().start()  # type: ignore[no-any-return]
 
     async def _before_stop(self) -> None:
         for sock in list(self._sockets):

@@ -11,12 +11,22 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from aiohttp import BodyPartReader, web
 
 T = TypeVar("T")
 F = TypeVar("F")
+
+
+class Answered(Protocol):
+    @property
+    def status(self) -> int:
+        """The HTTP status answered; 0 while the fake is still working on it."""
+        ...
+
+
+R = TypeVar("R", bound=Answered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +121,14 @@ class Faults(Generic[F]):
         return pending.fault
 
 
-class FakeServer:
-    """The shared half of a fake platform. Subclasses add routes in `routes()`."""
+class FakeServer(Generic[R]):
+    """The shared half of a fake platform: R is its record of one request. Subclasses add
+    their routes in `routes()`."""
 
     client_max_size = 64 * 1024 * 1024
 
     def __init__(self) -> None:
-        self.requests: list[Any] = []  # the fake's own record type, in arrival order
+        self.requests: list[R] = []
         self.violations: list[Any] = []  # every way a request (or the fake) broke the spec
         self.port = 0
         self._changed = asyncio.Condition()
@@ -129,7 +140,7 @@ class FakeServer:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    async def start(self) -> Any:
+    async def start(self) -> Self:
         app = web.Application(client_max_size=self.client_max_size)
         self.routes(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -150,7 +161,7 @@ class FakeServer:
     async def _before_stop(self) -> None:
         """Close what the subclass holds open (websockets) before the server goes."""
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> Self:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -194,17 +205,17 @@ class FakeServer:
             return result
 
     async def wait_requests(
-        self, matches: Callable[[Any], bool], *, count: int = 1, timeout: float = 10.0
-    ) -> list[Any]:
+        self, matches: Callable[[R], bool], *, count: int = 1, timeout: float = 10.0
+    ) -> list[R]:
         """The first `count` answered requests that `matches` accepts, once they are in."""
 
-        def found() -> list[Any] | None:
+        def found() -> list[R] | None:
             hits = [r for r in self.requests if r.status and matches(r)]
             return hits[:count] if len(hits) >= count else None
 
         return await self.wait_for(found, timeout=timeout, what=f"{count} matching request(s)")
 
-    def _describe(self, request: Any) -> str:
+    def _describe(self, request: R) -> str:
         return str(getattr(request, "method", request))
 
     async def _notify(self) -> None:

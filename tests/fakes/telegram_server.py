@@ -178,7 +178,7 @@ class _Update:
     forced: bool = False  # a duplicate delivery: handed out once whatever the offset
 
 
-class FakeTelegram(FakeServer):
+class FakeTelegram(FakeServer[ApiCall]):
     """An in-process Bot API server. Use `async with FakeTelegram() as tg:`."""
 
     def __init__(
@@ -204,7 +204,6 @@ class FakeTelegram(FakeServer):
         # Off only in benchmarks, where the checks would cost more than the bot under test.
         self.deep_validation = deep_validation
 
-        self.requests: list[ApiCall] = []
         self.violations: list[Violation] = []
         self.messages: dict[int, SentMessage] = {}  # message_id -> bot or user message
         self.sent: list[SentMessage] = []  # bot messages, in order
@@ -235,9 +234,6 @@ class FakeTelegram(FakeServer):
     @property
     def url(self) -> str:
         return self.base_url
-
-    async def __aenter__(self) -> FakeTelegram:
-        return await self.start()  # type: ignore[no-any-return]
 
     # -- people and chats --------------------------------------------------------------------
 
