@@ -82,3 +82,16 @@ async def test_a_message_without_text_gets_a_pointer(
     ada = bot.person("Ada")
     answer = friendly(await where_possible(bot.send_nothing_readable(ada)))
     assert "/log" in answer or "/today" in answer
+
+
+async def test_nonsense_in_the_middle_of_step_by_step_loses_nothing(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    session = await session_for(bot, ada)
+    [first] = await bot.press(ada, session, "Log step by step")
+    hint = friendly((await bot.send(ada, "banana")).answers)
+    assert "12 10 10" in hint
+    assert await bot.sets(ada) == []
+    confirmation, second = (await bot.send(ada, "10 10")).answers
+    assert confirmation.text.startswith("Logged Single-leg Romanian deadlift (bodyweight): 10, 10")
+    assert second.title == "2/4 · Doorway row" and first.title.startswith("1/4")
+    assert [s.reps for s in await bot.sets(ada)] == [10, 10]

@@ -87,3 +87,15 @@ async def test_editing_a_logged_reply_updates_that_log(bot: Driver) -> None:
     [hint] = await bot.edit(ada, said, "twelve-ish")
     assert "12 10 10" in hint.text
     assert [(s.exercise_id, s.reps) for s in await bot.sets(ada)] == [(FIRST, 12)] * 3
+
+
+async def test_undo_takes_back_the_last_log_only(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    session = await session_for(bot, ada)
+    await bot.reply(ada, session, "12 10 10")
+    await bot.send(ada, "9 9")  # the next exercise, typed in the step-by-step flow
+    [undone] = (await bot.send(ada, "/undo")).answers
+    assert "Removed your last log" in undone.text and "Doorway row" in undone.text
+    assert [(s.exercise_id, s.reps) for s in await bot.sets(ada)] == [
+        (FIRST, r) for r in (12, 10, 10)
+    ]
