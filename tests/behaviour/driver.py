@@ -134,6 +134,12 @@ class Driver(ABC):
     async def deliver(self, chat_id: str, out: Outbound) -> Msg:
         """Send `out` the way the scheduler does (through the adapter's sender)."""
 
+    async def push_daily_session(self, who: Person, day: date = TODAY) -> Msg:
+        """The scheduler's push of the day's session to one person, through the adapter."""
+        user = await self.user(who)
+        (out,) = await self.coach.daily_session(user.id, day)
+        return await self.deliver(out.chat_id or user.chat_id, out)
+
     async def push_group_session(self, group: Group, day: date = TODAY) -> Msg:
         channel = await self.store.get_channel(self.platform, group.chat_id)
         assert channel is not None and channel.enabled, "the group session is not on"

@@ -37,3 +37,13 @@ async def test_howto_an_exercise_not_in_the_library(bot: Driver) -> None:
     [unknown] = (await bot.send(ada, "/howto bench press")).answers
     assert unknown.title == "Not in the library"
     assert "bench press" in unknown.text and "don't have" in unknown.text
+
+
+async def test_the_daily_push_arrives_and_a_reply_to_it_logs(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    await bot.send(ada, "/help")  # she has talked to the bot: it may write to her
+    pushed = await bot.push_daily_session(ada)
+    assert pushed.title.startswith("Mon 23 Nov") and pushed in bot.sent(ada)
+    [confirmation] = (await bot.reply(ada, pushed, "done")).answers
+    assert confirmation.text.startswith("Logged as prescribed")
+    assert len(await bot.sets(ada)) == 8
