@@ -25,7 +25,7 @@ class Translated:
 
 
 def translate(update: Update, bot: User) -> Translated | None:
-    """None for updates Backline ignores (channel posts, stickers, commands for other bots)."""
+    """None for updates Backline ignores (channel posts, group stickers, other bots' commands)."""
     event_id = str(update.update_id)
     if update.callback_query is not None:
         return _button(update, event_id)
@@ -36,16 +36,17 @@ def translate(update: Update, bot: User) -> Translated | None:
     if message.from_user.is_bot and not as_group:
         return None  # other bots talking in a group are not people training
     raw = message.text if message.text is not None else message.caption
-    if raw is None:
-        return None
     is_group = message.chat.type in _GROUPS
-    text = _own_command(raw, bot.username)
-    if text is None:
-        return None  # "/today@someotherbot"
     reply = message.reply_to_message
     replies_to_bot = (
         reply is not None and reply.from_user is not None and reply.from_user.id == bot.id
     )
+    if raw is None and is_group and not replies_to_bot:
+        return None  # a sticker or photo among members: not for Backline
+    # A sticker or captionless photo sent to Backline still gets a pointer to text logging.
+    text = "" if raw is None else _own_command(raw, bot.username)
+    if text is None:
+        return None  # "/today@someotherbot"
     sender = message.from_user
     event = InboundEvent(
         user=UserRef(PLATFORM, str(sender.id)),
@@ -57,6 +58,7 @@ def translate(update: Update, bot: User) -> Translated | None:
         message_id=str(message.message_id),
         edited=update.edited_message is not None,
         event_id=event_id,
+        content_missing=raw is None,
     )
     return Translated(
         event,

@@ -68,17 +68,7 @@ async def test_an_unreadable_reply_to_the_session_gets_an_example(bot: Driver) -
     assert await bot.sets(ada) == []
 
 
-async def test_a_message_without_text_gets_a_pointer(
-    bot: Driver, request: pytest.FixtureRequest
-) -> None:
-    if bot.platform == "telegram":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="bot/adapters/telegram_inbound.py drops messages without text "
-                "(a sticker, a photo without caption): no answer at all",
-            )
-        )
+async def test_a_message_without_text_gets_a_pointer(bot: Driver) -> None:
     ada = bot.person("Ada")
     answer = friendly(await where_possible(bot.send_nothing_readable(ada)))
     assert "/log" in answer or "/today" in answer
