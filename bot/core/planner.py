@@ -44,6 +44,7 @@ TRANSITION_SECONDS = 30  # moving between exercises, setting up weights
 WARMUP_SET_REPS = 5  # a ramp-up set before a heavy barbell lift
 WARMUP_SET_REST = 60
 MIN_SETS = 2  # trimming for time never goes below this
+MIN_MAIN = 2  # nor below this many main lifts
 # The session length band the planner aims for, as fractions of the chosen length:
 # 15 min -> 13-16, 30 -> 26-32, 45 -> 39-48.
 BAND = (0.87, 1.07)
@@ -369,9 +370,19 @@ def _capped(exercise: Exercise, dose: LevelDose) -> Prescription:
     return replace(rx, sets=min(rx.sets, dose.max_sets))
 
 
-def _warmup_sets(exercise: Exercise, library: Library, main: bool) -> int:
-    heavy = main and exercise.loaded and "barbell" in exercise.equipment
-    return library.session.barbell_warmup_sets if heavy else 0
+def _with_warmup_sets(library: Library, planned: list[PlannedExercise]) -> list[PlannedExercise]:
+    """Ramp-up sets before heavy barbell lifts: the full count before the first, one before each
+    later one (the body is warm by then)."""
+    out: list[PlannedExercise] = []
+    full = library.session.barbell_warmup_sets
+    for p in planned:
+        exercise = library.exercises[p.exercise_id]
+        if full and exercise.loaded and "barbell" in exercise.equipment:
+            out.append(replace(p, warmup_sets=full))
+            full = min(full, 1)
+        else:
+            out.append(p)
+    return out
 
 
 def _estimate_seconds(p: PlannedExercise, seconds_per_rep: int) -> int:
@@ -394,11 +405,7 @@ def estimate_minutes(plan_parts: Iterable[PlannedExercise], seconds_per_rep: int
 
 
 def _planned(
-    exercise: Exercise,
-    slot: str,
-    max_sets: int | None,
-    target: Target | None,
-    warmup_sets: int = 0,
+    exercise: Exercise, slot: str, max_sets: int | None, target: Target | None
 ) -> PlannedExercise:
     rx = exercise.prescription
     sets = min(rx.sets, max_sets) if max_sets else rx.sets
@@ -411,7 +418,6 @@ def _planned(
         seconds=rx.seconds,
         per_side=rx.per_side,
         rest_seconds=rx.rest_seconds,
-        warmup_sets=warmup_sets,
     )
     if target is None:
         return planned
@@ -485,13 +491,12 @@ def _chooser(
     return _Chooser(library, settings, dose, variations or {}, frozenset(avoid))
 
 
-def plan_week(
+def _draft_week(
     library: Library,
     settings: Settings,
     day: date,
-    *,
-    variations: Mapping[str, str] | None = None,
-    avoid: Iterable[str] = (),
+    variations: Mapping[str, str] | None,
+    avoid: Iterable[str],
 ) -> dict[date, _Draft]:
     """Every training day of the week that holds `day`, planned together so the week is balanced."""
     chooser = _chooser(library, settings, variations, avoid)
@@ -499,7 +504,8 @@ def plan_week(
     sessions = week_sessions(library, settings, day)
     week = program_week(settings, day)
     block = week // library.block_weeks
-    cap = dose.exercise_cap(week + 1)
+    # Only a known start makes someone a newcomer; no start date means an existing program.
+    cap = dose.exercise_cap(week + 1) if settings.program_start else dose.max_exercises
     length = library.session.length(settings.session_minutes)
     band = time_band(length.minutes)
     spr = library.session.seconds_per_rep
@@ -511,10 +517,11 @@ def plan_week(
     for picks in mains.values():
         for group in set().union(*(groups_trained(library, e) for _, e in picks)):
             days_trained[group] += 1
-    target = _group_targets(library, chooser, sessions)
+    able = _able_sessions(library, chooser, sessions)
+    target = {g: min(DAYS_PER_GROUP, len(days)) for g, days in able.items()}
 
     drafts: dict[date, _Draft] = {}
-    for session in sessions:
+    for index, session in enumerate(sessions):
         taken = {e.id for _, e in mains[session.day]}
         today = set().union(*(groups_trained(library, e) for _, e in mains[session.day]))
         extras: list[tuple[Slot, Exercise]] = []
@@ -527,100 +534,124 @@ def plan_week(
             if pick is not None:
                 extras.append((slot, pick))
 
-        def need(pick: tuple[Slot, Exercise], today: set[str] = today) -> int:
-            return sum(
-                1 for g in groups_trained(library, pick[1]) - today if days_trained[g] < target[g]
-            )
-
-        # Accessories for groups still short of their weekly days first, then in slot order.
-        ranked = sorted(extras, key=lambda x: -need(x))
-        required = [x for x in ranked if need(x) > 0]
-        # Two accessories for the same short group are not both required.
-        kept: list[tuple[Slot, Exercise]] = []
-        covered: set[str] = set(today)
-        for x in required:
-            fresh = {
-                g for g in groups_trained(library, x[1]) - covered if days_trained[g] < target[g]
-            }
-            if fresh:
-                kept.append(x)
-                covered |= groups_trained(library, x[1])
-        optional = [x for x in extras if x not in kept]
+        # Accessories for groups still short of their weekly days come first. One is forced
+        # when this is the week's last day that can give a group its one weekly hit.
+        forced: list[tuple[Slot, Exercise]] = []
+        required: list[tuple[Slot, Exercise]] = []
+        covered = set(today)
+        for last_chance in (True, False):
+            for x in extras:
+                short = {
+                    g
+                    for g in groups_trained(library, x[1]) - covered
+                    if days_trained[g] < target[g]
+                    and (not last_chance or (days_trained[g] == 0 and able[g][-1] == index))
+                }
+                if short and x not in forced and x not in required:
+                    (forced if last_chance else required).append(x)
+                    covered |= groups_trained(library, x[1])
+        optional = [x for x in extras if x not in forced and x not in required]
+        # Which optional accessory gets the spare time takes turns week by week.
+        if optional:
+            turn = (week + session.occurrence) % len(optional)
+            optional = optional[turn:] + optional[:turn]
         warmup = _bookends(library, settings, library.session.warmup, length.warmup_count, session)
         cooldown = _bookends(
             library, settings, library.session.cooldown, length.cooldown_count, session
         )
+
+        def planned(picks: list[tuple[Slot, Exercise]]) -> list[PlannedExercise]:
+            return [_planned(e, s.name, dose.max_sets, None) for s, e in picks]
+
         main = _fill(
             library,
             dose,
-            [
-                _planned(e, s.name, dose.max_sets, None, _warmup_sets(e, library, True))
-                for s, e in mains[session.day]
-            ],
-            [_planned(e, s.name, dose.max_sets, None) for s, e in kept],
-            [_planned(e, s.name, dose.max_sets, None) for s, e in optional],
+            _Parts(
+                _with_warmup_sets(library, planned(mains[session.day])) + planned(forced),
+                len(mains[session.day]),
+                planned(required),
+                planned(optional),
+            ),
             warmup + cooldown,
             band,
             cap,
             spr,
         )
-        for group in (
-            set().union(*(groups_trained(library, library.exercises[p.exercise_id]) for p in main))
-            - today
-        ):
+        done = {library.exercises[p.exercise_id] for p in main}
+        for group in set().union(*(groups_trained(library, e) for e in done)) - today:
             days_trained[group] += 1
         drafts[session.day] = _Draft(session, tuple(main), warmup, cooldown)
     return drafts
 
 
-def _group_targets(library: Library, chooser: _Chooser, sessions: list[Session]) -> dict[str, int]:
-    """Days a week each group should be trained: two where two of the week's days can train it."""
-    able = dict.fromkeys(POSTERIOR_GROUPS, 0)
-    for session in sessions:
+def _able_sessions(
+    library: Library, chooser: _Chooser, sessions: list[Session]
+) -> dict[str, list[int]]:
+    """For each group, the week's sessions (by index) whose day type has a move that trains it."""
+    able: dict[str, list[int]] = {g: [] for g in POSTERIOR_GROUPS}
+    for index, session in enumerate(sessions):
         can: set[str] = set()
         for slot in session.day_type.slots:
             for e in library.main_exercises():
                 if e.pattern in slot.patterns + slot.fallback and chooser.ok(e, set()):
                     can |= groups_trained(library, e)
         for group in can:
-            able[group] += 1
-    return {g: min(DAYS_PER_GROUP, n) for g, n in able.items()}
+            able[group].append(index)
+    return able
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    fixed: list[PlannedExercise]  # main lifts, then accessories that must be in
+    n_main: int
+    required: list[PlannedExercise]  # accessories the week's balance asks for, if they fit
+    optional: list[PlannedExercise]  # spare-time accessories
 
 
 def _fill(
     library: Library,
     dose: LevelDose,
-    mains: list[PlannedExercise],
-    required: list[PlannedExercise],
-    optional: list[PlannedExercise],
+    parts: _Parts,
     bookends: tuple[PlannedExercise, ...],
     band: tuple[int, int],
     cap: int,
     spr: int,
 ) -> list[PlannedExercise]:
-    """Main lifts, then the accessories the week needs, then others while they fit; then sets
-    are trimmed to the band's top or added towards its bottom."""
+    """The main lifts and forced accessories, then the required ones that fit at two sets, then
+    optional ones while they fit; then sets are trimmed to the band's top or added towards its
+    bottom."""
     low, high = band[0] * 60, band[1] * 60
     fixed = sum(_estimate_seconds(p, spr) for p in bookends)
 
     def total(items: list[PlannedExercise]) -> int:
         return fixed + sum(_estimate_seconds(p, spr) for p in items)
 
-    items = (mains + required)[:cap]
-    n_main = min(len(mains), cap)
-    n_required = len(items)
-    for extra in optional:
+    def at_least(items: list[PlannedExercise]) -> int:
+        return total([replace(p, sets=min(p.sets, MIN_SETS)) for p in items])
+
+    items = parts.fixed[:cap]
+    n_main = min(parts.n_main, len(items))
+    keep = len(items)
+    for extra in parts.required:
+        if len(items) < cap and at_least([*items, extra]) <= high:
+            items.append(extra)
+    for extra in parts.optional:
         if len(items) < cap and total([*items, extra]) <= high:
             items.append(extra)
-    # Over the top: fewer sets (accessories first), then drop accessories from the end.
+    # Over the top: fewer sets (accessories first), then drop accessories from the end, then
+    # the last main lifts (a short session keeps MIN_MAIN of them and the forced accessories).
     while total(items) > high:
         order = [*range(len(items) - 1, n_main - 1, -1), *range(n_main - 1, -1, -1)]
         trimmable = [i for i in order if items[i].sets > MIN_SETS]
         if trimmable:
             i = trimmable[0]
             items[i] = replace(items[i], sets=items[i].sets - 1)
-        elif len(items) > n_required or len(items) > n_main:
+        elif len(items) > keep:
             items.pop()
+        elif n_main > MIN_MAIN:
+            n_main -= 1
+            keep -= 1
+            del items[n_main]
         else:
             break
     # Under the bottom: one more set at a time, main lifts first, while it still fits.
@@ -638,6 +669,31 @@ def _fill(
     return items
 
 
+def plan_week(
+    library: Library,
+    settings: Settings,
+    day: date,
+    *,
+    variations: Mapping[str, str] | None = None,
+    avoid: Iterable[str] = (),
+) -> dict[date, DayPlan]:
+    """The plans of every training day in the week that holds `day` (no progression targets)."""
+    spr = library.session.seconds_per_rep
+    return {
+        when: DayPlan(
+            day=when,
+            training=True,
+            day_type=d.session.day_type.id,
+            title=d.session.day_type.name,
+            warmup=d.warmup,
+            main=d.main,
+            cooldown=d.cooldown,
+            minutes=estimate_minutes([*d.warmup, *d.main, *d.cooldown], spr),
+        )
+        for when, d in _draft_week(library, settings, day, variations, avoid).items()
+    }
+
+
 def plan_day(
     library: Library,
     settings: Settings,
@@ -651,7 +707,7 @@ def plan_day(
     """The session for `day`.
 
     `previous` is accepted for callers written for the old day-by-day rotation and is not used:
-    the week is planned as a whole, so a plan no longer depends on yesterday's.
+    the week is planned as a whole, so a plan no longer depends on the previous session's.
     `targets` shapes each exercise's dose (progression). `variations` maps a move the planner
     would pick to the move to do instead; this is where progression's harder/easier variation
     and a kept swap plug in (kept per block by the caller). `avoid` is never scheduled.
@@ -662,31 +718,22 @@ def plan_day(
         return DayPlan(
             day=day, training=False, day_type=None, title="Rest day", next_training_day=nxt
         )
-    draft = plan_week(library, settings, day, variations=variations, avoid=avoid)[day]
-    main = list(draft.main)
-    if targets is not None:
-        for i, p in enumerate(main):
-            exercise = library.exercises[p.exercise_id]
-            capped = replace(exercise.prescription, sets=p.sets)
-            target = targets(exercise, capped)
-            if target is not None:
-                main[i] = replace(
-                    p,
-                    sets=target.sets or p.sets,
-                    reps=target.reps or p.reps,
-                    seconds=target.seconds or p.seconds,
-                    load_kg=target.load_kg,
-                    note=target.note,
-                )
+    plan = plan_week(library, settings, day, variations=variations, avoid=avoid)[day]
+    if targets is None:
+        return plan
+    main = list(plan.main)
+    for i, p in enumerate(main):
+        exercise = library.exercises[p.exercise_id]
+        target = targets(exercise, replace(exercise.prescription, sets=p.sets))
+        if target is not None:
+            main[i] = replace(
+                p,
+                sets=target.sets or p.sets,
+                reps=target.reps or p.reps,
+                seconds=target.seconds or p.seconds,
+                load_kg=target.load_kg,
+                note=target.note,
+            )
     spr = library.session.seconds_per_rep
-    minutes = estimate_minutes([*draft.warmup, *main, *draft.cooldown], spr)
-    return DayPlan(
-        day=day,
-        training=True,
-        day_type=draft.session.day_type.id,
-        title=draft.session.day_type.name,
-        warmup=draft.warmup,
-        main=tuple(main),
-        cooldown=draft.cooldown,
-        minutes=minutes,
-    )
+    minutes = estimate_minutes([*plan.warmup, *main, *plan.cooldown], spr)
+    return replace(plan, main=tuple(main), minutes=minutes)
