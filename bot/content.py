@@ -768,7 +768,9 @@ class _ContentLoader:
                 shape.problem(f"lengths[{i}]", f"expected a mapping, got {_describe(raw)}")
                 continue
             item = _Fields(raw, shape.report, f"{shape.prefix}lengths[{i}].")
-            item.allow(("minutes", "warmup_count", "cooldown_count"))
+            item.allow(
+                ("minutes", "warmup_count", "cooldown_count"), ("extra_exercises", "extra_sets")
+            )
             minutes = item.integer("minutes", 5, 180, default=30)
             if any(length.minutes == minutes for length in out):
                 item.problem("minutes", f"{minutes} minutes is listed twice")
@@ -777,6 +779,8 @@ class _ContentLoader:
                     minutes=minutes,
                     warmup_count=item.integer("warmup_count", 0, warmups or 10),
                     cooldown_count=item.integer("cooldown_count", 0, cooldowns or 10),
+                    extra_exercises=item.integer("extra_exercises", 0, 5),
+                    extra_sets=item.integer("extra_sets", 0, 2),
                 )
             )
         default = shape.data.get("minutes", 30)

@@ -131,12 +131,13 @@ class LevelDose:
     description: str = ""
     ramp: tuple[RampStep, ...] = ()  # in week order; past the last step, the full session
 
-    def exercise_cap(self, week: int) -> int:
-        """Most exercises a session holds in the program's `week` (1 = first week)."""
+    def ramp_cap(self, week: int) -> int | None:
+        """Most exercises a session holds in the program's `week` (1 = first week) while the
+        newcomer ramp lasts; None after it."""
         for step in self.ramp:
             if week <= step.until_week:
-                return min(step.exercises, self.max_exercises)
-        return self.max_exercises
+                return step.exercises
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,9 @@ class SessionLength:
     minutes: int
     warmup_count: int
     cooldown_count: int
+    # A longer session also allows more moves and a set more of each than the level's cap.
+    extra_exercises: int = 0
+    extra_sets: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,15 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from bot.core.library import DayType, Exercise, LevelDose, Library, Prescription, Slot
+from bot.core.library import (
+    DayType,
+    Exercise,
+    LevelDose,
+    Library,
+    Prescription,
+    SessionLength,
+    Slot,
+)
 from bot.core.settings import LEVELS, Settings
 
 # A Monday. Weeks and blocks count from it when a person has no program start date.
@@ -343,8 +351,8 @@ class _Chooser:
         best = tiers[0]
         return self.vary(best[turn % len(best)], taken)
 
-    def accessory(self, slot: Slot, turn: int, taken: set[str]) -> Exercise | None:
-        """The slot's move this week: a rotation over what the person can do."""
+    def options(self, slot: Slot, taken: set[str]) -> list[Exercise]:
+        """What may fill an accessory slot: its patterns, else its fallback."""
         for patterns in (slot.patterns, slot.fallback):
             found = sorted(
                 (
@@ -359,15 +367,20 @@ class _Chooser:
                 preferred = [e for e in found if e.bodyweight]
             else:
                 preferred = [e for e in found if e.uses_kit]
-            found = preferred or found
             if found:
-                return self.vary(found[turn % len(found)], taken)
-        return None
+                return preferred or found
+        return []
 
+    def accessory(self, slot: Slot, turn: int, taken: set[str]) -> Exercise | None:
+        """The slot's move this week: a rotation over what the person can do."""
+        found = self.options(slot, taken)
+        return self.vary(found[turn % len(found)], taken) if found else None
 
-def _capped(exercise: Exercise, dose: LevelDose) -> Prescription:
-    rx = exercise.prescription
-    return replace(rx, sets=min(rx.sets, dose.max_sets))
+    def quickest(self, slot: Slot, taken: set[str], spr: int) -> Exercise | None:
+        """The slot's move that takes least time, for a short session that needs it."""
+        found = self.options(slot, taken)
+        planned = [(_estimate_seconds(_planned(e, "", MIN_SETS, None), spr), e) for e in found]
+        return self.vary(min(planned, key=lambda x: x[0])[1], taken) if planned else None
 
 
 def _with_warmup_sets(library: Library, planned: list[PlannedExercise]) -> list[PlannedExercise]:
@@ -431,14 +444,41 @@ def _planned(
     )
 
 
+def _usable_bookends(
+    library: Library, settings: Settings, ids: tuple[str, ...], session: Session
+) -> list[Exercise]:
+    region = session.day_type.region
+    fits = {"full", region} if region != "full" else {"full", "upper", "lower"}
+    usable = [library.exercises[i] for i in ids if i in library.exercises]
+    return [e for e in usable if allowed(e, settings) and e.region in fits]
+
+
+def _longest_bookends(
+    library: Library, settings: Settings, session: Session, length: SessionLength, spr: int
+) -> int:
+    """Seconds of the longest warm-up and cool-down this day type can get: what the main lifts
+    are fitted against, so that they don't change with the warm-up rotation."""
+    total = 0
+    for ids, count in (
+        (library.session.warmup, length.warmup_count),
+        (library.session.cooldown, length.cooldown_count),
+    ):
+        times = sorted(
+            (
+                _estimate_seconds(_planned(e, e.role, 1 if e.role == "warmup" else None, None), spr)
+                for e in _usable_bookends(library, settings, ids, session)
+            ),
+            reverse=True,
+        )
+        total += sum(times[:count])
+    return total
+
+
 def _bookends(
     library: Library, settings: Settings, ids: tuple[str, ...], count: int, session: Session
 ) -> tuple[PlannedExercise, ...]:
     """Warm-up or cool-down: `count` moves that suit the day type, rotating through the list."""
-    region = session.day_type.region
-    fits = {"full", region} if region != "full" else {"full", "upper", "lower"}
-    usable = [library.exercises[i] for i in ids if i in library.exercises]
-    usable = [e for e in usable if allowed(e, settings) and e.region in fits]
+    usable = _usable_bookends(library, settings, ids, session)
     if not usable:
         return ()
     start = session.number % len(usable)
@@ -505,8 +545,10 @@ def _draft_week(
     week = program_week(settings, day)
     block = week // library.block_weeks
     # Only a known start makes someone a newcomer; no start date means an existing program.
-    cap = dose.exercise_cap(week + 1) if settings.program_start else dose.max_exercises
     length = library.session.length(settings.session_minutes)
+    full = dose.max_exercises + length.extra_exercises
+    ramp = dose.ramp_cap(week + 1) if settings.program_start else None
+    cap = full if ramp is None else min(ramp, full)
     band = time_band(length.minutes)
     spr = library.session.seconds_per_rep
 
@@ -551,6 +593,11 @@ def _draft_week(
                     (forced if last_chance else required).append(x)
                     covered |= groups_trained(library, x[1])
         optional = [x for x in extras if x not in forced and x not in required]
+        if length.minutes < library.session.minutes:
+            # A short session gives the week's balance the quickest move for each slot.
+            forced, required = (
+                _quickest(chooser, picks, taken, spr) for picks in (forced, required)
+            )
         # Which optional accessory gets the spare time takes turns week by week.
         if optional:
             turn = (week + session.occurrence) % len(optional)
@@ -571,10 +618,12 @@ def _draft_week(
                 len(mains[session.day]),
                 planned(required),
                 planned(optional),
+                cap,
+                _longest_bookends(library, settings, session, length, spr),
             ),
             warmup + cooldown,
             band,
-            cap,
+            length,
             spr,
         )
         done = {library.exercises[p.exercise_id] for p in main}
@@ -582,6 +631,17 @@ def _draft_week(
             days_trained[group] += 1
         drafts[session.day] = _Draft(session, tuple(main), warmup, cooldown)
     return drafts
+
+
+def _quickest(
+    chooser: _Chooser, picks: list[tuple[Slot, Exercise]], taken: set[str], spr: int
+) -> list[tuple[Slot, Exercise]]:
+    out: list[tuple[Slot, Exercise]] = []
+    for slot, pick in picks:
+        others = taken | {e.id for _, e in picks if e is not pick} | {e.id for _, e in out}
+        quick = chooser.quickest(slot, others, spr)
+        out.append((slot, quick if quick is not None else pick))
+    return out
 
 
 def _able_sessions(
@@ -600,12 +660,27 @@ def _able_sessions(
     return able
 
 
+def _most_redundant(library: Library, mains: list[PlannedExercise]) -> int:
+    """The main lift whose groups the other main lifts also train; the last one when none is."""
+
+    def groups(p: PlannedExercise) -> frozenset[str]:
+        return groups_trained(library, library.exercises[p.exercise_id])
+
+    for i in reversed(range(len(mains))):
+        others = set().union(*(groups(p) for j, p in enumerate(mains) if j != i))
+        if groups(mains[i]) <= others:
+            return i
+    return len(mains) - 1
+
+
 @dataclass(frozen=True, slots=True)
 class _Parts:
     fixed: list[PlannedExercise]  # main lifts, then accessories that must be in
     n_main: int
     required: list[PlannedExercise]  # accessories the week's balance asks for, if they fit
     optional: list[PlannedExercise]  # spare-time accessories
+    cap: int  # most moves in the session
+    longest_bookends: int  # seconds
 
 
 def _fill(
@@ -614,13 +689,17 @@ def _fill(
     parts: _Parts,
     bookends: tuple[PlannedExercise, ...],
     band: tuple[int, int],
-    cap: int,
+    length: SessionLength,
     spr: int,
 ) -> list[PlannedExercise]:
     """The main lifts and forced accessories, then the required ones that fit at two sets, then
     optional ones while they fit; then sets are trimmed to the band's top or added towards its
     bottom."""
-    low, high = band[0] * 60, band[1] * 60
+    # In seconds, as far as the estimate still rounds to whole minutes inside the band.
+    low, high = band[0] * 60 - 29, band[1] * 60 + 29
+    cap = parts.cap
+    extra_sets = length.extra_sets
+    max_sets = dose.max_sets + extra_sets
     fixed = sum(_estimate_seconds(p, spr) for p in bookends)
 
     def total(items: list[PlannedExercise]) -> int:
@@ -631,6 +710,12 @@ def _fill(
 
     items = parts.fixed[:cap]
     n_main = min(parts.n_main, len(items))
+    # Main lifts that don't fit even at the fewest sets make way, so the session keeps its
+    # length; the choice depends on the main lifts alone, so it is the same all block.
+    worst = parts.longest_bookends - fixed
+    while n_main > MIN_MAIN and at_least(items[:n_main]) + worst > high:
+        del items[_most_redundant(library, items[:n_main])]
+        n_main -= 1
     keep = len(items)
     for extra in parts.required:
         if len(items) < cap and at_least([*items, extra]) <= high:
@@ -648,10 +733,6 @@ def _fill(
             items[i] = replace(items[i], sets=items[i].sets - 1)
         elif len(items) > keep:
             items.pop()
-        elif n_main > MIN_MAIN:
-            n_main -= 1
-            keep -= 1
-            del items[n_main]
         else:
             break
     # Under the bottom: one more set at a time, main lifts first, while it still fits.
@@ -660,7 +741,7 @@ def _fill(
         grown = False
         for i, p in enumerate(items):
             rx = library.exercises[p.exercise_id].prescription
-            room = p.sets < dose.max_sets and p.sets < rx.sets + 1
+            room = p.sets < max_sets and p.sets < rx.sets + 1 + extra_sets
             bigger = replace(p, sets=p.sets + 1)
             if room and total([*items[:i], bigger, *items[i + 1 :]]) <= high:
                 items[i] = bigger
