@@ -788,9 +788,8 @@ class _ContentLoader:
             shape.problem("lengths", f"must include the default length ({default} minutes)")
         return tuple(out)
 
-    @staticmethod
     def main_lifts(
-        doc: _Fields, taxonomy: Taxonomy, exercises: Mapping[str, Exercise]
+        self, doc: _Fields, taxonomy: Taxonomy, exercises: Mapping[str, Exercise]
     ) -> dict[str, tuple[tuple[str, ...], ...]]:
         out: dict[str, tuple[tuple[str, ...], ...]] = {}
         order = doc.mapping("main_lifts")
@@ -807,6 +806,8 @@ class _ContentLoader:
                 kept: list[str] = []
                 for j, ident in enumerate(ids):
                     where = f"{path}[{j}]"
+                    if ident in self.unreadable:
+                        continue  # already reported where it is
                     if not isinstance(ident, str) or ident not in exercises:
                         order.problem(
                             where, f"unknown exercise {ident!r}" + _hint(str(ident), exercises)

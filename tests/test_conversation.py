@@ -289,6 +289,8 @@ async def test_onboarding_by_buttons_and_typing(env) -> None:
     await ana.press(ana.last_id(), "ob:equipment:gym")
     await ana.say("Two upper, two lower")
     reply = await ana.say("tue wed fri sat")
+    assert "How long" in text_of(reply)
+    reply = await ana.say("45")
     reply = await ana.say("6:45pm Europe/Berlin")  # time and zone together skip the zone step
     assert "kilograms or pounds" in text_of(reply)
     reply = await ana.say("lb")
@@ -303,6 +305,7 @@ async def test_onboarding_by_buttons_and_typing(env) -> None:
         "lb",
     )
     assert s.reminder_time == time(18, 45) and s.onboarded and "barbell" in s.equipment
+    assert s.session_minutes == 45
 
 
 async def test_onboarding_rejects_nonsense_kindly(env) -> None:
