@@ -186,6 +186,8 @@ def test_one_back_extension_a_day_and_bookends_that_suit_the_day(
 
 @grid
 def test_main_lifts_use_the_best_kit_owned(level: str, kit: str, split: str, minutes: int) -> None:
+    """After the newcomer ramp everyone's main lifts use their kit where a loaded option exists
+    (beginners get their level's loaded moves: form first, weights later)."""
     s = person(level, kit, split, minutes)
     for plan in week(level, kit, split, minutes, RAMP_WEEKS):
         slots = {sl.name: sl for sl in LIB.day_types[plan.day_type or ""].slots}
@@ -199,18 +201,20 @@ def test_main_lifts_use_the_best_kit_owned(level: str, kit: str, split: str, min
                 for e in LIB.main_exercises()
                 if e.pattern in slot.patterns and can_do(e, s) and e.id not in plan.exercise_ids
             ]
-            if level == "beginner":
-                if any(e.bodyweight for e in options):
-                    assert chosen.bodyweight, (p.slot, chosen.id)
-            elif any(e.loaded for e in options):
+            if any(e.loaded for e in options):
                 assert not chosen.bodyweight, (p.slot, chosen.id, [e.id for e in options])
 
 
 @pytest.mark.parametrize("split", sorted(LIB.splits))
 def test_a_newcomer_starts_with_one_or_two_bodyweight_moves_and_grows(split: str) -> None:
+    assert RAMP_WEEKS % BLOCK == 0, "the ramp ends on a block boundary"
     counts = []
     for n in range(RAMP_WEEKS + 1):
         plans = week("beginner", "bodyweight", split, 30, n)
+        # Even someone who owns dumbbells starts on the floor.
+        for p in week("beginner", "dumbbells", split, 30, min(n, RAMP_WEEKS - 1)):
+            mains = [x for x in p.main if x.slot in main_slots(p.day_type or "")]
+            assert all(LIB.exercises[x.exercise_id].bodyweight for x in mains), p.exercise_ids
         sizes = {len(p.main) for p in plans}
         assert all(LIB.exercises[i].bodyweight for p in plans for i in p.exercise_ids)
         counts.append(max(sizes))

@@ -9,8 +9,10 @@ How a week is built (the data lives in content/programs.yaml):
   EPOCH when it is unset (settings stored before the field existed). Week w belongs to block
   w // library.block_weeks; blocks roll over on the Monday after `block_weeks` weeks.
 - Main lifts. Each `main` slot of a day type takes the first `main_lifts` tier the person has
-  the kit and level for (beginners: bodyweight moves first). Moves in one tier are equals that
-  take turns between blocks and between two days of the same type in one week. So a main lift
+  the kit and level for (a newcomer on a level that prefers bodyweight: bodyweight moves
+  first until the ramp ends, which is one block: form first, weights later). Moves in one
+  tier are equals that take turns between blocks and between two days of the same type in
+  one week. So a main lift
   is the same every week of a block, which is what lets it progress.
 - Chosen variations. `variations` maps a move the planner would pick to the one to do instead
   (progression's harder or easier variation, a swap). It is used when kit and level allow.
@@ -305,6 +307,7 @@ class _Chooser:
     dose: LevelDose
     variations: Mapping[str, str]
     avoid: frozenset[str]
+    floor_first: bool  # bodyweight moves first (a newcomer on a level that prefers them)
 
     def ok(self, exercise: Exercise, taken: set[str]) -> bool:
         return (
@@ -338,7 +341,7 @@ class _Chooser:
                 found = tuple(e for e in found if self.ok(e, taken))
                 if found:
                     tiers.append(found)
-        if self.dose.prefer_bodyweight:
+        if self.floor_first:
             bodyweight = [t for t in (tuple(e for e in t if e.bodyweight) for t in tiers) if t]
             loaded = [t for t in (tuple(e for e in t if not e.bodyweight) for t in tiers) if t]
             tiers = bodyweight + loaded
@@ -362,8 +365,8 @@ class _Chooser:
                 ),
                 key=lambda e: e.id,
             )
-            # Beginners rotate through the floor moves; others through what uses their kit.
-            if self.dose.prefer_bodyweight:
+            # Newcomers rotate through the floor moves; others through what uses their kit.
+            if self.floor_first:
                 preferred = [e for e in found if e.bodyweight]
             else:
                 preferred = [e for e in found if e.uses_kit]
@@ -508,7 +511,7 @@ def main_lifts(
     avoid: Iterable[str] = (),
 ) -> list[tuple[Slot, Exercise]]:
     """The block's main lifts for one day: the same for every week of the block."""
-    chooser = _chooser(library, settings, variations, avoid)
+    chooser = _chooser(library, settings, session.day, variations, avoid)
     taken: set[str] = set()
     out: list[tuple[Slot, Exercise]] = []
     for slot in session.day_type.slots:
@@ -521,14 +524,29 @@ def main_lifts(
     return out
 
 
+def ramp_cap(library: Library, settings: Settings, day: date) -> int | None:
+    """Most moves a newcomer's session holds in the week of `day`; None once past the ramp.
+    Only a known program start makes someone a newcomer."""
+    if settings.program_start is None:
+        return None
+    return _dose(library, settings).ramp_cap(program_week(settings, day) + 1)
+
+
+def _dose(library: Library, settings: Settings) -> LevelDose:
+    return library.levels.get(settings.level) or next(iter(library.levels.values()))
+
+
 def _chooser(
     library: Library,
     settings: Settings,
+    day: date,
     variations: Mapping[str, str] | None,
     avoid: Iterable[str],
 ) -> _Chooser:
-    dose = library.levels.get(settings.level) or next(iter(library.levels.values()))
-    return _Chooser(library, settings, dose, variations or {}, frozenset(avoid))
+    dose = _dose(library, settings)
+    # Form first, weights later: a level that prefers bodyweight does so during the ramp.
+    floor_first = dose.prefer_bodyweight and ramp_cap(library, settings, day) is not None
+    return _Chooser(library, settings, dose, variations or {}, frozenset(avoid), floor_first)
 
 
 def _draft_week(
@@ -539,7 +557,7 @@ def _draft_week(
     avoid: Iterable[str],
 ) -> dict[date, _Draft]:
     """Every training day of the week that holds `day`, planned together so the week is balanced."""
-    chooser = _chooser(library, settings, variations, avoid)
+    chooser = _chooser(library, settings, day, variations, avoid)
     dose = chooser.dose
     sessions = week_sessions(library, settings, day)
     week = program_week(settings, day)
@@ -547,7 +565,7 @@ def _draft_week(
     # Only a known start makes someone a newcomer; no start date means an existing program.
     length = library.session.length(settings.session_minutes)
     full = dose.max_exercises + length.extra_exercises
-    ramp = dose.ramp_cap(week + 1) if settings.program_start else None
+    ramp = ramp_cap(library, settings, day)
     cap = full if ramp is None else min(ramp, full)
     band = time_band(length.minutes)
     spr = library.session.seconds_per_rep
