@@ -794,7 +794,7 @@ class _ContentLoader:
         out: dict[str, tuple[tuple[str, ...], ...]] = {}
         order = doc.mapping("main_lifts")
         seen: set[str] = set()
-        for pattern, raw in order.data.items():
+        for pattern in order.data:
             key = str(pattern)
             if key not in taxonomy.patterns:
                 order.problem(key, f"unknown pattern '{key}'" + _hint(key, taxonomy.patterns))
@@ -815,9 +815,8 @@ class _ContentLoader:
                     elif exercises[ident].role != "main":
                         order.problem(where, f"'{ident}' is not a main move")
                     elif exercises[ident].pattern != key:
-                        order.problem(
-                            where, f"'{ident}' has pattern '{exercises[ident].pattern}', not '{key}'"
-                        )
+                        actual = exercises[ident].pattern
+                        order.problem(where, f"'{ident}' has pattern '{actual}', not '{key}'")
                     elif ident in seen:
                         order.problem(where, f"'{ident}' is listed twice")
                     else:

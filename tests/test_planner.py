@@ -25,7 +25,7 @@ from bot.core.settings import LEVELS, SESSION_LENGTHS, Settings
 
 LIB = default_library()
 EQUIPMENT = sorted(LIB.taxonomy.equipment)
-RANK = {lv: i for i, lv in enumerate(LEVELS)}
+RANK: dict[str, int] = {lv: i for i, lv in enumerate(LEVELS)}
 
 # What each day type's main lifts must cover (one of each group when possible). Calves, flies
 # and shrugs are no longer asked of every day: the week is balanced as a whole instead
@@ -160,7 +160,7 @@ def test_main_lifts_recur_next_week_within_a_block(s: Settings, day: date) -> No
 
 def test_a_season_of_sessions_rotates_accessories() -> None:
     s = Settings(level="advanced", equipment=frozenset(EQUIPMENT), split="full3")
-    day, seen = date(2026, 1, 5), set()
+    day, seen = date(2026, 1, 5), set[str]()
     for _ in range(36):  # two blocks
         day = next_training_day(s, day) or day
         seen.update(plan_day(LIB, s, day).exercise_ids)

@@ -23,7 +23,7 @@ from bot.core.planner import DayPlan, plan_day, plan_week
 from bot.core.settings import LEVELS, SESSION_LENGTHS, Settings
 
 LIB = default_library()
-RANK = {lv: i for i, lv in enumerate(LEVELS)}
+RANK: dict[str, int] = {lv: i for i, lv in enumerate(LEVELS)}
 START = date(2026, 1, 5)  # a Monday: the program's first week
 BLOCK = LIB.block_weeks
 RAMP_WEEKS = max((s.until_week for lv in LIB.levels.values() for s in lv.ramp), default=0)

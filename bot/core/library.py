@@ -142,7 +142,7 @@ class LevelDose:
 
 @dataclass(frozen=True, slots=True)
 class SessionLength:
-    """One offered session length and how many warm-up and cool-down moves it opens and ends with."""
+    """One offered session length, with how many warm-up and cool-down moves it has."""
 
     minutes: int
     warmup_count: int
