@@ -344,6 +344,14 @@ class _Fields:
             return None
         return (low, high)
 
+    def records(self, key: str) -> Iterator[tuple[int, _Fields]]:
+        """The mappings in a list field, each with a reader whose paths are `key[i].field`."""
+        for i, raw in enumerate(self.items(key)):
+            if not isinstance(raw, dict):
+                self.problem(f"{key}[{i}]", f"expected a mapping, got {_describe(raw)}")
+                continue
+            yield i, _Fields(raw, self.report, f"{self.prefix}{key}[{i}].")
+
     def mapping(self, key: str) -> _Fields:
         value = self._get(key, "a mapping", (dict,))
         return _Fields(value or {}, self.report, f"{self.prefix}{key}.")
@@ -385,11 +393,7 @@ class _Fields:
 
 def _ramp(item: _Fields) -> tuple[RampStep, ...]:
     steps: list[RampStep] = []
-    for i, raw in enumerate(item.items("ramp")):
-        if not isinstance(raw, dict):
-            item.problem(f"ramp[{i}]", f"expected a mapping, got {_describe(raw)}")
-            continue
-        step = _Fields(raw, item.report, f"{item.prefix}ramp[{i}].")
+    for _, step in item.records("ramp"):
         step.allow(("until_week", "exercises"))
         until = step.integer("until_week", 1, 52, default=1)
         if steps and until <= steps[-1].until_week:
@@ -659,11 +663,7 @@ class _ContentLoader:
         for ident, item in doc.entities("day_types", "day type", SNAKE_ID):
             item.allow(("id", "name", "region", "slots"))
             slots: list[Slot] = []
-            for i, raw in enumerate(item.items("slots")):
-                if not isinstance(raw, dict):
-                    item.problem(f"slots[{i}]", f"expected a mapping, got {_describe(raw)}")
-                    continue
-                slot = _Fields(raw, item.report, f"slots[{i}].")
+            for _, slot in item.records("slots"):
                 slot.allow(("name", "patterns"), ("fallback", "main"))
                 patterns = taxonomy.patterns
                 slots.append(
@@ -763,11 +763,7 @@ class _ContentLoader:
     @staticmethod
     def lengths(shape: _Fields, warmups: int, cooldowns: int) -> tuple[SessionLength, ...]:
         out: list[SessionLength] = []
-        for i, raw in enumerate(shape.items("lengths")):
-            if not isinstance(raw, dict):
-                shape.problem(f"lengths[{i}]", f"expected a mapping, got {_describe(raw)}")
-                continue
-            item = _Fields(raw, shape.report, f"{shape.prefix}lengths[{i}].")
+        for _, item in shape.records("lengths"):
             item.allow(
                 ("minutes", "warmup_count", "cooldown_count"), ("extra_exercises", "extra_sets")
             )

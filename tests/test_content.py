@@ -627,13 +627,75 @@ TAXONOMY_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
 ]
 
 
+LINK_BREAKS: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
+    (
+        "no link and no reason",
+        "exercises/standing-calf-raise.yaml",
+        _drop("no_easier"),
+        "exercise 'standing-calf-raise': field 'easier': a bodyweight move needs an 'easier' link",
+    ),
+    (
+        "reason next to a link",
+        "exercises/superhero.yaml",
+        _set("no_easier", value="Because."),
+        "exercise 'superhero': field 'no_easier': is given although 'easier' lists a move",
+    ),
+    (
+        "link to a warm-up",
+        "exercises/superhero.yaml",
+        _set("easier", value=["bird-dog"]),
+        "field 'easier[0]': 'bird-dog' is a warmup move; link main moves only",
+    ),
+    (
+        "tier with the wrong pattern",
+        "programs.yaml",
+        lambda d: d["main_lifts"]["hinge"].append(["glute-bridge"]),
+        "field 'main_lifts.hinge[7][0]': 'glute-bridge' has pattern 'bridge', not 'hinge'",
+    ),
+    (
+        "unknown tier move",
+        "programs.yaml",
+        lambda d: d["main_lifts"]["row"].insert(0, ["barbel-row"]),
+        "field 'main_lifts.row[0][0]': unknown exercise 'barbel-row' (did you mean 'barbell-row'?)",
+    ),
+    (
+        "ramp out of order",
+        "programs.yaml",
+        lambda d: d["levels"][0]["ramp"][1].update(until_week=1),
+        "level 'beginner': field 'ramp[1].until_week': must come after week 2",
+    ),
+    (
+        "length without the default",
+        "programs.yaml",
+        lambda d: d["session"].update(lengths=d["session"]["lengths"][:1]),
+        "field 'session.lengths': must include the default length (30 minutes)",
+    ),
+    (
+        "block too long",
+        "programs.yaml",
+        lambda d: d.update(block_weeks=9),
+        "field 'block_weeks': must be a whole number from 4 to 6 (got 9)",
+    ),
+    (
+        "slot main flag",
+        "programs.yaml",
+        lambda d: d["day_types"][0]["slots"][0].update(main="yes"),
+        "day type 'full': field 'slots[0].main': expected true or false",
+    ),
+]
+
+
 def _cases(rel: str, breaks: list[tuple[str, Callable[[dict[str, Any]], None], str]]) -> list:
     return [pytest.param(rel, change, expected, id=case) for case, change, expected in breaks]
 
 
 @pytest.mark.parametrize(
     ("rel", "change", "expected"),
-    [*_cases("programs.yaml", PROGRAM_BREAKS), *_cases("taxonomy.yaml", TAXONOMY_BREAKS)],
+    [
+        *_cases("programs.yaml", PROGRAM_BREAKS),
+        *_cases("taxonomy.yaml", TAXONOMY_BREAKS),
+        *[pytest.param(f, c, e, id=case) for case, f, c, e in LINK_BREAKS],
+    ],
 )
 def test_broken_program_or_taxonomy_is_named_precisely(
     content: Path, rel: str, change: Callable[[dict[str, Any]], None], expected: str
@@ -740,73 +802,3 @@ def test_main_lift_tiers_name_main_moves_of_their_pattern(library: Library) -> N
                 assert library.exercises[ident].pattern == pattern
     assert library.block_weeks in (4, 5, 6)
     assert all(any(slot.main for slot in d.slots) for d in library.day_types.values())
-
-
-LINK_BREAKS: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
-    (
-        "no link and no reason",
-        "exercises/standing-calf-raise.yaml",
-        _drop("no_easier"),
-        "exercise 'standing-calf-raise': field 'easier': a bodyweight move needs an 'easier' link",
-    ),
-    (
-        "reason next to a link",
-        "exercises/superhero.yaml",
-        _set("no_easier", value="Because."),
-        "exercise 'superhero': field 'no_easier': is given although 'easier' lists a move",
-    ),
-    (
-        "link to a warm-up",
-        "exercises/superhero.yaml",
-        _set("easier", value=["bird-dog"]),
-        "field 'easier[0]': 'bird-dog' is a warmup move; link main moves only",
-    ),
-    (
-        "tier with the wrong pattern",
-        "programs.yaml",
-        lambda d: d["main_lifts"]["hinge"].append(["glute-bridge"]),
-        "field 'main_lifts.hinge[7][0]': 'glute-bridge' has pattern 'bridge', not 'hinge'",
-    ),
-    (
-        "unknown tier move",
-        "programs.yaml",
-        lambda d: d["main_lifts"]["row"].insert(0, ["barbel-row"]),
-        "field 'main_lifts.row[0][0]': unknown exercise 'barbel-row' (did you mean 'barbell-row'?)",
-    ),
-    (
-        "ramp out of order",
-        "programs.yaml",
-        lambda d: d["levels"][0]["ramp"][1].update(until_week=1),
-        "level 'beginner': field 'ramp[1].until_week': must come after week 2",
-    ),
-    (
-        "length without the default",
-        "programs.yaml",
-        lambda d: d["session"].update(lengths=d["session"]["lengths"][:1]),
-        "field 'session.lengths': must include the default length (30 minutes)",
-    ),
-    (
-        "block too long",
-        "programs.yaml",
-        lambda d: d.update(block_weeks=9),
-        "field 'block_weeks': must be a whole number from 4 to 6 (got 9)",
-    ),
-    (
-        "slot main flag",
-        "programs.yaml",
-        lambda d: d["day_types"][0]["slots"][0].update(main="yes"),
-        "day type 'full': field 'slots[0].main': expected true or false",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("rel", "change", "expected"),
-    [pytest.param(f, c, e, id=case) for case, f, c, e in LINK_BREAKS],
-)
-def test_program_and_link_problems_are_named(
-    content: Path, rel: str, change: Callable[[dict[str, Any]], None], expected: str
-) -> None:
-    edit_yaml(content / rel, change)
-    problems = problems_for(content)
-    assert any(p.startswith(f"content/{rel}: ") and expected in p for p in problems), problems

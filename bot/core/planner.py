@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from bot.core.dose import level_dose
 from bot.core.library import (
     DayType,
     Exercise,
@@ -529,11 +530,7 @@ def ramp_cap(library: Library, settings: Settings, day: date) -> int | None:
     Only a known program start makes someone a newcomer."""
     if settings.program_start is None:
         return None
-    return _dose(library, settings).ramp_cap(program_week(settings, day) + 1)
-
-
-def _dose(library: Library, settings: Settings) -> LevelDose:
-    return library.levels.get(settings.level) or next(iter(library.levels.values()))
+    return level_dose(library, settings.level).ramp_cap(program_week(settings, day) + 1)
 
 
 def _chooser(
@@ -543,7 +540,7 @@ def _chooser(
     variations: Mapping[str, str] | None,
     avoid: Iterable[str],
 ) -> _Chooser:
-    dose = _dose(library, settings)
+    dose = level_dose(library, settings.level)
     # Form first, weights later: a level that prefers bodyweight does so during the ramp.
     floor_first = dose.prefer_bodyweight and ramp_cap(library, settings, day) is not None
     return _Chooser(library, settings, dose, variations or {}, frozenset(avoid), floor_first)
