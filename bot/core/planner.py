@@ -276,7 +276,7 @@ def day_type_for(library: Library, settings: Settings, day: date) -> DayType:
 
 
 def level_rank(level: str) -> int:
-    return LEVELS.index(level) if level in LEVELS else 0  # type: ignore[arg-type]
+    return LEVELS.index(level) if level in LEVELS else 0
 
 
 def allowed(exercise: Exercise, settings: Settings) -> bool:
