@@ -306,6 +306,7 @@ async def test_onboarding_by_buttons_and_typing(env) -> None:
     )
     assert s.reminder_time == time(18, 45) and s.onboarded and "barbell" in s.equipment
     assert s.session_minutes == 45
+    assert s.program_start == coach.local_date(s)
 
 
 async def test_onboarding_rejects_nonsense_kindly(env) -> None:
