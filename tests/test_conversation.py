@@ -309,6 +309,17 @@ async def test_onboarding_by_buttons_and_typing(env) -> None:
     assert s.program_start == coach.local_date(s)
 
 
+async def test_session_length_is_a_setting(env) -> None:
+    coach, store = env
+    ana = Person(coach, "ana")
+    reply = await ana.say("/settings length 45")
+    assert "length updated" in text_of(reply)
+    user = await store.find_user(ana.ref)
+    assert user.settings.session_minutes == 45
+    assert "Session length: about 45 min" in text_of(await ana.say("/settings"))
+    assert "minutes" in text_of(await ana.say("/settings length soon"))
+
+
 async def test_onboarding_rejects_nonsense_kindly(env) -> None:
     coach, _ = env
     ana = Person(coach, "ana")

@@ -352,6 +352,9 @@ def test_old_stored_settings_load_with_the_defaults() -> None:
     del old["session_minutes"], old["program_start"]
     loaded = Settings.from_dict(old)
     assert loaded.session_minutes == 30 and loaded.program_start is None
+    odd = Settings.from_dict({**old, "session_minutes": "long", "program_start": "soon"})
+    assert (odd.session_minutes, odd.program_start) == (30, None)
+    assert Settings.from_dict({**old, "session_minutes": 50}).session_minutes == 45
     s = Settings(session_minutes=45, program_start=START)
     assert Settings.from_dict(s.to_dict()) == s
     assert s.plan_key() != s.with_(session_minutes=15).plan_key()

@@ -84,9 +84,16 @@ class Settings:
             units=data.get("units", base.units),
             paused=bool(data.get("paused", base.paused)),
             onboarded=bool(data.get("onboarded", base.onboarded)),
-            session_minutes=nearest_length(int(data.get("session_minutes", base.session_minutes))),
+            session_minutes=_length_or_default(data.get("session_minutes")),
             program_start=_date_or_none(data.get("program_start")),
         )
+
+
+def _length_or_default(value: Any) -> int:
+    """A stored session length, snapped to an offered one; anything unreadable is the default."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return DEFAULT_SESSION_MINUTES
+    return nearest_length(int(value))
 
 
 def _date_or_none(value: Any) -> date | None:
