@@ -16,7 +16,7 @@ from functools import cache
 import pytest
 
 from bot.content import default_library
-from bot.core import onboarding
+from bot.core import onboarding, render
 from bot.core.library import Exercise
 from bot.core.onboarding import EQUIPMENT_PRESETS
 from bot.core.planner import DayPlan, plan_day, plan_week
@@ -314,6 +314,8 @@ def test_heavy_barbell_lifts_count_their_ramp_up_sets() -> None:
     barbell = [p for p in plan.main if "barbell" in LIB.exercises[p.exercise_id].equipment]
     assert barbell and barbell[0].warmup_sets == LIB.session.barbell_warmup_sets
     assert all(p.warmup_sets == 0 for p in plan.main if p not in barbell)
+    _, text = render.plan_overview(plan, "kg")
+    assert f"Start with {barbell[0].warmup_sets} lighter warm-up sets." in text
 
 
 # --- the seams for progression and choice --------------------------------------------
