@@ -28,9 +28,11 @@ from bot.core.library import (
     Library,
     Muscle,
     Prescription,
+    RampStep,
     SelfTest,
     SelfTestOutcome,
     SelfTestStep,
+    SessionLength,
     SessionShape,
     Slot,
     Split,
@@ -54,7 +56,7 @@ EXERCISE_REQUIRED = (
     *("id", "name", "role", "region", "pattern", "primary", "equipment", "level", "loaded"),
     *("prescription", "summary", "steps", "cues", "mistakes"),
 )
-EXERCISE_OPTIONAL = ("aliases", "secondary", "easier", "harder", "safety")
+EXERCISE_OPTIONAL = ("aliases", "secondary", "easier", "harder", "safety", "no_easier", "no_harder")
 OUTCOME_ID = re.compile(r"^[a-z][a-z0-9-]{0,23}$")  # travels in button callback data
 
 
@@ -342,6 +344,14 @@ class _Fields:
             return None
         return (low, high)
 
+    def records(self, key: str) -> Iterator[tuple[int, _Fields]]:
+        """The mappings in a list field, each with a reader whose paths are `key[i].field`."""
+        for i, raw in enumerate(self.items(key)):
+            if not isinstance(raw, dict):
+                self.problem(f"{key}[{i}]", f"expected a mapping, got {_describe(raw)}")
+                continue
+            yield i, _Fields(raw, self.report, f"{self.prefix}{key}[{i}].")
+
     def mapping(self, key: str) -> _Fields:
         value = self._get(key, "a mapping", (dict,))
         return _Fields(value or {}, self.report, f"{self.prefix}{key}.")
@@ -379,6 +389,17 @@ class _Fields:
                 continue
             seen.add(ident)
             yield ident, item
+
+
+def _ramp(item: _Fields) -> tuple[RampStep, ...]:
+    steps: list[RampStep] = []
+    for _, step in item.records("ramp"):
+        step.allow(("until_week", "exercises"))
+        until = step.integer("until_week", 1, 52, default=1)
+        if steps and until <= steps[-1].until_week:
+            step.problem("until_week", f"must come after week {steps[-1].until_week}")
+        steps.append(RampStep(until, step.integer("exercises", 1, 10, default=1)))
+    return tuple(steps)
 
 
 def _example(pattern: re.Pattern[str]) -> str:
@@ -423,10 +444,14 @@ class _ContentLoader:
         taxonomy = self.taxonomy()
         exercises = self.exercises(taxonomy)
         programs = self.document(self.root / "programs.yaml") or _Fields({}, _Report([], ""))
-        programs.allow(("splits", "day_types", "levels", "session", "selftest"))
+        programs.allow(
+            ("splits", "day_types", "levels", "session", "selftest"), ("main_lifts", "block_weeks")
+        )
         levels = self.levels(programs)
         day_types = self.day_types(programs, taxonomy, levels)
         return Library(
+            main_lifts=self.main_lifts(programs, taxonomy, exercises),
+            block_weeks=programs.integer("block_weeks", 4, 6, default=6),
             exercises=exercises,
             taxonomy=taxonomy,
             splits=self.splits(programs, day_types),
@@ -530,6 +555,8 @@ class _ContentLoader:
             harder=item.texts("harder"),
             safety=item.texts("safety", max_items=6),
             summary=item.text("summary", one_line=True, max_len=200),
+            no_easier=item.text("no_easier", max_len=300) if "no_easier" in item.data else "",
+            no_harder=item.text("no_harder", max_len=300) if "no_harder" in item.data else "",
         )
 
     @staticmethod
@@ -579,8 +606,25 @@ class _ContentLoader:
                         item.problem(path, "an exercise can't link to itself")
                     elif target not in found and target not in unreadable:
                         item.problem(path, f"unknown exercise '{target}'" + _hint(target, found))
+                    elif exercise.role == "main" and target in found:
+                        other = found[target][0]
+                        if other.role != "main":
+                            item.problem(
+                                path, f"'{target}' is a {other.role} move; link main moves only"
+                            )
             for target in set(exercise.easier) & set(exercise.harder):
                 item.problem("harder", f"'{target}' is listed as both easier and harder")
+            if exercise.role == "main" and exercise.bodyweight:
+                # Progression climbs and steps down these links, so a gap must be explained.
+                for field, reason in (("easier", "no_easier"), ("harder", "no_harder")):
+                    given = getattr(exercise, field)
+                    if not given and reason not in item.data:
+                        item.problem(
+                            field,
+                            f"a bodyweight move needs an '{field}' link or a '{reason}' reason",
+                        )
+                    elif given and reason in item.data:
+                        item.problem(reason, f"is given although '{field}' lists a move")
 
     # programs.yaml
 
@@ -589,17 +633,19 @@ class _ContentLoader:
         levels: dict[str, LevelDose] = {}
         for ident, item in doc.entities("levels", "level", SNAKE_ID):
             item.allow(
-                ("id", "name", "main_exercises", "max_sets", "prefer_bodyweight"), ("description",)
+                ("id", "name", "max_exercises", "max_sets", "prefer_bodyweight"),
+                ("description", "ramp"),
             )
             if ident not in LEVELS:
                 item.problem("id", f"unknown level '{ident}'" + _hint(ident, LEVELS))
             levels[ident] = LevelDose(
                 id=ident,
                 name=item.text("name", one_line=True),
-                main_exercises=item.integer("main_exercises", 1, 10, default=3),
+                max_exercises=item.integer("max_exercises", 1, 10, default=3),
                 max_sets=item.integer("max_sets", 1, 10, default=3),
                 prefer_bodyweight=item.flag("prefer_bodyweight"),
                 description=item.text("description") if "description" in item.data else "",
+                ramp=_ramp(item),
             )
         if doc.data.get("levels") is not None:
             for level in LEVELS:
@@ -612,29 +658,28 @@ class _ContentLoader:
     def day_types(
         doc: _Fields, taxonomy: Taxonomy, levels: Mapping[str, LevelDose]
     ) -> dict[str, DayType]:
-        most = max((level.main_exercises for level in levels.values()), default=0)
+        most = max((level.max_exercises for level in levels.values()), default=0)
         day_types: dict[str, DayType] = {}
         for ident, item in doc.entities("day_types", "day type", SNAKE_ID):
             item.allow(("id", "name", "region", "slots"))
             slots: list[Slot] = []
-            for i, raw in enumerate(item.items("slots")):
-                if not isinstance(raw, dict):
-                    item.problem(f"slots[{i}]", f"expected a mapping, got {_describe(raw)}")
-                    continue
-                slot = _Fields(raw, item.report, f"slots[{i}].")
-                slot.allow(("name", "patterns"), ("fallback",))
+            for _, slot in item.records("slots"):
+                slot.allow(("name", "patterns"), ("fallback", "main"))
                 patterns = taxonomy.patterns
                 slots.append(
                     Slot(
                         name=slot.text("name", one_line=True),
                         patterns=slot.ids("patterns", patterns, "pattern", min_items=1),
                         fallback=slot.ids("fallback", patterns, "pattern"),
+                        main=slot.flag("main"),
                     )
                 )
             if "slots" in item.data and len(slots) < most:
                 item.problem(
-                    "slots", f"has {len(slots)} slots but a level asks for {most} main exercises"
+                    "slots", f"has {len(slots)} slots but a level asks for {most} exercises"
                 )
+            if slots and not any(slot.main for slot in slots):
+                item.problem("slots", "needs at least one slot with 'main: true'")
             day_types[ident] = DayType(
                 id=ident,
                 name=item.text("name", one_line=True),
@@ -687,7 +732,8 @@ class _ContentLoader:
         if not shape.data:
             return SessionShape(30, (), (), 0, 0, 3)
         shape.allow(
-            ("minutes", "warmup", "cooldown", "warmup_count", "cooldown_count", "seconds_per_rep")
+            ("minutes", "warmup", "cooldown", "warmup_count", "cooldown_count", "seconds_per_rep"),
+            ("lengths", "barbell_warmup_sets"),
         )
 
         def moves(key: str, role: str) -> tuple[str, ...]:
@@ -710,7 +756,72 @@ class _ContentLoader:
             warmup_count=shape.integer("warmup_count", 0, len(warmup) or 10),
             cooldown_count=shape.integer("cooldown_count", 0, len(cooldown) or 10),
             seconds_per_rep=shape.integer("seconds_per_rep", 1, 10, default=3),
+            lengths=self.lengths(shape, len(warmup), len(cooldown)),
+            barbell_warmup_sets=shape.integer("barbell_warmup_sets", 0, 5),
         )
+
+    @staticmethod
+    def lengths(shape: _Fields, warmups: int, cooldowns: int) -> tuple[SessionLength, ...]:
+        out: list[SessionLength] = []
+        for _, item in shape.records("lengths"):
+            item.allow(
+                ("minutes", "warmup_count", "cooldown_count"), ("extra_exercises", "extra_sets")
+            )
+            minutes = item.integer("minutes", 5, 180, default=30)
+            if any(length.minutes == minutes for length in out):
+                item.problem("minutes", f"{minutes} minutes is listed twice")
+            out.append(
+                SessionLength(
+                    minutes=minutes,
+                    warmup_count=item.integer("warmup_count", 0, warmups or 10),
+                    cooldown_count=item.integer("cooldown_count", 0, cooldowns or 10),
+                    extra_exercises=item.integer("extra_exercises", 0, 5),
+                    extra_sets=item.integer("extra_sets", 0, 2),
+                )
+            )
+        default = shape.data.get("minutes", 30)
+        if out and all(length.minutes != default for length in out):
+            shape.problem("lengths", f"must include the default length ({default} minutes)")
+        return tuple(out)
+
+    def main_lifts(
+        self, doc: _Fields, taxonomy: Taxonomy, exercises: Mapping[str, Exercise]
+    ) -> dict[str, tuple[tuple[str, ...], ...]]:
+        out: dict[str, tuple[tuple[str, ...], ...]] = {}
+        order = doc.mapping("main_lifts")
+        seen: set[str] = set()
+        for pattern in order.data:
+            key = str(pattern)
+            if key not in taxonomy.patterns:
+                order.problem(key, f"unknown pattern '{key}'" + _hint(key, taxonomy.patterns))
+                continue
+            tiers: list[tuple[str, ...]] = []
+            for i, tier in enumerate(order.items(key, "a list of tiers (lists of exercise ids)")):
+                path = f"{key}[{i}]"
+                ids = tier if isinstance(tier, list) else [tier]
+                kept: list[str] = []
+                for j, ident in enumerate(ids):
+                    where = f"{path}[{j}]"
+                    if ident in self.unreadable:
+                        continue  # already reported where it is
+                    if not isinstance(ident, str) or ident not in exercises:
+                        order.problem(
+                            where, f"unknown exercise {ident!r}" + _hint(str(ident), exercises)
+                        )
+                    elif exercises[ident].role != "main":
+                        order.problem(where, f"'{ident}' is not a main move")
+                    elif exercises[ident].pattern != key:
+                        actual = exercises[ident].pattern
+                        order.problem(where, f"'{ident}' has pattern '{actual}', not '{key}'")
+                    elif ident in seen:
+                        order.problem(where, f"'{ident}' is listed twice")
+                    else:
+                        seen.add(ident)
+                        kept.append(ident)
+                if kept:
+                    tiers.append(tuple(kept))
+            out[key] = tuple(tiers)
+        return out
 
     @staticmethod
     def selftest(doc: _Fields) -> SelfTest:

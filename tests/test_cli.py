@@ -114,7 +114,7 @@ def test_piped_chat_logs_and_replies_to_an_earlier_days_message(tmp_path: Path) 
     assert "Logged Single-leg Romanian deadlift (bodyweight): 12, 10 reps." in first.stdout
     # The next day, a new process replies to the prompt it printed as [4].
     prompt_line = next(line for line in first.stdout.splitlines() if line.startswith("[4]"))
-    assert "2/4" in prompt_line
+    assert "2/5" in prompt_line  # a beginner session now holds five moves (issue 12)
     second = backline(
         "chat",
         "--user",

@@ -276,14 +276,15 @@ def test_day_types_fill_for_a_home_setup(
     library: Library, day_id: str, level: str, equipment: set[str]
 ) -> None:
     pool = eligible(library, level, equipment)
-    needed = library.levels[level].main_exercises
-    assert sure_slots(library.day_types[day_id], pool) >= max(needed, 3)
+    day = library.day_types[day_id]
+    mains = sum(1 for slot in day.slots if slot.main)
+    assert sure_slots(day, pool) >= max(mains, 3)
 
 
 @pytest.mark.parametrize("day_id", ["full", "upper", "lower"])
 def test_day_types_fill_for_a_full_gym(library: Library, day_id: str) -> None:
     pool = eligible(library, "advanced", set(library.taxonomy.equipment))
-    assert sure_slots(library.day_types[day_id], pool) >= library.levels["advanced"].main_exercises
+    assert sure_slots(library.day_types[day_id], pool) >= library.levels["advanced"].max_exercises
     assert len(library.day_types[day_id].slots) >= 5
 
 
@@ -556,7 +557,7 @@ PROGRAM_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (
         "too few slots",
         lambda d: d["day_types"][2].update(slots=d["day_types"][2]["slots"][:2]),
-        "day type 'lower': field 'slots': has 2 slots but a level asks for 5",
+        "day type 'lower': field 'slots': has 2 slots but a level asks for 7 exercises",
     ),
     (
         "bad region",
@@ -566,13 +567,13 @@ PROGRAM_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("level missing", lambda d: d["levels"].pop(), "field 'levels': level 'advanced' is missing"),
     (
         "main count",
-        lambda d: d["levels"][0].update(main_exercises=0),
-        "level 'beginner': field 'main_exercises': must be a whole number from 1 to 10",
+        lambda d: d["levels"][0].update(max_exercises=0),
+        "level 'beginner': field 'max_exercises': must be a whole number from 1 to 10",
     ),
     (
         "warmup names a main move",
         lambda d: d["session"]["warmup"].append("deadlift"),
-        "field 'session.warmup[7]': 'deadlift' has role 'main', expected 'warmup'",
+        "field 'session.warmup[8]': 'deadlift' has role 'main', expected 'warmup'",
     ),
     (
         "cooldown unknown",
@@ -582,7 +583,7 @@ PROGRAM_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (
         "warmup count too high",
         lambda d: d["session"].update(warmup_count=9),
-        "field 'session.warmup_count': must be a whole number from 0 to 7",
+        "field 'session.warmup_count': must be a whole number from 0 to 8",
     ),
     (
         "outcome level",
@@ -626,13 +627,75 @@ TAXONOMY_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
 ]
 
 
+LINK_BREAKS: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
+    (
+        "no link and no reason",
+        "exercises/standing-calf-raise.yaml",
+        _drop("no_easier"),
+        "exercise 'standing-calf-raise': field 'easier': a bodyweight move needs an 'easier' link",
+    ),
+    (
+        "reason next to a link",
+        "exercises/superhero.yaml",
+        _set("no_easier", value="Because."),
+        "exercise 'superhero': field 'no_easier': is given although 'easier' lists a move",
+    ),
+    (
+        "link to a warm-up",
+        "exercises/superhero.yaml",
+        _set("easier", value=["bird-dog"]),
+        "field 'easier[0]': 'bird-dog' is a warmup move; link main moves only",
+    ),
+    (
+        "tier with the wrong pattern",
+        "programs.yaml",
+        lambda d: d["main_lifts"]["hinge"].append(["glute-bridge"]),
+        "field 'main_lifts.hinge[7][0]': 'glute-bridge' has pattern 'bridge', not 'hinge'",
+    ),
+    (
+        "unknown tier move",
+        "programs.yaml",
+        lambda d: d["main_lifts"]["row"].insert(0, ["barbel-row"]),
+        "field 'main_lifts.row[0][0]': unknown exercise 'barbel-row' (did you mean 'barbell-row'?)",
+    ),
+    (
+        "ramp out of order",
+        "programs.yaml",
+        lambda d: d["levels"][0]["ramp"][1].update(until_week=1),
+        "level 'beginner': field 'ramp[1].until_week': must come after week 2",
+    ),
+    (
+        "length without the default",
+        "programs.yaml",
+        lambda d: d["session"].update(lengths=d["session"]["lengths"][:1]),
+        "field 'session.lengths': must include the default length (30 minutes)",
+    ),
+    (
+        "block too long",
+        "programs.yaml",
+        lambda d: d.update(block_weeks=9),
+        "field 'block_weeks': must be a whole number from 4 to 6 (got 9)",
+    ),
+    (
+        "slot main flag",
+        "programs.yaml",
+        lambda d: d["day_types"][0]["slots"][0].update(main="yes"),
+        "day type 'full': field 'slots[0].main': expected true or false",
+    ),
+]
+
+
 def _cases(rel: str, breaks: list[tuple[str, Callable[[dict[str, Any]], None], str]]) -> list:
     return [pytest.param(rel, change, expected, id=case) for case, change, expected in breaks]
 
 
 @pytest.mark.parametrize(
     ("rel", "change", "expected"),
-    [*_cases("programs.yaml", PROGRAM_BREAKS), *_cases("taxonomy.yaml", TAXONOMY_BREAKS)],
+    [
+        *_cases("programs.yaml", PROGRAM_BREAKS),
+        *_cases("taxonomy.yaml", TAXONOMY_BREAKS),
+        *[pytest.param(f, c, e, id=case) for case, f, c, e in LINK_BREAKS],
+    ],
 )
 def test_broken_program_or_taxonomy_is_named_precisely(
     content: Path, rel: str, change: Callable[[dict[str, Any]], None], expected: str
@@ -674,3 +737,68 @@ def test_long_reports_are_shortened(content: Path) -> None:
         load_library(content)
     assert len(caught.value.problems) > 30
     assert f"... and {len(caught.value.problems) - 30} more" in str(caught.value)
+
+
+# --- issue 12: kit variants, links, source facts ---------------------------------------
+
+
+@pytest.mark.parametrize("kit", ["dumbbells", "kettlebell", "gym"])
+@pytest.mark.parametrize("pattern", ["hinge", "row", "bridge", "squat", "plantar_flexion"])
+def test_every_loaded_kit_has_a_loaded_main_move_per_pattern(
+    library: Library, kit: str, pattern: str
+) -> None:
+    from bot.core.onboarding import EQUIPMENT_PRESETS
+
+    have = EQUIPMENT_PRESETS[kit][1]
+    found = [
+        e.id
+        for e in eligible(library, "intermediate", set(have))
+        if e.pattern == pattern and e.loaded and set(e.equipment) <= have
+    ]
+    assert found, (kit, pattern)
+
+
+def test_every_bodyweight_main_move_can_step_up_and_down_or_says_why(library: Library) -> None:
+    for e in library.main_exercises():
+        if not e.bodyweight:
+            continue
+        assert bool(e.easier) != bool(e.no_easier), e.id
+        assert bool(e.harder) != bool(e.no_harder), e.id
+        for target in (*e.easier, *e.harder):
+            assert library.exercises[target].role == "main", (e.id, target)
+
+
+def test_source_facts(library: Library) -> None:
+    ex = library.exercises
+    assert ex["barbell-hip-thrust"].prescription.reps == (15, 20)
+    steps = " ".join(s.text.lower() for s in library.selftest.steps)
+    assert "one leg" in steps and "lower that foot to the floor" in steps
+
+
+def test_qualified_names_are_findable(library: Library) -> None:
+    from bot.core.lookup import ExerciseLookup
+
+    lookup = ExerciseLookup(library)
+    qualified = [e for e in library.exercises.values() if "(" in e.name]
+    assert qualified
+    for e in qualified:
+        found = lookup.find(e.name).exercise
+        assert found is not None and found.id == e.id, e.name
+        bare = re.sub(r"\s*\(.*?\)", "", e.name)
+        assert lookup.find(bare).exercise is not None, bare
+    assert lookup.find("single-leg romanian deadlift").exercise == ex_of(
+        library, "single-leg-rdl-bodyweight"
+    )
+
+
+def ex_of(library: Library, ident: str) -> Exercise:
+    return library.exercises[ident]
+
+
+def test_main_lift_tiers_name_main_moves_of_their_pattern(library: Library) -> None:
+    for pattern, tiers in library.main_lifts.items():
+        for tier in tiers:
+            for ident in tier:
+                assert library.exercises[ident].pattern == pattern
+    assert library.block_weeks in (4, 5, 6)
+    assert all(any(slot.main for slot in d.slots) for d in library.day_types.values())

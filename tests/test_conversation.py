@@ -289,6 +289,8 @@ async def test_onboarding_by_buttons_and_typing(env) -> None:
     await ana.press(ana.last_id(), "ob:equipment:gym")
     await ana.say("Two upper, two lower")
     reply = await ana.say("tue wed fri sat")
+    assert "How long" in text_of(reply)
+    reply = await ana.say("45")
     reply = await ana.say("6:45pm Europe/Berlin")  # time and zone together skip the zone step
     assert "kilograms or pounds" in text_of(reply)
     reply = await ana.say("lb")
@@ -303,6 +305,19 @@ async def test_onboarding_by_buttons_and_typing(env) -> None:
         "lb",
     )
     assert s.reminder_time == time(18, 45) and s.onboarded and "barbell" in s.equipment
+    assert s.session_minutes == 45
+    assert s.program_start == coach.local_date(s)
+
+
+async def test_session_length_is_a_setting(env) -> None:
+    coach, store = env
+    ana = Person(coach, "ana")
+    reply = await ana.say("/settings length 45")
+    assert "length updated" in text_of(reply)
+    user = await store.find_user(ana.ref)
+    assert user.settings.session_minutes == 45
+    assert "Session length: about 45 min" in text_of(await ana.say("/settings"))
+    assert "minutes" in text_of(await ana.say("/settings length soon"))
 
 
 async def test_onboarding_rejects_nonsense_kindly(env) -> None:

@@ -287,11 +287,13 @@ def test_bodyweight_moves_add_reps_then_suggest_the_harder_variation(library: Li
 
 
 def test_the_harder_variation_needs_equipment_the_person_has(library: Library) -> None:
-    log = Log("doorway-row")  # harder: inverted row, which needs a pull-up bar
+    # Harder: the same raise holding a dumbbell or a kettlebell. (The doorway row used here
+    # before now also has the no-kit table row as a harder link.)
+    log = Log("single-leg-calf-raise")
     log.add(START, [20, 20, 20])
     assert decide(library, log, equipment=frozenset({"bodyweight"})).suggestion is None
-    with_bar = decide(library, log, equipment=frozenset({"bodyweight", "pullup_bar"}))
-    assert with_bar.suggestion == "inverted-row"
+    with_bells = decide(library, log, equipment=frozenset({"bodyweight", "dumbbells"}))
+    assert with_bells.suggestion == "single-leg-calf-raise-dumbbell"
 
 
 def test_added_reps_follow_the_weakest_set(library: Library) -> None:

@@ -44,10 +44,18 @@ class Exercise:
     harder: tuple[str, ...] = ()
     safety: tuple[str, ...] = ()
     summary: str = ""
+    # Why a bodyweight move has no easier / harder link (the content must give one or the other).
+    no_easier: str = ""
+    no_harder: str = ""
 
     @property
     def bodyweight(self) -> bool:
         return self.equipment == ("bodyweight",)
+
+    @property
+    def uses_kit(self) -> bool:
+        """Needs something beyond the floor: a band, a bench, a bar, a weight."""
+        return not self.bodyweight
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,9 @@ class Slot:
     name: str
     patterns: tuple[str, ...]
     fallback: tuple[str, ...] = ()
+    # Main slots hold the block's main lifts (the same move all block, so it can progress);
+    # the others are accessories that rotate week to week.
+    main: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,23 +113,61 @@ class Split:
 
 
 @dataclass(frozen=True, slots=True)
+class RampStep:
+    """A newcomer's first weeks: up to `until_week` (1 = the program's first week) a session
+    holds at most `exercises` moves."""
+
+    until_week: int
+    exercises: int
+
+
+@dataclass(frozen=True, slots=True)
 class LevelDose:
     id: str
     name: str
-    main_exercises: int  # how many main exercises a training day gets
-    max_sets: int  # cap on the content's default sets
+    max_exercises: int  # most exercises (main lifts + accessories) in one session
+    max_sets: int  # cap on the sets of any exercise
     prefer_bodyweight: bool
     description: str = ""
+    ramp: tuple[RampStep, ...] = ()  # in week order; past the last step, the full session
+
+    def ramp_cap(self, week: int) -> int | None:
+        """Most exercises a session holds in the program's `week` (1 = first week) while the
+        newcomer ramp lasts; None after it."""
+        for step in self.ramp:
+            if week <= step.until_week:
+                return step.exercises
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLength:
+    """One offered session length, with how many warm-up and cool-down moves it has."""
+
+    minutes: int
+    warmup_count: int
+    cooldown_count: int
+    # A longer session also allows more moves and a set more of each than the level's cap.
+    extra_exercises: int = 0
+    extra_sets: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class SessionShape:
-    minutes: int  # the whole session's budget
+    minutes: int  # the default session length
     warmup: tuple[str, ...]  # exercise ids (role warmup), in order of preference
     cooldown: tuple[str, ...]  # exercise ids (role cooldown)
-    warmup_count: int
+    warmup_count: int  # for the default length
     cooldown_count: int
     seconds_per_rep: int  # for time estimates
+    lengths: tuple[SessionLength, ...] = ()
+    barbell_warmup_sets: int = 0  # lighter ramp-up sets before a heavy barbell lift
+
+    def length(self, minutes: int) -> SessionLength:
+        """The offered length closest to `minutes` (the default shape if none is listed)."""
+        if not self.lengths:
+            return SessionLength(self.minutes, self.warmup_count, self.cooldown_count)
+        return min(self.lengths, key=lambda s: (abs(s.minutes - minutes), s.minutes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +202,10 @@ class Library:
     session: SessionShape
     selftest: SelfTest
     source: str = field(default="", compare=False)  # where it was loaded from, for messages
+    # pattern -> main-lift tiers, best first; moves in one tier are equals that take turns
+    # (between blocks, and between two days of the same type in a week).
+    main_lifts: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    block_weeks: int = 6  # how long main lifts stay put
 
     def main_exercises(self) -> list[Exercise]:
         return [e for e in self.exercises.values() if e.role == "main"]

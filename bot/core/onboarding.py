@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.core.events import Button
 from bot.core.library import Library
-from bot.core.settings import LEVELS, WEEKDAY_NAMES, Settings
+from bot.core.settings import LEVELS, SESSION_LENGTHS, WEEKDAY_NAMES, Settings, nearest_length
 
 EQUIPMENT_PRESETS: dict[str, tuple[str, frozenset[str]]] = {
     "bodyweight": ("Bodyweight only", frozenset({"bodyweight"})),
@@ -148,6 +148,24 @@ def _days_apply(text: str, s: Settings, _: Library) -> Settings:
     return s.with_(weekdays=parse_weekdays(text))
 
 
+def _length_label(minutes: int) -> str:
+    return f"About {minutes} min"
+
+
+def _length_apply(text: str, s: Settings, _: Library) -> Settings:
+    t = text.strip().lower()
+    if "hour" in t:
+        return s.with_(session_minutes=nearest_length(30 if "half" in t else 60))
+    m = re.search(r"\d{1,3}", t)
+    if m is None or not 5 <= int(m.group()) <= 180:
+        raise AnswerError(
+            "Pick one of the lengths, or type the minutes you have, e.g. "
+            + ", ".join(str(m) for m in SESSION_LENGTHS)
+            + "."
+        )
+    return s.with_(session_minutes=nearest_length(int(m.group())))
+
+
 def _time_apply(text: str, s: Settings, _: Library) -> Settings:
     return parse_time_and_zone(text, s)
 
@@ -193,6 +211,12 @@ STEPS: tuple[Step, ...] = (
         'Which days? Tap to keep the suggestion, or type your own (e.g. "tue thu sat").',
         lambda lib, s: [Button(days_label(s.weekdays), "ob:days:keep")],
         _days_apply,
+    ),
+    Step(
+        "length",
+        "How long can a session be? I'll fill the time, warm-up and cool-down included.",
+        lambda lib, s: [Button(_length_label(m), f"ob:length:{m}") for m in SESSION_LENGTHS],
+        _length_apply,
     ),
     Step(
         "time",

@@ -1,24 +1,75 @@
-"""The day's session for a person and a date: pure and deterministic.
+"""The program: which moves a person does on which day. Pure and deterministic.
 
-Inputs are the library, the person's settings, the date, the exercises of their previous session
-(for variety) and optional per-exercise targets from progression. The same inputs always give the
-same plan; the coach stores the first plan of a day so it stays put all day.
+How a week is built (the data lives in content/programs.yaml):
+
+- Schedule. The person's training weekdays take the split's day types in order, so every week
+  looks the same. Someone who trains on fewer weekdays than the split has days gets the day
+  types in rotation across weeks instead, so none is dropped.
+- Blocks. Weeks count from `Settings.program_start` (set when onboarding finishes), or from
+  EPOCH when it is unset (settings stored before the field existed). Week w belongs to block
+  w // library.block_weeks; blocks roll over on the Monday after `block_weeks` weeks.
+- Main lifts. Each `main` slot of a day type takes the first `main_lifts` tier the person has
+  the kit and level for (a newcomer on a level that prefers bodyweight: bodyweight moves
+  first until the ramp ends, which is one block: form first, weights later). Moves in one
+  tier are equals that take turns between blocks and between two days of the same type in
+  one week. So a main lift
+  is the same every week of a block, which is what lets it progress.
+- Chosen variations. `variations` maps a move the planner would pick to the one to do instead
+  (progression's harder or easier variation, a swap). It is used when kit and level allow.
+  `avoid` names moves never to schedule.
+- Accessories. The other slots rotate week by week. Accessories that train a posterior-chain
+  group still short of its weekly target go first: two days a week for glutes, hamstrings,
+  upper back, lower back and calves wherever the week has two days that can train it, one
+  otherwise. At most one back-extension move a day.
+- Time. Accessories and then sets are added until the estimate reaches the chosen session
+  length's band (`time_band`); sets and then accessories are trimmed when it runs over. The
+  estimate counts ramp-up sets before heavy barbell lifts.
+- Newcomers. A beginner's first weeks hold fewer moves (levels[].ramp): one or two bodyweight
+  moves to start, a move more every couple of weeks. Coverage targets apply after the ramp.
+
+The same inputs always give the same plan; the coach stores the first plan of a day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from bot.core.dose import prescribed
-from bot.core.library import DayType, Exercise, Library, Prescription, Slot
+from bot.core.dose import level_dose
+from bot.core.library import (
+    DayType,
+    Exercise,
+    LevelDose,
+    Library,
+    Prescription,
+    SessionLength,
+    Slot,
+)
 from bot.core.settings import LEVELS, Settings
 
-# Sessions are counted from a fixed Monday so rotation does not depend on when someone joined.
+# A Monday. Weeks and blocks count from it when a person has no program start date.
 EPOCH = date(2024, 1, 1)
 TRANSITION_SECONDS = 30  # moving between exercises, setting up weights
+WARMUP_SET_REPS = 5  # a ramp-up set before a heavy barbell lift
+WARMUP_SET_REST = 60
+MIN_SETS = 2  # trimming for time never goes below this
+MIN_MAIN = 2  # nor below this many main lifts
+# The session length band the planner aims for, as fractions of the chosen length:
+# 15 min -> 13-16, 30 -> 26-32, 45 -> 39-48.
+BAND = (0.87, 1.07)
+# The back line's groups, as taxonomy muscle groups; a move trains a group through its primary
+# muscles.
+POSTERIOR_GROUPS: dict[str, frozenset[str]] = {
+    "glutes": frozenset({"glutes"}),
+    "hamstrings": frozenset({"hamstrings"}),
+    "upper_back": frozenset({"lats", "mid_back", "rear_delts", "neck_traps"}),
+    "lower_back": frozenset({"lower_back"}),
+    "calves": frozenset({"calves"}),
+}
+DAYS_PER_GROUP = 2  # each group on two days a week where the split allows (the sources' minimum)
+ONE_A_DAY = frozenset({"extension"})  # patterns that may appear once a day at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +99,7 @@ class PlannedExercise:
     rest_seconds: int
     load_kg: float | None = None
     note: str = ""
+    warmup_sets: int = 0  # lighter ramp-up sets before the work sets (heavy barbell lifts)
 
     def to_dict(self) -> dict[str, Any]:
         # Every field is a plain value or a tuple of them; `asdict` would deep-copy each one.
@@ -68,6 +120,7 @@ class PlannedExercise:
             rest_seconds=int(data.get("rest_seconds", 60)),
             load_kg=data.get("load_kg"),
             note=data.get("note", ""),
+            warmup_sets=int(data.get("warmup_sets", 0)),
         )
 
 
@@ -162,16 +215,68 @@ def previous_training_day(settings: Settings, before: date) -> date | None:
     return None
 
 
-def day_type_for(library: Library, settings: Settings, day: date) -> DayType:
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One training day of a week: its day type and which occurrence of that type it is."""
+
+    day: date
+    day_type: DayType
+    occurrence: int  # 0 for the first day of this type in the split's week, 1 for the second...
+    number: int  # sessions since EPOCH (rotates warm-ups and cool-downs)
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def program_anchor(settings: Settings) -> date:
+    """The Monday weeks and blocks count from."""
+    return monday(settings.program_start) if settings.program_start else EPOCH
+
+
+def program_week(settings: Settings, day: date) -> int:
+    """Weeks since the program's start (0 = its first week; days before it count as week 0)."""
+    return max(0, (monday(day) - program_anchor(settings)).days // 7)
+
+
+def block_index(library: Library, settings: Settings, day: date) -> int:
+    return program_week(settings, day) // library.block_weeks
+
+
+def _split_days(library: Library, settings: Settings) -> tuple[str, ...]:
     split = library.splits.get(settings.split) or next(iter(library.splits.values()))
-    return library.day_types[split.days[session_index(settings, day) % len(split.days)]]
+    return split.days
+
+
+def week_sessions(library: Library, settings: Settings, day: date) -> list[Session]:
+    """The training days of the week that holds `day`, in order."""
+    days = _split_days(library, settings)
+    weekdays = training_weekdays(settings)
+    start = monday(day)
+    out: list[Session] = []
+    for pos, weekday in enumerate(weekdays):
+        when = start + timedelta(days=weekday)
+        number = session_index(settings, when)
+        # Enough weekdays: a fixed weekly template. Too few: rotate so every day type comes up.
+        index = pos % len(days) if len(weekdays) >= len(days) else number % len(days)
+        occurrence = days[:index].count(days[index])
+        out.append(Session(when, library.day_types[days[index]], occurrence, number))
+    return out
+
+
+def day_type_for(library: Library, settings: Settings, day: date) -> DayType:
+    for session in week_sessions(library, settings, day):
+        if session.day == day:
+            return session.day_type
+    days = _split_days(library, settings)
+    return library.day_types[days[session_index(settings, day) % len(days)]]
 
 
 # ---------------------------------------------------------------- choosing exercises
 
 
 def level_rank(level: str) -> int:
-    return LEVELS.index(level) if level in LEVELS else 0  # type: ignore[arg-type]
+    return LEVELS.index(level) if level in LEVELS else 0
 
 
 def allowed(exercise: Exercise, settings: Settings) -> bool:
@@ -182,27 +287,119 @@ def allowed(exercise: Exercise, settings: Settings) -> bool:
     )
 
 
-def slot_candidates(
-    library: Library, settings: Settings, slot: Slot, used: Iterable[str] = ()
-) -> list[Exercise]:
-    """Exercises that may fill `slot`: its own patterns first, else its fallback patterns."""
-    taken = set(used)
-    for patterns in (slot.patterns, slot.fallback):
-        found = [
-            e
-            for e in library.main_exercises()
-            if e.pattern in patterns and e.id not in taken and allowed(e, settings)
-        ]
-        if found:
-            return sorted(found, key=lambda e: e.id)
-    return []
+def time_band(minutes: int) -> tuple[int, int]:
+    """The estimate a session of about `minutes` aims for (intermediate and advanced fill it)."""
+    return round(minutes * BAND[0]), round(minutes * BAND[1])
 
 
-def _pick(candidates: list[Exercise], previous: frozenset[str], bodyweight_first: bool, n: int):
-    """Avoid last session's moves when possible, then the level's preference, rotating with n."""
-    fresh = [e for e in candidates if e.id not in previous] or candidates
-    preferred = [e for e in fresh if e.bodyweight == bodyweight_first] or fresh
-    return preferred[n % len(preferred)]
+def groups_trained(library: Library, exercise: Exercise) -> frozenset[str]:
+    """The posterior-chain groups a move trains through its primary muscles."""
+    muscles = library.taxonomy.muscles
+    groups = {muscles[m].group for m in exercise.primary if m in muscles}
+    return frozenset(g for g, parts in POSTERIOR_GROUPS.items() if groups & parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Chooser:
+    """What one person may be given, and in which order of preference."""
+
+    library: Library
+    settings: Settings
+    dose: LevelDose
+    variations: Mapping[str, str]
+    avoid: frozenset[str]
+    floor_first: bool  # bodyweight moves first (a newcomer on a level that prefers them)
+
+    def ok(self, exercise: Exercise, taken: set[str]) -> bool:
+        return (
+            exercise.role == "main"
+            and exercise.id not in taken
+            and exercise.id not in self.avoid
+            and allowed(exercise, self.settings)
+            and not (
+                exercise.pattern in ONE_A_DAY
+                and any(self.library.exercises[t].pattern == exercise.pattern for t in taken)
+            )
+        )
+
+    def vary(self, exercise: Exercise, taken: set[str]) -> Exercise:
+        """The chosen variation instead of `exercise`, when there is one the person can do."""
+        other = self.library.exercises.get(self.variations.get(exercise.id, ""))
+        return other if other is not None and self.ok(other, taken) else exercise
+
+    def tiers(self, patterns: Iterable[str], taken: set[str]) -> list[tuple[Exercise, ...]]:
+        """Main-lift tiers for `patterns`, best first, holding only moves the person can do."""
+        lib = self.library
+        tiers: list[tuple[Exercise, ...]] = []
+        for pattern in patterns:
+            order = lib.main_lifts.get(pattern, ())
+            listed = {i for tier in order for i in tier}
+            unlisted = sorted(
+                (e.id,) for e in lib.main_exercises() if e.pattern == pattern and e.id not in listed
+            )
+            for tier in (*order, *unlisted):
+                found = tuple(lib.exercises[i] for i in tier if i in lib.exercises)
+                found = tuple(e for e in found if self.ok(e, taken))
+                if found:
+                    tiers.append(found)
+        if self.floor_first:
+            bodyweight = [t for t in (tuple(e for e in t if e.bodyweight) for t in tiers) if t]
+            loaded = [t for t in (tuple(e for e in t if not e.bodyweight) for t in tiers) if t]
+            tiers = bodyweight + loaded
+        return tiers
+
+    def main_lift(self, slot: Slot, turn: int, taken: set[str]) -> Exercise | None:
+        tiers = self.tiers(slot.patterns, taken) or self.tiers(slot.fallback, taken)
+        if not tiers:
+            return None
+        best = tiers[0]
+        return self.vary(best[turn % len(best)], taken)
+
+    def options(self, slot: Slot, taken: set[str]) -> list[Exercise]:
+        """What may fill an accessory slot: its patterns, else its fallback."""
+        for patterns in (slot.patterns, slot.fallback):
+            found = sorted(
+                (
+                    e
+                    for e in self.library.main_exercises()
+                    if e.pattern in patterns and self.ok(e, taken)
+                ),
+                key=lambda e: e.id,
+            )
+            # Newcomers rotate through the floor moves; others through what uses their kit.
+            if self.floor_first:
+                preferred = [e for e in found if e.bodyweight]
+            else:
+                preferred = [e for e in found if e.uses_kit]
+            if found:
+                return preferred or found
+        return []
+
+    def accessory(self, slot: Slot, turn: int, taken: set[str]) -> Exercise | None:
+        """The slot's move this week: a rotation over what the person can do."""
+        found = self.options(slot, taken)
+        return self.vary(found[turn % len(found)], taken) if found else None
+
+    def quickest(self, slot: Slot, taken: set[str], spr: int) -> Exercise | None:
+        """The slot's move that takes least time, for a short session that needs it."""
+        found = self.options(slot, taken)
+        planned = [(_estimate_seconds(_planned(e, "", MIN_SETS, None), spr), e) for e in found]
+        return self.vary(min(planned, key=lambda x: x[0])[1], taken) if planned else None
+
+
+def _with_warmup_sets(library: Library, planned: list[PlannedExercise]) -> list[PlannedExercise]:
+    """Ramp-up sets before heavy barbell lifts: the full count before the first, one before each
+    later one (the body is warm by then)."""
+    out: list[PlannedExercise] = []
+    full = library.session.barbell_warmup_sets
+    for p in planned:
+        exercise = library.exercises[p.exercise_id]
+        if full and exercise.loaded and "barbell" in exercise.equipment:
+            out.append(replace(p, warmup_sets=full))
+            full = min(full, 1)
+        else:
+            out.append(p)
+    return out
 
 
 def _estimate_seconds(p: PlannedExercise, seconds_per_rep: int) -> int:
@@ -215,7 +412,8 @@ def _estimate_seconds(p: PlannedExercise, seconds_per_rep: int) -> int:
         work = 30
     if p.per_side:
         work *= 2
-    return p.sets * work + max(p.sets - 1, 0) * p.rest_seconds + TRANSITION_SECONDS
+    ramp = p.warmup_sets * (WARMUP_SET_REPS * seconds_per_rep + WARMUP_SET_REST)
+    return ramp + p.sets * work + max(p.sets - 1, 0) * p.rest_seconds + TRANSITION_SECONDS
 
 
 def estimate_minutes(plan_parts: Iterable[PlannedExercise], seconds_per_rep: int) -> int:
@@ -250,17 +448,346 @@ def _planned(
     )
 
 
-def _bookends(library: Library, settings: Settings, ids: tuple[str, ...], count: int, n: int):
-    """Warm-up or cool-down: `count` moves the person can do, rotating through the list."""
+def _usable_bookends(
+    library: Library, settings: Settings, ids: tuple[str, ...], session: Session
+) -> list[Exercise]:
+    region = session.day_type.region
+    fits = {"full", region} if region != "full" else {"full", "upper", "lower"}
     usable = [library.exercises[i] for i in ids if i in library.exercises]
-    usable = [e for e in usable if allowed(e, settings)]
+    return [e for e in usable if allowed(e, settings) and e.region in fits]
+
+
+def _longest_bookends(
+    library: Library, settings: Settings, session: Session, length: SessionLength, spr: int
+) -> int:
+    """Seconds of the longest warm-up and cool-down this day type can get: what the main lifts
+    are fitted against, so that they don't change with the warm-up rotation."""
+    total = 0
+    for ids, count in (
+        (library.session.warmup, length.warmup_count),
+        (library.session.cooldown, length.cooldown_count),
+    ):
+        times = sorted(
+            (
+                _estimate_seconds(_planned(e, e.role, 1 if e.role == "warmup" else None, None), spr)
+                for e in _usable_bookends(library, settings, ids, session)
+            ),
+            reverse=True,
+        )
+        total += sum(times[:count])
+    return total
+
+
+def _bookends(
+    library: Library, settings: Settings, ids: tuple[str, ...], count: int, session: Session
+) -> tuple[PlannedExercise, ...]:
+    """Warm-up or cool-down: `count` moves that suit the day type, rotating through the list."""
+    usable = _usable_bookends(library, settings, ids, session)
     if not usable:
         return ()
-    start = n % len(usable)
+    start = session.number % len(usable)
     ordered = usable[start:] + usable[:start]
     return tuple(
         _planned(e, e.role, 1 if e.role == "warmup" else None, None) for e in ordered[:count]
     )
+
+
+# ---------------------------------------------------------------- the week
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    session: Session
+    main: tuple[PlannedExercise, ...]
+    warmup: tuple[PlannedExercise, ...]
+    cooldown: tuple[PlannedExercise, ...]
+
+
+def main_lifts(
+    library: Library,
+    settings: Settings,
+    session: Session,
+    block: int,
+    variations: Mapping[str, str] | None = None,
+    avoid: Iterable[str] = (),
+) -> list[tuple[Slot, Exercise]]:
+    """The block's main lifts for one day: the same for every week of the block."""
+    chooser = _chooser(library, settings, session.day, variations, avoid)
+    taken: set[str] = set()
+    out: list[tuple[Slot, Exercise]] = []
+    for slot in session.day_type.slots:
+        if not slot.main:
+            continue
+        chosen = chooser.main_lift(slot, block + session.occurrence, taken)
+        if chosen is not None:
+            taken.add(chosen.id)
+            out.append((slot, chosen))
+    return out
+
+
+def ramp_cap(library: Library, settings: Settings, day: date) -> int | None:
+    """Most moves a newcomer's session holds in the week of `day`; None once past the ramp.
+    Only a known program start makes someone a newcomer."""
+    if settings.program_start is None:
+        return None
+    return level_dose(library, settings.level).ramp_cap(program_week(settings, day) + 1)
+
+
+def _chooser(
+    library: Library,
+    settings: Settings,
+    day: date,
+    variations: Mapping[str, str] | None,
+    avoid: Iterable[str],
+) -> _Chooser:
+    dose = level_dose(library, settings.level)
+    # Form first, weights later: a level that prefers bodyweight does so during the ramp.
+    floor_first = dose.prefer_bodyweight and ramp_cap(library, settings, day) is not None
+    return _Chooser(library, settings, dose, variations or {}, frozenset(avoid), floor_first)
+
+
+def _draft_week(
+    library: Library,
+    settings: Settings,
+    day: date,
+    variations: Mapping[str, str] | None,
+    avoid: Iterable[str],
+) -> dict[date, _Draft]:
+    """Every training day of the week that holds `day`, planned together so the week is balanced."""
+    chooser = _chooser(library, settings, day, variations, avoid)
+    dose = chooser.dose
+    sessions = week_sessions(library, settings, day)
+    week = program_week(settings, day)
+    block = week // library.block_weeks
+    # Only a known start makes someone a newcomer; no start date means an existing program.
+    length = library.session.length(settings.session_minutes)
+    full = dose.max_exercises + length.extra_exercises
+    ramp = ramp_cap(library, settings, day)
+    cap = full if ramp is None else min(ramp, full)
+    band = time_band(length.minutes)
+    spr = library.session.seconds_per_rep
+
+    mains = {
+        s.day: main_lifts(library, settings, s, block, variations, avoid)[:cap] for s in sessions
+    }
+    days_trained = dict.fromkeys(POSTERIOR_GROUPS, 0)
+    for picks in mains.values():
+        for group in set().union(*(groups_trained(library, e) for _, e in picks)):
+            days_trained[group] += 1
+    able = _able_sessions(library, chooser, sessions)
+    target = {g: min(DAYS_PER_GROUP, len(days)) for g, days in able.items()}
+
+    drafts: dict[date, _Draft] = {}
+    for index, session in enumerate(sessions):
+        taken = {e.id for _, e in mains[session.day]}
+        today = set().union(*(groups_trained(library, e) for _, e in mains[session.day]))
+        extras: list[tuple[Slot, Exercise]] = []
+        for i, slot in enumerate(session.day_type.slots):
+            if slot.main:
+                continue
+            pick = chooser.accessory(
+                slot, week + session.occurrence + i, taken | {e.id for _, e in extras}
+            )
+            if pick is not None:
+                extras.append((slot, pick))
+
+        # Accessories for groups still short of their weekly days come first. One is forced
+        # when this is the week's last day that can give a group its one weekly hit.
+        forced: list[tuple[Slot, Exercise]] = []
+        required: list[tuple[Slot, Exercise]] = []
+        covered = set(today)
+        for last_chance in (True, False):
+            for x in extras:
+                short = {
+                    g
+                    for g in groups_trained(library, x[1]) - covered
+                    if days_trained[g] < target[g]
+                    and (not last_chance or (days_trained[g] == 0 and able[g][-1] == index))
+                }
+                if short and x not in forced and x not in required:
+                    (forced if last_chance else required).append(x)
+                    covered |= groups_trained(library, x[1])
+        optional = [x for x in extras if x not in forced and x not in required]
+        if length.minutes < library.session.minutes:
+            # A short session gives the week's balance the quickest move for each slot.
+            forced, required = (
+                _quickest(chooser, picks, taken, spr) for picks in (forced, required)
+            )
+        # Which optional accessory gets the spare time takes turns week by week.
+        if optional:
+            turn = (week + session.occurrence) % len(optional)
+            optional = optional[turn:] + optional[:turn]
+        warmup = _bookends(library, settings, library.session.warmup, length.warmup_count, session)
+        cooldown = _bookends(
+            library, settings, library.session.cooldown, length.cooldown_count, session
+        )
+
+        def planned(picks: list[tuple[Slot, Exercise]]) -> list[PlannedExercise]:
+            return [_planned(e, s.name, dose.max_sets, None) for s, e in picks]
+
+        main = _fill(
+            library,
+            dose,
+            _Parts(
+                _with_warmup_sets(library, planned(mains[session.day])) + planned(forced),
+                len(mains[session.day]),
+                planned(required),
+                planned(optional),
+                cap,
+                _longest_bookends(library, settings, session, length, spr),
+            ),
+            warmup + cooldown,
+            band,
+            length,
+            spr,
+        )
+        done = {library.exercises[p.exercise_id] for p in main}
+        for group in set().union(*(groups_trained(library, e) for e in done)) - today:
+            days_trained[group] += 1
+        drafts[session.day] = _Draft(session, tuple(main), warmup, cooldown)
+    return drafts
+
+
+def _quickest(
+    chooser: _Chooser, picks: list[tuple[Slot, Exercise]], taken: set[str], spr: int
+) -> list[tuple[Slot, Exercise]]:
+    out: list[tuple[Slot, Exercise]] = []
+    for slot, pick in picks:
+        others = taken | {e.id for _, e in picks if e is not pick} | {e.id for _, e in out}
+        quick = chooser.quickest(slot, others, spr)
+        out.append((slot, quick if quick is not None else pick))
+    return out
+
+
+def _able_sessions(
+    library: Library, chooser: _Chooser, sessions: list[Session]
+) -> dict[str, list[int]]:
+    """For each group, the week's sessions (by index) whose day type has a move that trains it."""
+    able: dict[str, list[int]] = {g: [] for g in POSTERIOR_GROUPS}
+    for index, session in enumerate(sessions):
+        can: set[str] = set()
+        for slot in session.day_type.slots:
+            for e in library.main_exercises():
+                if e.pattern in slot.patterns + slot.fallback and chooser.ok(e, set()):
+                    can |= groups_trained(library, e)
+        for group in can:
+            able[group].append(index)
+    return able
+
+
+def _most_redundant(library: Library, mains: list[PlannedExercise]) -> int:
+    """The main lift whose groups the other main lifts also train; the last one when none is."""
+
+    def groups(p: PlannedExercise) -> frozenset[str]:
+        return groups_trained(library, library.exercises[p.exercise_id])
+
+    for i in reversed(range(len(mains))):
+        others = set().union(*(groups(p) for j, p in enumerate(mains) if j != i))
+        if groups(mains[i]) <= others:
+            return i
+    return len(mains) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    fixed: list[PlannedExercise]  # main lifts, then accessories that must be in
+    n_main: int
+    required: list[PlannedExercise]  # accessories the week's balance asks for, if they fit
+    optional: list[PlannedExercise]  # spare-time accessories
+    cap: int  # most moves in the session
+    longest_bookends: int  # seconds
+
+
+def _fill(
+    library: Library,
+    dose: LevelDose,
+    parts: _Parts,
+    bookends: tuple[PlannedExercise, ...],
+    band: tuple[int, int],
+    length: SessionLength,
+    spr: int,
+) -> list[PlannedExercise]:
+    """The main lifts and forced accessories, then the required ones that fit at two sets, then
+    optional ones while they fit; then sets are trimmed to the band's top or added towards its
+    bottom."""
+    # In seconds, as far as the estimate still rounds to whole minutes inside the band.
+    low, high = band[0] * 60 - 29, band[1] * 60 + 29
+    cap = parts.cap
+    extra_sets = length.extra_sets
+    max_sets = dose.max_sets + extra_sets
+    fixed = sum(_estimate_seconds(p, spr) for p in bookends)
+
+    def total(items: list[PlannedExercise]) -> int:
+        return fixed + sum(_estimate_seconds(p, spr) for p in items)
+
+    def at_least(items: list[PlannedExercise]) -> int:
+        return total([replace(p, sets=min(p.sets, MIN_SETS)) for p in items])
+
+    items = parts.fixed[:cap]
+    n_main = min(parts.n_main, len(items))
+    # Main lifts that don't fit even at the fewest sets make way, so the session keeps its
+    # length; the choice depends on the main lifts alone, so it is the same all block.
+    worst = parts.longest_bookends - fixed
+    while n_main > MIN_MAIN and at_least(items[:n_main]) + worst > high:
+        del items[_most_redundant(library, items[:n_main])]
+        n_main -= 1
+    keep = len(items)
+    for extra in parts.required:
+        if len(items) < cap and at_least([*items, extra]) <= high:
+            items.append(extra)
+    for extra in parts.optional:
+        if len(items) < cap and total([*items, extra]) <= high:
+            items.append(extra)
+    # Over the top: fewer sets (accessories first), then drop accessories from the end, then
+    # the last main lifts (a short session keeps MIN_MAIN of them and the forced accessories).
+    while total(items) > high:
+        order = [*range(len(items) - 1, n_main - 1, -1), *range(n_main - 1, -1, -1)]
+        trimmable = [i for i in order if items[i].sets > MIN_SETS]
+        if trimmable:
+            i = trimmable[0]
+            items[i] = replace(items[i], sets=items[i].sets - 1)
+        elif len(items) > keep:
+            items.pop()
+        else:
+            break
+    # Under the bottom: one more set at a time, main lifts first, while it still fits.
+    grown = True
+    while total(items) < low and grown:
+        grown = False
+        for i, p in enumerate(items):
+            rx = library.exercises[p.exercise_id].prescription
+            room = p.sets < max_sets and p.sets < rx.sets + 1 + extra_sets
+            bigger = replace(p, sets=p.sets + 1)
+            if room and total([*items[:i], bigger, *items[i + 1 :]]) <= high:
+                items[i] = bigger
+                grown = True
+                break
+    return items
+
+
+def plan_week(
+    library: Library,
+    settings: Settings,
+    day: date,
+    *,
+    variations: Mapping[str, str] | None = None,
+    avoid: Iterable[str] = (),
+) -> dict[date, DayPlan]:
+    """The plans of every training day in the week that holds `day` (no progression targets)."""
+    spr = library.session.seconds_per_rep
+    return {
+        when: DayPlan(
+            day=when,
+            training=True,
+            day_type=d.session.day_type.id,
+            title=d.session.day_type.name,
+            warmup=d.warmup,
+            main=d.main,
+            cooldown=d.cooldown,
+            minutes=estimate_minutes([*d.warmup, *d.main, *d.cooldown], spr),
+        )
+        for when, d in _draft_week(library, settings, day, variations, avoid).items()
+    }
 
 
 def plan_day(
@@ -269,73 +796,40 @@ def plan_day(
     day: date,
     previous: Iterable[str] = (),
     targets: TargetFn | None = None,
+    *,
+    variations: Mapping[str, str] | None = None,
+    avoid: Iterable[str] = (),
 ) -> DayPlan:
-    """The session for `day`. `previous`: exercise ids of the person's previous session."""
+    """The session for `day`.
+
+    `previous` is accepted for callers written for the old day-by-day rotation and is not used:
+    the week is planned as a whole, so a plan no longer depends on the previous session's.
+    `targets` shapes each exercise's dose (progression). `variations` maps a move the planner
+    would pick to the move to do instead; this is where progression's harder/easier variation
+    and a kept swap plug in (kept per block by the caller). `avoid` is never scheduled.
+    """
+    del previous
     if not is_training_day(settings, day):
         nxt = next_training_day(settings, day)
         return DayPlan(
             day=day, training=False, day_type=None, title="Rest day", next_training_day=nxt
         )
-
-    n = session_index(settings, day)
-    day_type = day_type_for(library, settings, day)
-    dose = library.levels.get(settings.level) or next(iter(library.levels.values()))
-    prev = frozenset(previous)
-    shape = library.session
-
-    main: list[PlannedExercise] = []
-    for slot in day_type.slots:
-        if len(main) >= dose.main_exercises:
-            break
-        candidates = slot_candidates(library, settings, slot, (p.exercise_id for p in main))
-        if not candidates:
-            continue
-        chosen = _pick(candidates, prev, dose.prefer_bodyweight, n)
-        capped = prescribed(chosen, library, settings.level)
-        target = targets(chosen, capped) if targets else None
-        main.append(_planned(chosen, slot.name, dose.max_sets, target))
-
-    warmup = _bookends(library, settings, shape.warmup, shape.warmup_count, n)
-    cooldown = _bookends(library, settings, shape.cooldown, shape.cooldown_count, n)
-    main = _fit_budget(main, warmup + cooldown, shape.minutes, shape.seconds_per_rep)
-    minutes = estimate_minutes([*warmup, *main, *cooldown], shape.seconds_per_rep)
-    return DayPlan(
-        day=day,
-        training=True,
-        day_type=day_type.id,
-        title=day_type.name,
-        warmup=warmup,
-        main=tuple(main),
-        cooldown=cooldown,
-        minutes=minutes,
-    )
-
-
-MIN_MAIN = 3
-MIN_SETS = 2
-
-
-def _fit_budget(
-    main: list[PlannedExercise],
-    bookends: tuple[PlannedExercise, ...],
-    minutes: int,
-    seconds_per_rep: int,
-) -> list[PlannedExercise]:
-    """Trim to the session's time budget: first sets from the last exercises, then accessories."""
-    budget = minutes * 60
-    fixed = sum(_estimate_seconds(p, seconds_per_rep) for p in bookends)
-
-    def total(items: list[PlannedExercise]) -> int:
-        return fixed + sum(_estimate_seconds(p, seconds_per_rep) for p in items)
-
-    items = list(main)
-    while total(items) > budget:
-        trimmable = [i for i in reversed(range(len(items))) if items[i].sets > MIN_SETS]
-        if trimmable:
-            i = trimmable[0]
-            items[i] = replace(items[i], sets=items[i].sets - 1)
-        elif len(items) > MIN_MAIN:
-            items.pop()
-        else:
-            break
-    return items
+    plan = plan_week(library, settings, day, variations=variations, avoid=avoid)[day]
+    if targets is None:
+        return plan
+    main = list(plan.main)
+    for i, p in enumerate(main):
+        exercise = library.exercises[p.exercise_id]
+        target = targets(exercise, replace(exercise.prescription, sets=p.sets))
+        if target is not None:
+            main[i] = replace(
+                p,
+                sets=target.sets or p.sets,
+                reps=target.reps or p.reps,
+                seconds=target.seconds or p.seconds,
+                load_kg=target.load_kg,
+                note=target.note,
+            )
+    spr = library.session.seconds_per_rep
+    minutes = estimate_minutes([*plan.warmup, *main, *plan.cooldown], spr)
+    return replace(plan, main=tuple(main), minutes=minutes)

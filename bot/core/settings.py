@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import time
+from datetime import date, time
 from typing import Any, Literal
 
 Level = Literal["beginner", "intermediate", "advanced"]
@@ -11,6 +11,14 @@ Units = Literal["kg", "lb"]
 
 LEVELS: tuple[Level, ...] = ("beginner", "intermediate", "advanced")
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# About how long a session may take, in minutes; the planner fills the chosen length.
+SESSION_LENGTHS: tuple[int, ...] = (15, 30, 45)
+DEFAULT_SESSION_MINUTES = 30
+
+
+def nearest_length(minutes: int) -> int:
+    """The offered session length closest to `minutes` (ties go to the shorter one)."""
+    return min(SESSION_LENGTHS, key=lambda m: (abs(m - minutes), m))
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +34,10 @@ class Settings:
     units: Units = "kg"
     paused: bool = False
     onboarded: bool = False
+    session_minutes: int = DEFAULT_SESSION_MINUTES
+    # The program's first day: training blocks and the newcomer ramp count from it.
+    # None (stored before this field existed, or not set yet): blocks count from a fixed epoch.
+    program_start: date | None = None
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -38,6 +50,8 @@ class Settings:
                 ",".join(sorted(self.equipment)),
                 self.split,
                 ",".join(map(str, self.weekdays)),
+                str(self.session_minutes),
+                self.program_start.isoformat() if self.program_start else "",
             ]
         )
 
@@ -52,6 +66,8 @@ class Settings:
             "units": self.units,
             "paused": self.paused,
             "onboarded": self.onboarded,
+            "session_minutes": self.session_minutes,
+            "program_start": self.program_start.isoformat() if self.program_start else None,
         }
 
     @classmethod
@@ -68,4 +84,23 @@ class Settings:
             units=data.get("units", base.units),
             paused=bool(data.get("paused", base.paused)),
             onboarded=bool(data.get("onboarded", base.onboarded)),
+            session_minutes=_length_or_default(data.get("session_minutes")),
+            program_start=_date_or_none(data.get("program_start")),
         )
+
+
+def _length_or_default(value: Any) -> int:
+    """A stored session length, snapped to an offered one; anything unreadable is the default."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return DEFAULT_SESSION_MINUTES
+    return nearest_length(int(value))
+
+
+def _date_or_none(value: Any) -> date | None:
+    """A stored ISO date; anything unreadable counts as unset rather than failing the load."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

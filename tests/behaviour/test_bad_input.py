@@ -6,7 +6,7 @@ import pytest
 
 from bot.core.coach import SORRY
 from tests.behaviour.driver import Driver, Msg, where_possible
-from tests.behaviour.test_logging import session_for
+from tests.behaviour.test_logging import STEPS, session_for
 
 HINT = 'reply to my session message with what you did, e.g. "12 10 10"'
 
@@ -83,5 +83,5 @@ async def test_nonsense_in_the_middle_of_step_by_step_loses_nothing(bot: Driver)
     assert await bot.sets(ada) == []
     confirmation, second = (await bot.send(ada, "10 10")).answers
     assert confirmation.text.startswith("Logged Single-leg Romanian deadlift (bodyweight): 10, 10")
-    assert second.title == "2/4 · Doorway row" and first.title.startswith("1/4")
+    assert second.title == f"2/{STEPS} · Doorway row" and first.title.startswith(f"1/{STEPS}")
     assert [s.reps for s in await bot.sets(ada)] == [10, 10]

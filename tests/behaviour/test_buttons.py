@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from tests.behaviour.driver import Driver
-from tests.behaviour.test_logging import PLAN, session_for
+from tests.behaviour.test_logging import PLAN, STEPS, session_for
 
 
 async def test_step_by_step_with_done_and_skip(bot: Driver) -> None:
     ada = bot.person("Ada")
     session = await session_for(bot, ada)
     [first] = await bot.press(ada, session, "Log step by step")
-    assert first.title == "1/4 · Single-leg Romanian deadlift (bodyweight)"
+    assert first.title == f"1/{STEPS} · Single-leg Romanian deadlift (bodyweight)"
     assert first.buttons == ("Done", "Skip")
     done, second = await bot.press(ada, first, "Done")
     assert done.text.startswith("Logged Single-leg Romanian deadlift (bodyweight): 8, 8 reps")
-    assert second.title == "2/4 · Doorway row"
+    assert second.title == f"2/{STEPS} · Doorway row"
     skipped, third = await bot.press(ada, second, "Skip")
     assert skipped.text == "Skipped Doorway row. No problem."
-    assert third.title == "3/4 · Glute bridge"
+    assert third.title == f"3/{STEPS} · Glute bridge"
     logged = await bot.sets(ada)
     assert [(s.exercise_id, s.reps, s.skipped) for s in logged] == [
         (PLAN[0], 8, False),
@@ -32,7 +32,7 @@ async def test_step_by_step_carries_on_with_plain_typing(bot: Driver) -> None:
     await bot.press(ada, session, "Log step by step")
     confirmation, second = (await bot.send(ada, "10 9")).answers
     assert confirmation.text.startswith("Logged Single-leg Romanian deadlift (bodyweight): 10, 9")
-    assert second.title == "2/4 · Doorway row"
+    assert second.title == f"2/{STEPS} · Doorway row"
     assert [(s.exercise_id, s.reps) for s in await bot.sets(ada)] == [(PLAN[0], 10), (PLAN[0], 9)]
 
 
@@ -61,4 +61,4 @@ async def test_a_second_tap_does_not_log_twice(bot: Driver) -> None:
     await bot.press(ada, session, "All done")
     [again] = await bot.press(ada, session, "All done")
     assert "logged already" in again.text
-    assert len(await bot.sets(ada)) == 8
+    assert len(await bot.sets(ada)) == 2 * STEPS  # two sets each for a beginner

@@ -5,7 +5,15 @@ from __future__ import annotations
 from tests.behaviour.driver import Driver, Msg, Person, where_possible
 
 FIRST = "single-leg-rdl-bodyweight"  # the first exercise of Monday's default session
-PLAN = ["single-leg-rdl-bodyweight", "doorway-row", "glute-bridge", "reverse-snow-angel"]
+# Monday's default session (issue 12: a weekly program; calves and a back hold complete it).
+PLAN = [
+    "single-leg-rdl-bodyweight",
+    "doorway-row",
+    "glute-bridge",
+    "standing-calf-raise",
+    "superhero",
+]
+STEPS = len(PLAN)
 
 
 async def session_for(bot: Driver, who: Person) -> Msg:
@@ -19,7 +27,8 @@ async def test_a_reply_with_numbers_logs_the_first_exercise(bot: Driver) -> None
     confirmation, next_prompt = (await bot.reply(ada, session, "12 10 10")).answers
     assert confirmation.text.startswith("Logged Single-leg Romanian deadlift (bodyweight)")
     assert "12, 10, 10 reps" in confirmation.text
-    assert next_prompt.title == "2/4 · Doorway row" and next_prompt.buttons == ("Done", "Skip")
+    assert next_prompt.title == f"2/{STEPS} · Doorway row"
+    assert next_prompt.buttons == ("Done", "Skip")
     logged = await bot.sets(ada)
     assert [(s.exercise_id, s.reps, s.load_kg) for s in logged] == [
         (FIRST, r, None) for r in (12, 10, 10)
@@ -45,8 +54,8 @@ async def test_done_logs_the_whole_session_as_prescribed(bot: Driver) -> None:
     assert "That's the session done" in confirmation.text
     logged = await bot.sets(ada)
     assert list(dict.fromkeys(s.exercise_id for s in logged)) == PLAN
-    # a beginner's two sets each, at the bottom of the range (8-10 and 10-15)
-    assert [s.reps for s in logged] == [8, 8, 10, 10, 10, 10, 8, 8]
+    # a beginner's two sets each, at the bottom of each range (8-10, 10-15, 10-15, 10-15, 5-10)
+    assert [s.reps for s in logged] == [8, 8, 10, 10, 10, 10, 10, 10, 5, 5]
     assert not any(s.skipped for s in logged)
 
 

@@ -32,7 +32,7 @@ async def test_onboarding_by_buttons_ends_in_a_stored_setup(bot: Driver) -> None
 async def test_onboarding_by_typing_and_a_wrong_answer_asked_again(bot: Driver) -> None:
     ada = bot.person("Ada")
     _, level = (await bot.send(ada, "/start")).answers
-    assert level.title == "Setup 1/7" and level.buttons[0] == "New to this"
+    assert level.title == "Setup 1/8" and level.buttons[0] == "New to this"
     hint, again = (await bot.send(ada, "purple")).answers
     assert "Pick one of" in hint.text and "Some experience" in hint.text
     assert again.text == level.text and again.buttons == level.buttons

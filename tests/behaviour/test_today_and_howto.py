@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.behaviour.driver import TODAY, Driver
+from tests.behaviour.test_logging import PLAN
 
 
 async def test_today_sends_the_session_with_its_buttons_and_remembers_it(bot: Driver) -> None:
@@ -46,4 +47,4 @@ async def test_the_daily_push_arrives_and_a_reply_to_it_logs(bot: Driver) -> Non
     assert pushed.title.startswith("Mon 23 Nov") and pushed in bot.sent(ada)
     [confirmation] = (await bot.reply(ada, pushed, "done")).answers
     assert confirmation.text.startswith("Logged as prescribed")
-    assert len(await bot.sets(ada)) == 8
+    assert len(await bot.sets(ada)) == 2 * len(PLAN)  # two sets each for a beginner

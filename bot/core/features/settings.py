@@ -18,6 +18,8 @@ SETTING_STEPS = {
     "level": "level",
     "equipment": "equipment",
     "split": "split",
+    "length": "length",
+    "minutes": "length",
 }
 
 

@@ -114,7 +114,8 @@ class Setup(Feature):
         return Reply([self._step_message(new, nxt)], button_ack=render.ACK_GOT_IT)
 
     async def _finish(self, ctx: Ctx, settings: Settings) -> Reply:
-        done = settings.with_(onboarded=True)
+        # The program starts today: training blocks and the newcomer ramp count from it.
+        done = settings.with_(onboarded=True, program_start=settings.program_start or ctx.today)
         await self.store.save_settings(ctx.user.id, done)
         await self.services.save_state(ctx.user.id, None)
         split = self.library.splits.get(done.split)

@@ -106,13 +106,15 @@ def settings_text(s: Settings, library: Library) -> str:
         f"Level: {level.name if level else s.level}",
         f"Equipment: {equipment}",
         f"Week: {split.name if split else s.split} on {days_label(s.weekdays)}",
+        f"Session length: about {s.session_minutes} min",
         f"Session push: {s.reminder_time.strftime('%H:%M')} {s.timezone}"
         + (" (paused)" if s.paused else ""),
         f"Units: {s.units}",
         "",
         "Change one by typing, e.g. /settings level advanced, /settings days mon wed fri, "
         "/settings time 06:45, /settings timezone Europe/Berlin, /settings units lb, "
-        "/settings equipment dumbbells, /settings split ul4. Or /start to set up again.",
+        "/settings equipment dumbbells, /settings split ul4, /settings length 45. "
+        "Or /start to set up again.",
     ]
     return "\n".join(lines)
 

@@ -26,6 +26,9 @@ def plan_overview(plan: DayPlan, units: str, group: bool = False) -> tuple[str, 
     for i, p in enumerate(plan.main, 1):
         line = f"{i}. {p.name}: {fmt_planned(p, units)}, rest {p.rest_seconds} s"
         lines.append(line)
+        if p.warmup_sets:
+            ramp = "set" if p.warmup_sets == 1 else "sets"
+            lines.append(f"   Start with {p.warmup_sets} lighter warm-up {ramp}.")
         if p.note:
             lines.append(f"   {p.note}")
     if plan.cooldown:
