@@ -1,52 +1,76 @@
-"""Reads what people type after a set: `12 10 10`, `3x12 @ 16kg`, `3x30s`, `skip`, `done`.
+"""Reads what people type after a set: "12 10 10", "3x12 @ 16kg", "3x30s", "skip", "done".
 
-How a reply is read (the rules the coach relies on):
+A reply is read as sets only when it is shaped like sets; numbers inside ordinary sentences
+are not sets. How a reply is read (the rules the coach relies on):
 
-* Numbers are read as sets of reps. A rep list (`12 10 10`, `10/10/8`, `12, 10, 8`,
-  `12-10-8`) is one set per number; a lone `12` is one set of 12.
-* `AxB` (also `A x B`, `A×B`, `A*B`, `A sets of B`, `A sets x B reps`) is A sets of B, the
-  usual sets-first convention. `10 reps x 3` and `45s x 3` name the rep/hold side, so the
+* Numbers are read as sets of reps. A rep list ("12 10 10", "10/10/8", "12, 10, 8",
+  "12-10-8") is one set per number; a lone "12" is one set of 12.
+* "AxB" (also "A x B", "A×B", "A*B", "A sets of B", "A sets x B reps") is A sets of B, the
+  usual sets-first convention. "10 reps x 3" and "45s x 3" name the rep/hold side, so the
   other number is the set count.
-* A number with a time unit is a hold: `45 sec`, `30 seconds`, `1 min`, `1:30`, `3x30s`.
-* A number with a load unit is a load: `16kg`, `22,5 kg`, `35 lbs`, `35#`. So is the number
-  after `@`, `with` or `at`, and after a second `x` (`3x10x16`); without a unit the load's
-  `unit` is None and the caller uses the person's unit. `bw`/`bodyweight` (or a load of 0)
-  means no load. `10 x 16kg` is one set of 10 at 16 kg.
+* A number with a time unit is a hold: "45 sec", "30 seconds", "1 min", "1:30", "3x30s".
+* A number with a load unit is a load: "16kg", "22,5 kg", "35 lbs", "35#". So is the number
+  after "@", "with" or "at", and after a second "x" ("3x10x16"); without a unit the load's
+  `unit` is None and the caller uses the person's unit. "bw"/"bodyweight" (or a load of 0)
+  means no load. "10 x 16kg" is one set of 10 at 16 kg.
 * One load applies to every set. With several loads, a load belongs to the sets just before
-  it (`12@16 10@18`, `12 10 @16 8 @18`), sets after the last load keep it, and a load typed
-  before any sets (`with 20kg 3x10`) applies forward. A load with no sets to go with is an
-  error, and so is a unit with no number (`kg`).
-* Words that aren't understood are filler (`did 12 10 10 felt good` is three sets), but a
-  reply that reads as several named exercises (`rdl 3x10, bridge 15 15`) is refused: that
-  is `parse_exercise_list`'s job, and guessing one exercise would log the wrong thing.
-* With no numbers: `skip`/`skipped`/`pass`/`not today`/`didn't` mean skip, and
-  `done`/`did it`/`all done`/`✅` mean done as prescribed. A negated done (`not done`) is a
-  skip. Both at once, or `skip` next to numbers, is ambiguous: an error that asks.
+  it ("12@16 10@18", "12 10 @16 8 @18"), sets after the last load keep it, and a load typed
+  before any sets ("with 20kg 3x10") applies forward. A load with no sets to go with is an
+  error, and so is a unit with no number ("kg").
+* Effort ("rpe 8", "rpe 7.5", "rir 2", "@ rpe 8") belongs to the sets typed since the
+  previous effort, the same way a load does: "3x8 @ 60kg rpe 8" is three sets at RPE 8,
+  "12 rpe 7, 10 rpe 9" one each. RPE runs 1-10 in half steps, RIR 0-10.
+* Numbers that belong to the sentence are not sets: a number before a word that counts
+  something else ("2 days", "5 hours", "3 times", "80%"), after a word that places it
+  ("in 3", "since 2019", "top 10", "on 12/05", "may 5"), clock times ("7am", "at 9:15"),
+  dates ("12/05/2026") and "1 of 3".
+* Questions ("done?", "did I skip", "should I skip today"), negated or hedged done/skip
+  ("not done", "almost done", "don't skip", "I will not skip"), plans ("skip tomorrow",
+  "will be done later") and "can't do it today" never log: they raise `NotALog`, whose
+  `reason` tells the coach which answer fits.
+* A reply that could be a log but might not be ("did 2": a lone number among words, sets
+  inside a long sentence, "done" inside one) reads with `needs_confirmation=True` and the
+  reading it would log, so the coach can ask back instead of guessing. `read_log` returns
+  that `Reading`; `parse_log`, for callers that can't ask, raises `NeedsConfirmation`.
+* A reply that reads as several named exercises ("rdl 3x10, bridge 15 15") is refused by
+  `parse_log`: that is `parse_exercise_list`'s job, and guessing one exercise would log the
+  wrong thing.
+* With no numbers: "skip"/"skipped"/"pass"/"not today"/"didn't" mean skip, and
+  "done"/"did it"/"all done"/"✅" mean done as prescribed. Both at once, or "skip" next to
+  numbers, is ambiguous: an error that asks.
+* Numerals are read by `bot.core.numerals`: any script's decimal digits count, while "²",
+  "①" and "½" are refused with a friendly message rather than guessed.
 * Implausible values are errors: reps outside 1-200, holds outside 1-600 s, more than 20
   sets, loads over 500 kg / 1100 lb (also for a load without a unit, whose unit the caller
   knows: check `MAX_LOAD` there), negative numbers, fractional reps.
 
-`parse_log` raises only `LogParseError`; its `.message` is short and shows what works.
+Every function here raises only `LogParseError` (or its subclasses); `.message` is short,
+plain text (no markdown) and shows what works.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from bot.core.numerals import NumeralError, ascii_digits
 from bot.core.text import fold
 
 Unit = Literal["kg", "lb"]
 Kind = Literal["sets", "skip", "done"]
+# Why a reply is conversation rather than a log (see NotALog).
+Chat = Literal["question", "negated", "not_yet", "plan", "cant", "prose", "unreadable"]
 
 MAX_REPS = 200
 MAX_SECONDS = 600
 MAX_SETS = 20
 MAX_LOAD: dict[str, float] = {"kg": 500.0, "lb": 1100.0}
+MAX_RPE = 10.0
+MAX_RIR = 10
 
-EXAMPLES = "Try `12 10 10`, `3x12 @ 16kg`, `3x30s` or `skip`."
-LIST_EXAMPLE = "`rdl 3x10 @ 40kg, bridge 15 15 15`"
+EXAMPLES = 'Try "12 10 10", "3x12 @ 16kg", "3x30s" or "skip".'
+LIST_EXAMPLE = '"rdl 3x10 @ 40kg, bridge 15 15 15"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +79,26 @@ class ParsedSet:
     seconds: int | None
     load: float | None  # as typed, in `unit`
     unit: Unit | None  # None: not given (use the person's unit); bodyweight has load None too
+    rpe: float | None = None  # rate of perceived exertion, 1-10 in half steps
+    rir: int | None = None  # reps in reserve
 
     def to_json(self) -> dict[str, Any]:
-        return {"reps": self.reps, "seconds": self.seconds, "load": self.load, "unit": self.unit}
+        out: dict[str, Any] = {
+            "reps": self.reps,
+            "seconds": self.seconds,
+            "load": self.load,
+            "unit": self.unit,
+        }
+        # Only when given, so readings stored before effort existed look the same.
+        if self.rpe is not None:
+            out["rpe"] = self.rpe
+        if self.rir is not None:
+            out["rir"] = self.rir
+        return out
+
+    @classmethod
+    def from_json(cls, s: dict[str, Any]) -> ParsedSet:
+        return cls(s["reps"], s["seconds"], s["load"], s["unit"], s.get("rpe"), s.get("rir"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +111,23 @@ class ParsedLog:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ParsedLog:
-        sets = tuple(
-            ParsedSet(reps=s["reps"], seconds=s["seconds"], load=s["load"], unit=s["unit"])
-            for s in data["sets"]
-        )
-        return cls(kind=data["kind"], sets=sets)
+        return cls(kind=data["kind"], sets=tuple(map(ParsedSet.from_json, data["sets"])))
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a reply says. With `needs_confirmation`, `log` is a guess the person must confirm."""
+
+    log: ParsedLog
+    needs_confirmation: bool = False
+    why: str = ""  # what made it unsure: "lone number", "long sentence", "hedged", ...
+
+    def to_json(self) -> dict[str, Any]:
+        return {"log": self.log.to_json(), "ask": self.needs_confirmation, "why": self.why}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reading:
+        return cls(ParsedLog.from_json(data["log"]), bool(data["ask"]), str(data["why"]))
 
 
 class LogParseError(ValueError):
@@ -83,6 +136,76 @@ class LogParseError(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class NotALog(LogParseError):
+    """The reply is conversation (a question, a plan, a pain report...), not a log."""
+
+    def __init__(self, reason: Chat, message: str | None = None) -> None:
+        super().__init__(message or _CHAT_MESSAGES[reason])
+        self.reason: Chat = reason
+
+
+class NeedsConfirmation(LogParseError):
+    """From `parse_log`: the reply might be a log; `reading` is what it would log."""
+
+    def __init__(self, reading: Reading) -> None:
+        super().__init__(f"Did you mean {describe(reading.log)}? {_CONFIRM_HINT}")
+        self.reading = reading
+
+
+_CONFIRM_HINT = 'To log it, send just the sets, like "12 10 10" or "3x12 @ 16kg".'
+_CHAT_MESSAGES: dict[Chat, str] = {
+    "question": 'Nothing logged. When you\'ve trained, reply with your sets like "12 10 10", '
+    'or "skip".',
+    "negated": 'Nothing logged. Reply with what you did, like "12 10 10", or "skip".',
+    "not_yet": "No rush, nothing logged yet. Reply with your sets when you're done.",
+    "plan": "Nothing logged for today. Reply with your sets once you've done them.",
+    "cant": 'That\'s okay, nothing logged. Send "skip" to skip it, or your sets when you train.',
+    "prose": 'I didn\'t log anything from that. To log, reply with sets like "12 10 10" or "skip".',
+    "unreadable": f"I couldn't read that as sets. {EXAMPLES}",
+}
+
+
+def describe(log: ParsedLog) -> str:
+    """Plain words for a reading, for questions like "Log 2 reps of Glute bridge?"."""
+    if log.kind == "skip":
+        return "a skip"
+    if log.kind == "done":
+        return "done as prescribed"
+    return format_sets(log.sets, plain=True)
+
+
+def format_sets(sets: tuple[ParsedSet, ...], *, plain: bool = False) -> str:
+    """Sets as a reply that `parse_log` reads back to the same sets ("12@16kg rpe 8, 10 bw").
+
+    With `plain`, a friendlier spelling for questions ("2 reps", "3 x 10 reps @ 16 kg").
+    """
+    if plain and sets and all(s == sets[0] for s in sets):
+        s = sets[0]
+        dose = f"{s.reps} rep{'s' * (s.reps != 1)}" if s.reps is not None else f"{s.seconds} s"
+        count = f"{len(sets)} x " if len(sets) > 1 else ""
+        return count + dose + _extras(s, plain=True, loaded=False)
+    loaded = any(s.load is not None for s in sets)
+    return ", ".join(_dose(s) + _extras(s, plain=plain, loaded=loaded) for s in sets)
+
+
+def _dose(s: ParsedSet) -> str:
+    return f"{s.reps}" if s.reps is not None else f"{s.seconds}s"
+
+
+def _extras(s: ParsedSet, *, plain: bool, loaded: bool) -> str:
+    if s.load is None:
+        text = " bw" if loaded else ""
+    elif plain:
+        text = f" @ {s.load:g} {s.unit}" if s.unit else f" @ {s.load:g}"
+    else:
+        text = f"@{s.load:g}{s.unit or ''}"
+    if s.rpe is not None:
+        text += f" rpe {s.rpe:g}"
+    if s.rir is not None:
+        text += f" rir {s.rir}"
+    return text
 
 
 # --- tokens -----------------------------------------------------------------------------
@@ -94,12 +217,19 @@ _UNIT_WORDS: dict[str, str] = {
     **dict.fromkeys(("min", "mins", "minute", "minutes"), "min"),
 }
 _ROLE_WORDS: dict[str, str] = {
-    **dict.fromkeys(("rep", "reps", "repetitions"), "reps"),
-    **dict.fromkeys(("set", "sets", "round", "rounds"), "sets"),
+    # a few other languages' set words ("3 Sätze à 10", "3 series de 12")
+    **dict.fromkeys(
+        ("rep", "reps", "repetitions", "wiederholungen", "wdh", "repeticiones", "herhalingen"),
+        "reps",
+    ),
+    **dict.fromkeys(
+        ("set", "sets", "round", "rounds", "satz", "satze", "saetze", "serie", "series", "serien"),
+        "sets",
+    ),
     **dict.fromkeys(("with", "at"), "at"),
     **dict.fromkeys(("bw", "bodyweight"), "bw"),
     "of": "of",
-    "x": "x",
+    **dict.fromkeys(("x", "mal"), "x"),  # "3 mal 10"
 }
 
 _TOKEN_RE = re.compile(
@@ -126,18 +256,40 @@ _MAX_DIGITS = 7  # longer than this is never a plausible count or load
 
 @dataclass(frozen=True, slots=True)
 class _Tok:
-    kind: str  # num | at | x | word | dash | sep | other | bw | reps | sets | of | unit
+    # num | at | x | word | dash | sep | other | bw | reps | sets | of | unit | effort | aside
+    kind: str
     text: str
     start: int
     end: int
     value: float = 0.0
-    unit: str | None = None  # num: None | kg | lb | s  (minutes are converted to s)
+    unit: str | None = None  # num: None | kg | lb | s (minutes become s); effort: rpe | rir
 
 
 def _number(digits: str) -> float:
     if len(digits.split(".")[0]) > _MAX_DIGITS:
         raise LogParseError(f"That number is far too big to be a set. {EXAMPLES}")
     return float(digits)
+
+
+def _tokens_of(text: str) -> list[_Tok]:
+    """A reply as tokens: odd numerals refused, digits made ASCII, text folded."""
+    try:
+        plain = ascii_digits(text)
+    except NumeralError as err:
+        raise LogParseError(err.message) from None
+    return _tokenize(_prepared(plain))
+
+
+def _prepared(plain: str) -> str:
+    """The text the tokens' offsets point into."""
+    return _DATES.sub(" date ", fold(plain))
+
+
+# A date with a four-digit year is never a rep list ("12/05/2026", "2026-05-12").
+_DATES = re.compile(
+    r"(?<![0-9])(?:[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{4}|[0-9]{4}[./-][0-9]{1,2}[./-][0-9]{1,2})"
+    r"(?![0-9])"
+)
 
 
 def _tokenize(text: str) -> list[_Tok]:
@@ -170,7 +322,7 @@ def _number_tokens(m: re.Match[str], s: int, e: int) -> list[_Tok]:
     # "3x12" and "16kgx10": a trailing x is the times sign.
     times = suffix.endswith("x") and suffix != "x"
     word = suffix[:-1] if times else suffix
-    if word in _UNIT_WORDS or word in ("x", "reps", "rep", "sets", "set"):
+    if word in _UNIT_WORDS or word in ("x", "reps", "rep", "sets", "set", "rpe", "rir"):
         out = [_Tok("num", digits, s, split, value), _word_token(word, split, e)]
         if times:
             out.append(_Tok("x", "x", e - 1, e))
@@ -211,40 +363,263 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
     return out
 
 
-# "rest 60s", "90 sec rest", "rpe 8": numbers about the set, not sets.
-_ASIDE_BEFORE = frozenset({"rest", "rested", "resting", "rpe", "rir"})
+# "rest 60s", "90 sec rest": numbers about the rest, not sets.
+_ASIDE_BEFORE = frozenset({"rest", "rested", "resting"})
 _ASIDE_AFTER = frozenset({"rest", "resting", "break", "between", "recovery"})
 
 
 def _drop_asides(toks: list[_Tok]) -> list[_Tok]:
+    """Rest times become asides; "rpe 8", "rir 2" (and "rpe 8-9") become effort tokens."""
     out: list[_Tok] = []
-    for i, t in enumerate(toks):
+    i = 0
+    while i < len(toks):
+        t = toks[i]
         prev = toks[i - 1] if i else None
         nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if t.kind == "word" and t.text in ("rpe", "rir"):
+            j = i + 1
+            while j < len(toks) and toks[j].kind == "sep" and toks[j].text == ":":
+                j += 1  # "rpe: 8"
+            if j < len(toks) and toks[j].kind == "num" and toks[j].unit is None:
+                value, end = toks[j].value, toks[j].end
+                if j + 2 < len(toks) and toks[j + 1].kind == "dash" and toks[j + 2].kind == "num":
+                    value, end = (value + toks[j + 2].value) / 2, toks[j + 2].end  # "rpe 8-9"
+                    j += 2
+                out.append(_Tok("effort", t.text, t.start, end, value, t.text))
+                i = j + 1
+                continue
+        after = toks[i + 2] if i + 2 < len(toks) else None
+        if (
+            t.kind == "num"
+            and t.unit is None
+            and nxt is not None
+            and nxt.text in ("rpe", "rir")
+            and (after is None or after.kind != "num")
+        ):
+            out.append(_Tok("effort", nxt.text, t.start, nxt.end, t.value, nxt.text))  # "8 rpe"
+            i += 2
+            continue
         if t.kind == "num" and (
             (prev is not None and prev.kind == "word" and prev.text in _ASIDE_BEFORE)
             or (t.unit == "s" and nxt is not None and nxt.text in _ASIDE_AFTER)
         ):
-            t = _Tok("word", t.text, t.start, t.end)
+            t = _Tok("aside", t.text, t.start, t.end)
         out.append(t)
+        i += 1
     return out
 
 
-# --- done / skip words ------------------------------------------------------------------
+# --- the words around the numbers ---------------------------------------------------------
+
+# A number before one of these counts something else: "2 days", "5 hours", "3 kids".
+_COUNTS_OTHER = frozenset(
+    {"hour", "hours", "hr", "hrs", "h", "day", "days", "week", "weeks", "wk", "wks", "month",
+     "months", "year", "years", "yr", "yrs", "yo", "am", "pm", "o'clock", "oclock", "time",
+     "times", "night", "nights", "morning", "mornings", "evening", "evenings", "people",
+     "person", "kid", "kids", "children", "km", "k", "miles", "mile", "mi", "m", "meters",
+     "metres", "steps", "cups", "cup", "glasses", "beers", "coffees", "calories", "kcal", "cal",
+     "points", "pts", "percent", "euros", "euro", "dollars", "bucks", "pages", "episodes",
+     "sessions", "session", "workouts", "workout", "classes", "games", "laps", "floors",
+     "stairs", "flights", "dogs", "cats", "pills", "tablets", "mg", "ml", "cm", "inches",
+     "ft", "feet", "stone", "st", "nd", "rd", "th", "tage", "tagen", "stunden", "dias",
+     "horas", "jours", "heures", "semanas", "wochen", "ans", "jahre", "anos"}
+)  # fmt: skip
+# A number after one of these is placed or ranked, not counted as reps: "in 3", "top 10".
+_PLACES = frozenset(
+    {"in", "since", "until", "till", "til", "by", "around", "top", "number", "no", "num",
+     "page", "level", "lvl", "chapter", "episode", "season", "room", "every", "past", "than",
+     "from", "to", "after", "before", "on", "call", "phone", "tel", "age", "aged", "version",
+     "v", "week", "day", "month", "year", "jan", "january", "feb", "february", "mar", "march",
+     "apr", "april", "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept",
+     "september", "oct", "october", "nov", "november", "dec", "december", "date", "grade",
+     "size", "bus", "route", "ticket", "order", "code", "pin", "gate", "seat", "floor", "vs"}
+)  # fmt: skip
+_MONEY_AND_SO_ON = frozenset("%°$€£¥")
+# A duration that is not a hold: "in 5 minutes", "a 20 min walk", "10 minutes ago".
+_HOLD_PLACES = frozenset({"in", "after", "since", "every", "within", "under", "than", "took"})
+_HOLD_AFTER = frozenset({"ago", "walk", "walking", "run", "running", "drive", "late", "later",
+                         "commute", "nap", "away", "more", "to"})  # fmt: skip
+# Clock times: "at 9:15", "9:15 pm".
+_CLOCK_BEFORE = frozenset({"at", "by", "around", "till", "until", "from", "since", "before",
+                           "after", "about", "@"})  # fmt: skip
+_CLOCK_AFTER = frozenset({"am", "pm", "o'clock", "oclock", "uhr", "h"})
+
+# Words that say nothing against a log: set talk, filler, how it felt, sides.
+_LOG_TALK = frozenset(
+    {"i", "im", "i'm", "ive", "i've", "did", "do", "got", "get", "just", "all", "total",
+     "so", "then", "and", "plus", "also", "today", "now", "again", "only", "the", "a", "an",
+     "on", "of", "my", "it", "that", "this", "was", "with", "at", "in", "for", "to", "more",
+     "each", "per", "side", "sides", "leg", "legs", "arm", "arms", "left", "right", "l", "r",
+     "lt", "rt", "first", "second", "third", "fourth", "last", "final", "one", "ones", "set",
+     "sets", "rep", "reps", "felt", "feel", "feels", "feeling", "easy", "easier", "hard",
+     "harder", "tough", "heavy", "heavier", "light", "lighter", "good", "great", "ok", "okay",
+     "fine", "solid", "strong", "nice", "clean", "smooth", "brutal", "killer", "burn",
+     "burned", "burning", "burnt", "tight", "sore", "shaky", "form", "grip", "tempo", "slow",
+     "controlled", "struggled", "failed", "fail", "failure", "pump", "wow", "lol", "haha",
+     "awesome", "amazing", "tired", "bad", "but", "though", "very", "really", "too",
+     "pretty", "kinda", "bit", "super", "quite", "max", "rest", "rested", "break", "between",
+     "bodyweight", "bw", "kg", "lb", "lbs", "kgs", "kilos", "weight", "body", "done", "is",
+     "went", "managed", "finished", "completed", "up", "down", "hold", "held", "holds",
+     "seconds", "sec", "secs", "s", "min", "rpe", "rir", "round", "rounds", "x", "as",
+     "prescribed", "planned", "yes", "yep", "yeah", "thanks", "thx", "ty", "ish", "approx",
+     "about", "around", "like", "maybe", "roughly", "or", "far", "still", "until",
+     "dumbbell", "dumbbells", "db", "kb", "bell", "bells", "bar", "band", "cable"}
+)  # fmt: skip
+# Words that make a bare number a set reference: "12 on the 2nd set", "10 each side".
+_SET_CONTEXT = frozenset({"set", "sets", "round", "rounds", "side", "sides", "leg", "legs",
+                          "arm", "arms", "each", "per", "reps", "rep", "rpe", "rir"})  # fmt: skip
+
+_INTERROGATIVES = frozenset(
+    {"what", "what's", "whats", "how", "how's", "hows", "why", "when", "where", "who", "which",
+     "wie", "warum", "wann", "que", "qué", "como", "pourquoi", "quand", "comment"}
+)  # fmt: skip
+_AUXILIARIES = frozenset(
+    {"can", "could", "should", "shall", "would", "will", "do", "does", "did", "is", "are",
+     "am", "was", "were", "have", "has", "may", "must", "r", "isn't", "aren't", "don't",
+     "didn't", "shouldn't", "can't"}
+)  # fmt: skip
+_PRONOUNS = frozenset({"i", "you", "u", "we", "he", "she", "they", "there", "my", "your",
+                       "this", "that", "these", "those", "it's", "its", "the", "ya"})  # fmt: skip
+_NEGATORS = frozenset(
+    {"not", "no", "never", "don't", "dont", "doesn't", "doesnt", "won't", "wont", "can't",
+     "cant", "cannot", "shouldn't", "wouldn't", "isn't", "isnt", "aren't", "wasn't", "wasnt",
+     "haven't", "havent", "hasn't", "hadn't", "didn't", "didnt", "couldn't", "couldnt",
+     "without", "nor", "nicht", "kein", "keine", "nie", "pas", "jamais", "nunca"}
+)  # fmt: skip
+_CANT = frozenset({"can't", "cant", "cannot", "unable"})
+# Before "done": it isn't done yet, or only might be.
+_HEDGES = frozenset(
+    {"almost", "nearly", "half", "halfway", "partly", "partially", "mostly", "soon", "when",
+     "once", "if", "after", "until", "till", "before", "yet", "later", "tomorrow", "tonight",
+     "will", "i'll", "ill", "we'll", "gonna", "going", "want", "wanna", "hope", "hopefully",
+     "probably", "maybe", "might", "should", "need", "needs", "try", "trying", "be",
+     "getting", "about"}
+)  # fmt: skip
+# After "done": "done yet", "done soon", "done in 10".
+_AFTER_DONE_HEDGES = frozenset({"yet", "soon", "later", "tomorrow", "tonight", "in", "by",
+                                "after", "before", "when", "if", "once", "shortly"})  # fmt: skip
+# Days to come: a skip or a done about them is a plan, not a log.
+_FUTURE = frozenset({"tomorrow", "tmrw", "tmr", "tomorow", "tonight", "later", "morgen",
+                     "manana", "demain"})  # fmt: skip
+_NEXT = frozenset({"week", "time", "session", "day", "workout", "month"})  # "next week"
+_NOW = frozenset({"today", "now", "this", "today's", "todays", "heute", "hoy"})
 
 _STRONG_SKIP = frozenset({"skip", "skipped", "skipping", "skips"})
 _SKIP_WORDS = _STRONG_SKIP | {"pass", "passed", "didn't", "didnt", "missed", "couldn't"}
 _SKIP_PAIRS = frozenset({("not", "today"), ("no", "time"), ("did", "not"), ("could", "not")})
 _SKIP_ALONE = frozenset({"no", "nope", "nah", "n"})
 _SKIP_SYMBOLS = frozenset("❌✖✗⏭🚫")
-_DONE_WORDS = frozenset({"done", "finished", "completed", "complete"})
+_DONE_WORDS = frozenset({"done", "finished", "completed", "complete", "fertig", "erledigt",
+                         "hecho", "listo", "fait", "fini", "termine", "klaar"})  # fmt: skip
 _DONE_PAIRS = frozenset(
     {("did", "it"), ("did", "them"), ("did", "that"), ("did", "all"), ("did", "everything"),
      ("as", "prescribed"), ("as", "planned")}
 )  # fmt: skip
 _DONE_ALONE = frozenset({"yes", "yep", "yeah", "y", "ok", "okay", "did", "ya", "yup"})
-_DONE_SYMBOLS = frozenset("✅✔☑✓👍💪")
-_NEGATORS = frozenset({"not", "haven't", "havent", "didn't", "didnt", "never", "wasn't", "isn't"})
+_DONE_SYMBOLS = frozenset("✅✔☑✓")
+_DONE_ALONE_SYMBOLS = frozenset("👍💪")  # alone, not inside a sentence
+
+_ORDINAL = re.compile(r"[0-9]+(?:st|nd|rd|th)")
+_PROSE_LIMIT = 5  # more words than this that aren't log talk: a sentence, so ask
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """What the words of one reply say, apart from the sets."""
+
+    words: tuple[str, ...]  # in order, with "," ";" and newlines as "|"
+    symbols: frozenset[str]
+    prose: int  # words that are not log talk (nor a leading exercise name)
+    numbers_in_prose: bool  # a number belonged to the sentence ("2 days", "7am")
+
+    def clauses(self) -> list[list[str]]:
+        out: list[list[str]] = [[]]
+        for w in self.words:
+            if w == "|":
+                out.append([])
+            else:
+                out[-1].append(w)
+        return [c for c in out if c]
+
+    def plain(self) -> list[str]:
+        return [w for w in self.words if w != "|"]
+
+
+def _words(toks: list[_Tok], numbers_in_prose: bool, *, named: bool) -> _Words:
+    words: list[str] = []
+    symbols = set()
+    for t in toks:
+        if t.kind == "sep" and t.text in ",;\n.!":
+            words.append("|")
+        elif t.kind == "other":
+            if t.text in ".!":
+                words.append("|")
+            elif t.text not in "()[]'\"":
+                symbols.add(t.text)
+        elif t.kind not in ("sep", "dash", "num", "at", "effort", "aside", "x"):
+            words.append(t.text)
+    plain = [w for w in words if w != "|"]
+    lead = 0
+    if not named:  # leading words before the first number may be the exercise's name
+        first_num = next((i for i, t in enumerate(toks) if t.kind == "num"), None)
+        if first_num is not None and toks and toks[0].kind == "word":
+            names = [t for t in toks[:first_num] if t.kind == "word"]
+            if names and names[0].text not in _NOT_NAME_START and len(names) <= 4:
+                lead = len(names)
+    prose = sum(
+        1
+        for w in plain[lead:]
+        if w not in _LOG_TALK and not _is_keyword_word(w) and not w[:1].isdigit()
+    )
+    # "7am", "5k" (but not "2nd": "12 on the 2nd set")
+    in_prose = numbers_in_prose or any(w[:1].isdigit() and not _ORDINAL.fullmatch(w) for w in plain)
+    return _Words(tuple(words), frozenset(symbols), prose, in_prose)
+
+
+def _is_keyword_word(w: str) -> bool:
+    return w in _SKIP_WORDS or w in _DONE_WORDS or w in _NEGATORS or w in _SKIP_ALONE
+
+
+def _numbers_in_prose(toks: list[_Tok]) -> tuple[list[_Tok], bool]:
+    """Numbers that belong to the sentence become words; True when there were any."""
+    out = list(toks)
+    found = False
+
+    def word_at(j: int) -> str:
+        return out[j].text if 0 <= j < len(out) and out[j].kind != "num" else ""
+
+    for i, t in enumerate(out):
+        if t.kind != "num":
+            continue
+        bare = t.unit is None
+        clock = ":" in t.text
+        before, after = word_at(i - 1), word_at(i + 1)
+        after2 = word_at(i + 2)
+        prose = (
+            (bare and (after in _COUNTS_OTHER or before in _PLACES))
+            or (bare and (after in _MONEY_AND_SO_ON or before in _MONEY_AND_SO_ON))
+            or (bare and after in ("a", "per", "every", "this", "each") and after2 in _COUNTS_OTHER)
+            or (clock and (before in _CLOCK_BEFORE or after in _CLOCK_AFTER))
+            or (t.unit == "s" and (before in _HOLD_PLACES or after in _HOLD_AFTER))
+        )  # fmt: skip
+        n_of_m = bare and after == "of" and i + 2 < len(out) and out[i + 2].kind == "num"
+        if n_of_m:  # "1 of 3", "set 2 of 4": a place in a series
+            out[i + 2] = _Tok("word", out[i + 2].text, out[i + 2].start, out[i + 2].end)
+        if prose or n_of_m:
+            found = True
+            out[i] = _Tok("word", t.text, t.start, t.end)
+            # "on 12/05", "since 3-4": the numbers joined to a placed one go with it
+            j = i + 1
+            while (
+                j + 1 < len(out)
+                and out[j].kind in ("sep", "dash", "other")
+                and out[j].text in "/.-"
+                and out[j + 1].kind == "num"
+                and out[j + 1].unit is None
+            ):
+                out[j + 1] = _Tok("word", out[j + 1].text, out[j + 1].start, out[j + 1].end)
+                j += 2
+    return out, found
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,26 +627,91 @@ class _Intent:
     skip: bool
     strong_skip: bool
     done: bool
+    chat: Chat | None  # conversation that must not log, whatever else it says
+    hedged: bool  # a reading here should be confirmed
+    future: bool  # about days to come ("tomorrow", "next week")
 
 
-def _intent(toks: list[_Tok]) -> _Intent:
-    words = [t.text for t in toks if t.kind not in ("sep", "dash", "other")]
-    symbols = {t.text for t in toks if t.kind == "other"}
-    skip = bool(symbols & _SKIP_SYMBOLS) or any(w in _SKIP_WORDS for w in words)
+def _question(w: _Words) -> bool:
+    if w.symbols & {"?", "¿", "？"}:
+        return True
+    for clause in w.clauses():
+        first = clause[0]
+        if first in _INTERROGATIVES and not (first == "was" and len(clause) == 1):
+            return True
+        if first in _AUXILIARIES and len(clause) > 1 and clause[1] in _PRONOUNS:
+            if first == "did" and clause[1] in ("it", "that", "this", "the"):
+                continue  # "did it", "did the set": done, not "did you...?"
+            return True
+    return False
+
+
+def _negated(words: list[str], i: int) -> bool:
+    """A negator in the three words before words[i] (same clause)."""
+    return any(w in _NEGATORS for w in words[max(0, i - 3) : i])
+
+
+def _intent(w: _Words) -> _Intent:
+    if _question(w):
+        return _Intent(False, False, False, "question", True, False)
+    symbols = w.symbols
+    skip = bool(symbols & _SKIP_SYMBOLS)
     done = bool(symbols & _DONE_SYMBOLS)
-    for i, w in enumerate(words):
-        pair = (w, words[i + 1]) if i + 1 < len(words) else None
-        skip = skip or pair in _SKIP_PAIRS
-        negated = i > 0 and words[i - 1] in _NEGATORS
-        if w in _DONE_WORDS or pair in _DONE_PAIRS:
-            if negated:
+    strong = False
+    chat: Chat | None = None
+    hedged = False
+    plain = w.plain()
+    future = any(
+        x in _FUTURE or (x == "next" and y in _NEXT)
+        for x, y in zip(plain, [*plain[1:], ""][: len(plain)], strict=True)
+    ) and not any(x in _NOW for x in plain)
+    for clause in w.clauses():
+        for i, word in enumerate(clause):
+            pair = (word, clause[i + 1]) if i + 1 < len(clause) else None
+            before = clause[max(0, i - 3) : i]
+            if word in _STRONG_SKIP or (
+                word in _SKIP_WORDS and not _skip_word_is_negator(clause, i)
+            ):
+                if _negated(clause, i) or (i > 0 and clause[i - 1] in ("if", "should", "may")):
+                    chat = chat or "negated"  # "don't skip", "I will not skip", "if I skip"
+                    continue
+                if future:
+                    chat = chat or "plan"  # "skip tomorrow"
+                    continue
                 skip = True
-            else:
-                done = True
-    if len(words) == 1 and not symbols - {"!", ".", "\ufe0f"}:
-        skip = skip or words[0] in _SKIP_ALONE
-        done = done or words[0] in _DONE_ALONE
-    return _Intent(skip=skip, strong_skip=any(w in _STRONG_SKIP for w in words), done=done)
+                strong = strong or word in _STRONG_SKIP
+            elif pair in _SKIP_PAIRS:
+                if future and pair != ("not", "today"):
+                    chat = chat or "plan"
+                    continue
+                skip = True
+            if word in _DONE_WORDS or pair in _DONE_PAIRS:
+                after = clause[i + 1] if i + 1 < len(clause) else ""
+                if _negated(clause, i) or (word == "done" and clause[i - 1 : i] == ["get"]):
+                    chat = chat or "not_yet"  # "not done", "haven't finished"
+                elif any(b in _HEDGES for b in before) or after in _AFTER_DONE_HEDGES or future:
+                    chat = chat or "not_yet"  # "almost done", "done soon", "when done"
+                else:
+                    done = True
+        if any(x in _CANT for x in clause) and not any(x in _STRONG_SKIP for x in clause):
+            chat = chat or "cant"  # "can't do it today": answer, don't log a skip
+    if len(plain) == 1 and not symbols - {"!", ".", "\ufe0f"}:
+        skip = skip or plain[0] in _SKIP_ALONE
+        done = done or plain[0] in _DONE_ALONE
+    if not plain and symbols & _DONE_ALONE_SYMBOLS and not symbols & _SKIP_SYMBOLS:
+        done = True
+    if skip or done:
+        partial = skip and any(x in _SET_CONTEXT or x == "last" for x in plain)  # "missed a rep"
+        hedged = w.prose > 3 or w.numbers_in_prose or partial
+    return _Intent(skip, strong, done, chat, hedged, future)
+
+
+def _skip_word_is_negator(clause: list[str], i: int) -> bool:
+    """ "didn't"/"couldn't" negate a following skip or done ("didn't skip", "didn't finish")."""
+    nxt = clause[i + 1 : i + 4]
+    return clause[i] in _NEGATORS and any(
+        x in _STRONG_SKIP or x in _DONE_WORDS or x in ("miss", "stop") for x in nxt
+    )
 
 
 # --- sets and loads ---------------------------------------------------------------------
@@ -282,12 +722,32 @@ class _Group:
     count: int
     reps: int | None
     seconds: int | None
+    bare: bool = False  # a plain number with nothing around it: "did 2" might not be a set
 
 
 @dataclass(frozen=True, slots=True)
 class _Load:
     load: float | None  # None: bodyweight
     unit: Unit | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Effort:
+    rpe: float | None
+    rir: int | None
+
+
+def _effort(t: _Tok) -> _Effort:
+    if t.unit == "rir":
+        if t.value != int(t.value) or not 0 <= t.value <= MAX_RIR:
+            raise LogParseError(f'RIR is reps left in the tank, 0 to {MAX_RIR}. Try "3x8 rir 2".')
+        return _Effort(None, int(t.value))
+    if t.value * 2 != int(t.value * 2) or not 1 <= t.value <= MAX_RPE:
+        raise LogParseError(f'RPE runs from 1 to {MAX_RPE:g} in half steps. Try "3x8 rpe 8".')
+    return _Effort(t.value, None)
+
+
+_Item = _Group | _Load | _Effort
 
 
 def _whole(value: float, what: str) -> int:
@@ -311,7 +771,7 @@ def _group(count: float, reps: float | None = None, seconds: float | None = None
     sec = round(seconds)
     if not 1 <= sec <= MAX_SECONDS:
         raise LogParseError(
-            f"A {sec}s hold looks off: I log 1 to {MAX_SECONDS} seconds. Try `3x30s` or `45 sec`."
+            f'A {sec}s hold looks off: I log 1 to {MAX_SECONDS} seconds. Try "3x30s" or "45 sec".'
         )
     return _Group(n, None, sec)
 
@@ -323,7 +783,7 @@ def _load(value: float, unit: str | None) -> _Load:
     if value > limit:
         shown = f"{value:g} {unit}" if unit else f"{value:g}"
         raise LogParseError(
-            f"{shown} is more than I can log (max 500 kg / 1100 lb). Try `3x12 @ 16kg`."
+            f'{shown} is more than I can log (max 500 kg / 1100 lb). Try "3x12 @ 16kg".'
         )
     return _Load(value, "kg" if unit == "kg" else "lb" if unit == "lb" else None)
 
@@ -333,10 +793,10 @@ class _Reader:
 
     def __init__(self, toks: list[_Tok]) -> None:
         # Words stay in as gaps: "12 on the 2nd set" is not "12 sets".
-        keep = ("num", "at", "x", "bw", "reps", "sets", "of", "unit", "word")
+        keep = ("num", "at", "x", "bw", "reps", "sets", "of", "unit", "word", "effort")
         self.toks = [t for t in toks if t.kind in keep]
         self.i = 0
-        self.items: list[_Group | _Load] = []
+        self.items: list[_Item] = []
 
     def peek(self, ahead: int = 0) -> _Tok | None:
         j = self.i + ahead
@@ -346,7 +806,7 @@ class _Reader:
         t = self.peek(ahead)
         return t is not None and t.kind == kind and (not units or t.unit in units)
 
-    def read(self) -> list[_Group | _Load]:
+    def read(self) -> list[_Item]:
         while (t := self.peek()) is not None:
             self.i += 1
             if t.kind == "num":
@@ -355,10 +815,12 @@ class _Reader:
                 self.at(t)
             elif t.kind == "bw":
                 self.items.append(_Load(None, None))
+            elif t.kind == "effort":
+                self.items.append(_effort(t))
             elif t.kind == "x":
                 self.times()
             elif t.kind == "unit":
-                raise LogParseError(f"I see `{t.text}` but no number with it. {EXAMPLES}")
+                raise LogParseError(f'I see "{t.text}" but no number with it. {EXAMPLES}')
             # words, and "reps", "sets", "of" on their own, are filler ("did all sets")
         return self.items
 
@@ -379,7 +841,8 @@ class _Reader:
         elif self.is_(0, "sets"):
             self.sets_of(t)
         else:
-            self.items.append(_group(1, reps=t.value))
+            g = _group(1, reps=t.value)
+            self.items.append(_Group(g.count, g.reps, g.seconds, bare=True))
 
     def hold(self, t: _Tok) -> None:
         if self.is_(0, "x") and self.is_(1, "num", None):  # 45s x 3
@@ -392,7 +855,7 @@ class _Reader:
         self.i += 1  # the x
         second = self.peek()
         if second is None or second.kind != "num":
-            raise LogParseError(f"`{t.text}x` what? {EXAMPLES}")
+            raise LogParseError(f'"{t.text}x" what? {EXAMPLES}')
         self.i += 1
         if second.unit in ("kg", "lb"):  # 10 x 16kg: reps x load
             self.items += [_group(1, reps=t.value), _load(second.value, second.unit)]
@@ -406,7 +869,7 @@ class _Reader:
         reps = self.peek()
         if reps is None or reps.kind != "num" or reps.unit in ("kg", "lb"):
             raise LogParseError(
-                f"{t.text:.7} sets of how many? Try `3 sets of 10` or `3x12 @ 16kg`."
+                f'{t.text:.7} sets of how many? Try "3 sets of 10" or "3x12 @ 16kg".'
             )
         self.i += 1
         self.each(t, reps)
@@ -428,8 +891,10 @@ class _Reader:
         elif nxt is not None and nxt.kind == "bw":
             self.i += 1
             self.items.append(_Load(None, None))
+        elif nxt is not None and nxt.kind == "effort":
+            return  # "@ rpe 8": the effort reads itself
         elif t.text == "@":
-            raise LogParseError("I see `@` but no weight after it. Try `3x12 @ 16kg` or `@ bw`.")
+            raise LogParseError('I see "@" but no weight after it. Try "3x12 @ 16kg" or "@ bw".')
         # "with"/"at" before anything else is just a word
 
     def times(self) -> None:
@@ -442,16 +907,21 @@ class _Reader:
             self.i += 1
             self.items.append(_load(nxt.value, nxt.unit))  # 3x10x16: sets x reps x load
             return
-        raise LogParseError(f"I couldn't tell what the `x` joins. {EXAMPLES}")
+        raise LogParseError(f'I couldn\'t tell what the "x" joins. {EXAMPLES}')
 
 
-def _assign_loads(items: list[_Group | _Load]) -> list[tuple[_Group, _Load | None]]:
-    """Pair each group of sets with its load (see the module docstring for the rules)."""
-    pairs: list[tuple[_Group, _Load | None]] = []
+_Attached = TypeVar("_Attached", _Load, _Effort)
+
+
+def _attach(
+    items: list[_Item], kind: type[_Attached], orphan: str
+) -> list[tuple[_Group, _Attached | None]]:
+    """Pair each group of sets with its load (or effort): see the module docstring."""
+    pairs: list[tuple[_Group, _Attached | None]] = []
     pending: list[_Group] = []
-    forward: _Load | None = None  # a load typed before its sets
-    last: _Load | None = None
-    used: list[_Load] = []
+    forward: _Attached | None = None  # typed before its sets
+    last: _Attached | None = None
+    used: list[_Attached] = []
     for item in items:
         if isinstance(item, _Group):
             if forward is not None:
@@ -459,6 +929,8 @@ def _assign_loads(items: list[_Group | _Load]) -> list[tuple[_Group, _Load | Non
                 used.append(forward)
             else:
                 pending.append(item)
+        elif not isinstance(item, kind):
+            continue
         elif pending:
             pairs += [(g, item) for g in pending]
             pending, last = [], item
@@ -466,17 +938,21 @@ def _assign_loads(items: list[_Group | _Load]) -> list[tuple[_Group, _Load | Non
         else:
             forward = item
     pairs += [(g, last) for g in pending]
-    loads = [item for item in items if isinstance(item, _Load)]
-    if any(all(load is not u for u in used) for load in loads):
-        raise LogParseError(f"One weight has no sets to go with. {EXAMPLES}")
+    order = {id(item): i for i, item in enumerate(items)}
+    pairs.sort(key=lambda pair: order[id(pair[0])])
+    if any(all(x is not u for u in used) for x in items if isinstance(x, kind)):
+        raise LogParseError(f"{orphan} has no sets to go with. {EXAMPLES}")
     return pairs
 
 
-def _sets(items: list[_Group | _Load]) -> tuple[ParsedSet, ...]:
+def _sets(items: list[_Item]) -> tuple[ParsedSet, ...]:
+    loads = _attach(items, _Load, "One weight")
+    efforts = _attach(items, _Effort, "One effort (rpe or rir)")
     out: list[ParsedSet] = []
-    for group, load in _assign_loads(items):
+    for (group, load), (_, effort) in zip(loads, efforts, strict=True):
         value, unit = (load.load, load.unit) if load is not None else (None, None)
-        out += [ParsedSet(group.reps, group.seconds, value, unit)] * group.count
+        rpe, rir = (effort.rpe, effort.rir) if effort is not None else (None, None)
+        out += [ParsedSet(group.reps, group.seconds, value, unit, rpe, rir)] * group.count
     if len(out) > MAX_SETS:
         raise LogParseError(
             f"{len(out)} sets is more than I can log at once (max {MAX_SETS}). {EXAMPLES}"
@@ -484,38 +960,89 @@ def _sets(items: list[_Group | _Load]) -> tuple[ParsedSet, ...]:
     return tuple(out)
 
 
-def _parse_tokens(toks: list[_Tok], *, empty_is_done: bool = False) -> ParsedLog:
-    intent = _intent(toks)
-    items = _Reader(toks).read()
-    has_sets = any(isinstance(item, _Group) for item in items)
-    if has_sets:
+def _read(toks: list[_Tok], *, named: bool = False, empty_is_done: bool = False) -> Reading:
+    """One exercise's reply (or one list entry's body when `named`) as a Reading."""
+    toks, dropped = _numbers_in_prose(toks)
+    words = _words(toks, dropped, named=named)
+    intent = _intent(words)
+    if intent.chat == "question":
+        raise NotALog("question")
+    try:
+        items = _Reader(toks).read()
+        groups = [item for item in items if isinstance(item, _Group)]
+        sets = _sets(items) if groups else ()
+    except LogParseError:
+        if words.prose >= 2 or words.numbers_in_prose:
+            raise NotALog("prose") from None  # a sentence with numbers, not a wrong log
+        raise
+    if groups:
         if intent.strong_skip:
             raise LogParseError(
-                "Did you skip it, or do some sets? "
-                "Send `skip`, or just the numbers like `12 10 10`."
+                'Did you skip it, or do some sets? Send "skip", or the numbers like "12 10 10".'
             )
-        return ParsedLog("sets", _sets(items))
-    if items:  # loads only
+        log = ParsedLog("sets", sets)
+        lone = len(groups) == 1 and groups[0].bare and len(items) == 1
+        if lone and not named:
+            plain = words.plain()
+            if not plain and not words.symbols - {"!", ".", "\ufe0f", "👍", "💪", "✅"}:
+                return Reading(log)  # just "12"
+            if words.prose >= 2 or words.numbers_in_prose:
+                raise NotALog("prose")  # "I have 2 kids", "2 kids kept me up till 3"
+            if words.prose == 0 and intent.chat is None and any(w in _SET_CONTEXT for w in plain):
+                return Reading(log)  # "12 on the 2nd set", "10 each side"
+            return Reading(log, True, "lone number")
+        if intent.chat is not None or intent.future:
+            return Reading(log, True, "talk around the sets")
+        if words.prose > _PROSE_LIMIT or words.numbers_in_prose:
+            return Reading(log, True, "long sentence")
+        return Reading(log)
+    if items:  # loads or efforts only
+        if words.prose >= 2 or words.numbers_in_prose:
+            raise NotALog("prose")
         raise LogParseError(f"Got the weight, but how many reps? {EXAMPLES}")
+    if intent.chat is not None:
+        raise NotALog(intent.chat)
     if intent.skip and intent.done:
-        raise LogParseError("Did you skip it or finish it? Send `skip` or `done`.")
-    if intent.skip:
-        return ParsedLog("skip", ())
-    if intent.done or empty_is_done:
-        return ParsedLog("done", ())
-    raise LogParseError(f"I couldn't read that as sets. {EXAMPLES}")
+        raise LogParseError('Did you skip it or finish it? Send "skip" or "done".')
+    if intent.skip or intent.done:
+        log = ParsedLog("skip" if intent.skip else "done", ())
+        return Reading(log, intent.hedged, "words around it" if intent.hedged else "")
+    if words.numbers_in_prose:
+        raise NotALog("prose")
+    if empty_is_done:
+        return Reading(ParsedLog("done", ()), words.prose > 3, "")
+    raise NotALog("prose" if words.prose >= 3 else "unreadable")
+
+
+def read_log(text: str) -> Reading:
+    """Read one reply about one exercise. Raises only `LogParseError` (and subclasses)."""
+    toks = _tokens_of(text)
+    try:
+        reading = _read(toks)
+    except NotALog:
+        raise
+    except LogParseError:
+        _refuse_several(toks)
+        raise
+    _refuse_several(toks)
+    return reading
 
 
 def parse_log(text: str) -> ParsedLog:
-    """Read one reply about one exercise. Raises only `LogParseError`."""
-    toks = _tokenize(fold(text))
+    """`read_log` for callers that can't ask back: an unsure reading raises NeedsConfirmation."""
+    reading = read_log(text)
+    if reading.needs_confirmation:
+        raise NeedsConfirmation(reading)
+    return reading.log
+
+
+def _refuse_several(toks: list[_Tok]) -> None:
     names = [name for name, _ in map(_name_and_body, _split_entries(toks))]
     if len(names) > 1 and all(names):
         raise LogParseError(
             f"That looks like more than one exercise ({', '.join(names[:3])}). "
             f"Send them as a list like {LIST_EXAMPLE}, or one at a time."
         )
-    return _parse_tokens(toks)
 
 
 # --- several exercises in one message ---------------------------------------------------
@@ -526,10 +1053,29 @@ _NOT_NAME_START = frozenset(
      "heavier", "lighter", "great", "ok", "okay", "fine", "nice", "solid", "i", "it", "was",
      "and", "then", "but", "very", "really", "too", "pretty", "kinda", "bit", "super", "so",
      "all", "today", "again", "also", "plus", "each", "per", "did", "the", "a", "last",
-     "first", "my", "form", "grip", "back", "slow", "tempo", "rpe", "struggled", "burned"}
+     "first", "my", "form", "grip", "slow", "tempo", "rpe", "rir", "struggled", "burned",
+     "lower", "upper", "left", "right", "both", "no", "not", "bad", "rest", "next"}
 )  # fmt: skip
 # ...nor end one ("rdl each side" is the rdl).
 _NOT_NAME_END = _NOT_NAME_START | {"good", "side", "sides", "leg", "legs", "arm", "arms"}
+# A part after a comma with one of these and no numbers is a remark: "lower back tight".
+_REMARKS = frozenset(
+    {"tight", "sore", "hurt", "hurts", "hurting", "pain", "painful", "ache", "aches", "aching",
+     "burn", "burning", "burned", "burnt", "pump", "pumped", "fire", "dead", "wrecked", "cooked",
+     "shaky", "weak", "stiff", "cramp", "cramped", "cramping", "tired", "exhausted", "easy",
+     "hard", "heavy", "light", "tough", "brutal", "good", "great", "awesome", "nice", "fine",
+     "ok", "okay", "solid", "strong", "felt", "feel", "feels", "feeling", "lol", "haha"}
+)  # fmt: skip
+# Words that no exercise name holds: a "name" with one is a sentence.
+_NOT_IN_NAMES = (
+    (_PRONOUNS - {"the"})
+    | _NEGATORS
+    | _FUTURE
+    | _INTERROGATIVES
+    | {"me", "us", "see", "thanks", "thank", "hi", "hello", "hey", "will", "would", "should",
+       "could", "can", "is", "are", "am", "was", "were", "been", "have", "has", "had", "going",
+       "gonna", "want", "need", "hurts", "hurt", "pain", "sick", "tired", "sorry", "please"}
+)  # fmt: skip
 _SOFT_SEPARATORS = frozenset({"and", "then", "+", "&"})
 
 
@@ -542,21 +1088,40 @@ def _is_keyword(t: _Tok) -> bool:
 
 
 def _split_entries(toks: list[_Tok]) -> list[list[_Tok]]:
-    """Cut at `,` `;` newlines (and `and`/`then`/`+`) when a name-like word follows."""
-    entries: list[list[_Tok]] = [[]]
+    """Cut at every `,` `;` newline (and `and`/`then`/`+` after numbers before a name).
+
+    Each part is then its own entry when it starts with a name, and otherwise continues the
+    entry before: "12, 10, 8" is one list, "rdl 3x10, felt easy" one entry with a remark,
+    "rdl 3x10, back extension 12 12" two entries.
+    """
+    parts: list[tuple[_Tok | None, list[_Tok]]] = [(None, [])]
     for i, t in enumerate(toks):
-        is_sep = (t.kind == "sep" and t.text in ",;\n") or (
-            t.text in _SOFT_SEPARATORS and any(x.kind == "num" for x in entries[-1])
-        )
-        if is_sep:
-            j = i + 1
-            while j < len(toks) and toks[j].kind in ("dash", "other", "x"):  # bullets
-                j += 1
-            if j < len(toks) and _nameable(toks[j]):
-                entries.append([])
-                continue
-        entries[-1].append(t)
-    return [e for e in entries if e]
+        soft = t.text in _SOFT_SEPARATORS and any(x.kind == "num" for x in parts[-1][1])
+        if (t.kind == "sep" and t.text in ",;\n") or (soft and _name_follows(toks, i + 1)):
+            parts.append((t, []))
+        else:
+            parts[-1][1].append(t)
+    entries: list[list[_Tok]] = []
+    for sep, body in parts:
+        if not entries or _starts_entry(body):
+            if body:
+                entries.append(body)
+        else:  # the separator stays, as a clause break
+            entries[-1] += [sep, *body] if sep is not None else body
+    return [e for e in entries if any(t.kind != "sep" for t in e)]
+
+
+def _name_follows(toks: list[_Tok], j: int) -> bool:
+    while j < len(toks) and toks[j].kind in ("dash", "other", "x"):  # bullets
+        j += 1
+    return j < len(toks) and _nameable(toks[j])
+
+
+def _starts_entry(part: list[_Tok]) -> bool:
+    if not _name_follows(part, 0):
+        return False
+    has_numbers = any(t.kind in ("num", "effort") for t in part)
+    return has_numbers or not any(t.text in _REMARKS for t in part)
 
 
 def _name_and_body(entry: list[_Tok]) -> tuple[str, list[_Tok]]:
@@ -568,33 +1133,70 @@ def _name_and_body(entry: list[_Tok]) -> tuple[str, list[_Tok]]:
         (entry[j].kind == "word" and not _is_keyword(entry[j])) or entry[j].kind == "bw"
     ):
         j += 1
+    stop = j
     while j > i and (entry[j - 1].kind == "bw" or entry[j - 1].text in _NOT_NAME_END):
         j -= 1  # "rdl bw 10 10": bodyweight is the load, not the name
-    return " ".join(t.text for t in entry[i:j]), entry[j:]
+    name = " ".join(t.text for t in entry[i:j])
+    if j == stop and j > i:
+        qualifier, j = _qualifier(entry, j)
+        name += qualifier
+    return name, entry[j:]
 
 
-def parse_exercise_list(text: str) -> list[tuple[str, ParsedLog]]:
-    """Read `rdl 3x10 @ 40kg, bridge 15 15 15` as [("rdl", ...), ("bridge", ...)].
+def _qualifier(entry: list[_Tok], j: int) -> tuple[str, int]:
+    """ "(bodyweight)", "(barbell)" right after a name belong to it: (" (barbell)", next)."""
+    if j >= len(entry) or entry[j].text != "(":
+        return "", j
+    k = j + 1
+    while k < len(entry) and entry[k].kind in ("word", "bw") and not _is_keyword(entry[k]):
+        k += 1
+    if k == j + 1 or k >= len(entry) or entry[k].text != ")":
+        return "", j
+    words = [t.text for t in entry[j + 1 : k]]
+    if any(w in _NOT_NAME_END for w in words):
+        return "", j  # "(each side)" is about the sets
+    return f" ({' '.join(words)})", k + 1
 
-    Entries are separated by `,` `;` newlines (or `and`/`then` after numbers) where the next
-    word can start an exercise name, so `12, 10, 8` and `22,5 kg` stay in one entry and
-    `rdl 3x10, felt easy` is one entry. Names are the leading words, lower-cased (several
-    words and hyphens are fine; a name can't start with a number). A name with nothing
-    after it is done as prescribed; `rdl skip` is a skip. Raises only `LogParseError`.
+
+def read_exercise_list(text: str) -> list[tuple[str, Reading]]:
+    """Read "rdl 3x10 @ 40kg, bridge 15 15 15" as [("rdl", ...), ("bridge", ...)].
+
+    Entries are the comma-, semicolon- or line-separated parts that start with a name (see
+    `_split_entries`). Names are the leading words, lower-cased, with a "(...)" qualifier
+    right after them kept ("romanian deadlift (barbell)"); a name can't start with a number.
+    A name with nothing after it is done as prescribed; "rdl skip" is a skip. A name that
+    holds words no exercise name does ("see you tomorrow") makes the message conversation.
+    Raises only `LogParseError` (and subclasses).
     """
-    folded = fold(text)
-    out: list[tuple[str, ParsedLog]] = []
-    for entry in _split_entries(_tokenize(folded)):
+    toks = _tokens_of(text)
+    if _question(_words(toks, False, named=True)):
+        raise NotALog("question")
+    folded_text = _prepared(ascii_digits(text))
+    out: list[tuple[str, Reading]] = []
+    for entry in _split_entries(toks):
         name, body = _name_and_body(entry)
         if not name:
-            shown = folded[entry[0].start : entry[-1].end][:30]
+            shown = folded_text[entry[0].start : entry[-1].end][:30].strip(" ,;")
             raise LogParseError(
-                f"Which exercise was `{shown}`? Start each with its name, like {LIST_EXAMPLE}."
+                f'Which exercise was "{shown}"? Start each with its name, like {LIST_EXAMPLE}.'
             )
+        if any(w in _NOT_IN_NAMES for w in name.replace("(", " ").replace(")", " ").split()):
+            raise NotALog("prose")
         try:
-            out.append((name, _parse_tokens(body, empty_is_done=True)))
+            out.append((name, _read(body, named=True, empty_is_done=True)))
+        except NotALog:
+            raise
         except LogParseError as err:
             raise LogParseError(f"{name}: {err.message}") from None
     if not out:
         raise LogParseError(f"Tell me what you did, like {LIST_EXAMPLE}.")
     return out
+
+
+def parse_exercise_list(text: str) -> list[tuple[str, ParsedLog]]:
+    """`read_exercise_list` for callers that can't ask back (NeedsConfirmation if unsure)."""
+    entries = read_exercise_list(text)
+    unsure = next((reading for _, reading in entries if reading.needs_confirmation), None)
+    if unsure is not None:
+        raise NeedsConfirmation(unsure)
+    return [(name, reading.log) for name, reading in entries]
