@@ -564,7 +564,12 @@ def _words(toks: list[_Tok], numbers_in_prose: bool, *, named: bool) -> _Words:
         first_num = next((i for i, t in enumerate(toks) if t.kind == "num"), None)
         if first_num is not None and toks and toks[0].kind == "word":
             names = [t for t in toks[:first_num] if t.kind == "word"]
-            if names and names[0].text not in _NOT_NAME_START and len(names) <= 4:
+            if (
+                names
+                and names[0].text not in _NOT_NAME_START
+                and len(names) <= 4
+                and not any(t.text in _NOT_IN_NAMES for t in names)
+            ):
                 lead = len(names)
     prose = sum(
         1
@@ -595,8 +600,10 @@ def _numbers_in_prose(toks: list[_Tok]) -> tuple[list[_Tok], bool]:
         clock = ":" in t.text
         before, after = word_at(i - 1), word_at(i + 1)
         after2 = word_at(i + 2)
+        word_after = i + 1 < len(out) and out[i + 1].kind == "word"
         prose = (
             (bare and (after in _COUNTS_OTHER or before in _PLACES))
+            or (bare and word_after and after2 in _COUNTS_OTHER)  # "2 rest days"
             or (bare and (after in _MONEY_AND_SO_ON or before in _MONEY_AND_SO_ON))
             or (bare and after in ("a", "per", "every", "this", "each") and after2 in _COUNTS_OTHER)
             or (clock and (before in _CLOCK_BEFORE or after in _CLOCK_AFTER))
@@ -748,6 +755,7 @@ def _effort(t: _Tok) -> _Effort:
 
 
 _Item = _Group | _Load | _Effort
+_OF = frozenset({"a", "de", "je", "zu"})  # "3 Sätze à 10", "3 series de 12"
 
 
 def _whole(value: float, what: str) -> int:
@@ -864,7 +872,12 @@ class _Reader:
 
     def sets_of(self, t: _Tok) -> None:
         self.i += 1  # "sets"
-        if self.is_(0, "of") or self.is_(0, "x"):
+        if (
+            self.is_(0, "of")
+            or self.is_(0, "x")
+            or self.is_(0, "word")
+            and self.toks[self.i].text in _OF
+        ):
             self.i += 1
         reps = self.peek()
         if reps is None or reps.kind != "num" or reps.unit in ("kg", "lb"):
@@ -974,6 +987,8 @@ def _read(toks: list[_Tok], *, named: bool = False, empty_is_done: bool = False)
     except LogParseError:
         if words.prose >= 2 or words.numbers_in_prose:
             raise NotALog("prose") from None  # a sentence with numbers, not a wrong log
+        if intent.done and intent.chat is None:
+            return Reading(ParsedLog("done", ()), True, "done with numbers")  # "did all 3 sets"
         raise
     if groups:
         if intent.strong_skip:
@@ -997,8 +1012,8 @@ def _read(toks: list[_Tok], *, named: bool = False, empty_is_done: bool = False)
             return Reading(log, True, "long sentence")
         return Reading(log)
     if items:  # loads or efforts only
-        if words.prose >= 2 or words.numbers_in_prose:
-            raise NotALog("prose")
+        if any(w not in ("bw", "bodyweight") for w in words.plain()) or words.numbers_in_prose:
+            raise NotALog("prose")  # "woke up at 6"
         raise LogParseError(f"Got the weight, but how many reps? {EXAMPLES}")
     if intent.chat is not None:
         raise NotALog(intent.chat)
