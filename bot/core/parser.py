@@ -138,6 +138,10 @@ class LogParseError(ValueError):
         self.message = message
 
 
+class _SentenceLike(LogParseError):
+    """An error that, with words around it, means a sentence ("walked for 30 minutes")."""
+
+
 class NotALog(LogParseError):
     """The reply is conversation (a question, a plan, a pain report...), not a log."""
 
@@ -282,7 +286,7 @@ def _tokens_of(text: str) -> list[_Tok]:
 
 def _prepared(plain: str) -> str:
     """The text the tokens' offsets point into."""
-    return _DATES.sub(" date ", fold(plain))
+    return _FIFTY_FIFTY.sub("fifty-fifty", _DATES.sub(" date ", fold(plain)))
 
 
 # A date with a four-digit year is never a rep list ("12/05/2026", "2026-05-12").
@@ -290,6 +294,9 @@ _DATES = re.compile(
     r"(?<![0-9])(?:[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{4}|[0-9]{4}[./-][0-9]{1,2}[./-][0-9]{1,2})"
     r"(?![0-9])"
 )
+
+
+_FIFTY_FIFTY = re.compile(r"(?<![0-9/])50/50(?![0-9/])")  # the idiom, not two sets of 50
 
 
 def _tokenize(text: str) -> list[_Tok]:
@@ -421,8 +428,12 @@ _COUNTS_OTHER = frozenset(
      "points", "pts", "percent", "euros", "euro", "dollars", "bucks", "pages", "episodes",
      "sessions", "session", "workouts", "workout", "classes", "games", "laps", "floors",
      "stairs", "flights", "dogs", "cats", "pills", "tablets", "mg", "ml", "cm", "inches",
-     "ft", "feet", "stone", "st", "nd", "rd", "th", "tage", "tagen", "stunden", "dias",
-     "horas", "jours", "heures", "semanas", "wochen", "ans", "jahre", "anos"}
+     "ft", "feet", "stone", "st", "nd", "rd", "th", "degrees", "deg", "celsius", "tage",
+     "tagen", "stunden", "dias", "horas", "jours", "heures", "semanas", "wochen", "ans",
+     "jahre", "anos", "jan", "january",
+     "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+     "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
+     "december"}
 )  # fmt: skip
 # A number after one of these is placed or ranked, not counted as reps: "in 3", "top 10".
 _PLACES = frozenset(
@@ -432,7 +443,8 @@ _PLACES = frozenset(
      "v", "week", "day", "month", "year", "jan", "january", "feb", "february", "mar", "march",
      "apr", "april", "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept",
      "september", "oct", "october", "nov", "november", "dec", "december", "date", "grade",
-     "size", "bus", "route", "ticket", "order", "code", "pin", "gate", "seat", "floor", "vs"}
+     "size", "bus", "route", "ticket", "order", "code", "pin", "gate", "seat", "floor", "vs",
+     "i'm", "im", "it's", "its", "aged", "turned", "turning", "weigh", "weighed", "weighs"}
 )  # fmt: skip
 _MONEY_AND_SO_ON = frozenset("%°$€£¥")
 # A duration that is not a hold: "in 5 minutes", "a 20 min walk", "10 minutes ago".
@@ -441,7 +453,7 @@ _HOLD_AFTER = frozenset({"ago", "walk", "walking", "run", "running", "drive", "l
                          "commute", "nap", "away", "more", "to"})  # fmt: skip
 # Clock times: "at 9:15", "9:15 pm".
 _CLOCK_BEFORE = frozenset({"at", "by", "around", "till", "until", "from", "since", "before",
-                           "after", "about", "@"})  # fmt: skip
+                           "after", "about", "@", "to", "is", "for"})  # fmt: skip
 _CLOCK_AFTER = frozenset({"am", "pm", "o'clock", "oclock", "uhr", "h"})
 
 # Words that say nothing against a log: set talk, filler, how it felt, sides.
@@ -502,6 +514,14 @@ _AFTER_DONE_HEDGES = frozenset({"yet", "soon", "later", "tomorrow", "tonight", "
 _FUTURE = frozenset({"tomorrow", "tmrw", "tmr", "tomorow", "tonight", "later", "morgen",
                      "manana", "demain"})  # fmt: skip
 _NEXT = frozenset({"week", "time", "session", "day", "workout", "month"})  # "next week"
+_PLAN_WORDS = frozenset({"goal", "goals", "aim", "aiming", "target", "want", "wanna", "plan",
+                         "planning", "hope", "hoping", "will", "i'll", "ill", "gonna", "going",
+                         "should", "would", "might", "could", "try", "trying", "next"})  # fmt: skip
+# Done with something else: "done with work", "finished my coffee", "done with this program".
+_LIFE = frozenset({"work", "job", "shift", "dinner", "lunch", "breakfast", "coffee", "school",
+                   "class", "meeting", "meetings", "homework", "chores", "cleaning", "shopping",
+                   "program", "programme", "app", "bot", "you", "this", "life", "food",
+                   "eating", "laundry", "day"})  # fmt: skip
 _NOW = frozenset({"today", "now", "this", "today's", "todays", "heute", "hoy"})
 
 _STRONG_SKIP = frozenset({"skip", "skipped", "skipping", "skips"})
@@ -574,11 +594,15 @@ def _words(toks: list[_Tok], numbers_in_prose: bool, *, named: bool) -> _Words:
     prose = sum(
         1
         for w in plain[lead:]
-        if w not in _LOG_TALK and not _is_keyword_word(w) and not w[:1].isdigit()
+        if w not in _LOG_TALK and not _is_keyword_word(w) and not _digit_first(w)
     )
     # "7am", "5k" (but not "2nd": "12 on the 2nd set")
-    in_prose = numbers_in_prose or any(w[:1].isdigit() and not _ORDINAL.fullmatch(w) for w in plain)
+    in_prose = numbers_in_prose or any(_digit_first(w) and not _ORDINAL.fullmatch(w) for w in plain)
     return _Words(tuple(words), frozenset(symbols), prose, in_prose)
+
+
+def _digit_first(w: str) -> bool:
+    return "0" <= w[:1] <= "9"  # words here are already ASCII-digit (see _tokens_of)
 
 
 def _is_keyword_word(w: str) -> bool:
@@ -609,6 +633,15 @@ def _numbers_in_prose(toks: list[_Tok]) -> tuple[list[_Tok], bool]:
             or (clock and (before in _CLOCK_BEFORE or after in _CLOCK_AFTER))
             or (t.unit == "s" and (before in _HOLD_PLACES or after in _HOLD_AFTER))
         )  # fmt: skip
+        nxt = out[i + 1] if i + 1 < len(out) else None
+        if (
+            bare
+            and nxt is not None
+            and nxt.kind == "x"
+            and _per_period(word_at(i + 2), word_at(i + 3))
+        ):
+            out[i + 1] = _Tok("word", nxt.text, nxt.start, nxt.end)  # "2x a week", "3x this week"
+            prose = True
         n_of_m = bare and after == "of" and i + 2 < len(out) and out[i + 2].kind == "num"
         if n_of_m:  # "1 of 3", "set 2 of 4": a place in a series
             out[i + 2] = _Tok("word", out[i + 2].text, out[i + 2].start, out[i + 2].end)
@@ -629,6 +662,15 @@ def _numbers_in_prose(toks: list[_Tok]) -> tuple[list[_Tok], bool]:
     return out, found
 
 
+def _per_period(first: str, second: str) -> bool:
+    """ "a week", "per day", "this week", "/week", "weekly" after a count."""
+    if first in ("weekly", "daily", "monthly") or first in _COUNTS_OTHER:
+        return True
+    return first in ("a", "per", "this", "every", "each", "/", "last", "next") and (
+        second in _COUNTS_OTHER
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Intent:
     skip: bool
@@ -637,6 +679,7 @@ class _Intent:
     chat: Chat | None  # conversation that must not log, whatever else it says
     hedged: bool  # a reading here should be confirmed
     future: bool  # about days to come ("tomorrow", "next week")
+    plan: bool  # an aim or intention ("goal is 3x15", "I'll do 3x10")
 
 
 def _question(w: _Words) -> bool:
@@ -660,7 +703,7 @@ def _negated(words: list[str], i: int) -> bool:
 
 def _intent(w: _Words) -> _Intent:
     if _question(w):
-        return _Intent(False, False, False, "question", True, False)
+        return _Intent(False, False, False, "question", True, False, False)
     symbols = w.symbols
     skip = bool(symbols & _SKIP_SYMBOLS)
     done = bool(symbols & _DONE_SYMBOLS)
@@ -698,6 +741,8 @@ def _intent(w: _Words) -> _Intent:
                     chat = chat or "not_yet"  # "not done", "haven't finished"
                 elif any(b in _HEDGES for b in before) or after in _AFTER_DONE_HEDGES or future:
                     chat = chat or "not_yet"  # "almost done", "done soon", "when done"
+                elif any(x in _LIFE for x in clause[i + 1 : i + 4]):
+                    chat = chat or "prose"  # "done with work", "finished my coffee"
                 else:
                     done = True
         if any(x in _CANT for x in clause) and not any(x in _STRONG_SKIP for x in clause):
@@ -710,7 +755,8 @@ def _intent(w: _Words) -> _Intent:
     if skip or done:
         partial = skip and any(x in _SET_CONTEXT or x == "last" for x in plain)  # "missed a rep"
         hedged = w.prose > 3 or w.numbers_in_prose or partial
-    return _Intent(skip, strong, done, chat, hedged, future)
+    plan = any(x in _PLAN_WORDS for x in plain)
+    return _Intent(skip, strong, done, chat, hedged, future, plan)
 
 
 def _skip_word_is_negator(clause: list[str], i: int) -> bool:
@@ -778,7 +824,7 @@ def _group(count: float, reps: float | None = None, seconds: float | None = None
     assert seconds is not None
     sec = round(seconds)
     if not 1 <= sec <= MAX_SECONDS:
-        raise LogParseError(
+        raise _SentenceLike(
             f'A {sec}s hold looks off: I log 1 to {MAX_SECONDS} seconds. Try "3x30s" or "45 sec".'
         )
     return _Group(n, None, sec)
@@ -828,7 +874,7 @@ class _Reader:
             elif t.kind == "x":
                 self.times()
             elif t.kind == "unit":
-                raise LogParseError(f'I see "{t.text}" but no number with it. {EXAMPLES}')
+                raise _SentenceLike(f'I see "{t.text}" but no number with it. {EXAMPLES}')
             # words, and "reps", "sets", "of" on their own, are filler ("did all sets")
         return self.items
 
@@ -863,7 +909,7 @@ class _Reader:
         self.i += 1  # the x
         second = self.peek()
         if second is None or second.kind != "num":
-            raise LogParseError(f'"{t.text}x" what? {EXAMPLES}')
+            raise _SentenceLike(f'"{t.text}x" what? {EXAMPLES}')
         self.i += 1
         if second.unit in ("kg", "lb"):  # 10 x 16kg: reps x load
             self.items += [_group(1, reps=t.value), _load(second.value, second.unit)]
@@ -984,8 +1030,11 @@ def _read(toks: list[_Tok], *, named: bool = False, empty_is_done: bool = False)
         items = _Reader(toks).read()
         groups = [item for item in items if isinstance(item, _Group)]
         sets = _sets(items) if groups else ()
-    except LogParseError:
-        if words.prose >= 2 or words.numbers_in_prose:
+    except LogParseError as err:
+        sentence = isinstance(err, _SentenceLike) and any(
+            w not in _UNIT_WORDS for w in words.plain()
+        )
+        if sentence or words.prose >= 1 or words.numbers_in_prose:
             raise NotALog("prose") from None  # a sentence with numbers, not a wrong log
         if intent.done and intent.chat is None:
             return Reading(ParsedLog("done", ()), True, "done with numbers")  # "did all 3 sets"
@@ -997,6 +1046,12 @@ def _read(toks: list[_Tok], *, named: bool = False, empty_is_done: bool = False)
             )
         log = ParsedLog("sets", sets)
         lone = len(groups) == 1 and groups[0].bare and len(items) == 1
+        one_hold = len(items) == 1 and groups[0].count == 1 and groups[0].seconds is not None
+        short = one_hold and (groups[0].seconds or 0) < 5  # "1 sec": a moment, not a hold
+        if one_hold and not named and (words.prose or short):  # "give me 5 min"
+            if words.prose >= 2 or words.numbers_in_prose:
+                raise NotALog("prose")
+            return Reading(log, True, "lone hold")
         if lone and not named:
             plain = words.plain()
             if not plain and not words.symbols - {"!", ".", "\ufe0f", "👍", "💪", "✅"}:
@@ -1006,7 +1061,9 @@ def _read(toks: list[_Tok], *, named: bool = False, empty_is_done: bool = False)
             if words.prose == 0 and intent.chat is None and any(w in _SET_CONTEXT for w in plain):
                 return Reading(log)  # "12 on the 2nd set", "10 each side"
             return Reading(log, True, "lone number")
-        if intent.chat is not None or intent.future:
+        if intent.future:
+            raise NotALog("plan")  # "I'll do 3x10 tomorrow", "next time 3x12"
+        if intent.chat is not None or intent.plan:
             return Reading(log, True, "talk around the sets")
         if words.prose > _PROSE_LIMIT or words.numbers_in_prose:
             return Reading(log, True, "long sentence")
@@ -1020,6 +1077,8 @@ def _read(toks: list[_Tok], *, named: bool = False, empty_is_done: bool = False)
     if intent.skip and intent.done:
         raise LogParseError('Did you skip it or finish it? Send "skip" or "done".')
     if intent.skip or intent.done:
+        if words.prose >= 8 or (words.numbers_in_prose and words.prose >= 2):
+            raise NotALog("prose")  # "I have 3 kids and no time"
         log = ParsedLog("skip" if intent.skip else "done", ())
         return Reading(log, intent.hedged, "words around it" if intent.hedged else "")
     if words.numbers_in_prose:
@@ -1089,7 +1148,8 @@ _NOT_IN_NAMES = (
     | _INTERROGATIVES
     | {"me", "us", "see", "thanks", "thank", "hi", "hello", "hey", "will", "would", "should",
        "could", "can", "is", "are", "am", "was", "were", "been", "have", "has", "had", "going",
-       "gonna", "want", "need", "hurts", "hurt", "pain", "sick", "tired", "sorry", "please"}
+       "gonna", "want", "need", "hurts", "hurt", "pain", "sick", "tired", "sorry", "please",
+       "wait", "give", "gimme", "brb", "hold", "talk", "call", "text", "meet", "got"}
 )  # fmt: skip
 _SOFT_SEPARATORS = frozenset({"and", "then", "+", "&"})
 
