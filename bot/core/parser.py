@@ -17,9 +17,10 @@ are not sets. How a reply is read (the rules the coach relies on):
   it ("12@16 10@18", "12 10 @16 8 @18"), sets after the last load keep it, and a load typed
   before any sets ("with 20kg 3x10") applies forward. A load with no sets to go with is an
   error, and so is a unit with no number ("kg").
-* Effort ("rpe 8", "rpe 7.5", "rir 2", "@ rpe 8") belongs to the sets typed since the
-  previous effort, the same way a load does: "3x8 @ 60kg rpe 8" is three sets at RPE 8,
-  "12 rpe 7, 10 rpe 9" one each. RPE runs 1-10 in half steps, RIR 0-10.
+* Effort ("rpe 8", "rpe 7.5", "rir 2", "@ rpe 8", "8 rpe") belongs to the group of sets
+  just before it (or, typed first, the one just after): "3x8 @ 60kg rpe 8" is three sets at
+  RPE 8, "12 10 10 rpe 8" only the last set (the one people rate), "12 rpe 7, 10 rpe 9"
+  one each. RPE runs 1-10 in half steps, RIR 0-10.
 * Numbers that belong to the sentence are not sets: a number before a word that counts
   something else ("2 days", "5 hours", "3 times", "80%"), after a word that places it
   ("in 3", "since 2019", "top 10", "on 12/05", "may 5"), clock times ("7am", "at 9:15"),
@@ -52,7 +53,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from bot.core.numerals import NumeralError, ascii_digits
 from bot.core.text import fold
@@ -401,7 +402,7 @@ def _drop_asides(toks: list[_Tok]) -> list[_Tok]:
             and t.unit is None
             and nxt is not None
             and nxt.text in ("rpe", "rir")
-            and (after is None or after.kind != "num")
+            and (after is None or (after.kind != "num" and after.text != ":"))
         ):
             out.append(_Tok("effort", nxt.text, t.start, nxt.end, t.value, nxt.text))  # "8 rpe"
             i += 2
@@ -444,7 +445,7 @@ _PLACES = frozenset(
      "apr", "april", "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept",
      "september", "oct", "october", "nov", "november", "dec", "december", "date", "grade",
      "size", "bus", "route", "ticket", "order", "code", "pin", "gate", "seat", "floor", "vs",
-     "i'm", "im", "it's", "its", "aged", "turned", "turning", "weigh", "weighed", "weighs"}
+     "i'm", "im", "it's", "its", "turned", "turning", "weigh", "weighed", "weighs"}
 )  # fmt: skip
 _MONEY_AND_SO_ON = frozenset("%°$€£¥")
 # A duration that is not a hold: "in 5 minutes", "a 20 min walk", "10 minutes ago".
@@ -522,6 +523,8 @@ _LIFE = frozenset({"work", "job", "shift", "dinner", "lunch", "breakfast", "coff
                    "class", "meeting", "meetings", "homework", "chores", "cleaning", "shopping",
                    "program", "programme", "app", "bot", "you", "this", "life", "food",
                    "eating", "laundry", "day"})  # fmt: skip
+_PAST = frozenset({"did", "done", "finished", "completed", "managed", "got", "went", "hit",
+                   "felt", "was", "were"})  # fmt: skip
 _NOW = frozenset({"today", "now", "this", "today's", "todays", "heute", "hoy"})
 
 _STRONG_SKIP = frozenset({"skip", "skipped", "skipping", "skips"})
@@ -921,8 +924,7 @@ class _Reader:
         if (
             self.is_(0, "of")
             or self.is_(0, "x")
-            or self.is_(0, "word")
-            and self.toks[self.i].text in _OF
+            or (self.is_(0, "word") and self.toks[self.i].text in _OF)
         ):
             self.i += 1
         reps = self.peek()
@@ -969,18 +971,13 @@ class _Reader:
         raise LogParseError(f'I couldn\'t tell what the "x" joins. {EXAMPLES}')
 
 
-_Attached = TypeVar("_Attached", _Load, _Effort)
-
-
-def _attach(
-    items: list[_Item], kind: type[_Attached], orphan: str
-) -> list[tuple[_Group, _Attached | None]]:
-    """Pair each group of sets with its load (or effort): see the module docstring."""
-    pairs: list[tuple[_Group, _Attached | None]] = []
+def _attach(items: list[_Item], orphan: str) -> list[tuple[_Group, _Load | None]]:
+    """Pair each group of sets with its load: see the module docstring."""
+    pairs: list[tuple[_Group, _Load | None]] = []
     pending: list[_Group] = []
-    forward: _Attached | None = None  # typed before its sets
-    last: _Attached | None = None
-    used: list[_Attached] = []
+    forward: _Load | None = None  # typed before its sets
+    last: _Load | None = None
+    used: list[_Load] = []
     for item in items:
         if isinstance(item, _Group):
             if forward is not None:
@@ -988,7 +985,7 @@ def _attach(
                 used.append(forward)
             else:
                 pending.append(item)
-        elif not isinstance(item, kind):
+        elif not isinstance(item, _Load):
             continue
         elif pending:
             pairs += [(g, item) for g in pending]
@@ -999,16 +996,35 @@ def _attach(
     pairs += [(g, last) for g in pending]
     order = {id(item): i for i, item in enumerate(items)}
     pairs.sort(key=lambda pair: order[id(pair[0])])
-    if any(all(x is not u for u in used) for x in items if isinstance(x, kind)):
+    if any(all(x is not u for u in used) for x in items if isinstance(x, _Load)):
         raise LogParseError(f"{orphan} has no sets to go with. {EXAMPLES}")
     return pairs
 
 
+def _efforts(items: list[_Item]) -> dict[int, _Effort]:
+    """Each effort's group (by id): the group just before it, else the one just after."""
+    groups = [(i, item) for i, item in enumerate(items) if isinstance(item, _Group)]
+    out: dict[int, _Effort] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, _Effort):
+            continue
+        before = [g for j, g in groups if j < i]
+        after = [g for j, g in groups if j > i]
+        target = before[-1] if before and id(before[-1]) not in out else None
+        if target is None and after and id(after[0]) not in out:
+            target = after[0]
+        if target is None:
+            raise LogParseError(f"One effort (rpe or rir) has no sets to go with. {EXAMPLES}")
+        out[id(target)] = item
+    return out
+
+
 def _sets(items: list[_Item]) -> tuple[ParsedSet, ...]:
-    loads = _attach(items, _Load, "One weight")
-    efforts = _attach(items, _Effort, "One effort (rpe or rir)")
+    loads = _attach(items, "One weight")
+    efforts = _efforts(items)
     out: list[ParsedSet] = []
-    for (group, load), (_, effort) in zip(loads, efforts, strict=True):
+    for group, load in loads:
+        effort = efforts.get(id(group))
         value, unit = (load.load, load.unit) if load is not None else (None, None)
         rpe, rir = (effort.rpe, effort.rir) if effort is not None else (None, None)
         out += [ParsedSet(group.reps, group.seconds, value, unit, rpe, rir)] * group.count
@@ -1061,8 +1077,10 @@ def _read(toks: list[_Tok], *, named: bool = False, empty_is_done: bool = False)
             if words.prose == 0 and intent.chat is None and any(w in _SET_CONTEXT for w in plain):
                 return Reading(log)  # "12 on the 2nd set", "10 each side"
             return Reading(log, True, "lone number")
-        if intent.future:
+        if intent.future and not any(w in _PAST for w in words.plain()):
             raise NotALog("plan")  # "I'll do 3x10 tomorrow", "next time 3x12"
+        if intent.future:
+            return Reading(log, True, "talk around the sets")  # "did 3x10, rest tomorrow"
         if intent.chat is not None or intent.plan:
             return Reading(log, True, "talk around the sets")
         if words.prose > _PROSE_LIMIT or words.numbers_in_prose:
