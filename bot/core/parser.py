@@ -164,8 +164,8 @@ _CHAT_MESSAGES: dict[Chat, str] = {
     "question": 'Nothing logged. When you\'ve trained, reply with your sets like "12 10 10", '
     'or "skip".',
     "negated": 'Nothing logged. Reply with what you did, like "12 10 10", or "skip".',
-    "not_yet": "No rush, nothing logged yet. Reply with your sets when you're done.",
-    "plan": "Nothing logged for today. Reply with your sets once you've done them.",
+    "not_yet": 'No rush, nothing logged yet. When you\'re done, reply with sets like "12 10 10".',
+    "plan": 'Nothing logged for today. Once you\'ve trained, reply with sets like "12 10 10".',
     "cant": 'That\'s okay, nothing logged. Send "skip" to skip it, or your sets when you train.',
     "prose": 'I didn\'t log anything from that. To log, reply with sets like "12 10 10" or "skip".',
     "unreadable": f"I couldn't read that as sets. {EXAMPLES}",
@@ -713,6 +713,7 @@ def _intent(w: _Words) -> _Intent:
     strong = False
     chat: Chat | None = None
     hedged = False
+    cant = False
     plain = w.plain()
     future = any(
         x in _FUTURE or (x == "next" and y in _NEXT)
@@ -748,8 +749,9 @@ def _intent(w: _Words) -> _Intent:
                     chat = chat or "prose"  # "done with work", "finished my coffee"
                 else:
                     done = True
-        if any(x in _CANT for x in clause) and not any(x in _STRONG_SKIP for x in clause):
-            chat = chat or "cant"  # "can't do it today": answer, don't log a skip
+        cant = cant or any(x in _CANT for x in clause)
+    if cant and not strong:
+        chat = chat or "cant"  # "can't do it today": answer, don't log a skip
     if len(plain) == 1 and not symbols - {"!", ".", "\ufe0f"}:
         skip = skip or plain[0] in _SKIP_ALONE
         done = done or plain[0] in _DONE_ALONE
@@ -1167,8 +1169,10 @@ _NOT_IN_NAMES = (
     | {"me", "us", "see", "thanks", "thank", "hi", "hello", "hey", "will", "would", "should",
        "could", "can", "is", "are", "am", "was", "were", "been", "have", "has", "had", "going",
        "gonna", "want", "need", "hurts", "hurt", "pain", "sick", "tired", "sorry", "please",
-       "wait", "give", "gimme", "brb", "hold", "talk", "call", "text", "meet", "got"}
+       "wait", "give", "gimme", "brb", "hold", "talk", "call", "text", "meet", "got", "next",
+       "goal", "aim", "aiming", "plan", "planning", "target"}
 )  # fmt: skip
+_MARKS = str.maketrans("", "", "`*_~|[]<>\\")  # echoed text carries no markdown
 _SOFT_SEPARATORS = frozenset({"and", "then", "+", "&"})
 
 
@@ -1261,7 +1265,7 @@ def read_exercise_list(text: str) -> list[tuple[str, Reading]]:
     holds words no exercise name does ("see you tomorrow") makes the message conversation.
     Raises only `LogParseError` (and subclasses).
     """
-    toks = _tokens_of(text)
+    toks, _ = _numbers_in_prose(_tokens_of(text))  # with the names around them: "day 3"
     if _question(_words(toks, False, named=True)):
         raise NotALog("question")
     folded_text = _prepared(ascii_digits(text))
@@ -1269,12 +1273,13 @@ def read_exercise_list(text: str) -> list[tuple[str, Reading]]:
     for entry in _split_entries(toks):
         name, body = _name_and_body(entry)
         if not name:
-            shown = folded_text[entry[0].start : entry[-1].end][:30].strip(" ,;")
+            shown = folded_text[entry[0].start : entry[-1].end][:30].translate(_MARKS).strip(" ,;")
             raise LogParseError(
                 f'Which exercise was "{shown}"? Start each with its name, like {LIST_EXAMPLE}.'
             )
-        if any(w in _NOT_IN_NAMES for w in name.replace("(", " ").replace(")", " ").split()):
-            raise NotALog("prose")
+        name_words = name.replace("(", " ").replace(")", " ").split()
+        if name_words[0] in _NOT_NAME_START or any(w in _NOT_IN_NAMES for w in name_words):
+            raise NotALog("prose")  # "see you tomorrow", "my back hurts"
         try:
             out.append((name, _read(body, named=True, empty_is_done=True)))
         except NotALog:
