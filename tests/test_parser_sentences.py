@@ -32,6 +32,7 @@ from bot.core.parser import (
     read_exercise_list,
     read_log,
 )
+from bot.core.text import fold
 
 # --- never logs -------------------------------------------------------------------------
 
@@ -949,3 +950,32 @@ def test_odd_numerals_are_refused_by_name(before: str, glyph: str, after: str) -
         read_log(f"{before}{glyph}{after}")
     if "²" not in before + after:  # the first odd numeral is the one named
         assert glyph in caught.value.message or any(c in caught.value.message for c in before)
+
+
+# --- every name the library uses parses -------------------------------------------------
+
+
+def _library_names() -> list[str]:
+    from bot.content import default_library
+
+    names: set[str] = set()
+    for ex in default_library().exercises.values():
+        names.add(ex.name)
+        names.update(ex.aliases)
+    return sorted(names)
+
+
+@pytest.mark.parametrize("name", _library_names())
+def test_every_library_name_parses_in_a_list(name: str) -> None:
+    """The session message's example reply is built from these names: they must read back."""
+    folded = fold(name).strip()
+    for body, expected in (
+        ("3x10", "10*3"),
+        ("12 10 10 @ 16kg rpe 8", "12@16kg 10@16kg 10@16kg~rpe8"),
+    ):
+        assert read_exercise_list(f"{name} {body}") == [
+            (folded, Reading(ParsedLog("sets", spec(expected))))
+        ]
+    got = parse_exercise_list(f"rdl 3x10, {name} 2x12")
+    assert [n for n, _ in got] == ["rdl", folded]
+    assert parse_exercise_list(name) == [(folded, ParsedLog("done", ()))]

@@ -429,10 +429,10 @@ _COUNTS_OTHER = frozenset(
      "points", "pts", "percent", "euros", "euro", "dollars", "bucks", "pages", "episodes",
      "sessions", "session", "workouts", "workout", "classes", "games", "laps", "floors",
      "stairs", "flights", "dogs", "cats", "pills", "tablets", "mg", "ml", "cm", "inches",
-     "ft", "feet", "stone", "st", "nd", "rd", "th", "degrees", "deg", "celsius", "tage",
+     "ft", "feet", "stone", "st", "nd", "rd", "th", "degrees", "degree", "deg", "celsius", "tage",
      "tagen", "stunden", "dias", "horas", "jours", "heures", "semanas", "wochen", "ans",
      "jahre", "anos", "jan", "january",
-     "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+     "feb", "february", "apr", "april", "may", "jun", "june", "jul", "july",
      "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
      "december"}
 )  # fmt: skip
@@ -441,9 +441,10 @@ _PLACES = frozenset(
     {"in", "since", "until", "till", "til", "by", "around", "top", "number", "no", "num",
      "page", "level", "lvl", "chapter", "episode", "season", "room", "every", "past", "than",
      "from", "to", "after", "before", "on", "call", "phone", "tel", "age", "aged", "version",
-     "v", "week", "day", "month", "year", "jan", "january", "feb", "february", "mar", "march",
+     "v", "week", "day", "month", "year", "jan", "january", "feb", "february",
      "apr", "april", "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept",
      "september", "oct", "october", "nov", "november", "dec", "december", "date", "grade",
+     "figure",
      "size", "bus", "route", "ticket", "order", "code", "pin", "gate", "seat", "floor", "vs",
      "i'm", "im", "it's", "its", "turned", "turning", "weigh", "weighed", "weighs"}
 )  # fmt: skip
@@ -591,7 +592,7 @@ def _words(toks: list[_Tok], numbers_in_prose: bool, *, named: bool) -> _Words:
                 names
                 and names[0].text not in _NOT_NAME_START
                 and len(names) <= 4
-                and not any(t.text in _NOT_IN_NAMES for t in names)
+                and not any(_not_in_names(t.text) for t in names)
             ):
                 lead = len(names)
     prose = sum(
@@ -1063,6 +1064,8 @@ def _read(toks: list[_Tok], *, named: bool = False, empty_is_done: bool = False)
                 'Did you skip it, or do some sets? Send "skip", or the numbers like "12 10 10".'
             )
         log = ParsedLog("sets", sets)
+        if intent.future and not any(w in _PAST for w in words.plain()):
+            raise NotALog("plan")  # "I'll do 3x10 tomorrow", "next time 3x12"
         lone = len(groups) == 1 and groups[0].bare and len(items) == 1
         one_hold = len(items) == 1 and groups[0].count == 1 and groups[0].seconds is not None
         short = one_hold and (groups[0].seconds or 0) < 5  # "1 sec": a moment, not a hold
@@ -1079,8 +1082,6 @@ def _read(toks: list[_Tok], *, named: bool = False, empty_is_done: bool = False)
             if words.prose == 0 and intent.chat is None and any(w in _SET_CONTEXT for w in plain):
                 return Reading(log)  # "12 on the 2nd set", "10 each side"
             return Reading(log, True, "lone number")
-        if intent.future and not any(w in _PAST for w in words.plain()):
-            raise NotALog("plan")  # "I'll do 3x10 tomorrow", "next time 3x12"
         if intent.future:
             return Reading(log, True, "talk around the sets")  # "did 3x10, rest tomorrow"
         if intent.chat is not None or intent.plan:
@@ -1169,11 +1170,16 @@ _NOT_IN_NAMES = (
     | {"me", "us", "see", "thanks", "thank", "hi", "hello", "hey", "will", "would", "should",
        "could", "can", "is", "are", "am", "was", "were", "been", "have", "has", "had", "going",
        "gonna", "want", "need", "hurts", "hurt", "pain", "sick", "tired", "sorry", "please",
-       "wait", "give", "gimme", "brb", "hold", "talk", "call", "text", "meet", "got", "next",
+       "wait", "give", "gimme", "brb", "talk", "call", "text", "meet", "got", "next",
        "goal", "aim", "aiming", "plan", "planning", "target"}
 )  # fmt: skip
 _MARKS = str.maketrans("", "", "`*_~|[]<>\\")  # echoed text carries no markdown
 _SOFT_SEPARATORS = frozenset({"and", "then", "+", "&"})
+
+
+def _not_in_names(word: str) -> bool:
+    """A word no exercise name holds: "see", "tomorrow", "I'll", "can't" (not "farmer's")."""
+    return word in _NOT_IN_NAMES or word.endswith(("'ll", "'d", "'m", "'re", "'ve", "n't"))
 
 
 def _nameable(t: _Tok) -> bool:
@@ -1211,6 +1217,8 @@ def _split_entries(toks: list[_Tok]) -> list[list[_Tok]]:
 def _name_follows(toks: list[_Tok], j: int) -> bool:
     while j < len(toks) and toks[j].kind in ("dash", "other", "x"):  # bullets
         j += 1
+    if j + 1 < len(toks) and toks[j].kind == "bw":
+        j += 1  # "bodyweight squat"
     return j < len(toks) and _nameable(toks[j])
 
 
@@ -1278,7 +1286,7 @@ def read_exercise_list(text: str) -> list[tuple[str, Reading]]:
                 f'Which exercise was "{shown}"? Start each with its name, like {LIST_EXAMPLE}.'
             )
         name_words = name.replace("(", " ").replace(")", " ").split()
-        if name_words[0] in _NOT_NAME_START or any(w in _NOT_IN_NAMES for w in name_words):
+        if name_words[0] in _NOT_NAME_START or any(map(_not_in_names, name_words)):
             raise NotALog("prose")  # "see you tomorrow", "my back hurts"
         try:
             out.append((name, _read(body, named=True, empty_is_done=True)))
