@@ -354,6 +354,15 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
             value = prev.value * 60 if t.unit == "min" else prev.value
             unit = "s" if t.unit == "min" else t.unit
             out[-1] = _Tok("num", prev.text, prev.start, t.end, value, unit)
+            before = out[-2] if len(out) > 1 else None
+            if (
+                t.unit == "s" and before is not None and before.text.endswith("min") and value < 60
+            ):  # "1 min 30 s" is one hold of 90 s
+                out[-2:] = [
+                    _Tok("num", before.text, before.start, t.end, before.value + value, "s")
+                ]
+            elif t.unit == "min":
+                out[-1] = _Tok("num", prev.text + "min", prev.start, t.end, value, unit)
             continue
         if t.kind == "word" and t.text == "weight" and prev is not None and prev.text == "body":
             out[-1] = _Tok("bw", "bodyweight", prev.start, t.end)
@@ -518,7 +527,7 @@ _FUTURE = frozenset({"tomorrow", "tmrw", "tmr", "tomorow", "tonight", "later", "
 _NEXT = frozenset({"week", "time", "session", "day", "workout", "month"})  # "next week"
 _PLAN_WORDS = frozenset({"goal", "goals", "aim", "aiming", "target", "want", "wanna", "plan",
                          "planning", "hope", "hoping", "will", "i'll", "ill", "gonna", "going",
-                         "should", "would", "might", "could", "try", "trying", "next"})  # fmt: skip
+                         "should", "might", "try", "trying", "next"})  # fmt: skip
 # Done with something else: "done with work", "finished my coffee", "done with this program".
 _LIFE = frozenset({"work", "job", "shift", "dinner", "lunch", "breakfast", "coffee", "school",
                    "class", "meeting", "meetings", "homework", "chores", "cleaning", "shopping",
@@ -967,6 +976,10 @@ class _Reader:
         nxt = self.peek()
         if isinstance(prev, _Load) and nxt is not None and nxt.kind == "num":
             return  # 16kg x 10: the load, then the reps
+        if isinstance(prev, _Group) and prev.bare and self.is_(0, "num", None):
+            self.i += 1  # "15 each leg x 2": reps, then the set count
+            self.items[-1] = _group(self.toks[self.i - 1].value, reps=prev.reps)
+            return
         if isinstance(prev, _Group) and nxt is not None and nxt.kind == "num" and nxt.unit != "s":
             self.i += 1
             self.items.append(_load(nxt.value, nxt.unit))  # 3x10x16: sets x reps x load
