@@ -262,6 +262,7 @@ _MAX_DIGITS = 7  # longer than this is never a plausible count or load
 @dataclass(frozen=True, slots=True)
 class _Tok:
     # num | at | x | word | dash | sep | other | bw | reps | sets | of | unit | effort | aside
+    # | label ("set 1:", "(36 total)": ignored)
     kind: str
     text: str
     start: int
@@ -366,6 +367,10 @@ def _merge(toks: list[_Tok]) -> list[_Tok]:
             continue
         if t.kind == "word" and t.text == "weight" and prev is not None and prev.text == "body":
             out[-1] = _Tok("bw", "bodyweight", prev.start, t.end)
+            continue
+        if t.text in ("degree", "degrees") and prev is not None and prev.kind == "num":
+            # an angle, part of a name: "45 degree back extension"
+            out[-1] = _Tok("word", f"{prev.text} {t.text}", prev.start, t.end)
             continue
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if (
@@ -589,7 +594,7 @@ def _words(toks: list[_Tok], numbers_in_prose: bool, *, named: bool) -> _Words:
                 words.append("|")
             elif t.text not in "()[]'\"":
                 symbols.add(t.text)
-        elif t.kind not in ("sep", "dash", "num", "at", "effort", "aside", "x"):
+        elif t.kind not in ("sep", "dash", "num", "at", "effort", "aside", "x", "label"):
             words.append(t.text)
     plain = [w for w in words if w != "|"]
     lead = 0
@@ -610,7 +615,9 @@ def _words(toks: list[_Tok], numbers_in_prose: bool, *, named: bool) -> _Words:
         if w not in _LOG_TALK and not _is_keyword_word(w) and not _digit_first(w)
     )
     # "7am", "5k" (but not "2nd": "12 on the 2nd set")
-    in_prose = numbers_in_prose or any(_digit_first(w) and not _ORDINAL.fullmatch(w) for w in plain)
+    in_prose = numbers_in_prose or any(
+        _digit_first(w) and not _ORDINAL.fullmatch(w) and " " not in w for w in plain
+    )
     return _Words(tuple(words), frozenset(symbols), prose, in_prose)
 
 
@@ -642,7 +649,7 @@ def _numbers_in_prose(toks: list[_Tok]) -> tuple[list[_Tok], bool]:
             (bare and (after in _COUNTS_OTHER or before in _PLACES))
             or (bare and word_after and after2 in _COUNTS_OTHER)  # "2 rest days"
             or (bare and (after in _MONEY_AND_SO_ON or before in _MONEY_AND_SO_ON))
-            or (bare and after in ("a", "per", "every", "this", "each") and after2 in _COUNTS_OTHER)
+
             or (clock and (before in _CLOCK_BEFORE or after in _CLOCK_AFTER))
             or (t.unit == "s" and (before in _HOLD_PLACES or after in _HOLD_AFTER))
         )  # fmt: skip
@@ -655,6 +662,19 @@ def _numbers_in_prose(toks: list[_Tok]) -> tuple[list[_Tok], bool]:
         ):
             out[i + 1] = _Tok("word", nxt.text, nxt.start, nxt.end)  # "2x a week", "3x this week"
             prose = True
+        # Not sets, but part of writing sets down: "set 1: 12", "(36 total)", "= 36".
+        label = (
+            bare
+            and before in _SET_LABELS
+            and (i < 2 or out[i - 2].kind != "num")
+            and after in _LABEL_ENDS
+        )
+        total = bare and (before == "=" or (before == "(" and after in ("total", ")")))
+        if label or total:
+            out[i] = _Tok("label", t.text, t.start, t.end)
+            if label:  # the "set" of "set 1:" is a label too, not "12 sets of"
+                out[i - 1] = _Tok("label", out[i - 1].text, out[i - 1].start, out[i - 1].end)
+            continue
         n_of_m = bare and after == "of" and i + 2 < len(out) and out[i + 2].kind == "num"
         if n_of_m:  # "1 of 3", "set 2 of 4": a place in a series
             out[i + 2] = _Tok("word", out[i + 2].text, out[i + 2].start, out[i + 2].end)
@@ -673,6 +693,10 @@ def _numbers_in_prose(toks: list[_Tok]) -> tuple[list[_Tok], bool]:
                 out[j + 1] = _Tok("word", out[j + 1].text, out[j + 1].start, out[j + 1].end)
                 j += 2
     return out, found
+
+
+_SET_LABELS = frozenset({"set", "sets", "round", "rounds", "#"})  # "set 1: 12"
+_LABEL_ENDS = frozenset({":", "=", "-", ")", "."})
 
 
 def _per_period(first: str, second: str) -> bool:
@@ -700,7 +724,7 @@ def _question(w: _Words) -> bool:
         return True
     for clause in w.clauses():
         first = clause[0]
-        if first in _INTERROGATIVES and not (first == "was" and len(clause) == 1):
+        if first in _INTERROGATIVES:
             return True
         if first in _AUXILIARIES and len(clause) > 1 and clause[1] in _PRONOUNS:
             if first == "did" and clause[1] in ("it", "that", "this", "the"):
@@ -888,7 +912,7 @@ class _Reader:
                 self.items.append(_effort(t))
             elif t.kind == "x":
                 self.times()
-            elif t.kind == "unit":
+            elif t.kind == "unit" and t.text != "second":  # "on the second" is a place
                 raise _SentenceLike(f'I see "{t.text}" but no number with it. {EXAMPLES}')
             # words, and "reps", "sets", "of" on their own, are filler ("did all sets")
         return self.items
@@ -926,7 +950,10 @@ class _Reader:
         if second is None or second.kind != "num":
             raise _SentenceLike(f'"{t.text}x" what? {EXAMPLES}')
         self.i += 1
-        if second.unit in ("kg", "lb"):  # 10 x 16kg: reps x load
+        pair = t.value <= 2 and any(isinstance(item, _Group) for item in self.items)
+        if second.unit in ("kg", "lb") and pair:  # "3x10 2x16kg": a pair of 16 kg bells
+            self.items.append(_load(second.value, second.unit))
+        elif second.unit in ("kg", "lb"):  # 10 x 16kg: reps x load
             self.items += [_group(1, reps=t.value), _load(second.value, second.unit)]
         else:
             self.each(t, second)
@@ -944,8 +971,19 @@ class _Reader:
             raise LogParseError(
                 f'{t.text:.7} sets of how many? Try "3 sets of 10" or "3x12 @ 16kg".'
             )
+        run = self.bare_run()
+        if len(run) == t.value and len(run) > 1:  # "3 sets: 10 10 8" lists the three
+            self.items += [_group(1, reps=r.value) for r in run]
+            self.i += len(run)
+            return
         self.i += 1
         self.each(t, reps)
+
+    def bare_run(self) -> list[_Tok]:
+        run: list[_Tok] = []
+        while self.is_(len(run), "num", None) and ":" not in self.toks[self.i + len(run)].text:
+            run.append(self.toks[self.i + len(run)])
+        return run
 
     def each(self, count: _Tok, dose: _Tok) -> None:
         """`count` sets of `dose`: a hold when it has seconds, else reps (maybe then "reps")."""
@@ -1196,7 +1234,12 @@ def _not_in_names(word: str) -> bool:
 
 
 def _nameable(t: _Tok) -> bool:
-    return t.kind == "word" and t.text not in _NOT_NAME_START and not _is_keyword(t)
+    return (
+        t.kind == "word"
+        and t.text not in _NOT_NAME_START
+        and not _is_keyword(t)
+        and not (_ORDINAL.fullmatch(t.text) or t.text.isdigit())  # "2nd 10" is a set
+    )
 
 
 def _is_keyword(t: _Tok) -> bool:
