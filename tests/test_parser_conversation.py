@@ -150,3 +150,43 @@ async def test_the_session_example_reply_logs_two_exercises(env) -> None:
     )
     assert "Logged Single-leg Romanian deadlift (bodyweight): 8, 8, 8 reps" in text_of(reply)
     assert "Logged Doorway row: 12, 12, 12 reps" in text_of(reply)
+
+
+# --- effort typed after a set is stored --------------------------------------------------
+
+
+sqlite_env = conversation.sqlite_env
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def both_stores(request: pytest.FixtureRequest, env, sqlite_env):
+    # (both are opened: pytest-asyncio can't request an async fixture from inside one)
+    return env if request.param == "memory" else sqlite_env
+
+
+async def test_rpe_and_rir_are_stored_per_set(both_stores) -> None:
+    coach, store = both_stores
+    sam = Person(coach, "sam")
+    prompt = await _exercise_prompt(sam)
+    await sam.say("3x8 @ 20kg rpe 8", reply_to=prompt, message_id="first")
+    await sam.say("12 rir 3, 10 rir 1")
+    sets = await user_sets(store, coach, "sam")
+    assert [(s.reps, s.load_kg, s.rpe, s.rir) for s in sets] == [
+        (8, 20.0, 8.0, None),
+        (8, 20.0, 8.0, None),
+        (8, 20.0, 8.0, None),
+        (12, None, None, 3),
+        (10, None, None, 1),
+    ]
+    # an edited reply re-reads the effort too
+    await sam.say("3x8 @ 20kg rpe 9.5", reply_to=prompt, message_id="first", edited=True)
+    sets = await user_sets(store, coach, "sam")
+    assert [s.rpe for s in sets if s.reps == 8] == [9.5, 9.5, 9.5]
+
+
+async def test_old_rows_read_without_effort(sqlite_env) -> None:
+    coach, store = sqlite_env
+    sam = Person(coach, "sam")
+    prompt = await _exercise_prompt(sam)
+    await sam.say("12 10 10", reply_to=prompt)
+    assert {(s.rpe, s.rir) for s in await user_sets(store, coach, "sam")} == {(None, None)}
