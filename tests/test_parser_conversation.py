@@ -168,8 +168,10 @@ async def test_rpe_and_rir_are_stored_per_set(both_stores) -> None:
     coach, store = both_stores
     sam = Person(coach, "sam")
     prompt = await _exercise_prompt(sam)
-    await sam.say("3x8 @ 20kg rpe 8", reply_to=prompt, message_id="first")
-    await sam.say("12 rir 3, 10 rir 1")
+    reply = await sam.say("3x8 @ 20kg rpe 8", reply_to=prompt, message_id="first")
+    assert "8, 8, 8 reps @ 20 kg, RPE 8." in text_of(reply)
+    reply = await sam.say("12 rir 3, 10 rir 1")
+    assert "12, 10 reps (RIR 3, RIR 1)." in text_of(reply)
     sets = await user_sets(store, coach, "sam")
     assert [(s.reps, s.load_kg, s.rpe, s.rir) for s in sets] == [
         (8, 20.0, 8.0, None),
@@ -182,6 +184,7 @@ async def test_rpe_and_rir_are_stored_per_set(both_stores) -> None:
     await sam.say("3x8 @ 20kg rpe 9.5", reply_to=prompt, message_id="first", edited=True)
     sets = await user_sets(store, coach, "sam")
     assert [s.rpe for s in sets if s.reps == 8] == [9.5, 9.5, 9.5]
+    assert "8, 8, 8 reps @ 20 kg, RPE 9.5" in text_of(await sam.say("/history"))
 
 
 async def test_old_rows_read_without_effort(sqlite_env) -> None:
