@@ -185,6 +185,11 @@ async def test_rpe_and_rir_are_stored_per_set(both_stores) -> None:
     sets = await user_sets(store, coach, "sam")
     assert [s.rpe for s in sets if s.reps == 8] == [9.5, 9.5, 9.5]
     assert "8, 8, 8 reps @ 20 kg, RPE 9.5" in text_of(await sam.say("/history"))
+    reply = await sam.say("/export")
+    (csv_file,) = [m.document for m in reply.messages if m.document is not None]
+    rows = [line.split(",") for line in csv_file.data.decode().splitlines()]
+    assert rows[0][-2:] == ["rpe", "rir"]
+    assert [row[-2:] for row in rows[1:]] == [["9.5", ""]] * 3 + [["", "3"], ["", "1"]]
 
 
 async def test_old_rows_read_without_effort(sqlite_env) -> None:
