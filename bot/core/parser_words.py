@@ -21,7 +21,8 @@ _COUNTS_OTHER = frozenset(
      "person", "kid", "kids", "children", "km", "k", "miles", "mile", "mi", "m", "meters",
      "metres", "steps", "cups", "cup", "glasses", "beers", "coffees", "calories", "kcal", "cal",
      "points", "pts", "percent", "euros", "euro", "dollars", "bucks", "pages", "episodes",
-     "sessions", "session", "workouts", "workout", "classes", "games", "laps", "floors",
+     "sessions", "session", "workouts", "workout", "exercise", "exercises", "moves",
+     "classes", "games", "laps", "floors",
      "stairs", "flights", "dogs", "cats", "pills", "tablets", "mg", "ml", "cm", "inches",
      "ft", "feet", "stone", "st", "nd", "rd", "th", "degrees", "degree", "deg", "celsius", "tage",
      "tagen", "stunden", "dias", "horas", "jours", "heures", "semanas", "wochen", "ans",
@@ -38,7 +39,7 @@ _PLACES = frozenset(
      "v", "week", "day", "month", "year", "jan", "january", "feb", "february",
      "apr", "april", "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept",
      "september", "oct", "october", "nov", "november", "dec", "december", "date", "grade",
-     "figure",
+     "figure", "scale", "pain", "rate", "rated", "rating", "score", "mood", "energy", "a",
      "size", "bus", "route", "ticket", "order", "code", "pin", "gate", "seat", "floor", "vs",
      "i'm", "im", "it's", "its", "turned", "turning", "weigh", "weighed", "weighs"}
 )  # fmt: skip
@@ -110,6 +111,9 @@ _AFTER_DONE_HEDGES = frozenset({"yet", "soon", "later", "tomorrow", "tonight", "
 _FUTURE = frozenset({"tomorrow", "tmrw", "tmr", "tomorow", "tonight", "later", "morgen",
                      "manana", "demain"})  # fmt: skip
 _NEXT = frozenset({"week", "time", "session", "day", "workout", "month"})  # "next week"
+# Before a skip: it might happen, so ask ("might skip", "thinking about skipping").
+_SKIP_HEDGES = frozenset({"thinking", "considering", "might", "maybe", "probably", "tempted",
+                          "wanted", "want", "wanna", "could", "think"})  # fmt: skip
 _PLAN_WORDS = frozenset({"goal", "goals", "aim", "aiming", "target", "want", "wanna", "plan",
                          "planning", "hope", "hoping", "will", "i'll", "ill", "gonna", "going",
                          "should", "might", "try", "trying", "next"})  # fmt: skip
@@ -226,7 +230,8 @@ def numbers_in_prose(toks: list[Tok]) -> tuple[list[Tok], bool]:
         after2 = word_at(i + 2)
         word_after = i + 1 < len(out) and out[i + 1].kind == "word"
         prose = (
-            (bare and (after in _COUNTS_OTHER or before in _PLACES))
+            (bare and after in _COUNTS_OTHER)
+            or (bare and before in _PLACES and not (before == "a" and word_at(i - 2) in _OF_SETS))
             or (bare and word_after and after2 in _COUNTS_OTHER)  # "2 rest days"
             or (bare and (after in _MONEY_AND_SO_ON or before in _MONEY_AND_SO_ON))
 
@@ -255,7 +260,21 @@ def numbers_in_prose(toks: list[Tok]) -> tuple[list[Tok], bool]:
             if label:  # the "set" of "set 1:" is a label too, not "12 sets of"
                 out[i - 1] = Tok("label", out[i - 1].text, out[i - 1].start, out[i - 1].end)
             continue
-        n_of_m = bare and after == "of" and i + 2 < len(out) and out[i + 2].kind == "num"
+        if bare and before == "of" and i >= 2 and word_at(i - 2) not in _OF_SETS:
+            prose = True  # "a scale of 1-10", "out of 5" (not "3 sets of 10")
+        if bare and after == "more" and word_at(i + 2) in ("to", "left", "go"):
+            prose = True  # "2 more to go"
+        if bare and _rating(out, i):  # "pain 6/10", "10/10 would recommend"
+            prose = True
+            out[i + 2] = _as_word(out[i + 2])
+        n_of_m = (
+            bare
+            and after == "of"
+            and i + 2 < len(out)
+            and out[i + 2].kind == "num"
+            and out[i + 2].unit is None
+            and (i == 0 or out[i - 1].kind != "x")  # "3x10 of 20" is sets
+        )
         if n_of_m:  # "1 of 3", "set 2 of 4": a place in a series
             out[i + 2] = Tok("word", out[i + 2].text, out[i + 2].start, out[i + 2].end)
         if prose or n_of_m:
@@ -275,6 +294,32 @@ def numbers_in_prose(toks: list[Tok]) -> tuple[list[Tok], bool]:
     return out, found
 
 
+def _as_word(t: Tok) -> Tok:
+    return Tok("word", t.text, t.start, t.end)
+
+
+def _rating(toks: list[Tok], i: int) -> bool:
+    """ "N/10" on its own (not inside a rep list like "10/10/8"): a score out of ten.
+    "10/10" is one only with words after it ("10/10 would recommend"): "rdl 10/10" is sets."""
+
+    def slash(j: int) -> bool:
+        return 0 <= j < len(toks) and toks[j].kind == "sep" and toks[j].text == "/"
+
+    def bare_num(j: int) -> bool:
+        return 0 <= j < len(toks) and toks[j].kind == "num" and toks[j].unit is None
+
+    if not (slash(i + 1) and bare_num(i + 2) and toks[i + 2].value == 10):
+        return False
+    if slash(i + 3) or slash(i - 1) or toks[i].value > 10:
+        return False
+    after = toks[i + 3] if i + 3 < len(toks) else None
+    return toks[i].value < 10 or (after is not None and after.kind == "word")
+
+
+_OF_SETS = frozenset(
+    {"set", "sets", "round", "rounds", "rep", "reps", "x", "satz", "satze", "saetze", "serie",
+     "series", "serien"}
+)  # fmt: skip
 _SET_LABELS = frozenset({"set", "sets", "round", "rounds", "#"})  # "set 1: 12"
 _LABEL_ENDS = frozenset({":", "=", "-", ")", "."})
 
@@ -327,6 +372,7 @@ def intent_of(w: Words) -> Intent:
     strong = False
     chat: Chat | None = None
     hedged = False
+    hedged_skip = False
     cant = False
     plain = w.plain()
     future = any(
@@ -340,9 +386,19 @@ def intent_of(w: Words) -> Intent:
             if word in _STRONG_SKIP or (
                 word in _SKIP_WORDS and not _skip_word_is_negator(clause, i)
             ):
-                if _negated(clause, i) or (i > 0 and clause[i - 1] in ("if", "should", "may")):
-                    chat = chat or "negated"  # "don't skip", "I will not skip", "if I skip"
+                following = clause[i + 1 : i + 4]
+                if (
+                    _negated(clause, i)
+                    or (i > 0 and clause[i - 1] in ("if", "should", "may"))
+                    or any(b in ("almost", "nearly") for b in before)
+                    or "isn't" in following
+                    or ("is" in following and "not" in following)
+                    or any(x in ("allowed", "option") for x in following)
+                ):  # "don't skip", "I will not skip", "if I skip", "skipping is not an option"
+                    chat = chat or "negated"
                     continue
+                if any(b in _SKIP_HEDGES for b in before):
+                    hedged_skip = True  # "thinking about skipping", "might skip": ask
                 if future:
                     chat = chat or "plan"  # "skip tomorrow"
                     continue
@@ -373,7 +429,7 @@ def intent_of(w: Words) -> Intent:
         done = True
     if skip or done:
         partial = skip and any(x in SET_CONTEXT or x == "last" for x in plain)  # "missed a rep"
-        hedged = w.prose > 3 or w.numbers_in_prose or partial
+        hedged = w.prose > 3 or w.numbers_in_prose or partial or hedged_skip
     plan = any(x in _PLAN_WORDS for x in plain)
     return Intent(skip, strong, done, chat, hedged, future, plan)
 
