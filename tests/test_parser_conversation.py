@@ -198,3 +198,16 @@ async def test_old_rows_read_without_effort(sqlite_env) -> None:
     prompt = await _exercise_prompt(sam)
     await sam.say("12 10 10", reply_to=prompt)
     assert {(s.rpe, s.rir) for s in await user_sets(store, coach, "sam")} == {(None, None)}
+
+
+async def test_a_log_in_between_answers_the_question(env) -> None:
+    """Asked about "did 2", the person presses Done instead: a later "yes" logs nothing more."""
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    session = sam.last_id("session")
+    await sam.say("did 2", reply_to=session)
+    await sam.press(session, "plan:done")
+    logged = await user_sets(store, coach, "sam")
+    await sam.say("yes")
+    assert await user_sets(store, coach, "sam") == logged

@@ -349,6 +349,7 @@ class Logging(Feature):
         source: str | None,
         advance: bool,
     ) -> Reply:
+        await self.services.clear_state(ctx.user.id, ConfirmState)  # a newer log answers it
         sets = dose.to_sets(planned, parsed, ctx.units)
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         confirm = render.logged(ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units)
@@ -385,6 +386,7 @@ class Logging(Feature):
         pending = await self._unlogged(ctx, plan)
         if not pending:
             return say(render.DAY_LOGGED)
+        await self.services.clear_state(ctx.user.id, ConfirmState)
         sets = [s for p in pending for s in dose.to_sets(p, parsed, ctx.units)]
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         await self.services.clear_state(ctx.user.id, LoggingState)
@@ -406,6 +408,7 @@ class Logging(Feature):
                 return say(render.not_found(name, self.lookup.find(name).suggestions))
             batches.append((planned, dose.to_sets(planned, parsed, ctx.units)))
         # One reply is one batch, so /undo takes back the whole reply.
+        await self.services.clear_state(ctx.user.id, ConfirmState)
         await self.store.add_sets(ctx.user.id, plan.day, [s for _, b in batches for s in b], source)
         lines = [
             render.logged(ctx.speaker, p.name, sets, plan.day, ctx.today, ctx.units)
