@@ -126,13 +126,15 @@ PAST = frozenset({"did", "done", "finished", "completed", "managed", "got", "wen
                    "felt", "was", "were"})  # fmt: skip
 _NOW = frozenset({"today", "now", "this", "today's", "todays", "heute", "hoy"})
 
-_STRONG_SKIP = frozenset({"skip", "skipped", "skipping", "skips"})
+# (with the usual typos: "skiped", "skpi", "doen", "dnoe")
+_STRONG_SKIP = frozenset({"skip", "skipped", "skipping", "skips", "skiped", "skipp", "skpi"})
 _SKIP_WORDS = _STRONG_SKIP | {"pass", "passed", "didn't", "didnt", "missed", "couldn't"}
 _SKIP_PAIRS = frozenset({("not", "today"), ("no", "time"), ("did", "not"), ("could", "not")})
 _SKIP_ALONE = frozenset({"no", "nope", "nah", "n"})
 _SKIP_SYMBOLS = frozenset("❌✖✗⏭🚫")
 _DONE_WORDS = frozenset({"done", "finished", "completed", "complete", "fertig", "erledigt",
-                         "hecho", "listo", "fait", "fini", "termine", "klaar"})  # fmt: skip
+                         "hecho", "listo", "fait", "fini", "termine", "klaar", "doen", "dnoe",
+                         "donee", "finised", "finshed"})  # fmt: skip
 _DONE_PAIRS = frozenset(
     {("did", "it"), ("did", "them"), ("did", "that"), ("did", "all"), ("did", "everything"),
      ("as", "prescribed"), ("as", "planned")}
