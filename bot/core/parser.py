@@ -24,7 +24,10 @@ are not sets. How a reply is read (the rules the coach relies on):
 * Numbers that belong to the sentence are not sets: a number before a word that counts
   something else ("2 days", "5 hours", "3 times", "80%"), after a word that places it
   ("in 3", "since 2019", "top 10", "on 12/05", "may 5"), clock times ("7am", "at 9:15"),
-  dates ("12/05/2026") and "1 of 3".
+  dates ("12/05/2026"), scores ("pain 6/10") and "1 of 3". Labels are not sets either:
+  "set 1: 12, set 2: 10" is 12 and 10, "(36 total)" and "= 36" add nothing.
+* A lone hold with words around it ("give me 5 min") or under 5 s ("1 sec") asks; so does
+  a lone bare number with any word that isn't set talk ("did 2"; "10 each side" is sure).
 * Questions ("done?", "did I skip", "should I skip today"), negated or hedged done/skip
   ("not done", "almost done", "don't skip", "I will not skip"), plans ("skip tomorrow",
   "will be done later") and "can't do it today" never log: they raise `NotALog`, whose
