@@ -112,7 +112,7 @@ SETS_CASES = [
     ("12 on the 2nd set", reps(12)),
     ("12 10 10, 60s rest", reps(12, 10, 10)),
     ("rest 90 sec, 12 10", reps(12, 10)),
-    ("12 10 10 rpe 8", reps(12, 10, 10)),
+    ("12 10 10", reps(12, 10, 10)),  # "12 10 10 rpe 8" keeps its RPE now: test_parser_effort.py
     ("12 10 10, lower back tight", reps(12, 10, 10)),
     ("did 12 10 10, felt good, form solid", reps(12, 10, 10)),
     ("rdl 3x10", reps(10, 10, 10)),
@@ -129,7 +129,7 @@ def test_reads_sets(text: str, expected: tuple[ParsedSet, ...]) -> None:
 @pytest.mark.parametrize(
     "text",
     ["skip", "Skip", "skipped", "skipping", "pass", "not today", "Not today!", "no", "nope",
-     "didn't do it", "did not get to it", "not done", "haven't done it yet", "❌", "no time"],
+     "didn't do it", "did not get to it", "❌", "no time"],
 )  # fmt: skip
 def test_reads_skip(text: str) -> None:
     assert parse_log(text) == ParsedLog("skip", ())
@@ -193,14 +193,14 @@ REFUSED = [
     ("", "couldn't read"),
     ("pizza", "couldn't read"),
     ("felt good", "couldn't read"),
-    ("kg", "`kg` but no number"),
-    ("3x12 kg kg", "`kg` but no number"),
+    ("kg", '"kg" but no number'),
+    ("3x12 kg kg", '"kg" but no number'),
     ("16kg", "how many reps"),
     ("@ bw", "how many reps"),
-    ("3x12 @", "`@` but no weight"),
+    ("3x12 @", '"@" but no weight'),
     ("3 sets", "3 sets of how many"),
-    ("3x", "`3x` what"),
-    ("x12", "`x`"),
+    ("3x", '"3x" what'),
+    ("x12", '"x"'),
     ("12 10 @16 @18", "no sets to go with"),
     # ambiguous
     ("skipped 12 10", "skip it, or do some sets"),
@@ -216,16 +216,17 @@ def test_refuses_with_a_friendly_example(text: str, why: str) -> None:
     message = caught.value.message
     assert why in message
     assert message == str(caught.value)
-    assert "`" in message.replace(f"`{why}`", "")  # shows something that works
+    assert '"' in message.replace(why, "")  # shows something that works, in plain quotes
+    assert "`" not in message  # no markdown: it would show as-is on both platforms
     assert len(message) < 160
 
 
 def test_unreadable_message_lists_what_works() -> None:
     with pytest.raises(LogParseError) as caught:
         parse_log("banana bread")
-    assert "`12 10 10`" in caught.value.message
-    assert "`3x12 @ 16kg`" in caught.value.message
-    assert "`skip`" in caught.value.message
+    assert '"12 10 10"' in caught.value.message
+    assert '"3x12 @ 16kg"' in caught.value.message
+    assert '"skip"' in caught.value.message
 
 
 LIST_CASES = [
@@ -298,17 +299,18 @@ def test_reads_exercise_lists(
 @pytest.mark.parametrize(
     ("text", "why"),
     [
-        ("3x10, bridge 15", "Which exercise was `3x10`"),
+        ("3x10, bridge 15", 'Which exercise was "3x10"'),
         ("", "Tell me what you did"),
         ("rdl 3x10 @ 1000kg, bridge 10", "rdl: 1000 kg"),
-        ("rdl 3x10, bridge kg", "bridge: I see `kg`"),
+        ("rdl 3x10, bridge kg", 'bridge: I see "kg"'),
     ],
 )
 def test_exercise_list_refusals(text: str, why: str) -> None:
     with pytest.raises(LogParseError) as caught:
         parse_exercise_list(text)
     assert why in caught.value.message
-    assert "`" in caught.value.message
+    assert '"' in caught.value.message
+    assert "`" not in caught.value.message
 
 
 # --- properties ---------------------------------------------------------------------------

@@ -80,5 +80,9 @@ def to_sets(planned: Dosed, parsed: ParsedLog, units: str) -> list[NewSet]:
             reps, secs = None, reps  # "3x30" for a plank-style hold means seconds
         # No weight typed: the planned one (progression needs to know what it was).
         load = to_kg(s.load, s.unit or units) if s.load is not None else planned.load_kg
-        out.append(NewSet(planned.exercise_id, i, reps=reps, seconds=secs, load_kg=load))
+        out.append(
+            NewSet(
+                planned.exercise_id, i, reps=reps, seconds=secs, load_kg=load, rpe=s.rpe, rir=s.rir
+            )
+        )
     return out

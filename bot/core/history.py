@@ -34,6 +34,8 @@ CSV_COLUMNS = (
     "load",
     "unit",
     "skipped",
+    "rpe",
+    "rir",
 )
 
 
@@ -90,6 +92,8 @@ def export_csv(sets: Sequence[SetLog], library: Library, units: str) -> str:
                 load,
                 units if load else "",
                 "yes" if s.skipped else "",
+                "" if s.rpe is None else f"{s.rpe:g}",
+                "" if s.rir is None else s.rir,
             )
         )
     return buffer.getvalue()

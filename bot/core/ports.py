@@ -50,6 +50,8 @@ class NewSet:
     seconds: int | None = None
     load_kg: float | None = None
     skipped: bool = False
+    rpe: float | None = None  # how hard it felt, as typed ("rpe 8"); None: not given
+    rir: int | None = None  # reps in reserve ("rir 2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,8 @@ class SetLog:
     batch_id: int  # one reply = one batch; undo removes a whole batch
     source: str | None  # "platform:chat:message" of the person's message, for edits
     logged_at: datetime
+    rpe: float | None = None
+    rir: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,6 +201,10 @@ class MemoryStore:
                 raise RecordRejected(f"CHECK constraint failed: {s}")
             if (s.reps is not None and s.reps < 0) or (s.seconds is not None and s.seconds < 0):
                 raise RecordRejected(f"CHECK constraint failed: {s}")
+            if (s.rpe is not None and not 1 <= s.rpe <= 10) or (
+                s.rir is not None and not 0 <= s.rir <= 10
+            ):  # the same CHECKs as set_logs.rpe and .rir
+                raise RecordRejected(f"CHECK constraint failed: {s}")
 
     def _insert(
         self, user_id: int, batch: int, day: date, sets: list[NewSet], source: str | None
@@ -220,6 +224,8 @@ class MemoryStore:
                 batch_id=batch,
                 source=source,
                 logged_at=now,
+                rpe=s.rpe,
+                rir=s.rir,
             )
             self._sets[log.id] = log
             stored.append(log)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the JSON and time helpers serve bot/store/memory.py too, wi
 USER_COLUMNS = "id, platform, platform_user_id, chat_id, display_name, settings, active"
 SET_COLUMNS = (
     "id, user_id, plan_date, exercise_id, set_no, reps, seconds, load_kg, skipped,"
-    " batch_id, source, logged_at"
+    " batch_id, source, logged_at, rpe, rir"
 )
 CHANNEL_COLUMNS = "id, platform, chat_id, settings, enabled"
 LINK_COLUMNS = "user_id, kind, plan_date, exercise_id, owner_platform, owner_user_id"
@@ -68,6 +68,8 @@ def set_from(row: sqlite3.Row) -> SetLog:
         batch_id=row["batch_id"],
         source=row["source"],
         logged_at=datetime.fromisoformat(row["logged_at"]),
+        rpe=float(row["rpe"]) if row["rpe"] is not None else None,
+        rir=row["rir"],
     )
 
 

@@ -61,10 +61,10 @@ from bot.store.rows import (
 
 _SET_INSERT_COLUMNS = (
     "user_id, batch_id, plan_date, exercise_id, set_no, reps, seconds, load_kg, skipped,"
-    " source, logged_at"
+    " source, logged_at, rpe, rir"
 )
 _DEFAULT_SETTINGS = settings_json(Settings())
-_SET_ROWS_PER_INSERT = 500  # 11 parameters a row, well under SQLite's 32766 limit
+_SET_ROWS_PER_INSERT = 500  # 13 parameters a row, well under SQLite's 32766 limit
 T = TypeVar("T")
 
 
@@ -546,13 +546,15 @@ def _insert_sets(
             int(s.skipped),
             source,
             logged_at,
+            s.rpe,
+            s.rir,
         )
         for s in sets
     ]
     rows: list[Any] = []
     for start in range(0, len(values), _SET_ROWS_PER_INSERT):
         chunk = values[start : start + _SET_ROWS_PER_INSERT]
-        marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+        marks = ", ".join(["(" + ", ".join("?" * len(chunk[0])) + ")"] * len(chunk))
         params = [p for row in chunk for p in row]
         rows += conn.execute(
             f"INSERT INTO set_logs ({_SET_INSERT_COLUMNS}) VALUES {marks} RETURNING {SET_COLUMNS}",

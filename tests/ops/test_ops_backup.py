@@ -14,7 +14,10 @@ from bot.core.events import UserRef
 from bot.core.ports import NewSet
 from bot.ops.backup import backup_store
 from bot.store import open_store
+from bot.store.migrations import discover
 from tests.ops.support import REPO_ROOT, backline_env, run_backline
+
+CURRENT = discover()[-1].version  # the newest migration this code ships
 
 DAY = date(2026, 11, 23)
 BATCH = 3  # every write is one transaction of three sets
@@ -100,7 +103,7 @@ async def test_backup_into_a_folder_is_time_stamped(tmp_path: Path) -> None:
     finally:
         await store.close()
     assert result.path.parent == tmp_path and result.path.name.startswith("backline-")
-    assert result.schema_version == 2 and result.bytes == result.path.stat().st_size
+    assert result.schema_version == CURRENT and result.bytes == result.path.stat().st_size
 
 
 async def test_backup_refuses_a_missing_database_or_folder(tmp_path: Path) -> None:

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.store import open_store
+from bot.store.migrations import discover
 from tests.ops.support import backline_env, run_backline
+
+CURRENT = discover()[-1].version  # the newest migration this code ships
 
 TELEGRAM = "123456789:AAE-fake-token-that-must-never-be-logged"
 DISCORD = "MTEyMjMzNDQ1NTY2Nzc4ODk5.GfAkeT.backline-test-token-must-never-be-logged"
@@ -28,7 +31,7 @@ async def test_doctor_on_a_healthy_setup(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "ok    configuration: Telegram (long polling) and Discord; HTTP endpoint off"
     assert any(line.startswith("ok    content: ") for line in lines)
-    assert f"ok    database {db}: schema version 2 (current), integrity check ok" in lines
+    assert f"ok    database {db}: schema version {CURRENT} (current), integrity check ok" in lines
     assert "ok    Telegram token: well-formed, bot id 123456789" in lines
     assert lines[-1] == "All set: Backline is ready to run."
     assert TELEGRAM.partition(":")[2] not in result.stdout and DISCORD not in result.stdout

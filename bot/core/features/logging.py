@@ -8,19 +8,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from bot.core import dose, render
-from bot.core.dispatch import CommandArg, Ctx, State, command, on_button, on_link, on_state, say
-from bot.core.events import MessageLink, Outbound, Reply
+from bot.core.dispatch import (
+    ButtonData,
+    CommandArg,
+    Ctx,
+    State,
+    command,
+    on_button,
+    on_link,
+    on_state,
+    say,
+)
+from bot.core.events import Button, MessageLink, Outbound, Reply
 from bot.core.features.base import Feature, Services
 from bot.core.features.plans import ExerciseAction, GroupAction, PlanAction, Plans, exercise_prompt
 from bot.core.features.progress import NextTimes
-from bot.core.parser import LogParseError, ParsedLog, parse_exercise_list, parse_log
+from bot.core.parser import (
+    LogParseError,
+    NotALog,
+    ParsedLog,
+    Reading,
+    format_sets,
+    parse_exercise_list,
+    parse_log,
+    read_log,
+)
 from bot.core.planner import DayPlan, PlannedExercise
 from bot.core.ports import NewSet
 
 START_WORDS = ("start", "log", "go", "step", "step by step")
 STOP_WORDS = ("stop", "cancel", "later")
+YES_WORDS = ("yes", "y", "yep", "yeah", "yup", "sure", "ok", "okay", "correct", "right", "👍")
+NO_WORDS = ("no", "n", "nope", "nah", "wrong", "cancel", "👎")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +51,29 @@ class LoggingState(State):
 
     kind = "logging"
     date: date
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmState(State):
+    """A reply that might be a log ("did 2"): it waits for a Yes before anything is stored.
+
+    `reply` is the reading as a reply that reads back the same ("2", "12@16kg rpe 8", "done");
+    no `exercise_id` means the whole day's plan ("done" or "skip" for what is left)."""
+
+    kind = "confirm"
+    date: date
+    reply: str
+    advance: Literal["yes", "no"]  # step-by-step logging goes on after it
+    exercise_id: str | None = None
+    source: str | None = None  # the person's message, so /undo and edits find the log
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmAnswer(ButtonData):
+    """Yes / No under an ask-back question."""
+
+    kind = "cf"
+    answer: Literal["yes", "no"]
 
 
 class Logging(Feature):
@@ -162,6 +207,82 @@ class Logging(Feature):
         old_sets, _ = await self.store.replace_sets_from_source(ctx.user.id, source, sets)
         return say(render.edited(", ".join(p.name for p, _ in known), sets, old_sets, ctx.units))
 
+    # ------------------------------------------------------------------ asking back
+
+    async def _ask(
+        self,
+        ctx: Ctx,
+        plan: DayPlan,
+        reading: Reading,
+        advance: bool,
+        planned: PlannedExercise | None = None,
+    ) -> Reply:
+        """An unsure reading: ask "Log 2 reps of Glute bridge?" with Yes / No, store nothing."""
+        state = ConfirmState(
+            plan.day,
+            _as_reply(reading.log),
+            "yes" if advance else "no",
+            planned.exercise_id if planned else None,
+            ctx.source,
+        )
+        await self.services.save_state(ctx.user.id, state)
+        buttons = (
+            (
+                Button(render.YES_LOG_IT, ConfirmAnswer("yes").encode()),
+                Button(render.NO, ConfirmAnswer("no").encode()),
+            ),
+        )
+        question = render.confirm_log(planned.name if planned else None, reading.log)
+        return Reply([Outbound(question, buttons=buttons, private=ctx.private_here)])
+
+    @on_button(ConfirmAnswer)
+    async def confirm_button(self, ctx: Ctx, data: ConfirmAnswer) -> Reply:
+        state = await self.services.load_state(ctx.user.id, ConfirmState)
+        if state is None:
+            reply = say(render.CONFIRM_EXPIRED)
+            reply.button_ack = render.ACK_STALE
+            return reply
+        reply = await self._answer(ctx, state, data.answer == "yes")
+        reply.button_ack = render.ACK_LOGGED if data.answer == "yes" else render.ACK_NOT_LOGGED
+        return reply
+
+    @on_state(ConfirmState)
+    async def confirm_typed(self, ctx: Ctx, state: ConfirmState, text: str) -> Reply:
+        """Typed "yes" / "no" answers the question; anything else is read as a new reply."""
+        word = text.lower().strip("!. ")
+        if word in YES_WORDS or word in NO_WORDS:
+            return await self._answer(ctx, state, word in YES_WORDS)
+        await self.services.save_state(ctx.user.id, None)
+        plan = await self.plans.for_user(ctx.user, state.date)
+        planned = self._confirmed_exercise(ctx, plan, state)
+        if planned is not None:
+            return await self._log_one(ctx, plan, planned, text, advance=state.advance == "yes")
+        return await self._reply_to_plan(ctx, plan, text, group=False)
+
+    async def _answer(self, ctx: Ctx, state: ConfirmState, yes: bool) -> Reply:
+        plan = await self.plans.for_user(ctx.user, state.date)
+        steps = state.advance == "yes"
+        await self.services.save_state(ctx.user.id, LoggingState(plan.day) if steps else None)
+        if not yes:
+            return say(render.NOT_LOGGED, private=ctx.private_here)
+        try:
+            log = read_log(state.reply).log  # written by _as_reply, so it reads back
+        except LogParseError:
+            return say(render.CONFIRM_EXPIRED)
+        if state.exercise_id is None:
+            return await self._log_whole_plan(ctx, plan, log, state.source)
+        planned = self._confirmed_exercise(ctx, plan, state)
+        if planned is None:
+            return say(render.EXERCISE_GONE)
+        return await self._store_one(ctx, plan, planned, log, state.source, steps)
+
+    def _confirmed_exercise(
+        self, ctx: Ctx, plan: DayPlan, state: ConfirmState
+    ) -> PlannedExercise | None:
+        if state.exercise_id is None:
+            return None
+        return self.plans.planned(plan, state.exercise_id, ctx.user.settings.level)
+
     # ------------------------------------------------------------------ the rules
 
     async def _reply_to_plan(self, ctx: Ctx, plan: DayPlan, text: str, group: bool) -> Reply:
@@ -170,11 +291,13 @@ class Logging(Feature):
         if not group and text.lower().strip("!. ") in START_WORDS:
             return await self._start_steps(ctx, plan)
         try:
-            whole, error = parse_log(text), None
+            whole, error = read_log(text), None
         except LogParseError as exc:
             whole, error = None, exc
-        if whole is not None and whole.kind in ("done", "skip"):
-            return await self._log_whole_plan(ctx, plan, whole)
+        if whole is not None and whole.log.kind in ("done", "skip"):
+            if whole.needs_confirmation:
+                return await self._ask(ctx, plan, whole, advance=False)
+            return await self._log_whole_plan(ctx, plan, whole.log, ctx.source)
         if self._names_exercises(plan, ctx, text):
             return await self._log_list(ctx, plan, text, ctx.source)
         if whole is not None:
@@ -183,6 +306,8 @@ class Logging(Feature):
             if not pending:
                 return say(render.DAY_LOGGED_FIX)
             return await self._log_one(ctx, plan, pending[0], text, advance=not group)
+        if isinstance(error, NotALog):  # conversation, not a log: no list hint
+            return say(error.message)
         return say((error.message if error else "") + render.NAME_THEM)
 
     def _names_exercises(self, plan: DayPlan, ctx: Ctx, text: str) -> bool:
@@ -208,11 +333,25 @@ class Logging(Feature):
         self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise, text: str, advance: bool
     ) -> Reply:
         try:
-            parsed = parse_log(text)
+            reading = read_log(text)
         except LogParseError as exc:
             return say(exc.message)
+        if reading.needs_confirmation:
+            return await self._ask(ctx, plan, reading, advance, planned)
+        return await self._store_one(ctx, plan, planned, reading.log, ctx.source, advance)
+
+    async def _store_one(
+        self,
+        ctx: Ctx,
+        plan: DayPlan,
+        planned: PlannedExercise,
+        parsed: ParsedLog,
+        source: str | None,
+        advance: bool,
+    ) -> Reply:
+        await self.services.clear_state(ctx.user.id, ConfirmState)  # a newer log answers it
         sets = dose.to_sets(planned, parsed, ctx.units)
-        await self.store.add_sets(ctx.user.id, plan.day, sets, ctx.source)
+        await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         confirm = render.logged(ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units)
         if not all(s.skipped for s in sets):
             confirm += await self.next_times.after_log(ctx.user, planned.exercise_id)
@@ -241,12 +380,15 @@ class Logging(Feature):
         await self.services.save_state(ctx.user.id, LoggingState(plan.day))
         return Reply([exercise_prompt(ctx, plan, pending[0])])
 
-    async def _log_whole_plan(self, ctx: Ctx, plan: DayPlan, parsed: ParsedLog) -> Reply:
+    async def _log_whole_plan(
+        self, ctx: Ctx, plan: DayPlan, parsed: ParsedLog, source: str | None
+    ) -> Reply:
         pending = await self._unlogged(ctx, plan)
         if not pending:
             return say(render.DAY_LOGGED)
+        await self.services.clear_state(ctx.user.id, ConfirmState)
         sets = [s for p in pending for s in dose.to_sets(p, parsed, ctx.units)]
-        await self.store.add_sets(ctx.user.id, plan.day, sets, ctx.source)
+        await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         await self.services.clear_state(ctx.user.id, LoggingState)
         names = ", ".join(p.name for p in pending)
         if parsed.kind == "skip":
@@ -266,6 +408,7 @@ class Logging(Feature):
                 return say(render.not_found(name, self.lookup.find(name).suggestions))
             batches.append((planned, dose.to_sets(planned, parsed, ctx.units)))
         # One reply is one batch, so /undo takes back the whole reply.
+        await self.services.clear_state(ctx.user.id, ConfirmState)
         await self.store.add_sets(ctx.user.id, plan.day, [s for _, b in batches for s in b], source)
         lines = [
             render.logged(ctx.speaker, p.name, sets, plan.day, ctx.today, ctx.units)
@@ -279,7 +422,13 @@ class Logging(Feature):
 
 
 def _reads_as_sets(text: str) -> bool:
+    """Sets, sure or to be confirmed (`_log_one` asks about the unsure ones)."""
     try:
-        return parse_log(text).kind == "sets"
+        return read_log(text).log.kind == "sets"
     except LogParseError:
         return False
+
+
+def _as_reply(log: ParsedLog) -> str:
+    """A reading as a reply that reads back to the same log (kept in ConfirmState)."""
+    return format_sets(log.sets) if log.kind == "sets" else log.kind

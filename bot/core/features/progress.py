@@ -32,6 +32,7 @@ from bot.core.history import (
     export_filename,
 )
 from bot.core.lookup import exercise_name
+from bot.core.numerals import read_int
 from bot.core.parser import LogParseError, parse_log
 from bot.core.planner import DayPlan, PlannedExercise, is_training_day
 from bot.core.ports import SetLog, User
@@ -177,9 +178,10 @@ class Progress(Feature):
             return await self._edit(ctx, words[1:])
         if action in DELETE_WORDS:
             return await self._delete(ctx, words[1:])
-        if words and not action.isdigit():
+        count = read_int(action)
+        if words and count is None:
             return _private(render.HISTORY_USAGE)
-        days = min(int(action), MAX_HISTORY_SESSIONS) if action.isdigit() else HISTORY_SESSIONS
+        days = min(count, MAX_HISTORY_SESSIONS) if count is not None else HISTORY_SESSIONS
         found = entries(await self.logs.recent_sets(ctx.user.id, max(days, 1)))
         if not found:
             return _private(render.NOTHING_LOGGED)
@@ -188,9 +190,9 @@ class Progress(Feature):
 
     async def _entry(self, ctx: Ctx, words: list[str]) -> Entry | str:
         """The entry a number names (this person's only), or what to say instead."""
-        if not words or not words[0].isdigit():
+        number = read_int(words[0]) if words else None
+        if number is None:
             return render.WHICH_ENTRY
-        number = int(words[0])
         found = entries(await self.logs.recent_sets(ctx.user.id, MAX_HISTORY_SESSIONS))
         match = next((e for e in found if e.number == number), None)
         return render.no_entry(number) if match is None else match

@@ -9,6 +9,7 @@ from bot.core.dispatch import Command
 from bot.core.library import Library
 from bot.core.lookup import exercise_name
 from bot.core.onboarding import days_label
+from bot.core.parser import ParsedLog, describe
 from bot.core.ports import NewSet, SetLog
 from bot.core.render.formats import fmt_day, fmt_sets
 from bot.core.settings import Settings
@@ -166,6 +167,24 @@ DAY_LOGGED_FIX = (
 NAME_THEM = ' To log several at once, name them: "rdl 3x10 @ 40kg, bridge 15 15".'
 NAME_THE_EXERCISE = ' You can also name the exercise: "rdl 3x10 @ 40kg".'
 BUTTON_ACKS = {"step": "Let's go", "done": "Done", "skip": "Skip"}
+
+# Asking back when a reply might be a log ("did 2"), instead of guessing.
+YES_LOG_IT = "Yes, log it"
+NO = "No"
+ACK_LOGGED = "Logged"
+ACK_NOT_LOGGED = "Not logged"
+NOT_LOGGED = 'Okay, nothing logged. When you\'re ready, reply with what you did, like "12 10 10".'
+CONFIRM_EXPIRED = "That question has expired, so nothing was logged. Reply with your sets again."
+
+
+def confirm_log(name: str | None, log: ParsedLog) -> str:
+    """ "Log 2 reps of Glute bridge?" (`name` None: the rest of the day's session)."""
+    what = name or "the rest of the session"
+    if log.kind == "skip":
+        return f"Skip {what}?"
+    if log.kind == "done":
+        return f"Log {what} as done as prescribed?"
+    return f"Log {describe(log)} of {what}?"
 
 
 def next_up(name: str) -> str:

@@ -69,7 +69,20 @@ def fmt_sets(sets: Sequence[NewSet | SetLog], units: str) -> str:
     (only,) = loads if len(loads) == 1 else (None,)
     if only is not None:
         text += f" @ {fmt_load(only, units)}"
-    return text
+    return text + _fmt_effort(done)
+
+
+def _fmt_effort(sets: Sequence[NewSet | SetLog]) -> str:
+    """ ", RPE 8" when every set says the same, " (RIR 3, RIR 1)" per set, "" when none do."""
+    labels = [
+        f"RPE {s.rpe:g}" if s.rpe is not None else f"RIR {s.rir}" if s.rir is not None else "-"
+        for s in sets
+    ]
+    if all(label == "-" for label in labels):
+        return ""
+    if len(set(labels)) == 1:
+        return f", {labels[0]}"
+    return f" ({', '.join(labels)})"
 
 
 def howto_hint(name: str) -> str:
