@@ -443,6 +443,9 @@ class _ContentLoader:
     def load(self) -> Library:
         taxonomy = self.taxonomy()
         exercises = self.exercises(taxonomy)
+        from bot.content_images import attach_images  # it builds on this module's readers
+
+        exercises = attach_images(self, exercises)
         programs = self.document(self.root / "programs.yaml") or _Fields({}, _Report([], ""))
         programs.allow(
             ("splits", "day_types", "levels", "session", "selftest"), ("main_lifts", "block_weeks")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Literal
 
 Role = Literal["main", "warmup", "cooldown"]
@@ -21,6 +23,26 @@ class Prescription:
     seconds: tuple[int, int] | None = None
     per_side: bool = False
     rest_seconds: int = 60
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseImage:
+    """A drawing of the movement (its start and end positions), checked by `bot.content_images`.
+
+    `read` is supplied by the loader, so the core can attach the picture without doing file
+    I/O or knowing where content lives; it returns None once the file can't be read.
+    """
+
+    path: str  # absolute; the console shows it instead of the picture
+    width: int
+    height: int
+    credit: str  # shown wherever the picture is, e.g. "Everkinetic (everkinetic.com), CC BY-SA 4.0"
+    licence: str
+    read: Callable[[], bytes | None] = field(compare=False, repr=False)
+
+    @property
+    def filename(self) -> str:
+        return PurePath(self.path).name
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +69,7 @@ class Exercise:
     # Why a bodyweight move has no easier / harder link (the content must give one or the other).
     no_easier: str = ""
     no_harder: str = ""
+    image: ExerciseImage | None = None  # from content/images/index.yaml, if it has one
 
     @property
     def bodyweight(self) -> bool:
