@@ -34,7 +34,7 @@ def _date(text: str) -> date:
 def cmd_howto(args: argparse.Namespace) -> int:
     from bot.content import default_library
     from bot.core.lookup import ExerciseLookup
-    from bot.core.render import howto
+    from bot.core.render import howto, picture_credit
 
     library = default_library()
     query = " ".join(args.query)
@@ -48,6 +48,8 @@ def cmd_howto(args: argparse.Namespace) -> int:
     name, text = howto(result.exercise, library)
     print(name)
     print(text)
+    if (image := result.exercise.image) is not None:
+        print(f"{picture_credit(image.credit)}\nPicture: {image.path}")
     return 0
 
 

@@ -97,6 +97,8 @@ class ConsoleChat:
         header = f"[{message_id}]"
         lines = [f"{header} {out.title}" if out.title else header]
         lines.append(out.text)
+        if out.image is not None and out.image.path:  # a terminal can't show it; say where it is
+            lines.append(f"    Picture: {out.image.path}")
         buttons = tuple(b for row in out.buttons for b in row)
         if buttons:
             lines.append("    " + "  ".join(f"({b.label})" for b in buttons))

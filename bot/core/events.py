@@ -73,6 +73,10 @@ class Attachment:
     filename: str
     data: bytes
     mime: str  # "image/png", "text/csv"
+    # The shipped file this is (an exercise picture), for one sent again and again: the
+    # console shows the path, Telegram can upload it once and reuse its file_id.
+    # None for one-off files such as charts and exports.
+    path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from bot.core import render
 from bot.core.dispatch import CommandArg, Ctx, command, say
 from bot.core.events import MessageLink, Outbound, Reply
 from bot.core.features.base import Feature
+from bot.core.pictures import with_picture
 
 
 class Exercises(Feature):
@@ -24,7 +25,7 @@ class Exercises(Feature):
             )
         title, text = render.howto(result.exercise, self.library)
         link = MessageLink("howto", exercise_id=result.exercise.id)
-        return Reply([Outbound(text, title=title, link=link)])
+        return Reply([with_picture(Outbound(text, title=title, link=link), result.exercise)])
 
     @command("exercises", "The exercise library", bare=True)
     async def exercises(self, ctx: Ctx, _: str) -> Reply:

@@ -371,14 +371,14 @@ class Logging(Feature):
         if not advance or ctx.in_group:
             return render.next_up(pending[0].name), []
         await self.services.save_state(ctx.user.id, LoggingState(plan.day))
-        return "", [exercise_prompt(ctx, plan, pending[0])]
+        return "", [exercise_prompt(ctx, plan, pending[0], self.library)]
 
     async def _start_steps(self, ctx: Ctx, plan: DayPlan) -> Reply:
         pending = await self._unlogged(ctx, plan)
         if not pending:
             return say(render.DAY_LOGGED)
         await self.services.save_state(ctx.user.id, LoggingState(plan.day))
-        return Reply([exercise_prompt(ctx, plan, pending[0])])
+        return Reply([exercise_prompt(ctx, plan, pending[0], self.library)])
 
     async def _log_whole_plan(
         self, ctx: Ctx, plan: DayPlan, parsed: ParsedLog, source: str | None

@@ -16,7 +16,8 @@ from bot.core import dose, render
 from bot.core.dispatch import ButtonData, Ctx
 from bot.core.events import Button, MessageLink, Outbound
 from bot.core.features.base import Services
-from bot.core.library import Exercise, Prescription
+from bot.core.library import Exercise, Library, Prescription
+from bot.core.pictures import with_picture
 from bot.core.planner import DayPlan, PlannedExercise, Target, plan_day, previous_training_day
 from bot.core.ports import Channel, User
 from bot.core.progression import SESSIONS_NEEDED
@@ -155,11 +156,11 @@ def group_overview(plan: DayPlan, channel: Channel) -> Outbound:
     )
 
 
-def exercise_prompt(ctx: Ctx, plan: DayPlan, p: PlannedExercise) -> Outbound:
-    """One exercise of the step-by-step logging."""
+def exercise_prompt(ctx: Ctx, plan: DayPlan, p: PlannedExercise, library: Library) -> Outbound:
+    """One exercise of the step-by-step logging, with its drawing if it has one."""
     position = plan.exercise_ids.index(p.exercise_id) + 1 if p in plan.main else 1
     title, text = render.exercise_prompt(p, ctx.units, position, len(plan.main))
-    return Outbound(
+    prompt = Outbound(
         text,
         title=title,
         buttons=(
@@ -171,3 +172,4 @@ def exercise_prompt(ctx: Ctx, plan: DayPlan, p: PlannedExercise) -> Outbound:
         link=MessageLink("exercise", plan.day, p.exercise_id, owner=ctx.user.ref),
         private=True,
     )
+    return with_picture(prompt, library.exercises.get(p.exercise_id))

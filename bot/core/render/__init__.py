@@ -151,6 +151,7 @@ from bot.core.render.session import (
     howto,
     not_found,
     nudge,
+    picture_credit,
     plan_overview,
 )
 from bot.core.units import fmt_load
@@ -271,6 +272,7 @@ __all__ = [
     "no_entry",
     "not_found",
     "nudge",
+    "picture_credit",
     "plan_overview",
     "progress_head",
     "records_lines",

@@ -95,6 +95,11 @@ def howto(ex: Exercise, library: Library) -> tuple[str, str]:
     return ex.name, "\n".join(lines)
 
 
+def picture_credit(credit: str) -> str:
+    """The line shown with an exercise drawing (its licence asks for it wherever it's shown)."""
+    return f"Drawing: {credit}"
+
+
 def not_found(query: str, suggestions: Sequence[Exercise]) -> str:
     text = f'I don\'t have "{query[:60]}" in the library. Backline sticks to the back of the body.'
     if suggestions:
