@@ -60,8 +60,15 @@ def render(out: Outbound) -> list[Part]:
         kind, attachment = attachments[0]
         return [Part(kind, _html(lines), attachment, keyboard)]
 
-    parts = [Part("text", _html(chunk)) for chunk in split_lines(lines, MAX_TEXT, utf16_len)]
-    parts += [Part(kind, "", attachment) for kind, attachment in attachments]
+    if out.image is not None and out.document is None:
+        # A picture leads: what fits goes in its caption, the rest follows as text.
+        caption, *more = split_lines(lines, MAX_CAPTION, utf16_len) or [[]]
+        rest = [line for chunk in more for line in chunk]
+        parts = [Part("photo", _html(caption), out.image)]
+        parts += [Part("text", _html(chunk)) for chunk in split_lines(rest, MAX_TEXT, utf16_len)]
+    else:
+        parts = [Part("text", _html(chunk)) for chunk in split_lines(lines, MAX_TEXT, utf16_len)]
+        parts += [Part(kind, "", attachment) for kind, attachment in attachments]
     if not parts:
         return []
     # Buttons go under the text they belong to, not under a trailing file.

@@ -43,3 +43,21 @@ async def test_an_export_asked_for_in_a_server_goes_to_the_dm(
     (attachment,) = upload.body["attachments"]
     assert attachment["filename"].endswith(".csv")
     assert not any(m["attachments"] for m in fake.sent_messages(guild.channel["id"]))
+
+
+async def test_howto_shows_the_drawing_in_its_embed_with_the_credit(
+    fake: FakeDiscord, bot: Running
+) -> None:
+    inter = await fake.slash(person("Ann"), "howto", {"exercise": "pull-up"})
+    (callback,) = await fake.answers_to(inter)
+    assert callback.files == ("files[0]",)
+    (embed,) = callback.body["data"]["embeds"]
+    assert embed["title"] == "Pull-up"
+    assert embed["image"]["url"] == "attachment://pull-up.png"
+    assert embed["description"].endswith("Drawing: Everkinetic (everkinetic.com), CC BY-SA 4.0")
+    assert [a["filename"] for a in callback.body["data"]["attachments"]] == ["pull-up.png"]
+
+    swing = await fake.slash(person("Ann"), "howto", {"exercise": "kettlebell-swing"})
+    (plain,) = await fake.answers_to(swing)
+    assert plain.files == ()
+    assert "image" not in plain.body["data"]["embeds"][0]

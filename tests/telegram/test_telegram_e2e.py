@@ -7,9 +7,14 @@ input) is tested once for all of them in tests/behaviour; these are Telegram's o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.core.commands import COMMANDS
 from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram.harness import TODAY, RunningBot, press, say, settled
+
+PICTURES = Path(__file__).resolve().parents[2] / "content" / "images"
+CREDIT_LINE = "Drawing: Everkinetic (everkinetic.com), CC BY-SA 4.0"
 
 
 async def test_start_registers_the_command_menu(bot: RunningBot, tg: FakeTelegram) -> None:
@@ -59,6 +64,32 @@ async def test_today_sends_the_session_with_buttons_and_remembers_it(
     assert bot.store is not None
     link = await bot.store.resolve_message("telegram", str(ada.id), str(session.message_id))
     assert link is not None and link.link.kind == "session" and link.link.plan_date == TODAY
+
+
+async def test_howto_rdl(bot: RunningBot, tg: FakeTelegram) -> None:
+    ada = tg.user(1001, "Ada")
+    # The drawing leads with as much of the how-to as fits its caption; the rest follows.
+    photo, rest = await say(tg, ada, "/howto rdl")
+    assert photo.method == "sendPhoto" and photo.html.startswith("<b>Romanian deadlift")
+    assert (
+        photo.file is not None
+        and photo.file.data == PICTURES.joinpath(photo.file.filename).read_bytes()
+    )
+    assert len(photo.text) <= 1024
+    assert "hinge" in photo.text.lower() or "hips" in photo.text.lower()
+    assert rest.method == "sendMessage" and rest.text.endswith(CREDIT_LINE)
+
+
+async def test_a_short_howto_is_the_caption_of_its_drawing(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    ada = tg.user(1001, "Ada")
+    [photo] = await say(tg, ada, "/howto pull-up")
+    assert photo.method == "sendPhoto" and photo.html.startswith("<b>Pull-up</b>")
+    assert photo.file is not None and photo.file.filename == "pull-up.png"
+    assert photo.text.endswith(CREDIT_LINE) and len(photo.text) <= 1024
+    [text_only] = await say(tg, ada, "/howto kb swing")
+    assert text_only.method == "sendMessage" and "Drawing:" not in text_only.text
 
 
 async def test_done_and_skip_buttons_log_step_by_step(bot: RunningBot, tg: FakeTelegram) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.adapters.telegram_render import MAX_TEXT, render, utf16_len
+from bot.adapters.telegram_render import MAX_CAPTION, MAX_TEXT, render, utf16_len
 from bot.core.events import Attachment, Button, Outbound
 from tests.fakes.telegram_spec import html_to_plain
 
@@ -94,3 +94,16 @@ def test_photo_and_document_are_both_sent() -> None:
 
 def test_blank_messages_are_not_sent() -> None:
     assert render(Outbound("  \n\n ")) == []
+
+
+def test_a_long_text_with_a_picture_fills_the_caption_then_follows_as_text() -> None:
+    lines = [f"{i}. " + " ".join(["step"] * 40) for i in range(1, 13)]  # ~2500 characters
+    out = Outbound("\n".join(lines), title="Deadlift", image=PNG, buttons=((Button("Ok", "o"),),))
+    photo, *texts = render(out)
+    assert (photo.kind, photo.attachment) == ("photo", PNG)
+    assert photo.html.startswith("<b>Deadlift</b>\n1. ")
+    assert len(html_to_plain(photo.html)) <= MAX_CAPTION
+    assert texts and all(p.kind == "text" and p.attachment is None for p in texts)
+    shown = "\n".join(html_to_plain(p.html) for p in (photo, *texts))
+    assert shown == "Deadlift\n" + "\n".join(lines)
+    assert texts[-1].keyboard is not None and photo.keyboard is None
