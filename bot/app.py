@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from bot.adapters.base import AdapterFactory, CoachPort, Hooks, PlatformAdapter
+from bot.adapters.base import AdapterFactory, CoachPort, FileIds, Hooks, PlatformAdapter
 from bot.charts import MatplotlibCharts  # matplotlib itself loads on the first chart
 from bot.content import default_library
 from bot.core.coach import Coach
@@ -68,6 +68,14 @@ class CountedCoach:
 def adapter_factory(entry: Platform) -> AdapterFactory:
     """The `create` of a platform's adapter module; the platform library loads only now."""
     return cast(AdapterFactory, importlib.import_module(entry.adapter).create)
+
+
+def file_ids(store: Persistence) -> FileIds | None:
+    """Where adapters keep the ids of uploaded pictures: a table in the SQLite file."""
+    from bot.store.sqlite import SqliteStore
+    from bot.store.uploads import UploadedFiles
+
+    return UploadedFiles(store) if isinstance(store, SqliteStore) else None
 
 
 def rate_limiters(names: list[str], config: Config) -> dict[str, PlatformLimiter]:
@@ -164,7 +172,7 @@ async def run_platforms(config: Config, stop: asyncio.Event) -> None:
         # Replies count against the same platform budget the fan-out shares.
         limiters[name].note_interactive(chat_id)
 
-    hooks = Hooks(on_interactive_send=note_interactive, metrics=metrics)
+    hooks = Hooks(on_interactive_send=note_interactive, metrics=metrics, file_ids=file_ids(store))
     adapters: dict[str, PlatformAdapter] = {
         name: adapter_factory(platform(name))(counted, config, hooks) for name in config.platforms
     }

@@ -37,6 +37,17 @@ class CoachPort(Protocol):
     def exercise_choices(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]: ...
 
 
+class FileIds(Protocol):
+    """Platform ids of pictures already uploaded, per bot account and file digest
+    (bot.store.uploads.UploadedFiles), so a picture sent again and again is uploaded once."""
+
+    async def get(self, platform: str, account: str, digest: str) -> str | None: ...
+
+    async def put(self, platform: str, account: str, digest: str, file_id: str) -> None: ...
+
+    async def drop(self, platform: str, account: str, digest: str) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Hooks:
     """What the app plugs into every adapter, given to its constructor."""
@@ -46,6 +57,8 @@ class Hooks:
     on_interactive_send: Callable[[str, str], None] | None = None
     # Counts replies sent and failed for /metrics; None: not counted.
     metrics: Metrics | None = None
+    # Keeps the ids of uploaded exercise drawings; None: pictures are uploaded every time.
+    file_ids: FileIds | None = None
 
 
 NO_HOOKS = Hooks()  # for adapters run on their own (tests, benchmarks)

@@ -36,6 +36,7 @@ from bot.adapters.outlet import Delivery, SendPart
 from bot.adapters.telegram_delivery import RetryPolicy, as_delivery_error, with_retries
 from bot.adapters.telegram_inbound import PLATFORM, translate, with_admin
 from bot.adapters.telegram_logging import protect_token
+from bot.adapters.telegram_photos import Photos
 from bot.adapters.telegram_render import Part, render
 from bot.core.coach import SORRY
 from bot.core.commands import COMMANDS
@@ -132,6 +133,8 @@ class TelegramAdapter:
             raise TelegramStartupError("BACKLINE_TELEGRAM_TOKEN does not look like a bot token")
         protect_token(token)
         self.coach = coach
+        # Exercise drawings are uploaded once per bot, then sent by their stored file_id.
+        self.photos = Photos(hooks.file_ids, token.split(":", 1)[0])
         self.poll_timeout = poll_timeout
         self.retry = retry or RetryPolicy()
         self.delivery = Delivery(self, coach, hooks)
@@ -415,11 +418,11 @@ class TelegramAdapter:
         if part.kind == "text":
             return bot.send_message(chat, part.html, parse_mode=ParseMode.HTML, **common)
         assert part.attachment is not None
-        upload = InputFile(part.attachment.data, filename=part.attachment.filename)
         if part.html:
             common |= {"caption": part.html, "parse_mode": ParseMode.HTML}
         if part.kind == "photo":
-            return bot.send_photo(chat, upload, **common)
+            return self.photos.send(bot, chat, part.attachment, **common)
+        upload = InputFile(part.attachment.data, filename=part.attachment.filename)
         return bot.send_document(chat, upload, **common)
 
 

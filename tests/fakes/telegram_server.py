@@ -211,6 +211,10 @@ class FakeTelegram(FakeServer[ApiCall]):
         self._sent_by_chat: defaultdict[int, list[SentMessage]] = defaultdict(list)
         self.commands: dict[str, list[Json]] = {}  # scope type -> the command menu
         self.callback_answers: dict[str, str | None] = {}
+        # Photo file ids handed out, as Telegram keeps them for this bot; sendPhoto with an id
+        # not in here is refused. photos_by_id counts the photos sent by id, not uploaded.
+        self.photo_ids: dict[str, UploadedFile] = {}
+        self.photos_by_id = 0
         self.rate_limited = 0  # 429s answered because a flood limit was broken
         self.rate_limited_by: dict[str, int] = defaultdict(int)  # "global" | "chat" | "group"
         self.unauthorized = 0
@@ -523,10 +527,16 @@ class FakeTelegram(FakeServer[ApiCall]):
         return self._record(chat, "sendMessage", text, params).api
 
     async def _send_photo(self, params: Json) -> Json:
+        sent = params["photo"]
+        if not isinstance(sent, UploadedFile):  # a file_id: only ones this bot was given
+            if sent not in self.photo_ids:
+                raise _ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            self.photos_by_id += 1
         stored = self._send_file("sendPhoto", "photo", params)
-        size = len(stored.file.data) if stored.file else 0
-        photo = {"width": 640, "height": 480, "file_size": size}
+        stored.file = stored.file or self.photo_ids[sent]  # what the person sees either way
+        photo = {"width": 640, "height": 480, "file_size": len(stored.file.data)}
         stored.api["photo"] = [{**_file_ids("photo", stored), **photo}]
+        self.photo_ids[stored.api["photo"][0]["file_id"]] = stored.file
         return stored.api
 
     async def _send_document(self, params: Json) -> Json:

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.adapters.base import Hooks
 from bot.adapters.telegram import TelegramAdapter, serve
 from bot.adapters.telegram_delivery import RetryPolicy
-from bot.app import open_coach
+from bot.app import file_ids, open_coach
 from bot.core.coach import Coach
 from bot.core.events import UserRef
 from bot.core.ports import SetLog, User
@@ -54,6 +55,7 @@ class RunningBot:
                 poll_timeout=1,
                 retry=FAST_RETRY,
                 on_ready=on_ready,
+                hooks=Hooks(file_ids=file_ids(self.store)),
             )
         )
         waiter = asyncio.create_task(ready.wait())

@@ -213,3 +213,34 @@ async def test_an_anonymous_admin_can_turn_on_the_group_session(
     assert bot.store is not None
     channel = await bot.store.get_channel("telegram", str(club.id))
     assert channel is not None and channel.enabled
+
+
+async def test_each_drawing_is_uploaded_once_then_sent_by_its_file_id(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    ada, bo = tg.user(1001, "Ada"), tg.user(1002, "Bo")
+    [first] = await say(tg, ada, "/howto pull-up")
+    assert tg.photos_by_id == 0 and first.file is not None
+    [again] = await say(tg, bo, "/howto pull-up")
+    assert tg.photos_by_id == 1  # sent by the stored file_id: no second upload
+    assert again.file == first.file and again.text == first.text
+    # The id is stored, so a restarted bot doesn't upload the picture again either.
+    await bot.restart()
+    await say(tg, ada, "/howto pull-up")
+    assert tg.photos_by_id == 2
+    assert bot.store is not None
+    (stored,) = await bot.store.read("SELECT count(*) FROM uploaded_files")
+    assert stored[0] == 1
+
+
+async def test_a_file_id_telegram_no_longer_knows_is_replaced(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    ada = tg.user(1001, "Ada")
+    [first] = await say(tg, ada, "/howto pull-up")
+    tg.photo_ids.clear()  # Telegram forgot the bot's files
+    [again] = await say(tg, ada, "/howto pull-up")
+    assert again.method == "sendPhoto" and again.file == first.file
+    assert tg.photos_by_id == 0
+    [third] = await say(tg, ada, "/howto pull-up")
+    assert tg.photos_by_id == 1 and third.file == first.file
