@@ -244,3 +244,21 @@ async def test_a_file_id_telegram_no_longer_knows_is_replaced(
     assert tg.photos_by_id == 0
     [third] = await say(tg, ada, "/howto pull-up")
     assert tg.photos_by_id == 1 and third.file == first.file
+
+
+async def test_a_step_by_step_prompt_with_a_drawing_is_a_photo_you_can_reply_to(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
+    ada = tg.user(1001, "Ada")
+    [session] = await say(tg, ada, "/today")
+    [prompt] = await press(tg, ada, session, "plan:step")
+    for _ in range(8):  # walk the session until a move with a drawing comes up
+        if prompt.method == "sendPhoto":
+            break
+        assert "Drawing:" not in prompt.text
+        [_, prompt] = await press(tg, ada, prompt, "ex:done")  # the log line, then the next
+    assert prompt.method == "sendPhoto", "no exercise with a drawing in the session"
+    assert prompt.text.endswith(CREDIT_LINE) and len(prompt.text) <= 1024
+    assert [data for row in prompt.buttons for _, data in row] == ["ex:done", "ex:skip"]
+    answers = await say(tg, ada, "15 15", reply_to=prompt)
+    assert any("Logged" in a.text for a in answers)
