@@ -33,6 +33,9 @@ def test_wheel_ships_content_and_runs_from_another_directory(tmp_path: Path) -> 
     names = zipfile.ZipFile(wheel).namelist()
     assert "bot/_content/programs.yaml" in names
     assert any(n.startswith("bot/_content/exercises/") for n in names)
+    # The drawings ship with their index and credit.
+    pictures = {"index.yaml", "NOTICE.md", "pull-up.png"}
+    assert {f"bot/_content/images/{name}" for name in pictures} <= set(names)
     assert "bot/store/migrations/0001_initial.sql" in names
 
     target = tmp_path / "site"
@@ -74,6 +77,10 @@ def test_wheel_ships_content_and_runs_from_another_directory(tmp_path: Path) -> 
     first, second = result.stdout.splitlines()[:2]
     assert first.startswith(str(target)) and first.endswith("_content")
     assert second == "Romanian deadlift (dumbbells)"
+    # Its drawing is read from the installed copy, nowhere else.
+    picture = result.stdout.splitlines()[-1]
+    assert picture.startswith("Picture: ") and "/_content/images/" in picture
+    assert Path(picture.removeprefix("Picture: ")).is_relative_to(target.resolve())
 
     # The host's check runs from the installed wheel too, on a fresh database there.
     doctor = subprocess.run(
