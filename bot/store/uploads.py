@@ -1,4 +1,4 @@
-"""Platform file ids of pictures already uploaded (table `uploaded_files`, migration 0003).
+"""Platform file ids of pictures already uploaded (table `uploaded_files`, migration 0004).
 
 Telegram hands back a file_id for every photo it receives; sending that id instead of the
 bytes shows the same picture without another upload. The exercise drawings are sent over and
