@@ -12,14 +12,12 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 import bot
+from bot.content_images import attach_images
+from bot.content_reading import EXERCISE_ID, SNAKE_ID, Fields, Reader, Report, hint
 from bot.core.library import (
     DayType,
     EquipmentItem,
@@ -40,18 +38,11 @@ from bot.core.library import (
 )
 from bot.core.settings import LEVELS
 
-try:  # libyaml's parser is several times faster; cold start matters for the CLI
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
-
 ENV_VAR = "BACKLINE_CONTENT"
 MAX_SHOWN = 30  # problems listed in one error; the rest are counted
 
 ROLES = ("main", "warmup", "cooldown")
 REGIONS = ("upper", "lower", "full")
-EXERCISE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SNAKE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 EXERCISE_REQUIRED = (
     *("id", "name", "role", "region", "pattern", "primary", "equipment", "level", "loaded"),
     *("prescription", "summary", "steps", "cues", "mistakes"),
@@ -107,291 +98,7 @@ def load_library(path: Path | None = None) -> Library:
     return library
 
 
-# --- YAML ----------------------------------------------------------------------------
-
-
-class _StrictLoader(_SafeLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that refuses duplicate keys: YAML would silently keep the last one."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-                seen.add(key)
-            except TypeError:  # an unhashable key; the base constructor reports it
-                continue
-            if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} appears twice", key_node.start_mark
-                )
-        return super().construct_mapping(node, deep=deep)
-
-
-def _parse(path: Path, label: str, problems: list[str]) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{label}: cannot read the file ({exc})")
-        return None
-    try:
-        return yaml.load(text, Loader=_StrictLoader)  # a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        problems.append(f"{label}: {where}YAML syntax error: {what}")
-    except yaml.YAMLError as exc:
-        problems.append(f"{label}: YAML syntax error: {exc}")
-    return None
-
-
-# --- typed reads that record problems instead of raising -----------------------------
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"true/false ({value!r})"
-    if isinstance(value, int | float):
-        return f"a number ({value!r})"
-    if isinstance(value, str):
-        return f"text ({value!r})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _hint(word: str, options: Collection[str]) -> str:
-    import difflib  # only paid for when something is wrong
-
-    close = difflib.get_close_matches(word, list(options), n=1)
-    if close:
-        return f" (did you mean '{close[0]}'?)"
-    if len(options) <= 12:
-        return " (expected one of: " + ", ".join(sorted(options)) + ")"
-    return ""
-
-
-@dataclass(frozen=True, slots=True)
-class _Report:
-    """Where problems go, and what to call the place they were found."""
-
-    problems: list[str]
-    file: str
-    subject: str = ""
-
-    def __call__(self, field: str, message: str) -> None:
-        parts = [self.file]
-        if self.subject:
-            parts.append(self.subject)
-        if field:
-            parts.append(f"field '{field}'")
-        parts.append(message)
-        self.problems.append(": ".join(parts))
-
-    def about(self, subject: str) -> _Report:
-        return _Report(self.problems, self.file, subject)
-
-
-class _Fields:
-    """Reads one YAML mapping. A bad value is reported and read as a harmless
-    default, so checking can go on and every problem is found in one pass."""
-
-    def __init__(self, data: Mapping[str, Any], report: _Report, prefix: str = "") -> None:
-        self.data = data
-        self.report = report
-        self.prefix = prefix
-
-    def path(self, key: str) -> str:
-        return f"{self.prefix}{key}"
-
-    def problem(self, key: str, message: str) -> None:
-        self.report(self.path(key), message)
-
-    def allow(self, required: Collection[str], optional: Collection[str] = ()) -> None:
-        for key in required:
-            if key not in self.data:
-                self.problem(key, "missing required field")
-        allowed = {*required, *optional}
-        for key in self.data:
-            if key not in allowed:
-                self.problem(str(key), "unknown field" + _hint(str(key), allowed))
-
-    def _get(self, key: str, expected: str, kinds: tuple[type, ...]) -> Any:
-        if key not in self.data:
-            return None
-        value = self.data[key]
-        if isinstance(value, bool) and bool not in kinds:
-            value_ok = False
-        else:
-            value_ok = isinstance(value, kinds)
-        if not value_ok:
-            self.problem(key, f"expected {expected}, got {_describe(value)}")
-            return None
-        return value
-
-    def text(self, key: str, *, one_line: bool = False, max_len: int = 2000) -> str:
-        value = self._get(key, "text", (str,))
-        if value is None:
-            return ""
-        value = value.strip()
-        if not value:
-            self.problem(key, "must not be empty")
-        elif one_line and "\n" in value:
-            self.problem(key, "must be a single line")
-        elif len(value) > max_len:
-            self.problem(key, f"is too long ({len(value)} characters, at most {max_len})")
-        return value
-
-    def integer(self, key: str, lo: int, hi: int, default: int = 0) -> int:
-        value = self._get(key, f"a whole number from {lo} to {hi}", (int,))
-        if value is None:
-            return default
-        if not lo <= value <= hi:
-            self.problem(key, f"must be a whole number from {lo} to {hi} (got {value})")
-            return default
-        return int(value)
-
-    def number(self, key: str, lo: float, hi: float) -> float | None:
-        value = self._get(key, f"a number above {lo} and at most {hi}", (int, float))
-        if value is None:
-            return None
-        if not lo < value <= hi:
-            self.problem(key, f"must be a number above {lo} and at most {hi} (got {value})")
-            return None
-        return float(value)
-
-    def flag(self, key: str, default: bool = False) -> bool:
-        value = self._get(key, "true or false", (bool,))
-        return default if value is None else value
-
-    def choice(self, key: str, options: Collection[str], kind: str) -> str:
-        value = self._get(key, f"a {kind} id", (str,))
-        if value is None:
-            return ""
-        if value not in options:
-            self.problem(key, f"unknown {kind} '{value}'" + _hint(value, options))
-        return value
-
-    def items(self, key: str, expected: str = "a list") -> list[Any]:
-        value = self._get(key, expected, (list,))
-        return [] if value is None else value
-
-    def texts(self, key: str, *, min_items: int = 0, max_items: int = 50) -> tuple[str, ...]:
-        out: list[str] = []
-        values = self.items(key, "a list of text")
-        self._count(key, values, min_items, max_items)
-        for i, value in enumerate(values):
-            if not isinstance(value, str) or not value.strip():
-                self.problem(f"{key}[{i}]", f"expected non-empty text, got {_describe(value)}")
-            else:
-                out.append(" ".join(value.split()))
-        return tuple(out)
-
-    def ids(
-        self,
-        key: str,
-        known: Collection[str],
-        kind: str,
-        *,
-        min_items: int = 0,
-        max_items: int = 50,
-    ) -> tuple[str, ...]:
-        out: list[str] = []
-        values = self.items(key, f"a list of {kind} ids")
-        self._count(key, values, min_items, max_items)
-        for i, value in enumerate(values):
-            if not isinstance(value, str):
-                self.problem(f"{key}[{i}]", f"expected a {kind} id, got {_describe(value)}")
-            elif value not in known:
-                self.problem(f"{key}[{i}]", f"unknown {kind} '{value}'" + _hint(value, known))
-            elif value in out:
-                self.problem(f"{key}[{i}]", f"'{value}' is listed twice")
-            else:
-                out.append(value)
-        return tuple(out)
-
-    def _count(self, key: str, values: list[Any], lo: int, hi: int) -> None:
-        if key in self.data and not lo <= len(values) <= hi:
-            self.problem(key, f"needs {lo} to {hi} items (has {len(values)})")
-
-    def span(self, key: str, lo: int, hi: int) -> tuple[int, int] | None:
-        """A [low, high] range of whole numbers; a single number means low = high."""
-        if key not in self.data:
-            return None
-        value = self.data[key]
-        expected = f"[low, high] with whole numbers from {lo} to {hi}"
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = [value, value]
-        if (
-            not isinstance(value, list)
-            or len(value) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-        ):
-            self.problem(key, f"expected {expected}, got {_describe(value)}")
-            return None
-        low, high = value
-        if not (lo <= low <= hi and lo <= high <= hi):
-            self.problem(key, f"expected {expected}, got [{low}, {high}]")
-            return None
-        if low > high:
-            self.problem(key, f"low is above high ([{low}, {high}])")
-            return None
-        return (low, high)
-
-    def records(self, key: str) -> Iterator[tuple[int, _Fields]]:
-        """The mappings in a list field, each with a reader whose paths are `key[i].field`."""
-        for i, raw in enumerate(self.items(key)):
-            if not isinstance(raw, dict):
-                self.problem(f"{key}[{i}]", f"expected a mapping, got {_describe(raw)}")
-                continue
-            yield i, _Fields(raw, self.report, f"{self.prefix}{key}[{i}].")
-
-    def mapping(self, key: str) -> _Fields:
-        value = self._get(key, "a mapping", (dict,))
-        return _Fields(value or {}, self.report, f"{self.prefix}{key}.")
-
-    def names(self, key: str, id_pattern: re.Pattern[str]) -> dict[str, str]:
-        """An `id: human name` mapping."""
-        out: dict[str, str] = {}
-        for ident, name in self.mapping(key).data.items():
-            path = f"{key}.{ident}"
-            if not isinstance(ident, str) or not id_pattern.match(ident):
-                self.problem(path, "ids use lower case letters, digits and _")
-            elif not isinstance(name, str) or not name.strip():
-                self.problem(path, f"expected a name, got {_describe(name)}")
-            else:
-                out[ident] = name.strip()
-        return out
-
-    def entities(
-        self, key: str, kind: str, id_pattern: re.Pattern[str]
-    ) -> Iterator[tuple[str, _Fields]]:
-        """The mappings in a list field, each with a reader that names it by its id."""
-        seen: set[str] = set()
-        for i, raw in enumerate(self.items(key)):
-            if not isinstance(raw, dict):
-                self.problem(f"{key}[{i}]", f"expected a mapping, got {_describe(raw)}")
-                continue
-            ident = raw.get("id")
-            if not isinstance(ident, str) or not id_pattern.match(ident):
-                item = _Fields(raw, self.report.about(f"{kind} #{i + 1} in '{key}'"))
-                item.problem("id", f"expected an id like {_example(id_pattern)}, got {ident!r}")
-                continue
-            item = _Fields(raw, self.report.about(f"{kind} '{ident}'"))
-            if ident in seen:
-                item.problem("id", f"duplicate {kind} id '{ident}'")
-                continue
-            seen.add(ident)
-            yield ident, item
-
-
-def _ramp(item: _Fields) -> tuple[RampStep, ...]:
+def _ramp(item: Fields) -> tuple[RampStep, ...]:
     steps: list[RampStep] = []
     for _, step in item.records("ramp"):
         step.allow(("until_week", "exercises"))
@@ -402,10 +109,6 @@ def _ramp(item: _Fields) -> tuple[RampStep, ...]:
     return tuple(steps)
 
 
-def _example(pattern: re.Pattern[str]) -> str:
-    return "'glute-bridge'" if pattern is EXERCISE_ID else "'glute_max'"
-
-
 def _alias_key(text: str) -> str:
     """How lookups compare names: case, spacing and punctuation don't count."""
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
@@ -414,39 +117,12 @@ def _alias_key(text: str) -> str:
 # --- the loader ----------------------------------------------------------------------
 
 
-class _ContentLoader:
-    def __init__(self, root: Path, problems: list[str]) -> None:
-        self.root = root
-        self.problems = problems
-        # Exercise files that could not be read: already reported, so links to them
-        # are not reported again as unknown.
-        self.unreadable: set[str] = set()
-
-    def label(self, path: Path) -> str:
-        return f"{self.root.name}/{path.relative_to(self.root).as_posix()}"
-
-    def document(self, path: Path, subject: str = "") -> _Fields | None:
-        """The file's top-level mapping; `subject` names it in problems found before that."""
-        label = self.label(path)
-        where = f"{label}: {subject}" if subject else label
-        if not path.is_file():
-            self.problems.append(f"{where}: file is missing")
-            return None
-        data = _parse(path, where, self.problems)
-        if data is None:
-            return None
-        if not isinstance(data, dict):
-            self.problems.append(f"{where}: expected a mapping at the top, got {_describe(data)}")
-            return None
-        return _Fields(data, _Report(self.problems, label))
-
+class _ContentLoader(Reader):
     def load(self) -> Library:
         taxonomy = self.taxonomy()
         exercises = self.exercises(taxonomy)
-        from bot.content_images import attach_images  # it builds on this module's readers
-
         exercises = attach_images(self, exercises)
-        programs = self.document(self.root / "programs.yaml") or _Fields({}, _Report([], ""))
+        programs = self.document(self.root / "programs.yaml") or Fields({}, Report([], ""))
         programs.allow(
             ("splits", "day_types", "levels", "session", "selftest"), ("main_lifts", "block_weeks")
         )
@@ -468,7 +144,7 @@ class _ContentLoader:
     # taxonomy.yaml
 
     def taxonomy(self) -> Taxonomy:
-        doc = self.document(self.root / "taxonomy.yaml") or _Fields({}, _Report([], ""))
+        doc = self.document(self.root / "taxonomy.yaml") or Fields({}, Report([], ""))
         doc.allow(("groups", "muscles", "patterns", "equipment"))
         groups = doc.names("groups", SNAKE_ID)
         patterns = doc.names("patterns", SNAKE_ID)
@@ -500,14 +176,14 @@ class _ContentLoader:
             return {}
         for stray in sorted(folder.glob("*.yml")):
             self.problems.append(f"{self.label(stray)}: rename it to end in .yaml")
-        found: dict[str, tuple[Exercise, _Fields]] = {}
+        found: dict[str, tuple[Exercise, Fields]] = {}
         for path in sorted(folder.glob("*.yaml")):
             stem = path.stem
             doc = self.document(path, f"exercise '{stem}'")
             if doc is None:
                 self.unreadable.add(stem)
                 continue
-            item = _Fields(doc.data, doc.report.about(f"exercise '{stem}'"))
+            item = Fields(doc.data, doc.report.about(f"exercise '{stem}'"))
             ident = item.data.get("id")
             if isinstance(ident, str) and ident != stem:
                 item.problem("id", f"'{ident}' does not match the file name (expected '{stem}')")
@@ -522,7 +198,7 @@ class _ContentLoader:
         self.check_links(found, self.unreadable)
         return {ident: exercise for ident, (exercise, _) in found.items()}
 
-    def exercise(self, ident: str, item: _Fields, taxonomy: Taxonomy) -> Exercise:
+    def exercise(self, ident: str, item: Fields, taxonomy: Taxonomy) -> Exercise:
         item.allow(EXERCISE_REQUIRED, EXERCISE_OPTIONAL)
         muscles = taxonomy.muscles
         primary = item.ids("primary", muscles, "muscle", min_items=1)
@@ -563,7 +239,7 @@ class _ContentLoader:
         )
 
     @staticmethod
-    def prescription(dose: _Fields) -> Prescription:
+    def prescription(dose: Fields) -> Prescription:
         if not dose.data:
             return Prescription(sets=1)  # the missing mapping is already reported
         dose.allow(("sets", "rest_seconds"), ("reps", "seconds", "per_side"))
@@ -580,7 +256,7 @@ class _ContentLoader:
         )
 
     @staticmethod
-    def check_names(found: dict[str, tuple[Exercise, _Fields]]) -> None:
+    def check_names(found: dict[str, tuple[Exercise, Fields]]) -> None:
         """Ids, names and aliases must point at one exercise each, or lookups get ambiguous."""
         # Each side of a clash is told, so the host can pick which one keeps the word.
         users: dict[str, list[tuple[str, str, str]]] = {}  # key -> (exercise, field, text)
@@ -600,7 +276,7 @@ class _ContentLoader:
                 )
 
     @staticmethod
-    def check_links(found: dict[str, tuple[Exercise, _Fields]], unreadable: set[str]) -> None:
+    def check_links(found: dict[str, tuple[Exercise, Fields]], unreadable: set[str]) -> None:
         for ident, (exercise, item) in found.items():
             for field in ("easier", "harder"):
                 for i, target in enumerate(getattr(exercise, field)):
@@ -608,7 +284,7 @@ class _ContentLoader:
                     if target == ident:
                         item.problem(path, "an exercise can't link to itself")
                     elif target not in found and target not in unreadable:
-                        item.problem(path, f"unknown exercise '{target}'" + _hint(target, found))
+                        item.problem(path, f"unknown exercise '{target}'" + hint(target, found))
                     elif exercise.role == "main" and target in found:
                         other = found[target][0]
                         if other.role != "main":
@@ -632,7 +308,7 @@ class _ContentLoader:
     # programs.yaml
 
     @staticmethod
-    def levels(doc: _Fields) -> dict[str, LevelDose]:
+    def levels(doc: Fields) -> dict[str, LevelDose]:
         levels: dict[str, LevelDose] = {}
         for ident, item in doc.entities("levels", "level", SNAKE_ID):
             item.allow(
@@ -640,7 +316,7 @@ class _ContentLoader:
                 ("description", "ramp"),
             )
             if ident not in LEVELS:
-                item.problem("id", f"unknown level '{ident}'" + _hint(ident, LEVELS))
+                item.problem("id", f"unknown level '{ident}'" + hint(ident, LEVELS))
             levels[ident] = LevelDose(
                 id=ident,
                 name=item.text("name", one_line=True),
@@ -659,7 +335,7 @@ class _ContentLoader:
 
     @staticmethod
     def day_types(
-        doc: _Fields, taxonomy: Taxonomy, levels: Mapping[str, LevelDose]
+        doc: Fields, taxonomy: Taxonomy, levels: Mapping[str, LevelDose]
     ) -> dict[str, DayType]:
         most = max((level.max_exercises for level in levels.values()), default=0)
         day_types: dict[str, DayType] = {}
@@ -692,15 +368,15 @@ class _ContentLoader:
         return day_types
 
     @staticmethod
-    def splits(doc: _Fields, day_types: Mapping[str, DayType]) -> dict[str, Split]:
+    def splits(doc: Fields, day_types: Mapping[str, DayType]) -> dict[str, Split]:
         splits: dict[str, Split] = {}
         for ident, item in doc.entities("splits", "split", SNAKE_ID):
             item.allow(("id", "name", "days", "default_weekdays"), ("description",))
             days = item.items("days", "a list of day type ids")
             for i, day in enumerate(days):
                 if day not in day_types:
-                    hint = _hint(str(day), day_types)
-                    item.problem(f"days[{i}]", f"unknown day type {day!r}{hint}")
+                    close = hint(str(day), day_types)
+                    item.problem(f"days[{i}]", f"unknown day type {day!r}{close}")
             if "days" in item.data and not 1 <= len(days) <= 7:
                 item.problem("days", f"needs 1 to 7 days (has {len(days)})")
             weekdays: list[int] = []
@@ -730,7 +406,7 @@ class _ContentLoader:
             )
         return splits
 
-    def session(self, doc: _Fields, exercises: Mapping[str, Exercise]) -> SessionShape:
+    def session(self, doc: Fields, exercises: Mapping[str, Exercise]) -> SessionShape:
         shape = doc.mapping("session")
         if not shape.data:
             return SessionShape(30, (), (), 0, 0, 3)
@@ -764,7 +440,7 @@ class _ContentLoader:
         )
 
     @staticmethod
-    def lengths(shape: _Fields, warmups: int, cooldowns: int) -> tuple[SessionLength, ...]:
+    def lengths(shape: Fields, warmups: int, cooldowns: int) -> tuple[SessionLength, ...]:
         out: list[SessionLength] = []
         for _, item in shape.records("lengths"):
             item.allow(
@@ -788,7 +464,7 @@ class _ContentLoader:
         return tuple(out)
 
     def main_lifts(
-        self, doc: _Fields, taxonomy: Taxonomy, exercises: Mapping[str, Exercise]
+        self, doc: Fields, taxonomy: Taxonomy, exercises: Mapping[str, Exercise]
     ) -> dict[str, tuple[tuple[str, ...], ...]]:
         out: dict[str, tuple[tuple[str, ...], ...]] = {}
         order = doc.mapping("main_lifts")
@@ -796,7 +472,7 @@ class _ContentLoader:
         for pattern in order.data:
             key = str(pattern)
             if key not in taxonomy.patterns:
-                order.problem(key, f"unknown pattern '{key}'" + _hint(key, taxonomy.patterns))
+                order.problem(key, f"unknown pattern '{key}'" + hint(key, taxonomy.patterns))
                 continue
             tiers: list[tuple[str, ...]] = []
             for i, tier in enumerate(order.items(key, "a list of tiers (lists of exercise ids)")):
@@ -809,7 +485,7 @@ class _ContentLoader:
                         continue  # already reported where it is
                     if not isinstance(ident, str) or ident not in exercises:
                         order.problem(
-                            where, f"unknown exercise {ident!r}" + _hint(str(ident), exercises)
+                            where, f"unknown exercise {ident!r}" + hint(str(ident), exercises)
                         )
                     elif exercises[ident].role != "main":
                         order.problem(where, f"'{ident}' is not a main move")
@@ -827,8 +503,8 @@ class _ContentLoader:
         return out
 
     @staticmethod
-    def selftest(doc: _Fields) -> SelfTest:
-        test = _Fields(doc.mapping("selftest").data, doc.report.about("self-test"))
+    def selftest(doc: Fields) -> SelfTest:
+        test = Fields(doc.mapping("selftest").data, doc.report.about("self-test"))
         if not test.data:
             return SelfTest("", "", (), "", ())
         test.allow(("name", "intro", "steps", "question", "outcomes"))

@@ -18,13 +18,9 @@ import struct
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.content import _Fields, _hint
+from bot.content_reading import Fields, Reader, hint
 from bot.core.library import Exercise, ExerciseImage
-
-if TYPE_CHECKING:
-    from bot.content import _ContentLoader
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +42,7 @@ IMAGE_FIELDS = ("file", "width", "height", "source")
 IMAGE_OPTIONAL = ("drawing", "title")
 
 
-def attach_images(loader: _ContentLoader, exercises: dict[str, Exercise]) -> dict[str, Exercise]:
+def attach_images(loader: Reader, exercises: dict[str, Exercise]) -> dict[str, Exercise]:
     """The exercises, each with its picture if the index gives it one.
 
     A content folder without images/index.yaml simply has no pictures.
@@ -62,25 +58,25 @@ def attach_images(loader: _ContentLoader, exercises: dict[str, Exercise]) -> dic
     images = doc.mapping("images")
     attached = dict(exercises)
     for ident, raw in images.data.items():
-        entry = _Fields(raw if isinstance(raw, dict) else {}, doc.report.about(f"image '{ident}'"))
+        entry = Fields(raw if isinstance(raw, dict) else {}, doc.report.about(f"image '{ident}'"))
         if not isinstance(raw, dict):
             entry.report("", "expected a mapping with file, width, height and source")
             continue
         image = _image(entry, path.parent, sources)
         if ident not in exercises:
             if ident not in loader.unreadable:  # a broken exercise file is reported already
-                entry.report("", f"unknown exercise '{ident}'" + _hint(str(ident), exercises))
+                entry.report("", f"unknown exercise '{ident}'" + hint(str(ident), exercises))
             continue
         if image is not None:
             attached[ident] = replace(exercises[ident], image=image)
     return attached
 
 
-def _sources(doc: _Fields) -> dict[str, tuple[str, str]]:
+def _sources(doc: Fields) -> dict[str, tuple[str, str]]:
     """Source id -> (licence, credit), for the sources that are complete."""
     out: dict[str, tuple[str, str]] = {}
     for ident, raw in doc.mapping("sources").data.items():
-        item = _Fields(raw if isinstance(raw, dict) else {}, doc.report.about(f"source '{ident}'"))
+        item = Fields(raw if isinstance(raw, dict) else {}, doc.report.about(f"source '{ident}'"))
         if not isinstance(raw, dict):
             item.report("", "expected a mapping with " + ", ".join(SOURCE_FIELDS))
             continue
@@ -90,7 +86,7 @@ def _sources(doc: _Fields) -> dict[str, tuple[str, str]]:
         licence = item.text("licence", one_line=True, max_len=40)
         credit = item.text("credit", one_line=True, max_len=120)
         if licence and licence not in LICENCES:
-            item.problem("licence", f"unknown licence '{licence}'" + _hint(licence, LICENCES))
+            item.problem("licence", f"unknown licence '{licence}'" + hint(licence, LICENCES))
         elif licence and credit and licence != "CC0 1.0" and licence not in credit:
             item.problem("credit", f"must name the licence ('{licence}'): it is shown as is")
         else:
@@ -99,7 +95,7 @@ def _sources(doc: _Fields) -> dict[str, tuple[str, str]]:
 
 
 def _image(
-    entry: _Fields, folder: Path, sources: Mapping[str, tuple[str, str]]
+    entry: Fields, folder: Path, sources: Mapping[str, tuple[str, str]]
 ) -> ExerciseImage | None:
     entry.allow(IMAGE_FIELDS, IMAGE_OPTIONAL)
     for key in IMAGE_OPTIONAL:
@@ -134,20 +130,20 @@ def _image(
     )
 
 
-def _source(entry: _Fields, sources: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
+def _source(entry: Fields, sources: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
     ident = entry.data.get("source")
     if not isinstance(ident, str):
         entry.problem("source", "needs the id of a source under 'sources' (licence and credit)")
         return None
     if ident not in sources:
         entry.problem(
-            "source", f"'{ident}' is not a complete source under 'sources'" + _hint(ident, sources)
+            "source", f"'{ident}' is not a complete source under 'sources'" + hint(ident, sources)
         )
         return None
     return sources[ident]
 
 
-def _png_size(entry: _Fields, path: Path) -> tuple[int, int] | None:
+def _png_size(entry: Fields, path: Path) -> tuple[int, int] | None:
     """(width, height) from the PNG header, or None with the problem reported."""
     name = path.name
     try:

@@ -10,7 +10,7 @@ import itertools
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.core.ports import (
     FAILED,
@@ -25,8 +25,14 @@ from bot.core.ports import (
     User,
 )
 
-if TYPE_CHECKING:
-    from bot.store.memory import MemoryStore
+
+class _Roster(Protocol):
+    """What the outbox reads from the memory store it belongs to (no import back into it)."""
+
+    def require_user(self, user_id: int) -> None: ...
+    def has_channel_id(self, channel_id: int) -> bool: ...
+    def active_people(self) -> Iterable[User]: ...
+
 
 _OPEN = (PENDING, SENDING)
 _ERROR_CHARS = 500  # last_error is cut to this, as in SQL
@@ -43,7 +49,7 @@ def _cut(error: str | None) -> str | None:
 class MemoryOutbox:
     """Implements bot.core.ports.Outbox over a MemoryStore's people and channels."""
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: _Roster) -> None:
         self._store = store
         self._rows: dict[int, PushRow] = {}
         self._keys: set[tuple[str, str, date, str]] = set()
