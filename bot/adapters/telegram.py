@@ -30,6 +30,7 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import ChatMigrated, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.adapters.base import NO_HOOKS, AdapterFactory, CoachPort, Hooks, PlatformStartupError
 from bot.adapters.outlet import Delivery, SendPart
@@ -60,6 +61,31 @@ _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRA
 
 class TelegramStartupError(PlatformStartupError):
     """Telegram can't be used with this configuration (e.g. the token was rejected)."""
+
+
+class TelegramTokenRevoked(TelegramStartupError):
+    """Telegram stopped accepting the token while running (401): fatal, a restart won't help."""
+
+
+REVOKED = (
+    "Telegram no longer accepts the bot token (401 Unauthorized): it was revoked or replaced "
+    "in @BotFather; put the new token in BACKLINE_TELEGRAM_TOKEN and start Backline again"
+)
+
+
+class _WatchedRequest(HTTPXRequest):
+    """PTB's HTTP client, telling us when the Bot API answers 401: PTB's polling loop gives up
+    on InvalidToken silently, and every send fails after it, so the adapter must stop."""
+
+    def __init__(self, on_unauthorized: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_unauthorized = on_unauthorized
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == 401:
+            self._on_unauthorized()
+        return status, payload
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -145,17 +171,27 @@ class TelegramAdapter:
         self.webhook_secret = webhook_secret
         self.webhook_path = webhook_path
         self._webhook_set = False
+        self.revoked = asyncio.Event()  # set on the first 401: the token is no longer valid
+        timeouts = {
+            "connect_timeout": request_timeout,
+            "read_timeout": request_timeout,
+            "write_timeout": request_timeout,
+            "pool_timeout": request_timeout,
+        }
         builder = (
             ApplicationBuilder()
             .token(token)
             .concurrent_updates(ChatOrderedProcessor(concurrency))
-            .connection_pool_size(CONNECTIONS)
+            .request(
+                _WatchedRequest(self.revoked.set, connection_pool_size=CONNECTIONS, **timeouts)
+            )
+            # read_timeout is added on top of the long-poll timeout
+            .get_updates_request(
+                _WatchedRequest(
+                    self.revoked.set, connection_pool_size=1, read_timeout=request_timeout
+                )
+            )
             .job_queue(None)  # the scheduler owns timing; no second APScheduler
-            .connect_timeout(request_timeout)
-            .read_timeout(request_timeout)
-            .write_timeout(request_timeout)
-            .pool_timeout(request_timeout)
-            .get_updates_read_timeout(request_timeout)  # added on top of the long-poll timeout
         )
         if api_url:
             base = api_url.rstrip("/")
@@ -208,7 +244,9 @@ class TelegramAdapter:
             self.ready.set()
             if on_ready is not None:
                 on_ready(self)
-            await stop.wait()
+            await _until_either(stop, self.revoked)
+            if self.revoked.is_set():
+                raise TelegramTokenRevoked(REVOKED)
         finally:
             self.ready.clear()
             await self._shutdown()
@@ -296,7 +334,9 @@ class TelegramAdapter:
         try:
             await self._delete_webhook()
             if app.updater is not None and app.updater.running:
-                await app.updater.stop()
+                # A revoked token ended the polling task with InvalidToken; stop re-raises it.
+                with contextlib.suppress(InvalidToken):
+                    await app.updater.stop()
             if app.running:
                 await app.stop()
         finally:
@@ -424,6 +464,15 @@ class TelegramAdapter:
             return self.photos.send(bot, chat, part.attachment, **common)
         upload = InputFile(part.attachment.data, filename=part.attachment.filename)
         return bot.send_document(chat, upload, **common)
+
+
+async def _until_either(first: asyncio.Event, second: asyncio.Event) -> None:
+    waits = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 def _chat(chat_id: str) -> int | str:

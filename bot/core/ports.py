@@ -30,6 +30,18 @@ class RecordRejected(ValueError):
 # -- records -----------------------------------------------------------------------------------
 
 
+class StoreUnavailable(Exception):
+    """The store can't save right now (read-only, disk full, I/O error): nothing was stored.
+
+    Neutral on purpose, so the core can answer "please send it again" without knowing SQL.
+    `reason` is one short line for the host (e.g. "the disk is full").
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: int
@@ -409,7 +421,8 @@ class PushStore(People, Channels, Protocol):
 
 class Persistence(Store, PushStore, Protocol):
     async def ping(self) -> None:
-        """Raises when the database does not answer (the health check)."""
+        """Raises when the database does not answer (the health check); StoreUnavailable
+        with the reason while it answers but can't save (after a failed write)."""
         ...
 
     async def close(self) -> None:
