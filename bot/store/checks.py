@@ -104,12 +104,16 @@ def open_failure(path: Path, exc: sqlite3.Error) -> StoreOpenError:
     if reason is None:
         return StoreOpenError(f"can't open the database {path}: {exc}")
     if _primary(exc) in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
-        return StoreOpenError(
-            f"the database {path} can't be written: {why_unwritable(path)}; Backline needs to "
-            "save what people log (fix the permissions or the mount, or point BACKLINE_DB "
-            "elsewhere)"
-        )
+        return unwritable(path)
     return StoreOpenError(f"the database {path} can't be written: {reason}")
+
+
+def unwritable(path: Path) -> StoreOpenError:
+    return StoreOpenError(
+        f"the database {path} can't be written: {why_unwritable(path)}; Backline needs to "
+        "save what people log (fix the permissions or the mount, or point BACKLINE_DB "
+        "elsewhere)"
+    )
 
 
 def damaged(path: Path, detail: str) -> StoreOpenError:

@@ -48,7 +48,6 @@ import aiosqlite
 from bot.core.ports import StoreUnavailable
 from bot.store import migrations as schema
 from bot.store.checks import (
-    StoreOpenError,
     check_path,
     check_writable,
     damaged,
@@ -56,8 +55,9 @@ from bot.store.checks import (
     open_failure,
     quick_check,
     unavailable_reason,
+    unwritable,
 )
-from bot.store.writer_lock import WriterLock
+from bot.store.writer_lock import DatabaseInUse, WriterLock
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -286,10 +286,10 @@ def _probe_write(conn: sqlite3.Connection) -> None:
 def _take_lock(path: Path) -> WriterLock:
     try:
         return WriterLock.acquire(path)
-    except OSError as exc:
-        raise StoreOpenError(
-            f"can't create the lock file next to the database {path}: {exc.strerror}"
-        ) from None
+    except DatabaseInUse:
+        raise
+    except OSError:  # the lock file next to it can't be made: the folder is read-only
+        raise unwritable(path) from None
 
 
 async def _connect(path: Path, memory: bool) -> aiosqlite.Connection:
