@@ -11,6 +11,7 @@ costs start-up time that `backline howto` must not pay.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -310,10 +311,9 @@ def unknown_variables(env_file: Path | None = None) -> list[str]:
     env_file = env_file if env_file is not None else env_file_path()
     names = set(os.environ)
     if env_file.is_file():
-        try:
+        # load_config has said what is wrong with an unreadable file
+        with contextlib.suppress(UnicodeDecodeError, OSError):
             names |= {k for k in dotenv_values(env_file) if k}
-        except (UnicodeDecodeError, OSError):
-            pass  # load_config has said what is wrong with the file
     valid = {variable for variable, _ in SETTINGS.values()} | {ENV_FILE_VAR}
     found = []
     for name in sorted(n for n in names if n.upper().startswith("BACKLINE_")):

@@ -56,6 +56,9 @@ MAX_ACK = 200  # answerCallbackQuery text limit
 # PTB's default of 256 makes each call slower as traffic peaks; Telegram's flood limit (about
 # 30 messages/s) needs 8 even at a 250 ms round trip, and callers beyond that wait their turn.
 CONNECTIONS = 16
+# A graceful stop takes at most 10 s: pushes in flight (app.PUSH_STOP_SECONDS), then these.
+UPDATER_STOP_SECONDS = 2.0
+APP_STOP_SECONDS = 3.0
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
@@ -71,6 +74,23 @@ REVOKED = (
     "Telegram no longer accepts the bot token (401 Unauthorized): it was revoked or replaced "
     "in @BotFather; put the new token in BACKLINE_TELEGRAM_TOKEN and start Backline again"
 )
+
+
+def _one_line_errors(record: logging.LogRecord) -> bool:
+    """PTB logs tracebacks for errors that need none: a revoked token in the polling loop
+    (dropped: the runner says it in one line, see TelegramTokenRevoked) and a platform that
+    doesn't answer the last getUpdates at shutdown (kept as one line)."""
+    error = record.exc_info[1] if record.exc_info else None
+    if isinstance(error, InvalidToken):
+        return False
+    if isinstance(error, TelegramError):
+        record.msg, record.args = f"{record.getMessage()} ({error})", ()
+        record.exc_info, record.exc_text = None, None
+    return True
+
+
+for _logger in ("telegram.ext", "telegram.ext.Updater"):
+    logging.getLogger(_logger).addFilter(_one_line_errors)
 
 
 class _WatchedRequest(HTTPXRequest):
@@ -335,10 +355,19 @@ class TelegramAdapter:
             await self._delete_webhook()
             if app.updater is not None and app.updater.running:
                 # A revoked token ended the polling task with InvalidToken; stop re-raises it.
-                with contextlib.suppress(InvalidToken):
-                    await app.updater.stop()
+                # Its last getUpdates only confirms updates (start_event drops repeats), so
+                # an unreachable platform gets a short wait, not the request timeout.
+                with contextlib.suppress(InvalidToken, TimeoutError):
+                    await asyncio.wait_for(app.updater.stop(), UPDATER_STOP_SECONDS)
             if app.running:
-                await app.stop()
+                try:  # answers in flight finish, unless the platform stopped answering
+                    await asyncio.wait_for(app.stop(), APP_STOP_SECONDS)
+                except TimeoutError:
+                    log.warning(
+                        "Telegram: stopped without the answers still in flight after %.0fs "
+                        "(the platform is not answering)",
+                        APP_STOP_SECONDS,
+                    )
         finally:
             await app.shutdown()
         log.info("Telegram: stopped")

@@ -45,22 +45,29 @@ async def start(
     )  # fmt: skip
 
 
+# stderr lines already read by `polling`, per process id, handed back by `finished`.
+_read_early: dict[int, list[str]] = {}
+
+
 async def finished(process: asyncio.subprocess.Process, timeout: float = 30) -> tuple[int, str]:
     _, err = await asyncio.wait_for(process.communicate(), timeout)
     assert process.returncode is not None
-    return process.returncode, err.decode()
+    return process.returncode, "".join(_read_early.pop(process.pid, [])) + err.decode()
 
 
-async def polling(tg: FakeTelegram, process: asyncio.subprocess.Process, after: int = 0) -> None:
-    """Until the process is listening, i.e. made a getUpdates call beyond the first `after`
-    (or it died: then its error is the failure)."""
-    try:
-        await tg.wait_for(lambda: len(tg.calls("getUpdates")) > after, timeout=30, what="polling")
-    except AssertionError:
-        if process.returncode is not None:
+async def polling(tg: FakeTelegram, process: asyncio.subprocess.Process) -> None:
+    """Until the process says it is listening (or it died: then its error is the failure).
+    Read from its log: the fake records a long poll only when it returns."""
+    assert process.stderr is not None
+    seen = _read_early.setdefault(process.pid, [])
+    while True:
+        line = await asyncio.wait_for(process.stderr.readline(), 30)
+        if not line:
             _, err = await finished(process)
-            raise AssertionError(f"backline exited: {err}") from None
-        raise
+            raise AssertionError(f"backline exited: {err}")
+        seen.append(line.decode())
+        if "Telegram: listening" in seen[-1]:
+            return
 
 
 async def health(port: int) -> tuple[int, dict[str, Any]]:
@@ -108,14 +115,11 @@ def remount(where: Path, mode: str) -> None:
 def fill(folder: Path) -> Path:
     """Fill the filesystem at `folder` up to the last byte; returns the filler to delete."""
     filler = folder / "filler"
-    with filler.open("wb") as f, contextlib.suppress(OSError):
-        while True:
-            f.write(b"\0" * 65536)
-            f.flush()
-    with filler.open("ab") as f, contextlib.suppress(OSError):
-        for _ in range(65536):
-            f.write(b"\0")
-            f.flush()
+    with filler.open("wb", buffering=0) as f:
+        for chunk in (65536, 4096, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    f.write(b"\0" * chunk)
     return filler
 
 
