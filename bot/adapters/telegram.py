@@ -235,7 +235,7 @@ class TelegramAdapter:
         return Webhook(self.webhook_path, self.webhook_secret or "", self.feed_webhook)
 
     def is_running(self) -> bool:
-        return self.application.running
+        return self.application.running and not self.revoked.is_set()
 
     # -- running -----------------------------------------------------------------------------
 

@@ -340,8 +340,9 @@ class PushQueue(Protocol):
         """When the earliest pending row (not in `skip`) on `platforms` becomes ready."""
         ...
 
-    async def begin(self, push_id: int, now: datetime) -> None:
-        """'sending': a send is about to go out."""
+    async def begin(self, push_id: int, now: datetime) -> bool:
+        """'sending': a send is about to go out. False (and no change) unless the row was
+        pending: another delivery settled it, so don't send."""
         ...
 
     async def release(self, push_id: int, now: datetime) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot import exit_codes
-from bot.core.coach import CANT_SAVE, SORRY
+from bot.core.render import CANT_SAVE, SORRY
 from tests.fakes.telegram_server import FakeTelegram, Slow, TgUser
 from tests.ops.bot_process import (
     fill,
