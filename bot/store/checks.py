@@ -98,6 +98,11 @@ def why_unwritable(path: Path) -> str:
 
 def open_failure(path: Path, exc: sqlite3.Error) -> StoreOpenError:
     """A StoreOpenError for an SQLite error met while opening or checking `path`."""
+    if _primary(exc) == sqlite3.SQLITE_NOTADB:
+        return StoreOpenError(
+            f"the file {path} is not a Backline database (SQLite says: {exc}); point "
+            "BACKLINE_DB at the right file, or move this one away to start afresh"
+        )
     if is_damaged(exc):
         return damaged(path, str(exc))
     reason = unavailable_reason(exc)

@@ -186,3 +186,11 @@ async def test_closing_a_database_that_went_read_only_still_closes_it(tmp_path: 
     assert store.connection._connection is None
     again = await open_store(tmp_path / "backline.db", writer=True)  # the lock is free too
     await again.close()
+
+
+async def test_a_file_that_is_not_a_database_stops_start_up(tmp_path: Path) -> None:
+    db = tmp_path / "backline.db"
+    db.write_text("BACKLINE_TELEGRAM_TOKEN=... (the .env, given as the database by mistake)\n" * 80)
+    code, line = await asyncio.to_thread(start_up_error, db)
+    assert code == exit_codes.CONFIG
+    assert f"the file {db} is not a Backline database" in line
