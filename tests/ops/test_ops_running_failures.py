@@ -9,14 +9,19 @@ from __future__ import annotations
 import asyncio
 import resource
 import signal
+import sqlite3
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot import exit_codes
+from bot.core.events import UserRef
 from bot.core.render import CANT_SAVE, SORRY
+from bot.core.settings import Settings
+from bot.store import open_store
 from tests.fakes.telegram_server import FakeTelegram, Slow, TgUser
 from tests.ops.bot_process import (
     fill,
@@ -130,16 +135,18 @@ async def test_a_token_revoked_while_running_is_fatal_in_one_line(
 async def test_a_graceful_stop_with_the_platform_unreachable_takes_under_10_s(
     tg: FakeTelegram, tmp_path: Path
 ) -> None:
-    process = await start(tmp_path / "backline.db", tg)
-    await polling(tg, process)
-    person = tg.user(521, "Ada")
-    # The platform stops answering: first the answer to /start hangs, then every call.
+    db = tmp_path / "backline.db"
+    await people_due(db, tg, 3)
+    # The platform stops answering: the daily pushes and the answer to /start hang, then
+    # every call does.
     tg.fail("sendMessage", Slow(60), times=100)
-    tg.send(person, "/start")
+    process = await start(db, tg)
+    await polling(tg, process)
+    tg.send(tg.user(521, "Ada"), "/start")
     await tg.wait_for(lambda: tg.calls("getUpdates"), what="the bot to fetch /start")
     for method in ("getUpdates", "setMyCommands", "answerCallbackQuery", "deleteWebhook"):
         tg.fail(method, Slow(60), times=100)
-    await asyncio.sleep(0.5)  # the answer is in flight
+    await asyncio.sleep(0.5)  # the answer and the pushes are in flight
     began = time.monotonic()
     process.send_signal(signal.SIGTERM)
     code, err = await finished(process, timeout=60)
@@ -147,3 +154,27 @@ async def test_a_graceful_stop_with_the_platform_unreachable_takes_under_10_s(
     assert code == 0, err
     assert took < 10, f"stopping took {took:.1f}s\n{err}"
     assert "Traceback" not in err and "Telegram: stopped" in err
+    # The pushes cut short are not lost: still open, they go out after the next start.
+    conn = sqlite3.connect(db)
+    open_rows = conn.execute(
+        "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')"
+    ).fetchone()[0]
+    conn.close()
+    assert open_rows == 3
+
+
+async def people_due(db: Path, tg: FakeTelegram, count: int) -> None:
+    """`count` onboarded people whose reminder was a few minutes ago (pushes due now)."""
+    reminder = (datetime.now(UTC) - timedelta(minutes=5)).time().replace(second=0, microsecond=0)
+    settings = Settings(
+        weekdays=tuple(range(7)), reminder_time=reminder, timezone="UTC", onboarded=True
+    )
+    store = await open_store(db)
+    try:
+        for n in range(count):
+            person = tg.user(8000 + n, f"P{n}")
+            ref = UserRef("telegram", str(person.id))
+            user = await store.get_or_create_user(ref, str(person.id), person.first_name)
+            await store.save_settings(user.id, settings)
+    finally:
+        await store.close()
