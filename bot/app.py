@@ -15,7 +15,7 @@ from bot.charts import MatplotlibCharts  # matplotlib itself loads on the first 
 from bot.content import default_library
 from bot.core.coach import Coach
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
-from bot.core.ports import Persistence
+from bot.core.ports import Persistence, StoreUnavailable
 from bot.delivery import Sender
 from bot.ops.metrics import Family, Metrics
 from bot.platforms import Platform, platform
@@ -29,13 +29,18 @@ if TYPE_CHECKING:  # pydantic loads only for the commands that read configuratio
 
 log = logging.getLogger(__name__)
 
+# Of the 10 s a graceful stop may take: pushes in flight first, then the adapters' own stop.
+PUSH_STOP_SECONDS = 4.0
+
 
 async def open_coach(
-    db_path: str | Path, clock: Callable[[], datetime] | None = None
+    db_path: str | Path, clock: Callable[[], datetime] | None = None, *, writer: bool = False
 ) -> tuple[Coach, Persistence]:
-    """A coach over the SQLite file at `db_path`. The caller closes the store."""
-    store = await open_store(db_path)
-    return Coach(store, default_library(), clock=clock, charts=MatplotlibCharts()), store
+    """A coach over the SQLite file at `db_path`. The caller closes the store. `writer` takes
+    the database's writer lock (the long-running bot)."""
+    library = default_library()  # first: broken content must not leave a database open
+    store = await open_store(db_path, writer=writer)
+    return Coach(store, library, clock=clock, charts=MatplotlibCharts()), store
 
 
 class CountedCoach:
@@ -90,13 +95,16 @@ def rate_limiters(names: list[str], config: Config) -> dict[str, PlatformLimiter
 async def check_health(store: Persistence, running: dict[str, Callable[[], bool]]) -> Health:
     from bot.ops.http import Health
 
+    problems = []
     try:
         await store.ping()
-        database = True
-    except Exception:
-        log.exception("health check: the database did not answer")
-        database = False
-    return Health(database, {name: check() for name, check in running.items()})
+    except StoreUnavailable as exc:
+        problems.append(f"the database can't save: {exc.reason}")
+    except Exception as exc:
+        log.warning("health check: the database did not answer: %s", exc)
+        problems.append(f"the database did not answer: {exc}")
+    adapters = {name: check() for name, check in running.items()}
+    return Health(not problems, adapters, tuple(problems))
 
 
 async def metric_families(
@@ -161,7 +169,18 @@ def _push_service(
 
 async def run_platforms(config: Config, stop: asyncio.Event) -> None:
     """Run every platform with a token, and the daily pushes through them, until `stop`."""
-    coach, store = await open_coach(config.db_path)
+    coach, store = await open_coach(config.db_path, writer=True)
+    try:  # every failure from here on closes the database (and frees its writer lock)
+        await _run_with(config, stop, coach, store)
+    finally:
+        await store.close()
+
+
+class PortInUse(OSError):
+    """BACKLINE_HTTP_PORT can't be listened on (taken, or not ours to take)."""
+
+
+async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Persistence) -> None:
     metrics = Metrics()
     counted = CountedCoach(coach, metrics)
     # Adapters stop only after the pushes have: in-flight sends finish through them.
@@ -195,9 +214,13 @@ async def run_platforms(config: Config, stop: asyncio.Event) -> None:
         # Up before the adapters start: Telegram posts as soon as the webhook is set.
         try:
             await endpoint.start()
-        except BaseException:
-            await store.close()
-            raise
+        except OSError as exc:
+            await endpoint.stop()
+            where = f"{config.http_host}:{config.http_port}"
+            raise PortInUse(
+                f"BACKLINE_HTTP_PORT={config.http_port}: can't listen on {where} "
+                f"({exc.strerror or exc}); another program uses it: pick a free port"
+            ) from None
 
     async def push_when_ready() -> None:
         # Pushes start once every platform can deliver, so none fails at start-up.
@@ -208,7 +231,7 @@ async def run_platforms(config: Config, stop: asyncio.Event) -> None:
         await stop.wait()
         starting.cancel()
         await asyncio.gather(starting, return_exceptions=True)
-        await pushes.stop()
+        await pushes.stop(PUSH_STOP_SECONDS)
         adapters_stop.set()
 
     starting = asyncio.create_task(push_when_ready())
@@ -220,4 +243,3 @@ async def run_platforms(config: Config, stop: asyncio.Event) -> None:
         await stopping
         if endpoint is not None:
             await endpoint.stop()
-        await store.close()

@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
+from bot import exit_codes
+
 
 def _db_default() -> str:
     return os.environ.get("BACKLINE_DB") or "backline.db"
@@ -74,10 +76,10 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_coach(db: str, day: date | None, work) -> int:
+async def _with_coach(db: str, day: date | None, work, writer: bool = False) -> int:
     from bot.app import open_coach
 
-    coach, store = await open_coach(db, clock=_clock_for(day))
+    coach, store = await open_coach(db, clock=_clock_for(day), writer=writer)
     try:
         return await work(coach)
     finally:
@@ -102,18 +104,21 @@ def cmd_chat(args: argparse.Namespace) -> int:
         await ConsoleChat(coach, user=args.user).run(sys.stdin, prompt=sys.stdin.isatty())
         return 0
 
-    return asyncio.run(_with_coach(args.db, args.date, work))
+    # `backline` with no token runs this as the bot: one such process per database.
+    return asyncio.run(_with_coach(args.db, args.date, work, writer=args.command is None))
 
 
 def _load_config():  # -> bot.config.Config | None (pydantic loads only here)
     """The host's configuration, or None after printing what is wrong with it."""
-    from bot.config import ConfigError, load_config
+    from bot.config import ConfigError, load_config, unknown_variables
 
     try:
         config = load_config()
     except ConfigError as exc:
         print(f"backline: {exc}", file=sys.stderr)
         return None
+    for typo in unknown_variables():
+        print(f"backline: warning: {typo}", file=sys.stderr)
     if config.content is not None:
         # The content loader reads the environment; a value from .env must reach it too.
         os.environ.setdefault("BACKLINE_CONTENT", str(config.content))
@@ -123,7 +128,7 @@ def _load_config():  # -> bot.config.Config | None (pydantic loads only here)
 def cmd_run(args: argparse.Namespace) -> int:
     config = _load_config()
     if config is None:
-        return 2
+        return exit_codes.CONFIG
     if not config.platforms:
         args.user = _default_user()
         args.date = None
@@ -147,7 +152,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     config = _load_config()
     if config is None:
-        return 2
+        return exit_codes.CONFIG
     from bot.ops.backup import BackupError, backup_database
 
     try:
@@ -276,14 +281,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:
-        return 130
+        return exit_codes.INTERRUPTED
     except Exception as exc:  # a host sees one clear line, not a traceback
-        from bot.content import ContentError
+        from bot.runner import exit_code_for
 
-        if isinstance(exc, ContentError):
+        code = exit_code_for(exc)
+        if code is None:
+            raise
+        if code == exit_codes.CONTENT:
             print(f"backline: the content is broken:\n{exc}", file=sys.stderr)
-            return 3
-        raise
+        else:
+            print(f"backline: {exc}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":  # pragma: no cover

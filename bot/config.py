@@ -11,6 +11,7 @@ costs start-up time that `backline howto` must not pay.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -144,11 +145,23 @@ class Config(BaseSettings):
             raise ValueError("is not a usable webhook secret")
         return value
 
+    @field_validator("db_path")
+    @classmethod
+    def _db_path(cls, value: Path) -> Path:
+        from bot.store.checks import path_problem  # stdlib only: no database opens here
+
+        problem = path_problem(value)
+        if problem is not None:
+            raise ValueError(f"= {value} {problem}")
+        return value
+
     @field_validator("telegram_api_url")
     @classmethod
     def _api_url(cls, value: str | None) -> str | None:
         if value is not None and not _is_url(value, ("http", "https")):
             raise ValueError("is not an http:// or https:// address")
+        if value is not None and _bad_port(value):
+            raise ValueError(f"= {value} has a port that is not a number from 1 to 65535")
         return value
 
     @field_validator("telegram_webhook_url")
@@ -227,6 +240,14 @@ def _is_url(value: str, schemes: tuple[str, ...]) -> bool:
     return parts.scheme in schemes and bool(parts.hostname)
 
 
+def _bad_port(value: str) -> bool:
+    try:
+        port = urlsplit(value).port  # raises for "notaport" and for numbers out of range
+    except ValueError:
+        return True
+    return port == 0
+
+
 def env_file_path() -> Path:
     """$BACKLINE_ENV_FILE, else .env in the working directory (a missing file is fine)."""
     return Path(os.environ.get(ENV_FILE_VAR) or ".env")
@@ -235,13 +256,30 @@ def env_file_path() -> Path:
 def load_config(env_file: Path | None = None) -> Config:
     """The configuration from the process environment and the .env file (the environment
     wins). Raises ConfigError listing every bad setting. Secrets are protected on return."""
+    env_file = env_file if env_file is not None else env_file_path()
     try:
-        path = env_file if env_file is not None else env_file_path()
-        config = Config(_env_file=path)  # type: ignore[call-arg]  # pydantic-settings option
+        config = Config(_env_file=env_file)  # type: ignore[call-arg]  # pydantic-settings option
     except ValidationError as exc:
         raise ConfigError(_explain(exc)) from None  # the chain would quote the values
+    except UnicodeDecodeError as exc:
+        raise ConfigError([_not_utf8(env_file, exc)]) from None
+    except OSError as exc:  # a folder or an unreadable file where the .env should be
+        raise ConfigError([f"{_env_file_name(env_file)} can't be read: {exc.strerror}."]) from None
     config.protect_secrets()
     return config
+
+
+def _env_file_name(env_file: Path) -> str:
+    named = os.environ.get(ENV_FILE_VAR)
+    return f"{ENV_FILE_VAR}={env_file}" if named else f"the settings file {env_file}"
+
+
+def _not_utf8(env_file: Path, exc: UnicodeDecodeError) -> str:
+    line = exc.object[: exc.start].count(b"\n") + 1
+    return (
+        f"{_env_file_name(env_file)} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} on "
+        f"line {line}): save it as UTF-8."
+    )
 
 
 def _explain(exc: ValidationError) -> list[str]:
@@ -261,7 +299,7 @@ def _explain(exc: ValidationError) -> list[str]:
 
 
 def _lower_first(text: str) -> str:
-    if text.startswith(("does", "is", "must")):
+    if text.startswith(("does", "is", "must", "= ")):
         return text
     return f"is wrong ({text[:1].lower()}{text[1:]})"
 
@@ -273,7 +311,9 @@ def unknown_variables(env_file: Path | None = None) -> list[str]:
     env_file = env_file if env_file is not None else env_file_path()
     names = set(os.environ)
     if env_file.is_file():
-        names |= {k for k in dotenv_values(env_file) if k}
+        # load_config has said what is wrong with an unreadable file
+        with contextlib.suppress(UnicodeDecodeError, OSError):
+            names |= {k for k in dotenv_values(env_file) if k}
     valid = {variable for variable, _ in SETTINGS.values()} | {ENV_FILE_VAR}
     found = []
     for name in sorted(n for n in names if n.upper().startswith("BACKLINE_")):

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from bot import exit_codes
 from bot.ops.redaction import redact
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ log = logging.getLogger("bot.runner")
 
 
 def run_forever(config: Config) -> int:
-    """Run until a signal; 0 after a clean stop, 1 when something failed on the way."""
+    """Run until a signal; 0 after a clean stop, else a code from bot.exit_codes."""
     logging.basicConfig(
         level=getattr(logging, config.log_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -33,22 +34,33 @@ def run_forever(config: Config) -> int:
     try:
         asyncio.run(_main(config))
     except Exception as exc:
-        if not isinstance(exc, _expected_failures()):
+        code = exit_code_for(exc)
+        if code is None:
             log.error("Backline stopped because of an error", exc_info=exc)  # redacted
         # Printed by us, not by Python's excepthook: the text goes through redaction first.
         print(f"backline: {redact(str(exc))}", file=sys.stderr)
-        return 1
-    return 0
+        return exit_codes.FAILED if code is None else code
+    return exit_codes.OK
 
 
-def _expected_failures() -> tuple[type[Exception], ...]:
-    """Failures a host fixes from the message alone (no traceback needed)."""
+def exit_code_for(exc: BaseException) -> int | None:
+    """The exit code of a failure a host fixes from its message alone (no traceback needed);
+    None for the unexpected ones."""
     from bot.adapters.base import PlatformStartupError
+    from bot.app import PortInUse
     from bot.content import ContentError
     from bot.platforms import UnknownPlatform
-    from bot.store import MigrationError
+    from bot.store import MigrationError, SchemaTooNewError, StoreOpenError
 
-    return (ContentError, MigrationError, PlatformStartupError, UnknownPlatform)
+    if isinstance(exc, (StoreOpenError, SchemaTooNewError, PortInUse, UnknownPlatform)):
+        return exit_codes.CONFIG
+    if isinstance(exc, ContentError):
+        return exit_codes.CONTENT
+    if isinstance(exc, MigrationError):
+        return exit_codes.FAILED
+    if isinstance(exc, PlatformStartupError):  # a token rejected, at start or while running
+        return exit_codes.TOKEN_REJECTED
+    return None
 
 
 async def _main(config: Config) -> None:

@@ -259,7 +259,13 @@ class Dispatcher:
         # 'sending' before the limiter wait, so nothing stands between the wait and the HTTP
         # call (the platform sees our pacing undisturbed). A crash while waiting resends a
         # message that was never sent: harmless.
-        await self.outbox.begin(row.id, self.clock())
+        if row.parts_sent >= len(messages):
+            # Every part went out before a crash (the row was left 'sending'): only the record
+            # is missing. Without this the row stayed 'sending' and was "resent" every start.
+            await self.outbox.part_sent(row.id, row.parts_sent, True, self.clock())
+            return
+        if not await self.outbox.begin(row.id, self.clock()):
+            return  # no longer pending: settled elsewhere meanwhile
         for index in range(row.parts_sent, len(messages)):
             out = messages[index]
             chat = out.chat_id or target.chat_id

@@ -112,14 +112,15 @@ class PushService:
         if backlog is not None:  # only now, so it doesn't compete with getting ready
             self._backlog = asyncio.create_task(self._record_missed(*backlog, now))
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop ticking; pushes in flight get `timeout` seconds to finish (Dispatcher.stop)."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
         if self._backlog is not None:
             self._backlog.cancel()
             await asyncio.gather(self._backlog, return_exceptions=True)
-        await self.dispatcher.stop()
+        await self.dispatcher.stop(timeout)
 
     async def _split_off_backlog(self, now: datetime) -> tuple[datetime, datetime] | None:
         """After a long outage only the last `grace` can still be sent; that part is queued

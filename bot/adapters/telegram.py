@@ -30,6 +30,7 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import ChatMigrated, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.adapters.base import NO_HOOKS, AdapterFactory, CoachPort, Hooks, PlatformStartupError
 from bot.adapters.outlet import Delivery, SendPart
@@ -55,11 +56,56 @@ MAX_ACK = 200  # answerCallbackQuery text limit
 # PTB's default of 256 makes each call slower as traffic peaks; Telegram's flood limit (about
 # 30 messages/s) needs 8 even at a 250 ms round trip, and callers beyond that wait their turn.
 CONNECTIONS = 16
+# A graceful stop takes at most 10 s: pushes in flight (app.PUSH_STOP_SECONDS), then these.
+UPDATER_STOP_SECONDS = 2.0
+APP_STOP_SECONDS = 3.0
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
 class TelegramStartupError(PlatformStartupError):
     """Telegram can't be used with this configuration (e.g. the token was rejected)."""
+
+
+class TelegramTokenRevoked(TelegramStartupError):
+    """Telegram stopped accepting the token while running (401): fatal, a restart won't help."""
+
+
+REVOKED = (
+    "Telegram no longer accepts the bot token (401 Unauthorized): it was revoked or replaced "
+    "in @BotFather; put the new token in BACKLINE_TELEGRAM_TOKEN and start Backline again"
+)
+
+
+def _one_line_errors(record: logging.LogRecord) -> bool:
+    """PTB logs tracebacks for errors that need none: a revoked token in the polling loop
+    (dropped: the runner says it in one line, see TelegramTokenRevoked) and a platform that
+    doesn't answer the last getUpdates at shutdown (kept as one line)."""
+    error = record.exc_info[1] if record.exc_info else None
+    if isinstance(error, InvalidToken):
+        return False
+    if isinstance(error, TelegramError):
+        record.msg, record.args = f"{record.getMessage()} ({error})", ()
+        record.exc_info, record.exc_text = None, None
+    return True
+
+
+for _logger in ("telegram.ext", "telegram.ext.Updater"):
+    logging.getLogger(_logger).addFilter(_one_line_errors)
+
+
+class _WatchedRequest(HTTPXRequest):
+    """PTB's HTTP client, telling us when the Bot API answers 401: PTB's polling loop gives up
+    on InvalidToken silently, and every send fails after it, so the adapter must stop."""
+
+    def __init__(self, on_unauthorized: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_unauthorized = on_unauthorized
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == 401:
+            self._on_unauthorized()
+        return status, payload
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -145,17 +191,27 @@ class TelegramAdapter:
         self.webhook_secret = webhook_secret
         self.webhook_path = webhook_path
         self._webhook_set = False
+        self.revoked = asyncio.Event()  # set on the first 401: the token is no longer valid
+        timeouts = {
+            "connect_timeout": request_timeout,
+            "read_timeout": request_timeout,
+            "write_timeout": request_timeout,
+            "pool_timeout": request_timeout,
+        }
         builder = (
             ApplicationBuilder()
             .token(token)
             .concurrent_updates(ChatOrderedProcessor(concurrency))
-            .connection_pool_size(CONNECTIONS)
+            .request(
+                _WatchedRequest(self.revoked.set, connection_pool_size=CONNECTIONS, **timeouts)
+            )
+            # read_timeout is added on top of the long-poll timeout
+            .get_updates_request(
+                _WatchedRequest(
+                    self.revoked.set, connection_pool_size=1, read_timeout=request_timeout
+                )
+            )
             .job_queue(None)  # the scheduler owns timing; no second APScheduler
-            .connect_timeout(request_timeout)
-            .read_timeout(request_timeout)
-            .write_timeout(request_timeout)
-            .pool_timeout(request_timeout)
-            .get_updates_read_timeout(request_timeout)  # added on top of the long-poll timeout
         )
         if api_url:
             base = api_url.rstrip("/")
@@ -179,7 +235,7 @@ class TelegramAdapter:
         return Webhook(self.webhook_path, self.webhook_secret or "", self.feed_webhook)
 
     def is_running(self) -> bool:
-        return self.application.running
+        return self.application.running and not self.revoked.is_set()
 
     # -- running -----------------------------------------------------------------------------
 
@@ -208,7 +264,9 @@ class TelegramAdapter:
             self.ready.set()
             if on_ready is not None:
                 on_ready(self)
-            await stop.wait()
+            await _until_either(stop, self.revoked)
+            if self.revoked.is_set():
+                raise TelegramTokenRevoked(REVOKED)
         finally:
             self.ready.clear()
             await self._shutdown()
@@ -296,9 +354,20 @@ class TelegramAdapter:
         try:
             await self._delete_webhook()
             if app.updater is not None and app.updater.running:
-                await app.updater.stop()
+                # A revoked token ended the polling task with InvalidToken; stop re-raises it.
+                # Its last getUpdates only confirms updates (start_event drops repeats), so
+                # an unreachable platform gets a short wait, not the request timeout.
+                with contextlib.suppress(InvalidToken, TimeoutError):
+                    await asyncio.wait_for(app.updater.stop(), UPDATER_STOP_SECONDS)
             if app.running:
-                await app.stop()
+                try:  # answers in flight finish, unless the platform stopped answering
+                    await asyncio.wait_for(app.stop(), APP_STOP_SECONDS)
+                except TimeoutError:
+                    log.warning(
+                        "Telegram: stopped without the answers still in flight after %.0fs "
+                        "(the platform is not answering)",
+                        APP_STOP_SECONDS,
+                    )
         finally:
             await app.shutdown()
         log.info("Telegram: stopped")
@@ -424,6 +493,15 @@ class TelegramAdapter:
             return self.photos.send(bot, chat, part.attachment, **common)
         upload = InputFile(part.attachment.data, filename=part.attachment.filename)
         return bot.send_document(chat, upload, **common)
+
+
+async def _until_either(first: asyncio.Event, second: asyncio.Event) -> None:
+    waits = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 def _chat(chat_id: str) -> int | str:

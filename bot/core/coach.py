@@ -22,7 +22,7 @@ from bot.core.features import FEATURE_CLASSES, Logging, Progress, Session
 from bot.core.features.base import Feature, Services
 from bot.core.library import Library
 from bot.core.lookup import ExerciseLookup
-from bot.core.ports import Channel, Store
+from bot.core.ports import Channel, Store, StoreUnavailable
 from bot.core.progress import ChartRenderer
 from bot.core.settings import Settings
 
@@ -74,6 +74,9 @@ class Coach:
             if event.is_group:
                 reply.messages = await self._keep_private(event, reply.messages)
             return reply
+        except StoreUnavailable as exc:
+            log.warning("could not save for %s: %s", event.user.platform, exc.reason)
+            return Reply([Outbound(render.CANT_SAVE)], button_ack=render.ACK_NOT_SAVED)
         except Exception:
             log.exception("failed to handle an event from %s", event.user.platform)
             return Reply([Outbound(SORRY)], button_ack=render.ACK_FAILED)

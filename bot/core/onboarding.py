@@ -68,10 +68,23 @@ def parse_time(text: str) -> time:
     return time(hour, minute)
 
 
+# Files in the zoneinfo folder that are no place on earth: the host's own zone (a different
+# one on every server), tzdata's placeholder, and the posix/ and right/ copies of the zones.
+_NOT_PLACES = frozenset({"localtime", "factory", "posixrules"})
+
+
+def _is_place(name: str) -> bool:
+    lower = name.lower()
+    return lower not in _NOT_PLACES and not lower.startswith(("posix/", "right/"))
+
+
 def parse_timezone(text: str) -> str:
+    """An IANA zone name such as Europe/Berlin (any case), or UTC."""
     name = text.strip()
     aliases = {"utc": "UTC", "gmt": "UTC", "z": "UTC"}
     name = aliases.get(name.lower(), name).replace(" ", "_")
+    if not _is_place(name):
+        name = ""
     if name and ".." not in name and not name.startswith("/"):
         try:
             ZoneInfo(name)
@@ -90,7 +103,7 @@ def parse_timezone(text: str) -> str:
 
 @cache
 def _zones_by_lower_name() -> dict[str, str]:
-    return {z.lower(): z for z in available_timezones()}
+    return {z.lower(): z for z in available_timezones() if _is_place(z)}
 
 
 def parse_weekdays(text: str) -> tuple[int, ...]:

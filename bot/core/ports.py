@@ -30,6 +30,18 @@ class RecordRejected(ValueError):
 # -- records -----------------------------------------------------------------------------------
 
 
+class StoreUnavailable(Exception):
+    """The store can't save right now (read-only, disk full, I/O error): nothing was stored.
+
+    Neutral on purpose, so the core can answer "please send it again" without knowing SQL.
+    `reason` is one short line for the host (e.g. "the disk is full").
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: int
@@ -328,8 +340,9 @@ class PushQueue(Protocol):
         """When the earliest pending row (not in `skip`) on `platforms` becomes ready."""
         ...
 
-    async def begin(self, push_id: int, now: datetime) -> None:
-        """'sending': a send is about to go out."""
+    async def begin(self, push_id: int, now: datetime) -> bool:
+        """'sending': a send is about to go out. False (and no change) unless the row was
+        pending: another delivery settled it, so don't send."""
         ...
 
     async def release(self, push_id: int, now: datetime) -> None:
@@ -409,7 +422,8 @@ class PushStore(People, Channels, Protocol):
 
 class Persistence(Store, PushStore, Protocol):
     async def ping(self) -> None:
-        """Raises when the database does not answer (the health check)."""
+        """Raises when the database does not answer (the health check); StoreUnavailable
+        with the reason while it answers but can't save (after a failed write)."""
         ...
 
     async def close(self) -> None:

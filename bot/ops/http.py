@@ -27,13 +27,20 @@ PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 class Health:
     database: bool
     adapters: dict[str, bool] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()  # why the database is not ok, in the host's words
 
     @property
     def ok(self) -> bool:
         return self.database and all(self.adapters.values())
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "database": self.database, "adapters": self.adapters}
+        down = [f"{name} is not connected" for name, up in self.adapters.items() if not up]
+        return {
+            "ok": self.ok,
+            "database": self.database,
+            "adapters": self.adapters,
+            "problems": [*self.problems, *down],
+        }
 
 
 @dataclass(frozen=True, slots=True)

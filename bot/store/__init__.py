@@ -16,15 +16,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.store.checks import StoreOpenError
     from bot.store.migrations import MigrationError, SchemaTooNewError
     from bot.store.sqlite import SqliteStore
+    from bot.store.writer_lock import DatabaseInUse
 
 
-async def open_store(path: str | Path) -> SqliteStore:
-    """Open (creating if needed) the database at `path` and apply pending migrations."""
+async def open_store(path: str | Path, *, writer: bool = False) -> SqliteStore:
+    """Open (creating if needed) the database at `path` and apply pending migrations.
+    `writer=True` is for the bot process: it refuses a database another process writes."""
     from bot.store.sqlite import SqliteStore
 
-    return await SqliteStore.open(path)
+    return await SqliteStore.open(path, writer=writer)
 
 
 def __getattr__(name: str) -> Any:
@@ -36,7 +39,22 @@ def __getattr__(name: str) -> Any:
         from bot.store import migrations
 
         return getattr(migrations, name)
+    if name == "StoreOpenError":
+        from bot.store.checks import StoreOpenError
+
+        return StoreOpenError
+    if name == "DatabaseInUse":
+        from bot.store.writer_lock import DatabaseInUse
+
+        return DatabaseInUse
     raise AttributeError(f"module 'bot.store' has no attribute {name!r}")
 
 
-__all__ = ["MigrationError", "SchemaTooNewError", "SqliteStore", "open_store"]
+__all__ = [
+    "DatabaseInUse",
+    "MigrationError",
+    "SchemaTooNewError",
+    "SqliteStore",
+    "StoreOpenError",
+    "open_store",
+]

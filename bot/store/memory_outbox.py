@@ -134,8 +134,8 @@ class MemoryOutbox:
     async def next_attempt(self, skip: Iterable[int], platforms: Sequence[str]) -> datetime | None:
         return min((r.next_attempt_at for r in self._pending(skip, platforms)), default=None)
 
-    async def begin(self, push_id: int, now: datetime) -> None:
-        self._update(push_id, state=SENDING)
+    async def begin(self, push_id: int, now: datetime) -> bool:
+        return self._update(push_id, (PENDING,), state=SENDING)
 
     async def release(self, push_id: int, now: datetime) -> None:
         self._update(push_id, (SENDING,), state=PENDING)

@@ -125,8 +125,10 @@ class SqliteOutbox:
     # -- delivery ----------------------------------------------------------------------------
 
     async def recover(self, now: datetime) -> int:
-        """After a crash: rows left 'sending' may or may not have reached the platform. We
-        send them again (at-least-once); returns how many."""
+        """After a crash: rows left 'sending' may or may not have reached the platform. They
+        go back to pending and delivery resumes after `parts_sent` (at-least-once for the part
+        in flight; a row whose every part was sent is then only marked sent); returns how
+        many."""
         rows = await self.db.write(
             "UPDATE outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'"
             " RETURNING id",
@@ -153,12 +155,15 @@ class SqliteOutbox:
         value = rows[0][0] if rows else None
         return datetime.fromisoformat(value) if value else None
 
-    async def begin(self, push_id: int, now: datetime) -> None:
-        """A send is about to go out: if we die from here on, the row says so."""
-        await self.db.write(
-            "UPDATE outbox SET state = 'sending', updated_at = ? WHERE id = ?",
+    async def begin(self, push_id: int, now: datetime) -> bool:
+        """A send is about to go out: if we die from here on, the row says so. False when the
+        row is no longer pending (another delivery settled it): then don't send."""
+        rows = await self.db.write(
+            "UPDATE outbox SET state = 'sending', updated_at = ? WHERE id = ? AND state = 'pending'"
+            " RETURNING id",
             (utc_iso(now), push_id),
         )
+        return bool(rows)
 
     async def release(self, push_id: int, now: datetime) -> None:
         """Its send never started after all (we stopped while it waited): pending again."""

@@ -40,7 +40,15 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.core.events import MessageLink, UserRef
-from bot.core.ports import Channel, NewSet, RecordRejected, SetLog, StoredLink, User
+from bot.core.ports import (
+    Channel,
+    NewSet,
+    RecordRejected,
+    SetLog,
+    StoredLink,
+    StoreUnavailable,
+    User,
+)
 from bot.core.settings import Settings
 from bot.store.db import Database
 from bot.store.outbox import SqliteOutbox
@@ -95,6 +103,9 @@ class SqliteStore(Database):
 
     async def ping(self) -> None:
         await self.read("SELECT 1")
+        # After a failed write, probe with a real one: unhealthy until saving works again.
+        if self.unavailable is not None and (why := await self.writable()) is not None:
+            raise StoreUnavailable(why)
 
     # -- users and settings ------------------------------------------------------------------
 

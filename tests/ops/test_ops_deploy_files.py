@@ -135,7 +135,8 @@ def test_systemd_unit_restarts_and_is_hardened() -> None:
     sections = unit_sections((DEPLOY / "backline.service").read_text(encoding="utf-8"))
     service = dict(sections["Service"])
     assert service["Restart"] == "on-failure"
-    assert service["RestartPreventExitStatus"] == "2"  # configuration errors
+    # configuration/database, content, token: see bot/exit_codes.py
+    assert service["RestartPreventExitStatus"] == "2 3 4"
     assert service["User"] not in ("root", "0")
     for key, value in {
         "NoNewPrivileges": "true",

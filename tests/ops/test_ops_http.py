@@ -147,7 +147,12 @@ async def test_metrics_and_health_follow_real_events(
     try:
         async with aiohttp.ClientSession() as session:
             health = await healthy(session, base)
-            assert health == {"ok": True, "database": True, "adapters": {"telegram": True}}
+            assert health == {
+                "ok": True,
+                "database": True,
+                "adapters": {"telegram": True},
+                "problems": [],
+            }
             before = await scrape(session, base)
             assert before.get(telegram("backline_updates_handled_total"), 0) == 0
 

@@ -18,6 +18,8 @@ SORRY = (
     "Sorry, something went wrong on my side. Nothing you logged is lost; "
     "please try again in a moment."
 )
+# When the store could not save (disk full, read-only): nothing was stored, so ask again.
+CANT_SAVE = "I can't save that right now, please send it again in a little while."
 LOG_EXAMPLES = '"12 10 10", "3x12 @ 16kg", "done" or "skip"'
 HELP_SHORT = "Try /today for your session, /howto rdl for a how-to, or /help for everything."
 NOT_YOURS = "That message belongs to someone else's plan. Send /today for yours."
@@ -140,6 +142,7 @@ UNKNOWN_MESSAGE = (
 HELP_TITLE = "How Backline works"
 ACK_STALE = "Out of date"
 ACK_FAILED = "Something went wrong"
+ACK_NOT_SAVED = "Couldn't save, try again soon"
 
 
 # ---------------------------------------------------------------- the library
