@@ -1,22 +1,33 @@
-"""The planned dose of one exercise: sets, rep or seconds range, load and the level's cap.
+"""The planned dose of one exercise: sets, rep or seconds range, aims, load and the level's cap.
 
 One module so the planner, /log, "done", "Next time" and /progress can't disagree:
 - the content gives the default prescription; the person's level caps its sets;
-- progression (from the history) may move the range, the load or the variation;
-- "done" means the bottom of the range, every planned set, at the planned load. Progression
-  reads that as "in range": it holds the load, never raises or drops it.
+- progression (bot.core.progression, from the history) sets per-set aims and may move the load,
+  add a set (up to the level's cap) or change the variation (`variation_for`);
+- a lighter week (`lighter_weeks`, rule `LIGHTER`) trims sets and load for a week;
+- "done" means as planned: every planned set at its aim (the bottom of the range when the plan
+  has no aim yet) at the planned load.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Protocol
 
 from bot.core.library import Exercise, LevelDose, Library, Prescription
 from bot.core.parser import ParsedLog
 from bot.core.ports import NewSet, SetLog
-from bot.core.progression import Next, next_for
+from bot.core.progression import (
+    Next,
+    Reason,
+    fits,
+    lightened,
+    lighter_load,
+    next_for,
+    sessions,
+)
 from bot.core.settings import Settings
 from bot.core.units import to_kg
 
@@ -34,6 +45,8 @@ class Dosed(Protocol):
     def seconds(self) -> tuple[int, int] | None: ...
     @property
     def load_kg(self) -> float | None: ...
+    @property
+    def aims(self) -> tuple[int, ...]: ...
 
 
 def level_dose(library: Library, level: str) -> LevelDose:
@@ -51,12 +64,178 @@ def prescribed(exercise: Exercise, library: Library, level: str) -> Prescription
     return capped(exercise.prescription, level_dose(library, level).max_sets)
 
 
+# ---------------------------------------------------------------- lighter weeks
+
+
+@dataclass(frozen=True, slots=True)
+class LighterWeekRule:
+    """When a week is lighter, and how much lighter. Weeks run Monday to Sunday."""
+
+    every_weeks: int = 6  # the last week of every six of the program is lighter ...
+    trained_weeks: int = 4  # ... when at least 4 of the 5 weeks before it had training
+    stalled_lifts: int = 2  # or when this many lifts missed their aim two sessions running
+    stall_weeks: int = 2  # within the two weeks before (and since the last lighter week)
+    set_share: float = 0.6  # a lighter week keeps about 60% of the sets, at least one
+    load_share: float = 0.9  # and at most 90% of the load, on the kit's steps
+
+
+LIGHTER = LighterWeekRule()
+LIGHTER_DATES = 36  # logged dates read for the check: six weeks of training six days a week
+_LOOKBACK_WEEKS = 3  # how far back earlier lighter weeks are looked for
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def lighter_weeks(
+    library: Library,
+    settings: Settings,
+    day: date,
+    recent: Sequence[SetLog],
+    week_index: Callable[[date], int],
+    rule: LighterWeekRule = LIGHTER,
+) -> dict[date, Reason]:
+    """The lighter weeks (by their Monday) among `day`'s week and the few before it, with why.
+
+    `recent` is every set of the person's recent dates (any exercise); `week_index` gives the
+    program week of a Monday (0 = the first)."""
+    this = monday(day)
+    by_exercise: dict[str, list[SetLog]] = {}
+    for s in recent:
+        if s.exercise_id in library.exercises:
+            by_exercise.setdefault(s.exercise_id, []).append(s)
+    trained = {monday(s.plan_date) for s in recent if not s.skipped}
+    memo: dict[date, Reason | None] = {}
+
+    def stalled(since: date, until: date) -> int:
+        count = 0
+        for exercise_id, history in by_exercise.items():
+            window = [s for s in history if since <= s.plan_date < until]
+            ex = library.exercises[exercise_id]
+            nxt = next_step(ex, library, settings, window) if window else None
+            count += nxt is not None and nxt.why.misses >= 2
+        return count
+
+    def check(week: date, depth: int) -> Reason | None:
+        if week in memo:
+            return memo[week]
+        found: Reason | None = None
+        before = [week - timedelta(weeks=n) for n in range(1, rule.every_weeks)]
+        if week_index(week) % rule.every_weeks == rule.every_weeks - 1 and (
+            sum(w in trained for w in before) >= rule.trained_weeks
+        ):
+            found = "lighter_week"
+        elif depth > 0:
+            since = week - timedelta(weeks=rule.stall_weeks)
+            for back in range(1, rule.stall_weeks + 1):
+                if check(week - timedelta(weeks=back), depth - 1) is not None:
+                    since = max(since, week - timedelta(weeks=back - 1))
+            if stalled(since, week) >= rule.stalled_lifts:
+                found = "stalled"
+        memo[week] = found
+        return found
+
+    weeks = [this - timedelta(weeks=n) for n in range(_LOOKBACK_WEEKS)]
+    return {w: reason for w in weeks if (reason := check(w, _LOOKBACK_WEEKS)) is not None}
+
+
+def lighter_sets(sets: int, rule: LighterWeekRule = LIGHTER) -> int:
+    return max(1, round(sets * rule.set_share))
+
+
+# ---------------------------------------------------------------- the next step
+
+
 def next_step(
-    exercise: Exercise, library: Library, settings: Settings, history: Sequence[SetLog]
+    exercise: Exercise,
+    library: Library,
+    settings: Settings,
+    history: Sequence[SetLog],
+    sets: int | None = None,
+    lighter: Mapping[date, Reason] | None = None,
+    day: date | None = None,
 ) -> Next | None:
-    """What comes next for `exercise` after `history` (its recent sets); None with no history."""
+    """What comes next for `exercise` after `history` (its recent sets); None with no history.
+
+    `sets`: the planned sets when the plan differs from the level-capped content (time).
+    `lighter`: lighter weeks (`lighter_weeks`): their sessions aren't judged, and when `day`
+    falls in one, the step is that week's lighter one."""
     rx = prescribed(exercise, library, settings.level)
-    return next_for(exercise, rx, history, library, settings.units, settings.equipment)
+    if sets is not None:
+        rx = replace(rx, sets=sets)
+    weeks = lighter or {}
+    nxt = next_for(
+        exercise,
+        rx,
+        history,
+        library,
+        settings.units,
+        settings.equipment,
+        level=settings.level,
+        max_sets=level_dose(library, settings.level).max_sets,
+        lighter=(lambda d: monday(d) in weeks) if weeks else None,
+    )
+    reason = weeks.get(monday(day)) if day is not None else None
+    if nxt is None or reason is None:
+        return nxt
+    load = nxt.load_kg
+    if load is not None:
+        load = lighter_load(exercise, library, settings.units, load, LIGHTER.load_share)
+    return lightened(nxt, lighter_sets(nxt.sets), load, reason)
+
+
+# ---------------------------------------------------------------- variations
+
+
+def family(exercise: Exercise, library: Library) -> tuple[str, ...]:
+    """`exercise` and the variations its easier/harder links reach: whose history
+    `variation_for` reads."""
+    seen = [exercise.id]
+    for exercise_id in seen:
+        ex = library.exercises.get(exercise_id)
+        for other in (*ex.easier, *ex.harder) if ex else ():
+            if other in library.exercises and other not in seen:
+                seen.append(other)
+    return tuple(seen)
+
+
+def variation_for(
+    exercise: Exercise,
+    histories: Mapping[str, Sequence[SetLog]],
+    settings: Settings,
+    library: Library,
+) -> Exercise:
+    """The variation of `exercise` (the planner's pick for a slot) to schedule, from the history.
+
+    Progression's "harder" (owned it: reps, then sets, at their ceiling) moves up one link,
+    "easier" (two short sessions) down one; a move the person has already switched to (logged
+    more recently) is followed on. Kit and level are checked; `histories` by exercise id should
+    hold `family(exercise)`."""
+
+    def last_day(exercise_id: str) -> date | None:
+        done = sessions(histories.get(exercise_id, ()), "reps") or sessions(
+            histories.get(exercise_id, ()), "seconds"
+        )
+        return done[-1].day if done else None
+
+    current, seen = exercise, {exercise.id}
+    while True:
+        nxt = next_step(current, library, settings, histories.get(current.id, ()))
+        if nxt is None or nxt.kind not in ("harder", "easier") or nxt.suggestion is None:
+            return current
+        other = library.exercises.get(nxt.suggestion)
+        if other is None or not fits(other, settings.equipment, settings.level):
+            return current
+        done_other, done_current = last_day(other.id), last_day(current.id)
+        moved_on = done_other is not None and done_current is not None and done_other > done_current
+        if other.id in seen or not moved_on:
+            return other
+        seen.add(other.id)
+        current = other
+
+
+# ---------------------------------------------------------------- logging
 
 
 def to_sets(planned: Dosed, parsed: ParsedLog, units: str) -> list[NewSet]:
@@ -66,14 +245,18 @@ def to_sets(planned: Dosed, parsed: ParsedLog, units: str) -> list[NewSet]:
     if parsed.kind == "skip":
         return [NewSet(planned.exercise_id, 1, skipped=True)]
     if parsed.kind == "done":
-        reps = planned.reps[0] if planned.reps else None
-        secs = planned.seconds[0] if planned.seconds else None
-        return [
-            NewSet(planned.exercise_id, i, reps=reps, seconds=secs, load_kg=planned.load_kg)
-            for i in range(1, planned.sets + 1)
-        ]
+        hold_only = planned.reps is None and planned.seconds is not None
+        out = []
+        for i in range(1, planned.sets + 1):
+            reps = planned.reps[0] if planned.reps else None
+            secs = planned.seconds[0] if planned.seconds else None
+            if planned.aims:  # as planned: that set's aim
+                aim = planned.aims[min(i, len(planned.aims)) - 1]
+                reps, secs = (reps, aim) if hold_only else (aim, secs)
+            out.append(NewSet(planned.exercise_id, i, reps, secs, planned.load_kg))
+        return out
     hold_only = planned.reps is None and planned.seconds is not None
-    out: list[NewSet] = []
+    out = []
     for i, s in enumerate(parsed.sets, 1):
         reps, secs = s.reps, s.seconds
         if hold_only and secs is None:

@@ -81,6 +81,7 @@ class Target:
     seconds: tuple[int, int] | None = None
     load_kg: float | None = None
     note: str = ""
+    aims: tuple[int, ...] = ()  # per set: reps (or seconds) to aim for; () = the range only
 
 
 # (exercise, its capped default prescription) -> a Target; the seam progression plugs into.
@@ -100,6 +101,7 @@ class PlannedExercise:
     load_kg: float | None = None
     note: str = ""
     warmup_sets: int = 0  # lighter ramp-up sets before the work sets (heavy barbell lifts)
+    aims: tuple[int, ...] = ()  # per set, from progression (bot.core.progression.Next.aims)
 
     def to_dict(self) -> dict[str, Any]:
         # Every field is a plain value or a tuple of them; `asdict` would deep-copy each one.
@@ -121,6 +123,7 @@ class PlannedExercise:
             load_kg=data.get("load_kg"),
             note=data.get("note", ""),
             warmup_sets=int(data.get("warmup_sets", 0)),
+            aims=tuple(int(a) for a in data.get("aims", ())),
         )
 
 
@@ -445,6 +448,7 @@ def _planned(
         seconds=target.seconds or planned.seconds,
         load_kg=target.load_kg,
         note=target.note,
+        aims=target.aims,
     )
 
 
@@ -829,6 +833,7 @@ def plan_day(
                 seconds=target.seconds or p.seconds,
                 load_kg=target.load_kg,
                 note=target.note,
+                aims=target.aims,
             )
     spr = library.session.seconds_per_rep
     minutes = estimate_minutes([*plan.warmup, *main, *plan.cooldown], spr)

@@ -1,26 +1,38 @@
 """Double progression: what the logs say the next prescription should be. Pure functions.
 
-The rules, per exercise, read from the sessions in which it was done (skipped ones don't count):
+The logged sessions of one exercise are replayed oldest first; each session is judged against
+the prescription that was in force for it (the decision the session before it produced, or the
+content's dose for the first one read), and produces the next. Skipped dates don't count, nor do
+dates the caller marks as lighter (a planned easy week is neither progress nor a miss).
 
-- The measure is reps, or seconds for a hold-only exercise. A session's working load is the
-  heaviest load it used; only the sets at that load are judged.
-- A session is at the *top* when every judged set reached the top of the range and there were
-  at least min(planned sets, 2) of them. It is *short* when more than half fell below the bottom.
-- Top, at a known load that can rise (the equipment has a step in the person's unit): the load
-  goes up one step and the aim drops back to the bottom of the range.
-- Top, where the load can't rise (bodyweight and band moves): one more rep (or 5 more seconds)
-  a set than the weakest set managed, up to the top plus a margin; past that margin the note
-  suggests the harder variation (the exercise's `harder` link the person has the kit for).
-  A heavier bell someone doesn't own is not modelled: loaded moves always offer the next step.
-- Two short sessions in a row at the same load: one step down (loaded), or back to the bottom of
-  the range with the easier variation offered (unloaded).
-- Anything else holds: the same load, aiming for the top of the range.
+Judging a session (the measure is reps, or seconds for a hold; only the sets at the day's
+heaviest load count):
+- a *miss*: fewer sets than planned, or a set under its aim (the bottom of the range when no
+  aim was set, or when the person chose another load than the one prescribed);
+- *short*: most sets under the bottom of the range;
+- *at the top*: every planned set reached the top of the range.
 
-"done" logs store the bottom of the range at the planned load (the rule lives in bot.core.dose),
-so they read as "in range": they hold the load, never raise or drop it. Where the aim is a single
-number above the range (added reps), the bottom *is* that number, so "done" there moves on by a rep.
+The next prescription (aims are per set; `inc` is one rep or HOLD_STEP_SECONDS):
+- A loaded move logged without a load: hold, and ask for the weight.
+- Two misses in a row at one load, and short: a step back. Loaded: one equipment step down,
+  aim the bottom. Unloaded (or already at the lightest load): the easier variation when the
+  person has the kit and level for it, else consolidate at what was just done.
+- Two misses in a row in range: consolidate, aim exactly what was just done.
+- One miss: each set aims one `inc` over what it just did, but never the top of the range
+  (a set that already reached the top aims to repeat it); the planned sets stay.
+- A near-max session (RPE >= 9.5 or RIR 0 on a judged set): hold load and reps.
+- At the top, where the kit's next load is a small step (at most BIG_STEP of the load): one
+  step up, aim the bottom of the range, back to the planned sets.
+- At the top, where the step is big (light dumbbells, kettlebells, machine stacks), or the
+  load can't rise (bodyweight, bands): reps first, one `inc` a set up to the top plus a margin;
+  then a set more, up to the level's cap; then the load step (loaded) or the harder variation
+  the person has the kit and level for (unloaded; a slower tempo when there is none).
+- Otherwise (in range, or climbing into it): each set aims one `inc` over what it just did, up
+  to the top, never below what it just did.
+- An easy session (RPE <= 7 or RIR >= 3 on every rated set) moves faster: two `inc`s instead of
+  one, and within one `inc` of the top counts as the top.
 
-The decision is data (`Next`, with `Why` it was made); render.next_note words it.
+The decision is data (`Next`, with `Why` it was made); bot.core.render words it.
 
 Loads are kilograms in and out; steps and rounding happen in the person's unit, so a unit switch
 midway gives clean numbers in the new unit (20 kg -> 50 lb, not 49.1 lb).
@@ -29,27 +41,55 @@ midway gives clean numbers in the new unit (20 kg -> 50 lb, not 49.1 lb).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from bot.core.library import Exercise, Library, Prescription
 from bot.core.ports import SetLog
+from bot.core.settings import LEVELS
 from bot.core.units import from_kg, to_kg
 
-Kind = Literal["hold", "raise", "add", "harder", "back"]
-# Why: no load logged for a loaded move; in range; at the top (load up, or more reps);
-# past the margin (harder variation); two short sessions (load down, or easier variation).
-Reason = Literal["no_load", "in_range", "load_up", "more_work", "owned", "load_down", "ease_off"]
+Kind = Literal["hold", "raise", "add", "harder", "easier", "back", "lighter"]
+# Why, in the order the rules above are tried.
+Reason = Literal[
+    "no_load",  # a loaded move logged without a load
+    "load_down",  # two short sessions: one step lighter
+    "ease_off",  # two short sessions, no lighter load: easier variation or consolidate
+    "consolidate",  # two misses in range: repeat what was done
+    "missed",  # one miss: a little more, never the top
+    "near_max",  # RPE >= 9.5 / RIR 0: hold
+    "load_up",  # at the top: the next load
+    "more_reps",  # at the top, a big load step ahead or none: reps past the range first
+    "more_sets",  # ... then a set more
+    "owned",  # ... then the harder variation (or a slower tempo)
+    "in_range",  # a rep more a set, up to the top
+    "lighter_week",  # a planned lighter week (bot.core.dose.lighter_week)
+    "stalled",  # a lighter week because several lifts stalled
+]
+Measure = Literal["reps", "seconds"]
 
 SESSIONS_NEEDED = 6  # how many logged dates to read (skipped ones included by the store)
-HOLD_STEP_SECONDS = 5  # "add reps" for a hold
+HOLD_STEP_SECONDS = 5  # "one more rep" for a hold
 LOAD_TOLERANCE_KG = 0.05  # two loads closer than this are the same load
 # A load a person types in that unit is a multiple of this; one converted from the other unit
 # almost never comes within GRID_TOLERANCE of one (stored kg keep 3 decimals: 1 g ~ 0.002 lb).
 GRID = {"kg": 0.25, "lb": 1.0}
 GRID_TOLERANCE = 0.003
 ROUND_TO = {"kg": 2.5, "lb": 5.0}  # where a load converted from the other unit is rounded to
+# "About 10%": ACSM's 2-10% a step, with one 2 kg dumbbell at 16 kg or 2.5 kg on an empty bar
+# still counted as a normal step. A bigger next load waits until reps and sets have risen.
+BIG_STEP = 0.125
+# Where a kit's steps are finer than the taxonomy's step_kg / step_lb: (up to this load, step)
+# in the person's unit. Light dumbbells come in 1 kg (2 lb) steps up to 10 kg (10 lb).
+FINE_STEPS: dict[str, dict[str, tuple[tuple[float, float], ...]]] = {
+    "dumbbells": {"kg": ((10.0, 1.0),), "lb": ((10.0, 2.0),)},
+}
+NEAR_MAX_RPE = 9.5  # a rated set this hard holds the load, even at the top of the range
+NEAR_MAX_RIR = 0
+EASY_RPE = 7.0  # every rated set this easy moves faster
+EASY_RIR = 3
+MISSES_TO_STEP_BACK = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +99,19 @@ class Session:
     sets: tuple[SetLog, ...]  # every done set of the day
     load_kg: float | None  # the heaviest load used (None: no load logged)
     values: tuple[int, ...]  # reps (or seconds) of the sets at that load
+    rpe: float | None = None  # the hardest rating of a set at that load
+    rir: int | None = None  # the fewest reps in reserve reported
+    easy: bool = False  # every rated set was easy (and at least one was rated)
+
+    @property
+    def day(self) -> date:
+        return self.sets[0].plan_date
+
+    @property
+    def near_max(self) -> bool:
+        return (self.rpe is not None and self.rpe >= NEAR_MAX_RPE) or (
+            self.rir is not None and self.rir <= NEAR_MAX_RIR
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +125,8 @@ class Why:
     top: int
     weakest: int  # the fewest reps (or seconds) of a set at the working load
     load_can_rise: bool  # a load is known and the equipment has a step
+    misses: int = 0  # sessions in a row that missed their aim, the last one included
+    big_step: bool = False  # the next load is more than BIG_STEP away
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,17 +135,32 @@ class Next:
 
     kind: Kind
     sets: int
-    reps: tuple[int, int] | None  # the range to show
+    reps: tuple[int, int] | None  # the range to show (the content's)
     seconds: tuple[int, int] | None
     per_side: bool
-    aim: int  # reps (or seconds, see `measure`) to aim for on every set
-    measure: Literal["reps", "seconds"]
+    aims: tuple[int, ...]  # per set: reps (or seconds, see `measure`) to aim for
+    measure: Measure
     load_kg: float | None
     why: Why
-    suggestion: str | None = None  # an exercise id: the harder or easier variation
+    suggestion: str | None = None  # an exercise id: the harder or easier variation to do
+
+    @property
+    def aim(self) -> int:
+        """The lowest per-set aim."""
+        return min(self.aims)
 
 
 # ---------------------------------------------------------------- reading the logs
+
+
+def _effort(sets: Sequence[SetLog]) -> tuple[float | None, int | None, bool]:
+    """(hardest RPE, fewest RIR, all rated sets easy). Sets carry `rpe`/`rir` once the store
+    keeps them (the parser reads them per set); until then every set reads as unrated."""
+    rpes = [r for s in sets if (r := getattr(s, "rpe", None)) is not None]
+    rirs = [r for s in sets if (r := getattr(s, "rir", None)) is not None]
+    rated = bool(rpes or rirs)
+    easy = rated and all(r <= EASY_RPE for r in rpes) and all(r >= EASY_RIR for r in rirs)
+    return (max(rpes) if rpes else None), (min(rirs) if rirs else None), easy
 
 
 def sessions(history: Sequence[SetLog], measure: str) -> list[Session]:
@@ -107,7 +177,8 @@ def sessions(history: Sequence[SetLog], measure: str) -> list[Session]:
         at_load = [s for s in done if load is None or _same(s.load_kg, load)]
         values = tuple(v for s in at_load if (v := _value(s, measure)) is not None)
         if values:
-            out.append(Session(done, load, values))
+            rpe, rir, easy = _effort(at_load)
+            out.append(Session(done, load, values, rpe, rir, easy))
     return out
 
 
@@ -121,29 +192,29 @@ def _same(a: float | None, b: float | None) -> bool:
     return abs(a - b) < LOAD_TOLERANCE_KG
 
 
-def measure_of(rx: Prescription) -> Literal["reps", "seconds"]:
+def measure_of(rx: Prescription) -> Measure:
     return "seconds" if rx.reps is None and rx.seconds is not None else "reps"
-
-
-def at_top(session: Session, top: int, planned_sets: int) -> bool:
-    return len(session.values) >= min(planned_sets, 2) and min(session.values) >= top
-
-
-def short(session: Session, bottom: int) -> bool:
-    return sum(v < bottom for v in session.values) * 2 > len(session.values)
 
 
 # ---------------------------------------------------------------- loads
 
 
-def load_step(exercise: Exercise, library: Library, units: str) -> float | None:
-    """The smallest sensible jump for the exercise's equipment, in `units` (None: can't rise)."""
+def load_step(
+    exercise: Exercise, library: Library, units: str, at: float | None = None
+) -> float | None:
+    """The smallest sensible jump for the exercise's equipment at load `at` (in `units`; None:
+    the taxonomy's step), or None when the load can't rise."""
     steps = []
     for item_id in exercise.equipment:
         item = library.taxonomy.equipment.get(item_id)
         step = (item.step_lb if units == "lb" else item.step_kg) if item else None
-        if step:
-            steps.append(step)
+        if not step:
+            continue
+        for up_to, fine in FINE_STEPS.get(item_id, {}).get(units, ()):
+            if at is not None and at < up_to - 1e-9:
+                step = min(step, fine)
+                break
+        steps.append(step)
     return min(steps) if steps else None
 
 
@@ -169,26 +240,191 @@ def stepped(kg: float, step: float, units: str, up: bool) -> float | None:
     return to_kg(round(new, 2), units)
 
 
+def next_load(
+    exercise: Exercise, library: Library, units: str, kg: float, up: bool
+) -> float | None:
+    """The kit's next load up (or down) from `kg`; None when there is none."""
+    value = from_kg(kg, units)
+    # Going down, the step is the one below the load (10 kg dumbbells go down to 9, not 8).
+    step = load_step(exercise, library, units, value if up else value - 1e-6)
+    return stepped(kg, step, units, up) if step is not None else None
+
+
+def lighter_load(
+    exercise: Exercise, library: Library, units: str, kg: float, factor: float
+) -> float:
+    """The heaviest load of the kit at most `factor` of `kg` (at least one step down when there
+    is one; `kg` itself when there is none)."""
+    target, current = kg * factor, kg
+    while (down := next_load(exercise, library, units, current, up=False)) is not None:
+        current = down
+        if current <= target + LOAD_TOLERANCE_KG:
+            break
+    return current
+
+
+# ---------------------------------------------------------------- variations
+
+
+def level_rank(level: str) -> int:
+    return LEVELS.index(level) if level in LEVELS else 0  # type: ignore[arg-type]
+
+
+def fits(exercise: Exercise, equipment: frozenset[str], level: str | None) -> bool:
+    """The person owns the kit (and, with a level, is at the exercise's level or above)."""
+    kit = set(exercise.equipment) <= equipment | {"bodyweight"}
+    return kit and (level is None or level_rank(exercise.level) <= level_rank(level))
+
+
+def variation(
+    exercise: Exercise,
+    library: Library,
+    equipment: frozenset[str],
+    harder: bool,
+    level: str | None = None,
+) -> Exercise | None:
+    """The first harder (or easier) variation the person has the kit (and level) for."""
+    for other_id in exercise.harder if harder else exercise.easier:
+        other = library.exercises.get(other_id)
+        if other is not None and fits(other, equipment, level):
+            return other
+    return None
+
+
 # ---------------------------------------------------------------- the decision
 
 
 def margin(top: int, measure: str) -> int:
-    """How far past the top an unloaded move goes before the harder variation is suggested."""
+    """How far past the top reps (or seconds) climb before a set, a load or a variation."""
     if measure == "seconds":
         return max(10, round(top * 0.25))
     return max(2, round(top * 0.2))
 
 
-def variation(
-    exercise: Exercise, library: Library, equipment: frozenset[str], harder: bool
-) -> Exercise | None:
-    """The first harder (or easier) variation the person has the equipment for."""
-    have = equipment | {"bodyweight"}
-    for other_id in exercise.harder if harder else exercise.easier:
-        other = library.exercises.get(other_id)
-        if other is not None and set(other.equipment) <= have:
-            return other
-    return None
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """One exercise's rules for one person; `decide` turns a session into the next step."""
+
+    exercise: Exercise
+    rx: Prescription
+    library: Library
+    units: str
+    equipment: frozenset[str]
+    level: str | None
+    max_sets: int  # the level's cap on sets: added sets stop here
+
+    @property
+    def measure(self) -> Measure:
+        return measure_of(self.rx)
+
+    @property
+    def range(self) -> tuple[int, int]:
+        rng = self.rx.seconds if self.measure == "seconds" else self.rx.reps
+        assert rng is not None
+        return rng
+
+    @property
+    def inc(self) -> int:
+        return HOLD_STEP_SECONDS if self.measure == "seconds" else 1
+
+    def decide(self, last: Session, before: Next | None, misses_before: int) -> Next:
+        bottom, top = self.range
+        planned = before.sets if before is not None else self.rx.sets
+        # The aims in force; a load other than the prescribed one is judged against the range.
+        aims = before.aims if before is not None and _same(before.load_kg, last.load_kg) else ()
+        values = last.values
+        missed = len(values) < planned or any(
+            v < (aims[min(i, len(aims) - 1)] if aims else bottom) for i, v in enumerate(values)
+        )
+        same_load = before is None or _same(before.load_kg, last.load_kg)
+        misses = (misses_before + 1 if same_load else 1) if missed else 0
+        short = sum(v < bottom for v in values) * 2 > len(values)
+        load = last.load_kg
+        up = (
+            next_load(self.exercise, self.library, self.units, load, up=True)
+            if load is not None
+            else None
+        )
+        big = up is not None and load is not None and up - load > BIG_STEP * load + 1e-6
+        # The sets in force (an added set stays); the first session read shows them itself.
+        current_sets = (
+            planned if before is not None else max(self.rx.sets, min(len(values), self.max_sets))
+        )
+
+        def nxt(
+            kind: Kind,
+            reason: Reason,
+            new_aims: Sequence[int],
+            load_kg: float | None = load,
+            suggestion: str | None = None,
+        ) -> Next:
+            why = Why(
+                reason, last.sets, load, bottom, top, min(values), up is not None, misses, big
+            )
+            return Next(
+                kind,
+                sets=len(new_aims),
+                reps=self.rx.reps,
+                seconds=self.rx.seconds,
+                per_side=self.rx.per_side,
+                aims=tuple(max(1, a) for a in new_aims),
+                measure=self.measure,
+                load_kg=load_kg,
+                why=why,
+                suggestion=suggestion,
+            )
+
+        def padded(per_set: Sequence[int], count: int) -> list[int]:
+            out = list(per_set[:count])
+            return out + [min(out)] * (count - len(out))
+
+        if self.exercise.loaded and load is None:
+            return nxt("hold", "no_load", [bottom] * planned)
+
+        if misses >= MISSES_TO_STEP_BACK and short:
+            down = (
+                next_load(self.exercise, self.library, self.units, load, up=False)
+                if load is not None and up is not None
+                else None
+            )
+            if down is not None:
+                return nxt("back", "load_down", [bottom] * self.rx.sets, load_kg=down)
+            easier = variation(self.exercise, self.library, self.equipment, False, self.level)
+            kind: Kind = "easier" if easier is not None else "back"
+            done = padded(values, planned)
+            return nxt(kind, "ease_off", done, suggestion=easier.id if easier else None)
+
+        if misses >= MISSES_TO_STEP_BACK:
+            return nxt("hold", "consolidate", padded(values, planned))
+
+        if missed:
+            # A little more than last time, never the top (a set already there repeats it).
+            more = [max(v, min(v + self.inc, top - self.inc)) if v < top else v for v in values]
+            return nxt("hold", "missed", padded(more, planned))
+
+        if last.near_max:
+            return nxt("hold", "near_max", padded(values, current_sets))
+
+        bump = self.inc * (2 if last.easy else 1)
+        at_top = min(values) >= (top - self.inc if last.easy else top)
+        if not at_top:
+            more = [v + bump if v + bump <= top else max(v, top) for v in values]
+            return nxt("hold", "in_range", padded(more, current_sets))
+
+        if up is not None and not big:
+            return nxt("raise", "load_up", [bottom] * self.rx.sets, load_kg=up)
+        ceiling = top + margin(top, self.measure)
+        if min(values) < ceiling:
+            more = [max(v, min(v + bump, ceiling)) for v in values]
+            return nxt("add", "more_reps", padded(more, current_sets))
+        if current_sets < self.max_sets:
+            return nxt("add", "more_sets", [ceiling] * (current_sets + 1))
+        if up is not None:
+            return nxt("raise", "load_up", [bottom] * self.rx.sets, load_kg=up)
+        harder = variation(self.exercise, self.library, self.equipment, True, self.level)
+        if harder is not None:
+            return nxt("harder", "owned", [ceiling] * current_sets, suggestion=harder.id)
+        return nxt("hold", "owned", [ceiling] * current_sets)
 
 
 def next_for(
@@ -198,83 +434,33 @@ def next_for(
     library: Library,
     units: str = "kg",
     equipment: frozenset[str] = frozenset({"bodyweight"}),
+    level: str | None = None,
+    max_sets: int | None = None,
+    lighter: Callable[[date], bool] | None = None,
 ) -> Next | None:
-    """What comes next for `exercise` after `history` (its recent sets); None with no history."""
+    """What comes next for `exercise` after `history` (its recent sets); None with no history.
+
+    `rx` is the prescription as planned (sets capped by level); `max_sets` the level's cap that
+    added sets stop at (default: `rx.sets`); `level` checks the variations offered; `lighter`
+    marks dates of lighter weeks, which are not judged."""
     measure = measure_of(rx)
-    rng = rx.seconds if measure == "seconds" else rx.reps
-    done = sessions(history, measure)
-    if rng is None or not done:
+    if (rx.seconds if measure == "seconds" else rx.reps) is None:
         return None
-    bottom, top = rng
-    last = done[-1]
-    step = load_step(exercise, library, units)
-
-    def why(reason: Reason) -> Why:
-        can_rise = last.load_kg is not None and step is not None
-        return Why(reason, last.sets, last.load_kg, bottom, top, min(last.values), can_rise)
-
-    base: dict[str, Any] = {
-        "sets": rx.sets,
-        "reps": rx.reps,
-        "seconds": rx.seconds,
-        "per_side": rx.per_side,
-        "measure": measure,
-        "load_kg": last.load_kg,
-    }
-
-    if exercise.loaded and last.load_kg is None:
-        return Next("hold", aim=top, why=why("no_load"), **base)
-
-    previous = done[-2] if len(done) > 1 else None
-    if (
-        previous is not None
-        and short(last, bottom)
-        and short(previous, bottom)
-        and _same(previous.load_kg, last.load_kg)
-    ):
-        if last.load_kg is not None and step is not None:
-            new = stepped(last.load_kg, step, units, up=False)
-            if new is not None:
-                return Next("back", aim=bottom, why=why("load_down"), **{**base, "load_kg": new})
-        easier = variation(exercise, library, equipment, harder=False)
-        return Next(
-            "back",
-            aim=bottom,
-            why=why("ease_off"),
-            suggestion=easier.id if easier else None,
-            **base,
-        )
-
-    if at_top(last, top, rx.sets):
-        if last.load_kg is not None and step is not None:
-            new = stepped(last.load_kg, step, units, up=True)
-            if new is not None:
-                return Next("raise", aim=bottom, why=why("load_up"), **{**base, "load_kg": new})
-        return _add_reps(exercise, library, equipment, last, top, measure, base, why)
-
-    return Next("hold", aim=top, why=why("in_range"), **base)
+    rules = _Rules(exercise, rx, library, units, equipment, level, max(max_sets or 0, rx.sets))
+    found: Next | None = None
+    misses = 0
+    for session in sessions(history, measure):
+        if lighter is not None and lighter(session.day):
+            continue
+        found = rules.decide(session, found, misses)
+        misses = 0 if found.kind in ("back", "easier", "raise") else found.why.misses
+    return found
 
 
-def _add_reps(
-    exercise: Exercise,
-    library: Library,
-    equipment: frozenset[str],
-    last: Session,
-    top: int,
-    measure: Literal["reps", "seconds"],
-    base: dict[str, Any],
-    why: Callable[[Reason], Why],
-) -> Next:
-    """The load can't rise: a little more work each set, then the harder variation."""
-    increment = HOLD_STEP_SECONDS if measure == "seconds" else 1
-    cap = top + margin(top, measure)
-    weakest = min(last.values)
-    aim = min(weakest + increment, cap)
-    fixed = (aim, aim)
-    shape = {**base, "seconds": fixed} if measure == "seconds" else {**base, "reps": fixed}
-    if weakest < cap:
-        return Next("add", aim=aim, why=why("more_work"), **shape)
-    harder = variation(exercise, library, equipment, harder=True)
-    return Next(
-        "harder", aim=cap, why=why("owned"), suggestion=harder.id if harder else None, **shape
+def lightened(nxt: Next, sets: int, load_kg: float | None, reason: Reason) -> Next:
+    """`nxt` as a lighter week's session: `sets` sets at `load_kg`, aiming the bottom."""
+    bottom = nxt.why.bottom
+    why = replace(nxt.why, reason=reason)
+    return replace(
+        nxt, kind="lighter", sets=sets, aims=(bottom,) * sets, load_kg=load_kg, why=why
     )

@@ -18,10 +18,22 @@ from bot.core.events import Button, MessageLink, Outbound
 from bot.core.features.base import Services
 from bot.core.library import Exercise, Library, Prescription
 from bot.core.pictures import with_picture
-from bot.core.planner import DayPlan, PlannedExercise, Target, plan_day, previous_training_day
+from bot.core.planner import (
+    EPOCH,
+    DayPlan,
+    PlannedExercise,
+    Target,
+    plan_day,
+    previous_training_day,
+)
 from bot.core.ports import Channel, User
-from bot.core.progression import SESSIONS_NEEDED
+from bot.core.progression import SESSIONS_NEEDED, Reason
 from bot.core.settings import Settings
+
+
+def program_week(monday: date) -> int:
+    """The program week of a Monday, for the lighter-week rule."""
+    return (monday - EPOCH).days // 7
 
 
 class Plans:
@@ -52,15 +64,22 @@ class Plans:
         history = await self.store.recent_sets_by_exercise(
             user.id, plan0.exercise_ids, SESSIONS_NEEDED
         )
+        lighter = await self.lighter_weeks(user, day)
 
         def target(ex: Exercise, rx: Prescription) -> Target | None:
-            nxt = dose.next_step(ex, self.library, settings, history.get(ex.id, []))
+            past = history.get(ex.id, [])
+            nxt = dose.next_step(ex, self.library, settings, past, lighter=lighter, day=day)
             return render.next_target(nxt, settings.units, self.library) if nxt else None
 
         plan = plan_day(self.library, settings, day, previous, targets=target)
         if plan.training:
             await self.store.save_plan(user.id, day, settings.plan_key(), plan.to_dict())
         return plan
+
+    async def lighter_weeks(self, user: User, day: date) -> dict[date, Reason]:
+        """The person's lighter weeks up to `day`'s (bot.core.dose.lighter_weeks)."""
+        recent = await self.store.recent_sets(user.id, dose.LIGHTER_DATES)
+        return dose.lighter_weeks(self.library, user.settings, day, recent, program_week)
 
     def for_channel(self, channel: Channel, day: date) -> DayPlan:
         prev_day = previous_training_day(channel.settings, day)

@@ -55,7 +55,7 @@ FORGET_WORDS = ("forget me",)
 EDIT_WORDS = ("edit", "change", "fix")
 DELETE_WORDS = ("delete", "del", "remove")
 RECORDS_SHOWN = 5
-PROGRESS_KINDS = ("raise", "add", "harder", "back")  # next steps worth a line in the summary
+PROGRESS_KINDS = ("raise", "add", "harder", "easier", "back", "lighter")  # next steps worth a line in the summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,7 @@ class NextTimes:
     def __init__(self, services: Services) -> None:
         self.store = services.store
         self.library = services.library
+        self.plans = Plans(services)
 
     async def step(self, user: User, exercise_id: str) -> Next | None:
         return (await self.steps(user, [exercise_id])).get(exercise_id)
@@ -88,10 +89,14 @@ class NextTimes:
     async def steps(self, user: User, exercise_ids: list[str]) -> dict[str, Next]:
         known = [i for i in exercise_ids if i in self.library.exercises]
         history = await self.store.recent_sets_by_exercise(user.id, known, SESSIONS_NEEDED)
+        # Sessions of lighter weeks aren't judged (the plan itself shows a lighter week).
+        last = max((s.plan_date for sets in history.values() for s in sets), default=None)
+        lighter = await self.plans.lighter_weeks(user, last) if last else {}
         found: dict[str, Next] = {}
         for exercise_id in known:
             ex = self.library.exercises[exercise_id]
-            nxt = dose.next_step(ex, self.library, user.settings, history.get(exercise_id, []))
+            past = history.get(exercise_id, [])
+            nxt = dose.next_step(ex, self.library, user.settings, past, lighter=lighter)
             if nxt is not None:
                 found[exercise_id] = nxt
         return found

@@ -26,7 +26,10 @@ def fmt_dose(
     per_side: bool,
     load_kg: float | None = None,
     units: str = "kg",
+    aims: Sequence[int] = (),
 ) -> str:
+    """`3 x 12-15 @ 16 kg (aim 13, 13, 12)`: the one way a dose is written, in the plan and in
+    "Next time" alike. `aims` are per set (reps, or seconds for a hold)."""
     if reps:
         text = f"{sets} x {_range(reps)}"
         if seconds:
@@ -39,11 +42,16 @@ def fmt_dose(
         text += " per side"
     if load_kg is not None:
         text += f" @ {fmt_load(load_kg, units)}"
+    shown = tuple(aims[:sets])
+    if shown:
+        unit = " s" if seconds and not reps else ""
+        same = len(set(shown)) == 1
+        text += f" (aim {shown[0]}{unit})" if same else f" (aim {', '.join(map(str, shown))}{unit})"
     return text
 
 
 def fmt_planned(p: PlannedExercise, units: str) -> str:
-    return fmt_dose(p.sets, p.reps, p.seconds, p.per_side, p.load_kg, units)
+    return fmt_dose(p.sets, p.reps, p.seconds, p.per_side, p.load_kg, units, p.aims)
 
 
 def fmt_prescription(rx: Prescription) -> str:

@@ -11,63 +11,97 @@ from bot.core.units import fmt_load
 
 
 def fmt_next(nxt: Next, units: str) -> str:
-    """`3 x 10 @ 18 kg`: what to do next time, in the person's unit."""
-    aim = (nxt.aim, nxt.aim)
-    reps, seconds = (None, aim) if nxt.measure == "seconds" else (aim, None)
-    return fmt_dose(nxt.sets, reps, seconds, nxt.per_side, nxt.load_kg, units)
+    """`3 x 10-12 @ 18 kg (aim 10)`: what to do next time, in the person's unit, written the
+    way the plan writes it."""
+    return fmt_dose(
+        nxt.sets, nxt.reps, nxt.seconds, nxt.per_side, nxt.load_kg, units, nxt.aims
+    )
 
 
 def next_note(nxt: Next, units: str, library: Library) -> str:
     """Why the next prescription is what it is, in a sentence or two."""
     why = nxt.why
     unit = " s" if nxt.measure == "seconds" else ""
+    each = unit or " reps"
+    last = fmt_sets(why.last, units)
+    other = library.exercises.get(nxt.suggestion or "")
+    load, was = nxt.load_kg, why.last_load_kg
     if why.reason == "no_load":
         return "Add the weight when you log, e.g. 3x10 @ 16kg, and I'll tell you when to go up."
-    if why.reason == "load_up" and why.last_load_kg is not None and nxt.load_kg is not None:
+    if why.reason == "load_up" and was is not None and load is not None:
+        if why.big_step:
+            return (
+                f"Up to {fmt_load(load, units)}: you own {fmt_load(was, units)} "
+                f"({why.weakest}+{each} every set). Start at {why.bottom}{unit} and build again."
+            )
         return (
-            f"Up to {fmt_load(nxt.load_kg, units)}: you hit {why.top}{unit} on every set at "
-            f"{fmt_load(why.last_load_kg, units)}. Aim for {why.bottom}{unit} or more."
+            f"Up to {fmt_load(load, units)}: you hit {why.top}{unit} on every set at "
+            f"{fmt_load(was, units)}. Aim for {why.bottom}{unit} or more."
         )
-    if why.reason == "more_work":
-        return (
-            f"{nxt.aim}{unit or ' reps'} a set this time: you managed {why.weakest}+ on every "
-            "set last time."
-        )
+    if why.reason == "more_reps":
+        if why.big_step and was is not None:
+            return (
+                f"Every set reached {why.top}{unit}. The next weight up is a big jump from "
+                f"{fmt_load(was, units)}, so first {nxt.aim}{each} a set."
+            )
+        return f"{nxt.aim}{each} a set this time: you managed {why.weakest}+ on every set last time."
+    if why.reason == "more_sets":
+        return f"{why.weakest}+{each} on every set: one more set this time, same{each}."
     if why.reason == "owned":
-        owned = f"You own this one ({why.weakest}+{unit or ' reps'} every set)."
-        harder = library.exercises.get(nxt.suggestion or "")
-        if harder is not None:
-            return f"{owned} Ready for the next level: {harder.name} ({howto_hint(harder.name)})."
+        owned = f"You own this one ({why.weakest}+{each} every set)."
+        if other is not None:
+            return f"{owned} Next session moves up to {other.name} ({howto_hint(other.name)})."
         return f"{owned} Slow the lowering to 3 seconds."
-    if why.reason == "load_down" and why.last_load_kg is not None and nxt.load_kg is not None:
+    if why.reason == "load_down" and was is not None and load is not None:
         return (
-            f"Two tough sessions at {fmt_load(why.last_load_kg, units)}: back to "
-            f"{fmt_load(nxt.load_kg, units)} to build up again. Aim for {why.bottom}{unit}."
+            f"Two tough sessions at {fmt_load(was, units)}: back to "
+            f"{fmt_load(load, units)} to build up again. Aim for {why.bottom}{unit}."
         )
     if why.reason == "ease_off":
-        easier = library.exercises.get(nxt.suggestion or "")
-        note = f"Two tough sessions: aim for {why.bottom}{unit} clean ones a set"
-        return note + (
-            f", or try {easier.name} for a while." if easier else "; quality beats numbers."
-        )
-    note = f"Last time: {fmt_sets(why.last, units)}. Get every set to {why.top}{unit} and "
+        if other is not None:
+            return (
+                f"Two tough sessions in a row: {other.name} for a while "
+                f"({howto_hint(other.name)}), then we build back up."
+            )
+        return f"Two tough sessions in a row: repeat what you managed ({last}), clean and steady."
+    if why.reason == "consolidate":
+        return f"Two sessions short of the aim: the same again ({last}) before we add more."
+    if why.reason == "missed":
+        return f"Last time: {last}. A little more where you can; the top of the range can wait."
+    if why.reason == "near_max":
+        return f"Last time: {last}, close to your limit. Same again until it moves more easily."
+    if why.reason == "lighter_week":
+        return "Lighter week: fewer sets and a little less weight, so the work of the last weeks sinks in."
+    if why.reason == "stalled":
+        return "Lighter week: a few lifts have stalled, so this week is easier and you come back fresh."
+    note = f"Last time: {last}. A little more each set; every set at {why.top}{unit} and "
     return note + ("the weight goes up." if why.load_can_rise else "we'll add more.")
 
 
 def next_target(nxt: Next, units: str, library: Library) -> Target:
     """The planner's Target for a progression decision, with its note worded."""
     return Target(
-        reps=nxt.reps, seconds=nxt.seconds, load_kg=nxt.load_kg, note=next_note(nxt, units, library)
+        sets=nxt.sets,
+        reps=nxt.reps,
+        seconds=nxt.seconds,
+        load_kg=nxt.load_kg,
+        note=next_note(nxt, units, library),
+        aims=nxt.aims,
     )
 
 
 def next_phrase(nxt: Next, units: str, library: Library) -> str:
-    """`3 x 10 @ 18 kg, one step up`: the short form after a log and in summaries."""
+    """`3 x 10-12 @ 18 kg (aim 10), one step up`: the short form after a log and in summaries."""
     what = fmt_next(nxt, units)
+    if nxt.kind in ("harder", "easier") and nxt.suggestion:
+        name = exercise_name(library, nxt.suggestion)
+        return f"on to {name}" if nxt.kind == "harder" else f"{name} for a while"
     if nxt.kind == "raise":
         return f"{what}, one step up"
     if nxt.kind == "back":
         return f"{what}, a step back to build up again"
-    if nxt.kind == "harder" and nxt.suggestion:
-        return f"{what}, or move up to {exercise_name(library, nxt.suggestion)}"
+    if nxt.kind == "lighter":
+        return f"{what}, a lighter week"
+    if nxt.why.reason == "more_sets":
+        return f"{what}, one more set"
     return what
