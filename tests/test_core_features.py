@@ -50,7 +50,7 @@ async def test_a_beginner_logging_an_extra_exercise_as_done_stores_the_capped_se
     reply = await sam.say("/log back extension done")
     sets = [s for s in await store.sets_on(user.id, MONDAY) if s.exercise_id == "back-extension"]
     assert [(s.set_no, s.reps) for s in sets] == [(1, 10), (2, 10)]
-    assert "Next time: 2 x 12" in text_of(reply)
+    assert "Next time: 2 x 10-12 (aim 11)" in text_of(reply)  # a rep more a set
 
 
 def test_the_planner_and_logging_dose_an_exercise_the_same_way() -> None:

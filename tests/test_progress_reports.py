@@ -302,7 +302,7 @@ async def test_the_confirmation_says_what_comes_next_and_today_shows_it(env, clo
     sam = await dumbbell_member(coach)
     await sam.say("/today")
     reply = await sam.say("rdl 12 12 @ 16kg", reply_to=sam.last_id("session"))
-    assert "Next time: 2 x 10 @ 18 kg, one step up." in text_of(reply)
+    assert "Next time: 2 x 10-12 @ 18 kg (aim 10), one step up." in text_of(reply)
     assert all(m.private for m in reply.messages)
     clock.set_day(MONDAY + timedelta(days=4))  # Friday: the RDL comes round again
     today = text_of(await sam.say("/today"))
@@ -319,7 +319,7 @@ async def test_bare_sets_keep_the_planned_load_so_progression_sees_it(env, clock
     await sam.say("/today")
     reply = await sam.say("rdl 12 12", reply_to=sam.last_id("session"))
     assert "12, 12 reps @ 18 kg" in text_of(reply)
-    assert "Next time: 2 x 10 @ 20 kg" in text_of(reply)
+    assert "Next time: 2 x 10-12 @ 20 kg (aim 10)" in text_of(reply)
     user = await store.find_user(sam.ref)
     assert {s.load_kg for s in await store.sets_on(user.id, clock.now.date())} == {18.0}
 
@@ -334,7 +334,7 @@ async def test_a_unit_switch_shows_the_next_step_in_pounds(env, clock) -> None:
     today = text_of(await sam.say("/today"))
     assert "@ 50 lb" in today and "Up to 50 lb" in today
     reply = await sam.say("rdl 12 12 @ 50lb", reply_to=sam.last_id("session"))
-    assert "Next time: 2 x 10 @ 55 lb, one step up." in text_of(reply)
+    assert "Next time: 2 x 10-12 @ 55 lb (aim 10), one step up." in text_of(reply)
 
 
 async def test_all_done_lists_next_time_for_each_exercise(env) -> None:
@@ -424,7 +424,9 @@ async def test_weekly_summary_has_sessions_groups_records_and_next_week(env, clo
     assert "Sets this week: Glutes 6, Hamstrings 6." in out.text
     assert "New bests: Romanian deadlift (dumbbells) 12 reps @ 22 kg." in out.text
     assert "Next week: Mon, Wed, Fri." in out.text
-    assert "• Romanian deadlift (dumbbells): 2 x 10 @ 24 kg, one step up" in out.text  # beginner
+    assert (
+        "• Romanian deadlift (dumbbells): 2 x 10-12 @ 24 kg (aim 10), one step up" in out.text
+    )  # beginner
     assert "in a row" not in out.text  # 2 of 3 this week: the streak doesn't go on
 
 

@@ -267,7 +267,7 @@ def lighter_load(
 
 
 def level_rank(level: str) -> int:
-    return LEVELS.index(level) if level in LEVELS else 0  # type: ignore[arg-type]
+    return LEVELS.index(level) if level in LEVELS else 0
 
 
 def fits(exercise: Exercise, equipment: frozenset[str], level: str | None) -> bool:
@@ -345,7 +345,11 @@ class _Rules:
             if load is not None
             else None
         )
-        big = up is not None and load is not None and up - load > BIG_STEP * load + 1e-6
+        # Big: the kit's step is more than BIG_STEP of the load (judged on the step itself, so
+        # a load converted from the other unit isn't penalised for landing on a round number).
+        value = from_kg(load, self.units) if load is not None else 0.0
+        step = load_step(self.exercise, self.library, self.units, value)
+        big = up is not None and step is not None and step > BIG_STEP * value + 0.01
         # The sets in force (an added set stays); the first session read shows them itself.
         current_sets = (
             planned if before is not None else max(self.rx.sets, min(len(values), self.max_sets))
@@ -417,14 +421,15 @@ class _Rules:
         if min(values) < ceiling:
             more = [max(v, min(v + bump, ceiling)) for v in values]
             return nxt("add", "more_reps", padded(more, current_sets))
+        held = padded([max(v, ceiling) for v in values], current_sets)
         if current_sets < self.max_sets:
-            return nxt("add", "more_sets", [ceiling] * (current_sets + 1))
+            return nxt("add", "more_sets", [*held, ceiling])
         if up is not None:
             return nxt("raise", "load_up", [bottom] * self.rx.sets, load_kg=up)
         harder = variation(self.exercise, self.library, self.equipment, True, self.level)
         if harder is not None:
-            return nxt("harder", "owned", [ceiling] * current_sets, suggestion=harder.id)
-        return nxt("hold", "owned", [ceiling] * current_sets)
+            return nxt("harder", "owned", held, suggestion=harder.id)
+        return nxt("hold", "owned", held)
 
 
 def next_for(
@@ -461,6 +466,4 @@ def lightened(nxt: Next, sets: int, load_kg: float | None, reason: Reason) -> Ne
     """`nxt` as a lighter week's session: `sets` sets at `load_kg`, aiming the bottom."""
     bottom = nxt.why.bottom
     why = replace(nxt.why, reason=reason)
-    return replace(
-        nxt, kind="lighter", sets=sets, aims=(bottom,) * sets, load_kg=load_kg, why=why
-    )
+    return replace(nxt, kind="lighter", sets=sets, aims=(bottom,) * sets, load_kg=load_kg, why=why)

@@ -55,7 +55,8 @@ FORGET_WORDS = ("forget me",)
 EDIT_WORDS = ("edit", "change", "fix")
 DELETE_WORDS = ("delete", "del", "remove")
 RECORDS_SHOWN = 5
-PROGRESS_KINDS = ("raise", "add", "harder", "easier", "back", "lighter")  # next steps worth a line in the summary
+# Next steps worth a line in the summary.
+PROGRESS_KINDS = ("raise", "add", "harder", "easier", "back", "lighter")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,7 @@ from bot.core.units import fmt_load
 def fmt_next(nxt: Next, units: str) -> str:
     """`3 x 10-12 @ 18 kg (aim 10)`: what to do next time, in the person's unit, written the
     way the plan writes it."""
-    return fmt_dose(
-        nxt.sets, nxt.reps, nxt.seconds, nxt.per_side, nxt.load_kg, units, nxt.aims
-    )
+    return fmt_dose(nxt.sets, nxt.reps, nxt.seconds, nxt.per_side, nxt.load_kg, units, nxt.aims)
 
 
 def next_note(nxt: Next, units: str, library: Library) -> str:
@@ -44,7 +42,9 @@ def next_note(nxt: Next, units: str, library: Library) -> str:
                 f"Every set reached {why.top}{unit}. The next weight up is a big jump from "
                 f"{fmt_load(was, units)}, so first {nxt.aim}{each} a set."
             )
-        return f"{nxt.aim}{each} a set this time: you managed {why.weakest}+ on every set last time."
+        return (
+            f"{nxt.aim}{each} a set this time: you managed {why.weakest}+ on every set last time."
+        )
     if why.reason == "more_sets":
         return f"{why.weakest}+{each} on every set: one more set this time, same{each}."
     if why.reason == "owned":
@@ -71,9 +71,11 @@ def next_note(nxt: Next, units: str, library: Library) -> str:
     if why.reason == "near_max":
         return f"Last time: {last}, close to your limit. Same again until it moves more easily."
     if why.reason == "lighter_week":
-        return "Lighter week: fewer sets and a little less weight, so the work of the last weeks sinks in."
+        return (
+            "Lighter week: fewer sets and a little less weight, so the last weeks' work sinks in."
+        )
     if why.reason == "stalled":
-        return "Lighter week: a few lifts have stalled, so this week is easier and you come back fresh."
+        return "Lighter week: a few lifts have stalled, so go easier and come back fresh."
     note = f"Last time: {last}. A little more each set; every set at {why.top}{unit} and "
     return note + ("the weight goes up." if why.load_can_rise else "we'll add more.")
 
