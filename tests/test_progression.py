@@ -36,6 +36,15 @@ def library() -> Library:
     return default_library()
 
 
+@dataclass(frozen=True, slots=True)
+class RatedSet(SetLog):
+    """A stored set with the effort the parser reads per set ("rpe 8", "rir 2"). Progression
+    reads these optional fields; the store keeps them once it has the columns."""
+
+    rpe: float | None = None
+    rir: int | None = None
+
+
 @dataclass
 class Log:
     """A growing history of one exercise, as the store would hand it back."""
@@ -47,17 +56,23 @@ class Log:
     def add(
         self,
         day: date,
-        values: list[int],
+        values: list[int] | tuple[int, ...],
         load_kg: float | None = None,
         seconds: bool = False,
         loads: list[float | None] | None = None,
+        rpe: float | None = None,
+        rir: int | None = None,
     ) -> None:
+        """One session; `rpe`/`rir` rate its last set (the one people rate)."""
         batch = len({s.batch_id for s in self.sets}) + 1
         for n, value in enumerate(values, 1):
             self._id += 1
             load = loads[n - 1] if loads else load_kg
+            last = n == len(values)
             self.sets.append(
-                SetLog(
+                RatedSet(
+                    rpe=rpe if last else None,
+                    rir=rir if last else None,
                     id=self._id,
                     user_id=1,
                     plan_date=day,

@@ -80,12 +80,17 @@ class LighterWeekRule:
 
 
 LIGHTER = LighterWeekRule()
-LIGHTER_DATES = 36  # logged dates read for the check: six weeks of training six days a week
 _LOOKBACK_WEEKS = 3  # how far back earlier lighter weeks are looked for
 
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def lighter_window(day: date, rule: LighterWeekRule = LIGHTER) -> tuple[date, date]:
+    """The dates (both included) whose sets `lighter_weeks` reads for `day`."""
+    weeks = rule.every_weeks + _LOOKBACK_WEEKS
+    return monday(day) - timedelta(weeks=weeks), day
 
 
 def lighter_weeks(
@@ -98,12 +103,12 @@ def lighter_weeks(
 ) -> dict[date, Reason]:
     """The lighter weeks (by their Monday) among `day`'s week and the few before it, with why.
 
-    `recent` is every set of the person's recent dates (any exercise); `week_index` gives the
-    program week of a Monday (0 = the first)."""
+    `recent` is every set the person logged in `lighter_window(day)` (any exercise);
+    `week_index` gives the program week of a Monday (0 = the first)."""
     this = monday(day)
     by_exercise: dict[str, list[SetLog]] = {}
     for s in recent:
-        if s.exercise_id in library.exercises:
+        if s.exercise_id in library.exercises and library.exercises[s.exercise_id].role == "main":
             by_exercise.setdefault(s.exercise_id, []).append(s)
     trained = {monday(s.plan_date) for s in recent if not s.skipped}
     memo: dict[date, Reason | None] = {}

@@ -143,6 +143,7 @@ class Next:
     load_kg: float | None
     why: Why
     suggestion: str | None = None  # an exercise id: the harder or easier variation to do
+    locked: str | None = None  # the harder variation the person has the kit but not the level for
 
     @property
     def aim(self) -> int:
@@ -361,6 +362,7 @@ class _Rules:
             new_aims: Sequence[int],
             load_kg: float | None = load,
             suggestion: str | None = None,
+            locked: str | None = None,
         ) -> Next:
             why = Why(
                 reason, last.sets, load, bottom, top, min(values), up is not None, misses, big
@@ -376,6 +378,7 @@ class _Rules:
                 load_kg=load_kg,
                 why=why,
                 suggestion=suggestion,
+                locked=locked,
             )
 
         def padded(per_set: Sequence[int], count: int) -> list[int]:
@@ -429,7 +432,9 @@ class _Rules:
         harder = variation(self.exercise, self.library, self.equipment, True, self.level)
         if harder is not None:
             return nxt("harder", "owned", held, suggestion=harder.id)
-        return nxt("hold", "owned", held)
+        # Owned, but the next variation is above the person's level: say how to unlock it.
+        above = variation(self.exercise, self.library, self.equipment, True)
+        return nxt("hold", "owned", held, locked=above.id if above else None)
 
 
 def next_for(

@@ -78,7 +78,7 @@ class Plans:
 
     async def lighter_weeks(self, user: User, day: date) -> dict[date, Reason]:
         """The person's lighter weeks up to `day`'s (bot.core.dose.lighter_weeks)."""
-        recent = await self.store.recent_sets(user.id, dose.LIGHTER_DATES)
+        recent = await self.store.sets_between(user.id, *dose.lighter_window(day))
         return dose.lighter_weeks(self.library, user.settings, day, recent, program_week)
 
     def for_channel(self, channel: Channel, day: date) -> DayPlan:

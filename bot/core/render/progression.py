@@ -51,6 +51,13 @@ def next_note(nxt: Next, units: str, library: Library) -> str:
         owned = f"You own this one ({why.weakest}+{each} every set)."
         if other is not None:
             return f"{owned} Next session moves up to {other.name} ({howto_hint(other.name)})."
+        locked = library.exercises.get(nxt.locked or "")
+        level = library.levels.get(locked.level) if locked else None
+        if locked is not None and level is not None:
+            return (
+                f"{owned} {locked.name} is the next step: /settings level {level.id} "
+                "brings it into your plan. Until then, slow the lowering to 3 seconds."
+            )
         return f"{owned} Slow the lowering to 3 seconds."
     if why.reason == "load_down" and was is not None and load is not None:
         return (
