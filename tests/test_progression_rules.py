@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.content import default_library
 from bot.core import dose
-from bot.core.library import Exercise, Library
+from bot.core.library import Exercise
 from bot.core.planner import plan_day
 from bot.core.ports import SetLog
 from bot.core.progression import (
@@ -23,7 +23,6 @@ from bot.core.progression import (
     load_step,
     margin,
     measure_of,
-    next_for,
     sessions,
 )
 from bot.core.render import fmt_next, fmt_planned, next_note, next_phrase, next_target
@@ -420,7 +419,7 @@ def replay(case: Case) -> list[tuple[Next | None, tuple[int, ...], float | None,
     measure = measure_of(case.exercise.prescription)
     done = sessions(case.log.sets, measure)
     before: Next | None = None
-    for i, session in enumerate(done):
+    for session in done:
         upto = [s for s in case.log.sets if s.plan_date <= session.day]
         after = dose.next_step(case.exercise, LIBRARY, case.who, upto)
         assert after is not None
