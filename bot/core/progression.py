@@ -385,8 +385,8 @@ class _Rules:
             out = list(per_set[:count])
             return out + [min(out)] * (count - len(out))
 
-        if self.exercise.loaded and load is None:
-            return nxt("hold", "no_load", [bottom] * planned)
+        if self.exercise.loaded and load is None:  # nothing to judge a load by: repeat
+            return nxt("hold", "no_load", padded([max(v, bottom) for v in values], planned))
 
         if misses >= MISSES_TO_STEP_BACK and short:
             down = (
