@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from bot.content import default_library
 from bot.core import dose
 from bot.core.library import Exercise, Library, Prescription
-from bot.core.parser import ParsedLog
-from bot.core.planner import PlannedExercise, plan_day
+from bot.core.planner import plan_day
 from bot.core.ports import SetLog
 from bot.core.progression import (
     Next,
@@ -288,31 +287,6 @@ def test_ramping_sets_are_judged_at_the_heaviest_load(library: Library) -> None:
 
 
 # ---------------------------------------------------------------- "done" logs
-
-
-def test_done_logs_follow_the_plan_a_rep_at_a_time(library: Library) -> None:
-    """Changed: "done" used to store the bottom of the range whatever the plan said, so someone
-    who only ever tapped Done never progressed. It now stores what was planned (each set's
-    aim), so "done" climbs like any log that hits its aims: a rep a session, then one step."""
-    ex = library.exercises["romanian-deadlift-dumbbell"]
-    log = Log(ex.id)
-    planned = PlannedExercise(ex.id, ex.name, "Hinge", 3, (10, 12), None, False, 90, 16.0)
-    seen = []
-    for day in days(2):
-        sets = dose.to_sets(planned, ParsedLog("done", ()), "kg")
-        log.add(day, [s.reps or 0 for s in sets], planned.load_kg)
-        nxt = decide(library, log)
-        seen.append((nxt.kind, nxt.load_kg, nxt.aim))
-        target = next_target(nxt, "kg", library)
-        planned = replace(planned, sets=nxt.sets, load_kg=target.load_kg, aims=target.aims)
-    assert seen == [
-        ("hold", 16.0, 11),
-        ("hold", 16.0, 12),
-        ("raise", 18.0, 10),
-        ("hold", 18.0, 11),
-        ("hold", 18.0, 12),
-        ("raise", 20.0, 10),
-    ]
 
 
 def test_done_on_an_added_rep_target_moves_on_a_rep(library: Library) -> None:

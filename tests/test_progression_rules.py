@@ -5,7 +5,7 @@ and scripted multi-week trajectories. Real exercise library, no store."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from bot.content import default_library
 from bot.core import dose
 from bot.core.library import Exercise
-from bot.core.planner import plan_day
+from bot.core.parser import ParsedLog
+from bot.core.planner import PlannedExercise, plan_day
 from bot.core.ports import SetLog
 from bot.core.progression import (
     BIG_STEP,
@@ -570,3 +571,22 @@ def test_rpe_ten_at_the_top_holds_until_it_comes_easier() -> None:
     # Three near-max sessions hold; the first easier one raises (and so does every one after
     # it while this person keeps to 20 kg).
     assert kinds == [("hold", 20.0)] * 3 + [("raise", 22.0)] * 3
+
+
+def test_done_logs_follow_the_plan_like_doing_the_aims() -> None:
+    """Changed: "done" used to store the bottom of the range whatever the plan said, so someone
+    who only ever tapped Done never progressed. It now stores what was planned (each set's
+    aim), so "done" climbs exactly like a log that hits its aims: a rep a session, then a step."""
+    ex = LIBRARY.exercises["romanian-deadlift-dumbbell"]
+    who = person()
+    log = Log(ex.id)
+    planned = PlannedExercise(ex.id, ex.name, "Hinge", 3, (10, 12), None, False, 90, 16.0)
+    seen = []
+    for day in days(3):
+        sets = dose.to_sets(planned, ParsedLog("done", ()), "kg")
+        log.add(day, [s.reps or 0 for s in sets], planned.load_kg)
+        nxt = step(ex.id, log, who)
+        seen.append((nxt.kind, nxt.load_kg, nxt.aim))
+        target = next_target(nxt, "kg", LIBRARY)
+        planned = replace(planned, sets=nxt.sets, load_kg=target.load_kg, aims=target.aims)
+    assert seen == simulate(ex.id, who, 16.0, 3, as_planned)
