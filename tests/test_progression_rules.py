@@ -29,7 +29,15 @@ from bot.core.progression import (
 from bot.core.render import fmt_next, fmt_planned, next_note, next_phrase, next_target
 from bot.core.settings import LEVELS, Settings
 from bot.core.units import from_kg, to_kg
+from tests import test_conversation as conversation
+from tests.test_conversation import MONDAY, text_of
+from tests.test_progress_reports import RDL, ROW, Member
+from tests.test_progress_reports import sets_of as report_sets
 from tests.test_progression import START, Log, days
+
+# The conversation tests' fixtures: a movable clock, and a Coach over a fresh SQLite file.
+clock = conversation.clock
+env = conversation.env
 
 LIBRARY = default_library()
 ALL_KIT = frozenset(LIBRARY.taxonomy.equipment)
@@ -590,3 +598,24 @@ def test_done_logs_follow_the_plan_like_doing_the_aims() -> None:
         target = next_target(nxt, "kg", LIBRARY)
         planned = replace(planned, sets=nxt.sets, load_kg=target.load_kg, aims=target.aims)
     assert seen == simulate(ex.id, who, 16.0, 3, as_planned)
+
+
+# ---------------------------------------------------------------- through the real core and store
+
+
+async def test_two_stalled_lifts_make_today_a_lighter_session(env, clock) -> None:
+    coach, store = env
+    sam = Member(coach, "sam")
+    await sam.say("/settings equipment dumbbells")
+    user = await store.find_user(sam.ref)
+    assert user is not None
+    last_week = MONDAY - timedelta(weeks=1)
+    for offset, reps in ((0, [12, 12]), (2, [8, 7]), (4, [8, 7])):  # RDL and row both stall
+        day = last_week + timedelta(days=offset)
+        await store.add_sets(user.id, day, report_sets(RDL, reps, 22.0), None)
+        await store.add_sets(user.id, day, report_sets(ROW, reps, 14.0), None)
+    today = text_of(await sam.say("/today"))
+    assert "Romanian deadlift (dumbbells): 1 x 10-12 @ 20 kg (aim 10)" in today
+    assert "Lighter week: a few lifts have stalled" in today
+    clock.set_day(MONDAY + timedelta(weeks=1))  # the week after is a normal one again
+    assert "Lighter week" not in text_of(await sam.say("/today"))

@@ -76,7 +76,7 @@ class LighterWeekRule:
     stalled_lifts: int = 2  # or when this many lifts missed their aim two sessions running
     stall_weeks: int = 2  # within the two weeks before (and since the last lighter week)
     set_share: float = 0.6  # a lighter week keeps about 60% of the sets, at least one
-    load_share: float = 0.9  # and at most 90% of the load, on the kit's steps
+    load_share: float = 0.9  # and about 90% of the last load, on the kit's steps
 
 
 LIGHTER = LighterWeekRule()
@@ -184,7 +184,8 @@ def next_step(
     reason = weeks.get(monday(day)) if day is not None else None
     if nxt is None or reason is None:
         return nxt
-    load = nxt.load_kg
+    # Lighter than the last load worked with (not than a step back already decided).
+    load = nxt.why.last_load_kg if nxt.why.last_load_kg is not None else nxt.load_kg
     if load is not None:
         load = lighter_load(exercise, library, settings.units, load, LIGHTER.load_share)
     return lightened(nxt, lighter_sets(nxt.sets), load, reason)

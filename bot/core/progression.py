@@ -254,14 +254,16 @@ def next_load(
 def lighter_load(
     exercise: Exercise, library: Library, units: str, kg: float, factor: float
 ) -> float:
-    """The heaviest load of the kit at most `factor` of `kg` (at least one step down when there
-    is one; `kg` itself when there is none)."""
-    target, current = kg * factor, kg
+    """The kit's load nearest to `factor` of `kg`, at least one step under it (`kg` itself when
+    the kit has nothing lighter)."""
+    target, best, current = kg * factor, kg, kg
     while (down := next_load(exercise, library, units, current, up=False)) is not None:
         current = down
-        if current <= target + LOAD_TOLERANCE_KG:
+        if best == kg or abs(current - target) < abs(best - target):
+            best = current
+        if current < target:
             break
-    return current
+    return best
 
 
 # ---------------------------------------------------------------- variations
