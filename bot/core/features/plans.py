@@ -31,11 +31,6 @@ from bot.core.progression import SESSIONS_NEEDED, Reason
 from bot.core.settings import Settings
 
 
-def program_week(monday: date) -> int:
-    """The program week of a Monday, for the lighter-week rule."""
-    return (monday - EPOCH).days // 7
-
-
 class Plans:
     """Plans of people and channels, planned once and kept (the plan cache)."""
 
@@ -79,6 +74,13 @@ class Plans:
     async def lighter_weeks(self, user: User, day: date) -> dict[date, Reason]:
         """The person's lighter weeks up to `day`'s (bot.core.dose.lighter_weeks)."""
         recent = await self.store.sets_between(user.id, *dose.lighter_window(day))
+        # Weeks count from the person's program start once settings carry one, else from EPOCH.
+        start = getattr(user.settings, "program_start", None) or EPOCH
+        anchor = dose.monday(start)
+
+        def program_week(monday: date) -> int:
+            return (monday - anchor).days // 7
+
         return dose.lighter_weeks(self.library, user.settings, day, recent, program_week)
 
     def for_channel(self, channel: Channel, day: date) -> DayPlan:
