@@ -71,8 +71,10 @@ def prescribed(exercise: Exercise, library: Library, level: str) -> Prescription
 class LighterWeekRule:
     """When a week is lighter, and how much lighter. Weeks run Monday to Sunday."""
 
-    every_weeks: int = 6  # the last week of every six of the program is lighter ...
-    trained_weeks: int = 4  # ... when at least 4 of the 5 weeks before it had training
+    # The last week of every block of the program is lighter (None: the content's block_weeks,
+    # 6) when the person trained in all but `missed_weeks` of the block's other weeks.
+    every_weeks: int | None = None
+    missed_weeks: int = 1
     stalled_lifts: int = 2  # or when this many lifts missed their aim two sessions running
     stall_weeks: int = 2  # within the two weeks before (and since the last lighter week)
     set_share: float = 0.6  # a lighter week keeps about 60% of the sets, at least one
@@ -81,16 +83,16 @@ class LighterWeekRule:
 
 LIGHTER = LighterWeekRule()
 _LOOKBACK_WEEKS = 3  # how far back earlier lighter weeks are looked for
+_MAX_BLOCK_WEEKS = 6  # the longest block the content may have (bot.content checks 4-6)
 
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def lighter_window(day: date, rule: LighterWeekRule = LIGHTER) -> tuple[date, date]:
+def lighter_window(day: date) -> tuple[date, date]:
     """The dates (both included) whose sets `lighter_weeks` reads for `day`."""
-    weeks = rule.every_weeks + _LOOKBACK_WEEKS
-    return monday(day) - timedelta(weeks=weeks), day
+    return monday(day) - timedelta(weeks=_MAX_BLOCK_WEEKS + _LOOKBACK_WEEKS), day
 
 
 def lighter_weeks(
@@ -106,6 +108,7 @@ def lighter_weeks(
     `recent` is every set the person logged in `lighter_window(day)` (any exercise);
     `week_index` gives the program week of a Monday (0 = the first)."""
     this = monday(day)
+    every = rule.every_weeks or library.block_weeks
     by_exercise: dict[str, list[SetLog]] = {}
     for s in recent:
         if s.exercise_id in library.exercises and library.exercises[s.exercise_id].role == "main":
@@ -126,9 +129,9 @@ def lighter_weeks(
         if week in memo:
             return memo[week]
         found: Reason | None = None
-        before = [week - timedelta(weeks=n) for n in range(1, rule.every_weeks)]
-        if week_index(week) % rule.every_weeks == rule.every_weeks - 1 and (
-            sum(w in trained for w in before) >= rule.trained_weeks
+        before = [week - timedelta(weeks=n) for n in range(1, every)]
+        if week_index(week) % every == every - 1 and (
+            sum(w in trained for w in before) >= len(before) - rule.missed_weeks
         ):
             found = "lighter_week"
         elif depth > 0:

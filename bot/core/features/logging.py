@@ -354,7 +354,7 @@ class Logging(Feature):
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         confirm = render.logged(ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units)
         if not all(s.skipped for s in sets):
-            confirm += await self.next_times.after_log(ctx.user, planned.exercise_id)
+            confirm += await self.next_times.after_log(ctx.user, planned.exercise_id, plan.day)
         sentence, follow = await self._what_next(ctx, plan, advance)
         # In a group the confirmation stays in the group: members log in the open there.
         confirmation = Outbound(confirm + sentence, private=ctx.private_here)
@@ -393,7 +393,8 @@ class Logging(Feature):
         names = ", ".join(p.name for p in pending)
         if parsed.kind == "skip":
             return say(render.rest_skipped(ctx.speaker, names))
-        nxt = await self.next_times.after_session(ctx.user, [p.exercise_id for p in pending])
+        ids = [p.exercise_id for p in pending]
+        nxt = await self.next_times.after_session(ctx.user, ids, plan.day)
         return say(render.all_logged(ctx.speaker, names, nxt), private=ctx.private_here)
 
     async def _log_list(self, ctx: Ctx, plan: DayPlan, text: str, source: str | None) -> Reply:
@@ -416,7 +417,7 @@ class Logging(Feature):
         ]
         for i, (p, sets) in enumerate(batches):
             if not all(s.skipped for s in sets):
-                lines[i] += await self.next_times.after_log(ctx.user, p.exercise_id)
+                lines[i] += await self.next_times.after_log(ctx.user, p.exercise_id, plan.day)
         nxt, _ = await self._what_next(ctx, plan, advance=False)
         return say(" ".join(lines) + nxt, private=ctx.private_here)
 

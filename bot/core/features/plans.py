@@ -19,12 +19,13 @@ from bot.core.features.base import Services
 from bot.core.library import Exercise, Library, Prescription
 from bot.core.pictures import with_picture
 from bot.core.planner import (
-    EPOCH,
     DayPlan,
     PlannedExercise,
     Target,
+    next_training_day,
     plan_day,
     previous_training_day,
+    program_week,
 )
 from bot.core.ports import Channel, User
 from bot.core.progression import SESSIONS_NEEDED, Reason
@@ -54,34 +55,57 @@ class Plans:
                 if prev_stored
                 else plan_day(self.library, settings, prev_day).exercise_ids
             )
-        # Plan once to learn the exercises, fetch their history in one query, plan with it.
+        # Plan once to learn the exercises, fetch the history of them and their variations in
+        # one query, then plan with it: the variation progression calls for, and its dose.
         plan0 = plan_day(self.library, settings, day, previous)
-        history = await self.store.recent_sets_by_exercise(
-            user.id, plan0.exercise_ids, SESSIONS_NEEDED
-        )
+        exercises = [self.library.exercises[i] for i in plan0.exercise_ids]
+        family = sorted({i for ex in exercises for i in dose.family(ex, self.library)})
+        history = await self.store.recent_sets_by_exercise(user.id, family, SESSIONS_NEEDED)
+        variations = {
+            ex.id: chosen.id
+            for ex in exercises
+            if (chosen := dose.variation_for(ex, history, settings, self.library)) is not ex
+        }
         lighter = await self.lighter_weeks(user, day)
 
         def target(ex: Exercise, rx: Prescription) -> Target | None:
             past = history.get(ex.id, [])
-            nxt = dose.next_step(ex, self.library, settings, past, lighter=lighter, day=day)
+            nxt = dose.next_step(
+                ex, self.library, settings, past, sets=rx.sets, lighter=lighter, day=day
+            )
             return render.next_target(nxt, settings.units, self.library) if nxt else None
 
-        plan = plan_day(self.library, settings, day, previous, targets=target)
+        plan = plan_day(
+            self.library, settings, day, previous, targets=target, variations=variations
+        )
         if plan.training:
             await self.store.save_plan(user.id, day, settings.plan_key(), plan.to_dict())
         return plan
 
+    def next_sets(self, settings: Settings, exercise_ids: list[str], after: date) -> dict[str, int]:
+        """How many sets the planner gives each exercise the next time it is planned after
+        `after` (within its next 14 sessions), before progression: the base "Next time" doses
+        from."""
+        found: dict[str, int] = {}
+        day = after
+        for _ in range(14):
+            nxt = next_training_day(settings, day)
+            if nxt is None or len(found) == len(exercise_ids):
+                break
+            day = nxt
+            for p in plan_day(self.library, settings, day).main:
+                if p.exercise_id in exercise_ids:
+                    found.setdefault(p.exercise_id, p.sets)
+        return found
+
     async def lighter_weeks(self, user: User, day: date) -> dict[date, Reason]:
         """The person's lighter weeks up to `day`'s (bot.core.dose.lighter_weeks)."""
         recent = await self.store.sets_between(user.id, *dose.lighter_window(day))
-        # Weeks count from the person's program start once settings carry one, else from EPOCH.
-        start = getattr(user.settings, "program_start", None) or EPOCH
-        anchor = dose.monday(start)
 
-        def program_week(monday: date) -> int:
-            return (monday - anchor).days // 7
+        def week_index(monday: date) -> int:
+            return program_week(user.settings, monday)
 
-        return dose.lighter_weeks(self.library, user.settings, day, recent, program_week)
+        return dose.lighter_weeks(self.library, user.settings, day, recent, week_index)
 
     def for_channel(self, channel: Channel, day: date) -> DayPlan:
         prev_day = previous_training_day(channel.settings, day)

@@ -87,31 +87,40 @@ class NextTimes:
     async def step(self, user: User, exercise_id: str) -> Next | None:
         return (await self.steps(user, [exercise_id])).get(exercise_id)
 
-    async def steps(self, user: User, exercise_ids: list[str]) -> dict[str, Next]:
+    async def steps(
+        self, user: User, exercise_ids: list[str], day: date | None = None
+    ) -> dict[str, Next]:
+        """`day`: the plan the log was on; the next plan after it sets how many sets (the
+        planner fits them to the session length)."""
         known = [i for i in exercise_ids if i in self.library.exercises]
         history = await self.store.recent_sets_by_exercise(user.id, known, SESSIONS_NEEDED)
         # Sessions of lighter weeks aren't judged (the plan itself shows a lighter week).
         last = max((s.plan_date for sets in history.values() for s in sets), default=None)
         lighter = await self.plans.lighter_weeks(user, last) if last else {}
+        planned = self.plans.next_sets(user.settings, known, day) if day else {}
         found: dict[str, Next] = {}
         for exercise_id in known:
             ex = self.library.exercises[exercise_id]
             past = history.get(exercise_id, [])
-            nxt = dose.next_step(ex, self.library, user.settings, past, lighter=lighter)
+            sets = planned.get(exercise_id)
+            nxt = dose.next_step(ex, self.library, user.settings, past, sets, lighter)
             if nxt is not None:
                 found[exercise_id] = nxt
         return found
 
-    async def after_log(self, user: User, exercise_id: str) -> str:
-        """` Next time: 3 x 10 @ 18 kg, one step up.` (empty when there is nothing to say)."""
-        nxt = await self.step(user, exercise_id)
+    async def after_log(self, user: User, exercise_id: str, day: date | None = None) -> str:
+        """` Next time: 3 x 10-12 @ 18 kg (aim 10), one step up.` (empty when there is nothing
+        to say). `day`: the plan's day."""
+        nxt = (await self.steps(user, [exercise_id], day)).get(exercise_id)
         if nxt is None:
             return ""
         return f" Next time: {render.next_phrase(nxt, user.settings.units, self.library)}."
 
-    async def after_session(self, user: User, exercise_ids: list[str]) -> str:
-        """` Next time: Glute bridge 3 x 15; RDL 3 x 12 @ 20 kg.` for a whole session."""
-        steps = await self.steps(user, exercise_ids)
+    async def after_session(
+        self, user: User, exercise_ids: list[str], day: date | None = None
+    ) -> str:
+        """` Next time: Glute bridge 3 x 10-15 (aim 12); ...` for a whole session."""
+        steps = await self.steps(user, exercise_ids, day)
         units = user.settings.units
         parts = [
             f"{exercise_name(self.library, i)} {render.next_phrase(nxt, units, self.library)}"
