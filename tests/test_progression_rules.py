@@ -365,11 +365,6 @@ def test_the_lighter_week_rule_is_data() -> None:
     rule = dose.LIGHTER
     every = rule.every_weeks or LIBRARY.block_weeks  # the last week of each block
     assert (every, rule.stalled_lifts, rule.set_share, rule.load_share) == (6, 2, 0.6, 0.9)
-        6,
-        2,
-        0.6,
-        0.9,
-    )
     assert [dose.lighter_sets(n) for n in (1, 2, 3, 4, 5)] == [1, 1, 2, 2, 3]
 
 
