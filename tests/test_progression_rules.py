@@ -401,8 +401,11 @@ def cases(draw: st.DrawFn) -> Case:
     for n in range(draw(st.integers(1, 6))):
         follow = nxt is not None and draw(st.booleans())
         if follow and nxt is not None:
-            count = draw(st.integers(max(1, nxt.sets - 1), nxt.sets + 1))
-            values = [max(0, a + draw(st.integers(-3, 2))) for a in nxt.aims[:count]]
+            # Mostly as prescribed, sometimes a little more, less, or a set short or extra.
+            sizes = [nxt.sets] * 4 + [max(1, nxt.sets - 1), nxt.sets + 1]
+            count = draw(st.sampled_from(sizes))
+            delta = st.sampled_from([0, 0, 0, 0, 1, 2, -1, -3])
+            values = [max(0, a + draw(delta)) for a in nxt.aims[:count]]
             values += [values[-1]] * (count - len(values))
             load = nxt.load_kg if ex.loaded else None
         else:
@@ -413,7 +416,9 @@ def cases(draw: st.DrawFn) -> Case:
             )
             value = st.integers(0, top + 8) | near | near
             values = draw(st.lists(value, min_size=count, max_size=count))
-        log.add(START + timedelta(days=2 * n), values, load, seconds=seconds)
+        rpe = draw(st.none() | st.sampled_from([6.0, 7.0, 8.0, 9.5, 10.0]))
+        rir = draw(st.none() | st.integers(0, 4))
+        log.add(START + timedelta(days=2 * n), values, load, seconds=seconds, rpe=rpe, rir=rir)
         nxt = dose.next_step(ex, LIBRARY, who, log.sets)
     return Case(ex, who, log)
 
