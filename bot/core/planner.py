@@ -47,7 +47,8 @@ from bot.core.library import (
     SessionLength,
     Slot,
 )
-from bot.core.settings import LEVELS, Settings
+from bot.core.progression import fits
+from bot.core.settings import Settings
 
 # A Monday. Weeks and blocks count from it when a person has no program start date.
 EPOCH = date(2024, 1, 1)
@@ -278,16 +279,9 @@ def day_type_for(library: Library, settings: Settings, day: date) -> DayType:
 # ---------------------------------------------------------------- choosing exercises
 
 
-def level_rank(level: str) -> int:
-    return LEVELS.index(level) if level in LEVELS else 0
-
-
 def allowed(exercise: Exercise, settings: Settings) -> bool:
-    """Never prescribe what someone lacks, nor what is above their level."""
-    have = settings.equipment | {"bodyweight"}
-    return set(exercise.equipment) <= have and level_rank(exercise.level) <= level_rank(
-        settings.level
-    )
+    """Never prescribe what someone lacks, nor what is above their level (progression.fits)."""
+    return fits(exercise, settings.equipment, settings.level)
 
 
 def time_band(minutes: int) -> tuple[int, int]:

@@ -23,8 +23,9 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from bot.core.library import Exercise, Library
-from bot.core.planner import allowed, level_rank, training_weekdays
+from bot.core.planner import allowed, training_weekdays
 from bot.core.ports import SetLog
+from bot.core.progression import level_rank
 from bot.core.settings import Settings
 
 # The back line, in the order reports list it. Ties for "most neglected" go to the earlier one

@@ -274,7 +274,8 @@ def level_rank(level: str) -> int:
 
 
 def fits(exercise: Exercise, equipment: frozenset[str], level: str | None) -> bool:
-    """The person owns the kit (and, with a level, is at the exercise's level or above)."""
+    """The person owns the kit and, with a level, is at the exercise's level or above. The one
+    rule: the planner's `allowed` is this too."""
     kit = set(exercise.equipment) <= equipment | {"bodyweight"}
     return kit and (level is None or level_rank(exercise.level) <= level_rank(level))
 
