@@ -83,6 +83,8 @@ class LighterWeekRule:
 
 LIGHTER = LighterWeekRule()
 _LOOKBACK_WEEKS = 3  # how far back earlier lighter weeks are looked for
+# The stall check reads sessions this far before `day`'s Monday (lookback + stall_weeks).
+STALL_LOOKBACK_WEEKS = _LOOKBACK_WEEKS + LIGHTER.stall_weeks
 _MAX_BLOCK_WEEKS = 6  # the longest block the content may have (bot.content checks 4-6)
 
 
@@ -102,11 +104,13 @@ def lighter_weeks(
     recent: Sequence[SetLog],
     week_index: Callable[[date], int],
     rule: LighterWeekRule = LIGHTER,
+    shown: Mapping[str, Mapping[date, int]] | None = None,
 ) -> dict[date, Reason]:
     """The lighter weeks (by their Monday) among `day`'s week and the few before it, with why.
 
     `recent` is every set the person logged in `lighter_window(day)` (any exercise);
-    `week_index` gives the program week of a Monday (0 = the first)."""
+    `week_index` gives the program week of a Monday (0 = the first); `shown` the sets the plans
+    showed, by exercise and date (`next_step`)."""
     this = monday(day)
     every = rule.every_weeks or library.block_weeks
     by_exercise: dict[str, list[SetLog]] = {}
@@ -121,7 +125,8 @@ def lighter_weeks(
         for exercise_id, history in by_exercise.items():
             window = [s for s in history if since <= s.plan_date < until]
             ex = library.exercises[exercise_id]
-            nxt = next_step(ex, library, settings, window) if window else None
+            planned = (shown or {}).get(exercise_id)
+            nxt = next_step(ex, library, settings, window, shown=planned) if window else None
             count += nxt is not None and nxt.why.misses >= 2
         return count
 
@@ -163,12 +168,14 @@ def next_step(
     sets: int | None = None,
     lighter: Mapping[date, Reason] | None = None,
     day: date | None = None,
+    shown: Mapping[date, int] | None = None,
 ) -> Next | None:
     """What comes next for `exercise` after `history` (its recent sets); None with no history.
 
     `sets`: the planned sets when the plan differs from the level-capped content (time).
     `lighter`: lighter weeks (`lighter_weeks`): their sessions aren't judged, and when `day`
-    falls in one, the step is that week's lighter one."""
+    falls in one, the step is that week's lighter one. `shown`: the sets each past day's plan
+    showed for `exercise`, where known."""
     rx = prescribed(exercise, library, settings.level)
     if sets is not None:
         rx = replace(rx, sets=sets)
@@ -183,6 +190,7 @@ def next_step(
         level=settings.level,
         max_sets=level_dose(library, settings.level).max_sets,
         lighter=(lambda d: monday(d) in weeks) if weeks else None,
+        shown=shown,
     )
     reason = weeks.get(monday(day)) if day is not None else None
     if nxt is None or reason is None:

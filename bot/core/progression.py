@@ -40,7 +40,7 @@ midway gives clean numbers in the new unit (20 kg -> 50 lb, not 49.1 lb).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
@@ -331,13 +331,17 @@ class _Rules:
     def inc(self) -> int:
         return HOLD_STEP_SECONDS if self.measure == "seconds" else 1
 
-    def decide(self, last: Session, before: Next | None, misses_before: int) -> Next:
+    def decide(
+        self, last: Session, before: Next | None, misses_before: int, shown: int | None = None
+    ) -> Next:
+        """`shown`: the sets the day's plan showed, when known (the planner fits sets to the
+        session length, so they can differ from day to day)."""
         bottom, top = self.range
         planned = before.sets if before is not None else self.rx.sets
         # The aims in force; a load other than the prescribed one is judged against the range.
         aims = before.aims if before is not None and _same(before.load_kg, last.load_kg) else ()
         values = last.values
-        missed = len(values) < planned or any(
+        missed = len(values) < (shown or planned) or any(
             v < (aims[min(i, len(aims) - 1)] if aims else bottom) for i, v in enumerate(values)
         )
         same_load = before is None or _same(before.load_kg, last.load_kg)
@@ -450,12 +454,14 @@ def next_for(
     level: str | None = None,
     max_sets: int | None = None,
     lighter: Callable[[date], bool] | None = None,
+    shown: Mapping[date, int] | None = None,
 ) -> Next | None:
     """What comes next for `exercise` after `history` (its recent sets); None with no history.
 
     `rx` is the prescription as planned (sets capped by level); `max_sets` the level's cap that
     added sets stop at (default: `rx.sets`); `level` checks the variations offered; `lighter`
-    marks dates of lighter weeks, which are not judged."""
+    marks dates of lighter weeks, which are not judged; `shown` has the sets each day's plan
+    showed, where known (a session is complete when it did those)."""
     measure = measure_of(rx)
     if (rx.seconds if measure == "seconds" else rx.reps) is None:
         return None
@@ -465,7 +471,7 @@ def next_for(
     for session in sessions(history, measure):
         if lighter is not None and lighter(session.day):
             continue
-        found = rules.decide(session, found, misses)
+        found = rules.decide(session, found, misses, (shown or {}).get(session.day))
         misses = 0 if found.kind in ("back", "easier", "raise") else found.why.misses
     return found
 

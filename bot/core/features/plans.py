@@ -8,8 +8,9 @@ session feature sends these messages; the logging feature answers replies and pr
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from bot.core import dose, render
@@ -27,7 +28,7 @@ from bot.core.planner import (
     previous_training_day,
     program_week,
 )
-from bot.core.ports import Channel, User
+from bot.core.ports import Channel, SetLog, User
 from bot.core.progression import SESSIONS_NEEDED, Reason
 from bot.core.settings import Settings
 
@@ -67,11 +68,12 @@ class Plans:
             if (chosen := dose.variation_for(ex, history, settings, self.library)) is not ex
         }
         lighter = await self.lighter_weeks(user, day)
+        shown = await self.shown_sets(user.id, history.values())
 
         def target(ex: Exercise, rx: Prescription) -> Target | None:
             past = history.get(ex.id, [])
             nxt = dose.next_step(
-                ex, self.library, settings, past, sets=rx.sets, lighter=lighter, day=day
+                ex, self.library, settings, past, rx.sets, lighter, day, shown.get(ex.id)
             )
             return render.next_target(nxt, settings.units, self.library) if nxt else None
 
@@ -101,11 +103,26 @@ class Plans:
     async def lighter_weeks(self, user: User, day: date) -> dict[date, Reason]:
         """The person's lighter weeks up to `day`'s (bot.core.dose.lighter_weeks)."""
         recent = await self.store.sets_between(user.id, *dose.lighter_window(day))
+        since = dose.monday(day) - timedelta(weeks=dose.STALL_LOOKBACK_WEEKS)
+        shown = await self.shown_sets(user.id, [[s for s in recent if s.plan_date >= since]])
 
         def week_index(monday: date) -> int:
             return program_week(user.settings, monday)
 
-        return dose.lighter_weeks(self.library, user.settings, day, recent, week_index)
+        return dose.lighter_weeks(self.library, user.settings, day, recent, week_index, shown=shown)
+
+    async def shown_sets(
+        self, user_id: int, logs: Iterable[Sequence[SetLog]]
+    ) -> dict[str, dict[date, int]]:
+        """How many sets each day's stored plan showed for each exercise, for the dates of
+        `logs` (progression judges a session against what that day's plan asked for)."""
+        days = sorted({s.plan_date for sets in logs for s in sets})
+        found: dict[str, dict[date, int]] = {}
+        for day in days:
+            stored = await self.store.get_plan(user_id, day)
+            for p in DayPlan.from_dict(stored[1]).main if stored else ():
+                found.setdefault(p.exercise_id, {})[day] = p.sets
+        return found
 
     def for_channel(self, channel: Channel, day: date) -> DayPlan:
         prev_day = previous_training_day(channel.settings, day)

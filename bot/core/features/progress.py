@@ -98,12 +98,15 @@ class NextTimes:
         last = max((s.plan_date for sets in history.values() for s in sets), default=None)
         lighter = await self.plans.lighter_weeks(user, last) if last else {}
         planned = self.plans.next_sets(user.settings, known, day) if day else {}
+        shown = await self.plans.shown_sets(user.id, history.values())
         found: dict[str, Next] = {}
         for exercise_id in known:
             ex = self.library.exercises[exercise_id]
             past = history.get(exercise_id, [])
             sets = planned.get(exercise_id)
-            nxt = dose.next_step(ex, self.library, user.settings, past, sets, lighter)
+            nxt = dose.next_step(
+                ex, self.library, user.settings, past, sets, lighter, shown=shown.get(exercise_id)
+            )
             if nxt is not None:
                 found[exercise_id] = nxt
         return found
