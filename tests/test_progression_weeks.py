@@ -5,8 +5,10 @@ block, and what "Next time" says is what the next plan shows."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -100,8 +102,6 @@ PROFILES = {
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, list[Day]]:
-    import asyncio
-
     return {name: asyncio.run(follow(profile)) for name, profile in PROFILES.items()}
 
 
@@ -112,7 +112,7 @@ def test_loads_climb_by_small_steps_and_end_heavier(runs: dict[str, list[Day]], 
     climbed = 0
     for exercise_id, seen in lifts.items():
         ex = LIBRARY.exercises[exercise_id]
-        for (_, before, _), (_, after, _) in zip(seen, seen[1:], strict=False):
+        for (_, before, _), (_, after, _) in pairwise(seen):
             if after > before:
                 step = load_step(ex, LIBRARY, "kg", before) or 0
                 assert after - before <= max(BIG_STEP * before, step) + 0.01, (exercise_id, seen)
@@ -165,18 +165,21 @@ def test_bodyweight_moves_climb_past_the_range_then_say_what_is_next(
     assert owned and "/settings level intermediate" in owned[0]
 
 
-def test_the_figures(runs: dict[str, list[Day]], capsys: pytest.CaptureFixture[str]) -> None:
-    """Prints each profile's main lifts at the start and in week 12 (for the report)."""
-    with capsys.disabled():
-        for name, days in runs.items():
-            starts: dict[str, str] = {}
-            ends: dict[str, str] = {}
-            for d in days:
-                for p in d.plan.main:
-                    starts.setdefault(p.exercise_id, fmt_planned(p, "kg"))
-                    if not lighter(p):  # week 12 is a lighter week: show the last full dose
-                        ends[p.exercise_id] = fmt_planned(p, "kg")
-            print(f"\n{name}: {len(days)} sessions")
-            for exercise_id in list(starts)[:6]:
-                print(f"  {exercise_id}: {starts[exercise_id]} -> {ends[exercise_id]}")
-    assert runs
+def figures(runs: dict[str, list[Day]]) -> str:
+    """Each profile's sessions and main lifts at the start and at their last full dose."""
+    lines = []
+    for name, days in runs.items():
+        starts: dict[str, str] = {}
+        ends: dict[str, str] = {}
+        for d in days:
+            for p in d.plan.main:
+                starts.setdefault(p.exercise_id, fmt_planned(p, "kg"))
+                if not lighter(p):  # week 12 is a lighter week: show the last full dose
+                    ends[p.exercise_id] = fmt_planned(p, "kg")
+        lines.append(f"{name}: {len(days)} sessions in {WEEKS} weeks")
+        lines += [f"  {i}: {starts[i]} -> {ends[i]}" for i in list(starts)[:6]]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m tests.test_progression_weeks: the figures
+    print(figures({name: asyncio.run(follow(profile)) for name, profile in PROFILES.items()}))
