@@ -638,3 +638,36 @@ async def test_two_stalled_lifts_make_today_a_lighter_session(env, clock) -> Non
     assert "Lighter week: a few lifts have stalled" in today
     clock.set_day(MONDAY + timedelta(weeks=1))  # the week after is a normal one again
     assert "Lighter week" not in text_of(await sam.say("/today"))
+
+
+async def test_owned_moves_that_need_a_higher_level_get_a_level_up_offer(env, clock) -> None:
+    """A beginner with no kit who owns the glute bridge: its next step, the single-leg bridge,
+    is an intermediate move. The weekly summary offers the level; one tap moves them up and the
+    plan follows."""
+    coach, store = env
+    sam = Member(coach, "sam")
+    await sam.say("/help")
+    user = await store.find_user(sam.ref)
+    assert user is not None and user.settings.level == "beginner"
+    await store.add_sets(user.id, MONDAY, report_sets("glute-bridge", [18, 18]), None)
+    sunday = MONDAY + timedelta(days=6)
+    (summary,) = await coach.weekly_summary(user.id, sunday)
+    assert "Single-leg glute bridge is next, at Intermediate. Move up?" in summary.text
+    (yes, keep) = summary.buttons[0]
+    assert yes.data == "lvl:intermediate" and keep.data == "lvl:keep"
+    message_id = await coach.next_message_id("test")
+    await coach.record_sent("test", user.chat_id, message_id, summary)
+    await sam.press(message_id, yes.data)
+    user = await store.find_user(sam.ref)
+    assert user is not None and user.settings.level == "intermediate"
+
+
+async def test_no_level_up_offer_while_moves_still_progress(env) -> None:
+    coach, store = env
+    sam = Member(coach, "sam")
+    await sam.say("/help")
+    user = await store.find_user(sam.ref)
+    assert user is not None
+    await store.add_sets(user.id, MONDAY, report_sets("glute-bridge", [12, 12]), None)
+    (summary,) = await coach.weekly_summary(user.id, MONDAY + timedelta(days=6))
+    assert "Move up?" not in summary.text and summary.buttons == ()

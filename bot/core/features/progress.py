@@ -23,6 +23,7 @@ from bot.core.dispatch import ButtonData, CommandArg, Ctx, State, command, on_bu
 from bot.core.events import Attachment, Button, Outbound, Reply
 from bot.core.features.base import Feature, Services
 from bot.core.features.plans import Plans
+from bot.core.features.setup import SetLevel
 from bot.core.history import (
     HISTORY_SESSIONS,
     MAX_HISTORY_SESSIONS,
@@ -31,6 +32,7 @@ from bot.core.history import (
     export_csv,
     export_filename,
 )
+from bot.core.library import LevelDose
 from bot.core.lookup import exercise_name
 from bot.core.numerals import read_int
 from bot.core.parser import LogParseError, parse_log
@@ -47,7 +49,8 @@ from bot.core.progress import (
     streak,
     week_start,
 )
-from bot.core.progression import SESSIONS_NEEDED, Next
+from bot.core.progression import SESSIONS_NEEDED, Next, level_rank
+from bot.core.settings import LEVELS
 
 log = logging.getLogger(__name__)
 
@@ -323,30 +326,55 @@ class Progress(Feature):
         lines += self._group_lines([s for s in sets if start <= s.plan_date <= week_end], user)
         bests = new_records(sets, start, week_end)
         lines += render.new_bests(bests, self.library, user.settings.units)
-        lines += await self._next_week(user, sets, start, week_end)
+        ahead, locked = await self._next_week(user, sets, start, week_end)
+        lines += ahead
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        level = self._level_up(user, locked)
+        if level is not None:  # owned moves whose next step is a level up: offer it
+            names = [exercise_name(self.library, i) for i in locked]
+            lines.append(render.level_up_offer(names, level.name))
+            buttons = (
+                (
+                    Button(render.take_level(level.name), SetLevel(level.id).encode()),
+                    Button(render.KEEP_MY_LEVEL, SetLevel("keep").encode()),
+                ),
+            )
         title = render.summary_title(start, week_end)
-        return [Outbound("\n".join(lines), title=title, chat_id=user.chat_id, private=True)]
+        text = "\n".join(lines)
+        return [Outbound(text, title=title, chat_id=user.chat_id, private=True, buttons=buttons)]
+
+    def _level_up(self, user: User, locked: list[str]) -> LevelDose | None:
+        """The next level up that the locked moves need, if any."""
+        mine = level_rank(user.settings.level)
+        ranks = [level_rank(self.library.exercises[i].level) for i in locked]
+        above = sorted(r for r in ranks if r > mine)
+        if not above:
+            return None
+        return self.library.levels.get(LEVELS[min(above[0], mine + 1)])
 
     async def _next_week(
         self, user: User, sets: list[SetLog], start: date, week_end: date
-    ) -> list[str]:
+    ) -> tuple[list[str], list[str]]:
+        """(the "Next week" lines, owned moves' harder variations that need a higher level)."""
         days = [
             week_end + timedelta(days=i)
             for i in range(1, 8)
             if is_training_day(user.settings, week_end + timedelta(days=i))
         ]
         if not days:
-            return []
+            return [], []
         trained = dict.fromkeys(
             s.exercise_id for s in sets if start <= s.plan_date <= week_end and not s.skipped
         )
         steps: list[tuple[str, str]] = []
-        for exercise_id in trained:
-            nxt = await self.next_times.step(user, exercise_id)
-            if nxt is not None and nxt.kind in PROGRESS_KINDS:
+        locked: list[str] = []
+        for exercise_id, nxt in (await self.next_times.steps(user, list(trained))).items():
+            if nxt.kind in PROGRESS_KINDS:
                 phrase = render.next_phrase(nxt, user.settings.units, self.library)
                 steps.append((exercise_name(self.library, exercise_id), phrase))
-        return render.next_week(days, steps)
+            if nxt.locked is not None and nxt.locked not in locked:
+                locked.append(nxt.locked)
+        return render.next_week(days, steps), locked
 
 
 def _private(text: str, title: str | None = None) -> Reply:

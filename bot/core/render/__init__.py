@@ -137,6 +137,7 @@ from bot.core.render.progress import (
 )
 from bot.core.render.progression import (
     fmt_next,
+    level_up_offer,
     next_note,
     next_phrase,
     next_target,
@@ -266,6 +267,7 @@ __all__ = [
     "level_from_selftest",
     "level_question",
     "level_set",
+    "level_up_offer",
     "logged",
     "new_bests",
     "next_note",

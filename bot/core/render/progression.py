@@ -114,3 +114,12 @@ def next_phrase(nxt: Next, units: str, library: Library) -> str:
     if nxt.why.reason == "more_sets":
         return f"{what}, one more set"
     return what
+
+
+def level_up_offer(names: list[str], level_name: str) -> str:
+    """The weekly summary's offer when owned moves wait for a higher level."""
+    shown = ", ".join(names[:3])
+    return (
+        f"You've outgrown your level on some moves: {shown} "
+        f"{'is' if len(names) == 1 else 'are'} next, at {level_name}. Move up?"
+    )
