@@ -7,7 +7,8 @@ dates the caller marks as lighter (a planned easy week is neither progress nor a
 
 Judging a session (the measure is reps, or seconds for a hold; only the sets at the day's
 heaviest load count):
-- a *miss*: fewer sets than planned, or a set under its aim (the bottom of the range when no
+- a *miss*: fewer sets than planned (what that day's plan showed, when the caller knows it), or
+  a set under its aim (the bottom of the range when no
   aim was set, or when the person chose another load than the one prescribed);
 - *short*: most sets under the bottom of the range;
 - *at the top*: every planned set reached the top of the range.
