@@ -35,15 +35,6 @@ def library() -> Library:
     return default_library()
 
 
-@dataclass(frozen=True, slots=True)
-class RatedSet(SetLog):
-    """A stored set with the effort the parser reads per set ("rpe 8", "rir 2"). Progression
-    reads these optional fields; the store keeps them once it has the columns."""
-
-    rpe: float | None = None
-    rir: int | None = None
-
-
 @dataclass
 class Log:
     """A growing history of one exercise, as the store would hand it back."""
@@ -69,7 +60,7 @@ class Log:
             load = loads[n - 1] if loads else load_kg
             last = n == len(values)
             self.sets.append(
-                RatedSet(
+                SetLog(
                     rpe=rpe if last else None,
                     rir=rir if last else None,
                     id=self._id,

@@ -671,3 +671,18 @@ async def test_no_level_up_offer_while_moves_still_progress(env) -> None:
     await store.add_sets(user.id, MONDAY, report_sets("glute-bridge", [12, 12]), None)
     (summary,) = await coach.weekly_summary(user.id, MONDAY + timedelta(days=6))
     assert "Move up?" not in summary.text and summary.buttons == ()
+
+
+async def test_a_typed_rpe_changes_next_time(env, clock) -> None:
+    coach, _ = env
+    sam = Member(coach, "sam")
+    await sam.say("/settings equipment dumbbells")
+    await sam.say("/today")
+    reply = await sam.say("rdl 10 10 @ 20kg rir 4", reply_to=sam.last_id("session"))
+    assert "Next time: 2 x 10-12 @ 20 kg (aim 12)." in text_of(reply)  # easy: two reps more
+    clock.set_day(MONDAY + timedelta(days=4))
+    await sam.say("/today")
+    reply = await sam.say("rdl 12 12 @ 20kg rpe 10", reply_to=sam.last_id("session"))
+    assert "Next time: 2 x 10-12 @ 20 kg (aim 12)." in text_of(reply)  # at the top, near max
+    clock.set_day(MONDAY + timedelta(days=7))
+    assert "close to your limit" in text_of(await sam.say("/today"))

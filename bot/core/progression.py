@@ -156,10 +156,10 @@ class Next:
 
 
 def _effort(sets: Sequence[SetLog]) -> tuple[float | None, int | None, bool]:
-    """(hardest RPE, fewest RIR, all rated sets easy). Sets carry `rpe`/`rir` once the store
-    keeps them (the parser reads them per set); until then every set reads as unrated."""
-    rpes = [r for s in sets if (r := getattr(s, "rpe", None)) is not None]
-    rirs = [r for s in sets if (r := getattr(s, "rir", None)) is not None]
+    """(hardest RPE, fewest RIR, all rated sets easy), from the effort the parser read per set
+    ("3x8 @ 60kg rpe 8", "rir 2") and the store kept."""
+    rpes = [s.rpe for s in sets if s.rpe is not None]
+    rirs = [s.rir for s in sets if s.rir is not None]
     rated = bool(rpes or rirs)
     easy = rated and all(r <= EASY_RPE for r in rpes) and all(r >= EASY_RIR for r in rirs)
     return (max(rpes) if rpes else None), (min(rirs) if rirs else None), easy
