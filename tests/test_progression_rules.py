@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 
 from bot.content import default_library
 from bot.core import dose
+from bot.core.coach import Coach
 from bot.core.library import Exercise
 from bot.core.parser import ParsedLog
 from bot.core.planner import PlannedExercise, plan_day
-from bot.core.ports import SetLog
+from bot.core.ports import SetLog, Store, User
 from bot.core.progression import (
     BIG_STEP,
     Next,
@@ -604,12 +605,18 @@ def test_done_logs_follow_the_plan_like_doing_the_aims() -> None:
 # ---------------------------------------------------------------- through the real core and store
 
 
-async def test_an_owned_bodyweight_move_is_replaced_by_its_harder_variation(env, clock) -> None:
-    coach, store = env
+async def joined(coach: Coach, store: Store, first: str = "/help") -> tuple[Member, User]:
+    """Sam, who has said `first` to Backline, and their stored record."""
     sam = Member(coach, "sam")
-    await sam.say("/help")
+    await sam.say(first)
     user = await store.find_user(sam.ref)
     assert user is not None
+    return sam, user
+
+
+async def test_an_owned_bodyweight_move_is_replaced_by_its_harder_variation(env, clock) -> None:
+    coach, store = env
+    sam, user = await joined(coach, store)
     bar = frozenset({"bodyweight", "pullup_bar"})  # a pull-up bar at home (no preset for it)
     await store.save_settings(user.id, user.settings.with_(level="intermediate", equipment=bar))
     user = await store.find_user(sam.ref)
@@ -624,10 +631,7 @@ async def test_an_owned_bodyweight_move_is_replaced_by_its_harder_variation(env,
 
 async def test_two_stalled_lifts_make_today_a_lighter_session(env, clock) -> None:
     coach, store = env
-    sam = Member(coach, "sam")
-    await sam.say("/settings equipment dumbbells")
-    user = await store.find_user(sam.ref)
-    assert user is not None
+    sam, user = await joined(coach, store, "/settings equipment dumbbells")
     last_week = MONDAY - timedelta(weeks=1)
     for offset, reps in ((0, [12, 12]), (2, [8, 7]), (4, [8, 7])):  # RDL and row both stall
         day = last_week + timedelta(days=offset)
@@ -645,10 +649,8 @@ async def test_owned_moves_that_need_a_higher_level_get_a_level_up_offer(env, cl
     is an intermediate move. The weekly summary offers the level; one tap moves them up and the
     plan follows."""
     coach, store = env
-    sam = Member(coach, "sam")
-    await sam.say("/help")
-    user = await store.find_user(sam.ref)
-    assert user is not None and user.settings.level == "beginner"
+    sam, user = await joined(coach, store)
+    assert user.settings.level == "beginner"
     await store.add_sets(user.id, MONDAY, report_sets("glute-bridge", [18, 18]), None)
     sunday = MONDAY + timedelta(days=6)
     (summary,) = await coach.weekly_summary(user.id, sunday)
@@ -664,10 +666,7 @@ async def test_owned_moves_that_need_a_higher_level_get_a_level_up_offer(env, cl
 
 async def test_no_level_up_offer_while_moves_still_progress(env) -> None:
     coach, store = env
-    sam = Member(coach, "sam")
-    await sam.say("/help")
-    user = await store.find_user(sam.ref)
-    assert user is not None
+    _, user = await joined(coach, store)
     await store.add_sets(user.id, MONDAY, report_sets("glute-bridge", [12, 12]), None)
     (summary,) = await coach.weekly_summary(user.id, MONDAY + timedelta(days=6))
     assert "Move up?" not in summary.text and summary.buttons == ()
