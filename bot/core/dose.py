@@ -124,6 +124,8 @@ def lighter_weeks(
         count = 0
         for exercise_id, history in by_exercise.items():
             window = [s for s in history if since <= s.plan_date < until]
+            if len({s.plan_date for s in window}) < 2:  # two misses need two sessions
+                continue
             ex = library.exercises[exercise_id]
             planned = (shown or {}).get(exercise_id)
             nxt = next_step(ex, library, settings, window, shown=planned) if window else None

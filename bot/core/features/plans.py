@@ -23,8 +23,8 @@ from bot.core.planner import (
     DayPlan,
     PlannedExercise,
     Target,
-    next_training_day,
     plan_day,
+    plan_week,
     previous_training_day,
     program_week,
 )
@@ -86,18 +86,17 @@ class Plans:
 
     def next_sets(self, settings: Settings, exercise_ids: list[str], after: date) -> dict[str, int]:
         """How many sets the planner gives each exercise the next time it is planned after
-        `after` (within its next 14 sessions), before progression: the base "Next time" doses
+        `after` (within the next two weeks), before progression: the base "Next time" doses
         from."""
         found: dict[str, int] = {}
-        day = after
-        for _ in range(14):
-            nxt = next_training_day(settings, day)
-            if nxt is None or len(found) == len(exercise_ids):
+        for weeks in range(3):  # this week, the next two: one plan_week each
+            week = plan_week(self.library, settings, after + timedelta(weeks=weeks))
+            for day in sorted(d for d in week if d > after):
+                for p in week[day].main:
+                    if p.exercise_id in exercise_ids:
+                        found.setdefault(p.exercise_id, p.sets)
+            if len(found) == len(exercise_ids):
                 break
-            day = nxt
-            for p in plan_day(self.library, settings, day).main:
-                if p.exercise_id in exercise_ids:
-                    found.setdefault(p.exercise_id, p.sets)
         return found
 
     async def lighter_weeks(self, user: User, day: date) -> dict[date, Reason]:
