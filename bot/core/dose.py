@@ -224,13 +224,15 @@ def variation_for(
     histories: Mapping[str, Sequence[SetLog]],
     settings: Settings,
     library: Library,
+    lighter: Mapping[date, Reason] | None = None,
+    shown: Mapping[str, Mapping[date, int]] | None = None,
 ) -> Exercise:
     """The variation of `exercise` (the planner's pick for a slot) to schedule, from the history.
 
     Progression's "harder" (owned it: reps, then sets, at their ceiling) moves up one link,
     "easier" (two short sessions) down one; a move the person has already switched to (logged
     more recently) is followed on. Kit and level are checked; `histories` by exercise id should
-    hold `family(exercise)`."""
+    hold `family(exercise)`; `lighter` and `shown` as for `next_step` (`shown` by exercise)."""
 
     def last_day(exercise_id: str) -> date | None:
         done = sessions(histories.get(exercise_id, ()), "reps") or sessions(
@@ -240,7 +242,9 @@ def variation_for(
 
     current, seen = exercise, {exercise.id}
     while True:
-        nxt = next_step(current, library, settings, histories.get(current.id, ()))
+        past = histories.get(current.id, ())
+        planned = (shown or {}).get(current.id)
+        nxt = next_step(current, library, settings, past, lighter=lighter, shown=planned)
         if nxt is None or nxt.kind not in ("harder", "easier") or nxt.suggestion is None:
             return current
         other = library.exercises.get(nxt.suggestion)

@@ -62,13 +62,14 @@ class Plans:
         exercises = [self.library.exercises[i] for i in plan0.exercise_ids]
         family = sorted({i for ex in exercises for i in dose.family(ex, self.library)})
         history = await self.store.recent_sets_by_exercise(user.id, family, SESSIONS_NEEDED)
+        lighter = await self.lighter_weeks(user, day)
+        shown = await self.shown_sets(user.id, history.values())
         variations = {
             ex.id: chosen.id
             for ex in exercises
-            if (chosen := dose.variation_for(ex, history, settings, self.library)) is not ex
+            if (chosen := dose.variation_for(ex, history, settings, self.library, lighter, shown))
+            is not ex
         }
-        lighter = await self.lighter_weeks(user, day)
-        shown = await self.shown_sets(user.id, history.values())
 
         def target(ex: Exercise, rx: Prescription) -> Target | None:
             past = history.get(ex.id, [])
