@@ -8,7 +8,7 @@ session feature sends these messages; the logging feature answers replies and pr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -58,18 +58,8 @@ class Plans:
             )
         # Plan once to learn the exercises, fetch the history of them and their variations in
         # one query, then plan with it: the variation progression calls for, and its dose.
-        plan0 = plan_day(self.library, settings, day, previous)
-        exercises = [self.library.exercises[i] for i in plan0.exercise_ids]
-        family = sorted({i for ex in exercises for i in dose.family(ex, self.library)})
-        history = await self.store.recent_sets_by_exercise(user.id, family, SESSIONS_NEEDED)
         lighter = await self.lighter_weeks(user, day)
-        shown = await self.shown_sets(user.id, history.values())
-        variations = {
-            ex.id: chosen.id
-            for ex in exercises
-            if (chosen := dose.variation_for(ex, history, settings, self.library, lighter, shown))
-            is not ex
-        }
+        history, shown, variations = await self.variations(user, day, lighter)
 
         def target(ex: Exercise, rx: Prescription) -> Target | None:
             past = history.get(ex.id, [])
@@ -85,13 +75,38 @@ class Plans:
             await self.store.save_plan(user.id, day, settings.plan_key(), plan.to_dict())
         return plan
 
-    def next_sets(self, settings: Settings, exercise_ids: list[str], after: date) -> dict[str, int]:
+    async def variations(
+        self, user: User, day: date, lighter: Mapping[date, Reason]
+    ) -> tuple[dict[str, list[SetLog]], dict[str, dict[date, int]], dict[str, str]]:
+        """For the moves of `day`'s week (the planner plans a week as a whole): (their history
+        and their variations', the sets their plans showed, the variation progression calls for
+        instead of each, for `plan_day(variations=...)`)."""
+        week = plan_week(self.library, user.settings, day)
+        ids = dict.fromkeys(i for p in week.values() for i in p.exercise_ids)
+        exercises = [self.library.exercises[i] for i in ids]
+        family = sorted({i for ex in exercises for i in dose.family(ex, self.library)})
+        history = await self.store.recent_sets_by_exercise(user.id, family, SESSIONS_NEEDED)
+        shown = await self.shown_sets(user.id, history.values())
+        settings, library = user.settings, self.library
+        variations = {
+            ex.id: chosen.id
+            for ex in exercises
+            if (chosen := dose.variation_for(ex, history, settings, library, lighter, shown))
+            is not ex
+        }
+        return history, shown, variations
+
+    async def next_sets(
+        self, user: User, exercise_ids: list[str], after: date, lighter: Mapping[date, Reason]
+    ) -> dict[str, int]:
         """How many sets the planner gives each exercise the next time it is planned after
         `after` (within the next two weeks), before progression: the base "Next time" doses
-        from."""
+        from, planned with the same variations as the plan will be."""
         found: dict[str, int] = {}
-        for weeks in range(3):  # this week, the next two: one plan_week each
-            week = plan_week(self.library, settings, after + timedelta(weeks=weeks))
+        for n in range(3):  # this week, the next two: one plan_week each
+            when = after + timedelta(weeks=n)
+            _, _, variations = await self.variations(user, when, lighter)
+            week = plan_week(self.library, user.settings, when, variations=variations)
             for day in sorted(d for d in week if d > after):
                 for p in week[day].main:
                     if p.exercise_id in exercise_ids:
