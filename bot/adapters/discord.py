@@ -344,7 +344,7 @@ class _Responder:
         """The first message as the response, the rest as follow-ups (the delivery loop
         records what was sent)."""
         kwargs = part.kwargs()
-        ephemeral = out.private and self.event.is_group
+        ephemeral = (out.private or out.only_asker) and self.event.is_group
         response = self.interaction.response
         if not response.is_done():
             callback = await response.send_message(**kwargs, ephemeral=ephemeral)

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from bot.core import render
 from bot.core.commands import COMMANDS
-from bot.core.dispatch import Ctx, Dispatcher, say
+from bot.core.dispatch import Ctx, Dispatcher, refuse, say
 from bot.core.events import InboundEvent, MessageLink, Outbound, Reply, UserRef
 from bot.core.features import FEATURE_CLASSES, Logging, Progress, Session
 from bot.core.features.base import Feature, Services
@@ -79,7 +79,7 @@ class Coach:
             return Reply([Outbound(render.CANT_SAVE)], button_ack=render.ACK_NOT_SAVED)
         except Exception:
             log.exception("failed to handle an event from %s", event.user.platform)
-            return Reply([Outbound(SORRY)], button_ack=render.ACK_FAILED)
+            return Reply([Outbound(SORRY, only_asker=True)], button_ack=render.ACK_FAILED)
 
     async def record_sent(
         self, platform: str, chat_id: str, message_id: str, out: Outbound
@@ -158,16 +158,16 @@ class Coach:
         name = head.split("@", 1)[0].lower()  # "/today@BacklineBot" in Telegram groups
         found = self.dispatch.command(name)
         if found is None:
-            return say(render.unknown_command(name), title=render.NOT_A_COMMAND_TITLE)
+            return refuse(render.unknown_command(name), title=render.NOT_A_COMMAND_TITLE)
         declared, handler = found
         if declared.admin_only and not ctx.event.is_group:
-            return say(render.group_only(declared.name))
+            return refuse(render.group_only(declared.name))
         return await handler(ctx, rest.strip())
 
     async def _button(self, ctx: Ctx, data: str) -> Reply:
         found = self.dispatch.button(data)
         if found is None:  # forged, or from a version that no longer exists
-            reply = say(render.STALE_BUTTON)
+            reply = refuse(render.STALE_BUTTON)
             reply.button_ack = render.ACK_STALE
             return reply
         button, handler = found
@@ -175,7 +175,7 @@ class Coach:
 
     async def _reply_to_link(self, ctx: Ctx, link: MessageLink, text: str) -> Reply:
         if not ctx.may_answer(link):
-            return say(render.NOT_YOURS)
+            return refuse(render.NOT_YOURS)
         handler = self.dispatch.link(link.kind)
         reply = await handler(ctx, link, text) if handler else None
         if reply is not None:

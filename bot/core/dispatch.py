@@ -306,3 +306,9 @@ class Dispatcher:
 def say(text: str, title: str | None = None, private: bool = False) -> Reply:
     """A reply of one plain message."""
     return Reply([Outbound(text, title=title, private=private)])
+
+
+def refuse(text: str, title: str | None = None) -> Reply:
+    """A refusal or an error message: for the asker alone where the platform can show it so
+    (`Outbound.only_asker`)."""
+    return Reply([Outbound(text, title=title, only_asker=True)])

@@ -91,6 +91,10 @@ class Outbound:
     link: MessageLink | None = None  # pass back via Coach.record_sent once delivered
     private: bool = False  # personal data: Discord shows it ephemerally in servers
     chat_id: str | None = None  # None: answer where the event came from
+    # A refusal or an error: only the asker sees it where the platform can (Discord's
+    # ephemeral answers); elsewhere it is said where they asked (unlike `private`, it is no
+    # reason to move to a private chat).
+    only_asker: bool = False
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ The session message itself is built in plans.py and pushed by the session featur
 from __future__ import annotations
 
 from bot.core import onboarding, render
-from bot.core.dispatch import CommandArg, Ctx, command, say
+from bot.core.dispatch import CommandArg, Ctx, command, refuse, say
 from bot.core.events import Reply
 from bot.core.features.base import Feature
 from bot.core.settings import Settings
@@ -20,7 +20,7 @@ class Community(Feature):
     async def community(self, ctx: Ctx, rest: str) -> Reply:
         platform, chat = ctx.event.user.platform, ctx.event.chat_id
         if not ctx.event.is_admin:
-            return say(render.COMMUNITY_ADMINS_ONLY)
+            return refuse(render.COMMUNITY_ADMINS_ONLY)
         words = rest.split()
         current = await self.store.get_channel(platform, chat)
         settings = current.settings if current else Settings(onboarded=True)
@@ -33,6 +33,6 @@ class Community(Feature):
             if len(words) > 1:
                 settings = onboarding.parse_time_and_zone(" ".join(words[1:]), settings)
         except onboarding.AnswerError as exc:
-            return say(str(exc))
+            return refuse(str(exc))
         await self.store.save_channel(platform, chat, settings, enabled=True)
         return say(render.community_on(settings))

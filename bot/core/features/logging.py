@@ -20,6 +20,7 @@ from bot.core.dispatch import (
     on_button,
     on_link,
     on_state,
+    refuse,
     say,
 )
 from bot.core.events import Button, MessageLink, Outbound, Reply
@@ -145,9 +146,9 @@ class Logging(Feature):
             ctx.event.user.platform, ctx.event.chat_id, ctx.event.reply_to
         )
         if stored is None:
-            return say(render.BUTTON_MESSAGE_GONE)
+            return refuse(render.BUTTON_MESSAGE_GONE)
         if not ctx.may_answer(stored.link):
-            reply = say(render.NOT_YOURS)
+            reply = refuse(render.NOT_YOURS)
         else:
             reply = await self.reply(ctx, stored.link, text) or say(render.HELP_SHORT)
         reply.button_ack = ack
@@ -199,7 +200,7 @@ class Logging(Feature):
                     for name, parsed in parse_exercise_list(ctx.event.text)
                 ]
         except LogParseError as exc:
-            return say(exc.message + render.EDIT_KEPT)
+            return refuse(exc.message + render.EDIT_KEPT)
         known = [(p, parsed) for p, parsed in entries if p is not None]
         if not entries or len(known) != len(entries):
             return say(render.EDIT_UNREADABLE)
@@ -335,7 +336,7 @@ class Logging(Feature):
         try:
             reading = read_log(text)
         except LogParseError as exc:
-            return say(exc.message)
+            return refuse(exc.message)
         if reading.needs_confirmation:
             return await self._ask(ctx, plan, reading, advance, planned)
         return await self._store_one(ctx, plan, planned, reading.log, ctx.source, advance)
@@ -400,7 +401,7 @@ class Logging(Feature):
         try:
             entries = parse_exercise_list(text)
         except LogParseError as exc:
-            return say(exc.message + render.NAME_THE_EXERCISE)
+            return refuse(exc.message + render.NAME_THE_EXERCISE)
         batches: list[tuple[PlannedExercise, list[NewSet]]] = []
         for name, parsed in entries:
             planned = self._match_planned(plan, ctx, name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core import onboarding, render
-from bot.core.dispatch import Ctx, command, say
+from bot.core.dispatch import Ctx, command, refuse, say
 from bot.core.events import Reply
 from bot.core.features.base import Feature
 
@@ -40,7 +40,7 @@ class SettingsFeature(Feature):
         try:
             new = onboarding.step(step_id).apply(value, ctx.user.settings, self.library)
         except onboarding.AnswerError as exc:
-            return say(str(exc))
+            return refuse(str(exc))
         await self.store.save_settings(ctx.user.id, new)
         return say(render.setting_updated(key, new))
 

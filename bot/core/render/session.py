@@ -137,5 +137,15 @@ DONE = "Done"
 SKIP = "Skip"
 
 
+def group_rest_day(plan: DayPlan, at: str) -> tuple[str, str]:
+    """(title, text) of /today in a group on the group's rest day; `at` is the session time."""
+    title = f"{fmt_day(plan.day)} · Group rest day"
+    lines = ["No group session today: rest and recovery."]
+    if plan.next_training_day:
+        lines.append(f"Next group session: {fmt_day(plan.next_training_day)} at {at}.")
+    lines.append("Your own plan for today: send me /today in a private chat.")
+    return title, "\n".join(lines)
+
+
 def group_title(title: str) -> str:
     return f"Group session · {title}"
