@@ -32,6 +32,10 @@ class Community(Feature):
         try:
             if len(words) > 1:
                 settings = onboarding.parse_time_and_zone(" ".join(words[1:]), settings)
+        except onboarding.ZoneGuess as guess:
+            # No yes/no round in a group: the answer names the zone, so an admin sees it.
+            assert guess.settings is not None
+            settings = guess.settings.with_(timezone=guess.zone)
         except onboarding.AnswerError as exc:
             return refuse(str(exc))
         await self.store.save_channel(platform, chat, settings, enabled=True)

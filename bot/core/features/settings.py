@@ -6,6 +6,7 @@ from bot.core import onboarding, render
 from bot.core.dispatch import Ctx, command, refuse, say
 from bot.core.events import Reply
 from bot.core.features.base import Feature
+from bot.core.features.setup import ask_zone
 
 # The word typed after /settings -> the onboarding step that reads its value.
 SETTING_STEPS = {
@@ -39,6 +40,10 @@ class SettingsFeature(Feature):
             return say(render.SETTING_USAGE)
         try:
             new = onboarding.step(step_id).apply(value, ctx.user.settings, self.library)
+        except onboarding.ZoneGuess as guess:
+            if guess.settings is not None:  # "time 07:15 berlin": the time is clear
+                await self.store.save_settings(ctx.user.id, guess.settings)
+            return await ask_zone(self.services, ctx, guess.zone, "settings")
         except onboarding.AnswerError as exc:
             return refuse(str(exc))
         await self.store.save_settings(ctx.user.id, new)

@@ -67,6 +67,10 @@ from bot.core.render.chat import (
     WELCOME_TITLE,
     WHICH_EXERCISE,
     YES_LOG_IT,
+    ZONE_AGAIN,
+    ZONE_NO,
+    ZONE_NOT_CHANGED,
+    ZONE_YES,
     all_logged,
     all_set,
     community_on,
@@ -91,6 +95,8 @@ from bot.core.render.chat import (
     take_level,
     undone,
     unknown_command,
+    zone_question,
+    zone_set,
 )
 from bot.core.render.formats import (
     fmt_day,
@@ -236,6 +242,10 @@ __all__ = [
     "WHICH_ENTRY",
     "WHICH_EXERCISE",
     "YES_LOG_IT",
+    "ZONE_AGAIN",
+    "ZONE_NO",
+    "ZONE_NOT_CHANGED",
+    "ZONE_YES",
     "all_logged",
     "all_set",
     "community_on",
@@ -296,4 +306,6 @@ __all__ = [
     "undone",
     "unknown_command",
     "week_cheer",
+    "zone_question",
+    "zone_set",
 ]

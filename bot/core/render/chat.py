@@ -259,6 +259,24 @@ SETTING_USAGE = (
 PAUSED = "Paused: no pushes until you send /resume. /today still works."
 
 
+def zone_question(zone: str, local_time: str) -> str:
+    """Confirming a timezone read from a city, an abbreviation or a near miss."""
+    return f"{zone}, it's {local_time} there now?"
+
+
+ZONE_YES = "Yes"
+ZONE_NO = "No, another one"
+ZONE_AGAIN = "No problem. Type your city or the zone's name, e.g. Lisbon or America/Chicago."
+ZONE_NOT_CHANGED = (
+    "OK, your timezone stays as it was. Try /settings timezone with your city or the zone's "
+    "name, e.g. America/Chicago."
+)
+
+
+def zone_set(zone: str) -> str:
+    return f"Timezone: {zone}."
+
+
 def setting_updated(key: str, settings: Settings) -> str:
     return f"Done: {key} updated. " + settings_line(settings)
 
