@@ -198,6 +198,8 @@ async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Pe
     senders = {name: adapter.sender for name, adapter in adapters.items()}
     running = {name: adapter.is_running for name, adapter in adapters.items()}
     pushes = _push_service(store, coach, senders, config, limiters)
+    # A rest timer started now is looked at now, not at the next minute's tick.
+    coach.timer_queued.connect(pushes.dispatcher.wake)
     endpoint = None
     if config.http_port is not None:
         # aiohttp loads only when the endpoint is on.

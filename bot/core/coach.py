@@ -18,7 +18,7 @@ from bot.core import render
 from bot.core.commands import COMMANDS
 from bot.core.dispatch import Ctx, Dispatcher, refuse, say
 from bot.core.events import InboundEvent, MessageLink, Outbound, Reply, UserRef
-from bot.core.features import FEATURE_CLASSES, Logging, Progress, Session
+from bot.core.features import FEATURE_CLASSES, Logging, Progress, Rest, Session
 from bot.core.features.base import Feature, Services
 from bot.core.library import Library
 from bot.core.lookup import ExerciseLookup
@@ -63,6 +63,9 @@ class Coach:
         self.session = _get(features, Session)
         self.logging = _get(features, Logging)
         self.progress = _get(features, Progress)
+        self.rest = _get(features, Rest)
+        # Notified when a rest timer's ping is queued (the app connects the push service).
+        self.timer_queued = self.services.timer_queued
         self.dispatch = Dispatcher(list(features.values()))
 
     # ------------------------------------------------------------------ public API
@@ -108,6 +111,10 @@ class Coach:
     async def weekly_summary(self, user_id: int, week_end: date) -> list[Outbound]:
         """The week ending on `week_end`: sessions, sets per group, records, next week."""
         return await self.progress.weekly_summary(user_id, week_end)
+
+    async def rest_over(self, user_id: int, timer_id: int) -> list[Outbound]:
+        """The ping of a rest timer that is due (the scheduler's outbox delivers it)."""
+        return await self.rest.rest_over(user_id, timer_id)
 
     def exercise_choices(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         return [(e.name, e.id) for e in self.lookup.complete(prefix, limit)]

@@ -27,6 +27,7 @@ from bot.core.events import Button, MessageLink, Outbound, Reply
 from bot.core.features.base import Feature, Services
 from bot.core.features.plans import ExerciseAction, GroupAction, PlanAction, Plans, exercise_prompt
 from bot.core.features.progress import NextTimes
+from bot.core.features.rest import rest_button
 from bot.core.parser import (
     LogParseError,
     NotALog,
@@ -357,9 +358,30 @@ class Logging(Feature):
         if not all(s.skipped for s in sets):
             confirm += await self.next_times.after_log(ctx.user, planned.exercise_id)
         sentence, follow = await self._what_next(ctx, plan, advance)
+        rest = await self._rest_button(ctx, plan, planned, sets)
         # In a group the confirmation stays in the group: members log in the open there.
-        confirmation = Outbound(confirm + sentence, private=ctx.private_here)
+        confirmation = Outbound(
+            confirm + sentence, buttons=((rest,),) if rest else (), private=ctx.private_here
+        )
         return Reply([confirmation, *follow])
+
+    async def _rest_button(
+        self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise, sets: list[NewSet]
+    ) -> Button | None:
+        """ "Rest 75 s" after a logged set or exercise, leading to the next set of it (fewer
+        sets logged than planned) or else to the next exercise; none when the day is done."""
+        if ctx.in_group or all(s.skipped for s in sets) or not plan.training:
+            return None
+        logged = await self.store.sets_on(ctx.user.id, plan.day)
+        done = sum(1 for s in logged if s.exercise_id == planned.exercise_id and not s.skipped)
+        if done < planned.sets:
+            then = (planned.exercise_id, done + 1)
+        else:
+            pending = await self._unlogged(ctx, plan)
+            if not pending:
+                return None
+            then = (pending[0].exercise_id, 1)
+        return rest_button(self.services, ctx.user, planned, then, plan.day)
 
     async def _what_next(
         self, ctx: Ctx, plan: DayPlan, advance: bool

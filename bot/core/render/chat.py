@@ -259,6 +259,26 @@ SETTING_USAGE = (
 PAUSED = "Paused: no pushes until you send /resume. /today still works."
 
 
+def rest_label(seconds: int) -> str:
+    return f"Rest {seconds} s"
+
+
+def rest_started(seconds: int, exercise: str, set_number: int) -> str:
+    return f"Resting {seconds} s. I'll ping you for set {set_number} of {exercise}."
+
+
+def rest_running(left: int) -> str:
+    return f"Your rest timer is already running: {left} s left."
+
+
+def rest_over(exercise: str, set_number: int) -> str:
+    return f"Rest over: set {set_number} of {exercise}. Reply here with what you did."
+
+
+REST_WHILE_PAUSED = "Rest timers are off while you're paused. Send /resume to turn them back on."
+ACK_PAUSED = "Paused"
+
+
 def zone_question(zone: str, local_time: str) -> str:
     """Confirming a timezone read from a city, an abbreviation or a near miss."""
     return f"{zone}, it's {local_time} there now?"
