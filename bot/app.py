@@ -69,6 +69,9 @@ class CountedCoach:
     def exercise_choices(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         return self._coach.exercise_choices(prefix, limit)
 
+    def complete(self, kind: str, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        return self._coach.complete(kind, prefix, limit)
+
 
 def adapter_factory(entry: Platform) -> AdapterFactory:
     """The `create` of a platform's adapter module; the platform library loads only now."""

@@ -36,6 +36,8 @@ class CoachPort(Protocol):
 
     def exercise_choices(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]: ...
 
+    def complete(self, kind: str, prefix: str, limit: int = 25) -> list[tuple[str, str]]: ...
+
 
 class FileIds(Protocol):
     """Platform ids of pictures already uploaded, per bot account and file digest

@@ -81,7 +81,12 @@ def render(out: Outbound) -> list[Part]:
 def inline_keyboard(rows: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | None:
     keyboard = []
     for row in rows:
-        buttons = [InlineKeyboardButton(b.label, callback_data=b.data) for b in row if _usable(b)]
+        # No forms on Telegram: a button that asks for text is left out (replying does it).
+        buttons = [
+            InlineKeyboardButton(b.label, callback_data=b.data)
+            for b in row
+            if b.asks is None and _usable(b)
+        ]
         if buttons:
             keyboard.append(buttons)
     return InlineKeyboardMarkup(keyboard) if keyboard else None

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from bot.core import render
+from bot.core import render, timezones
 from bot.core.commands import COMMANDS
 from bot.core.dispatch import Ctx, Dispatcher, refuse, say
 from bot.core.events import InboundEvent, MessageLink, Outbound, Reply, UserRef
@@ -118,6 +118,20 @@ class Coach:
 
     def exercise_choices(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         return [(e.name, e.id) for e in self.lookup.complete(prefix, limit)]
+
+    def complete(self, kind: str, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(label, value) suggestions for a command option declared with
+        `CommandArg.autocomplete == kind`, best first; [] for a kind it doesn't know."""
+        if kind == "exercise":
+            return self.exercise_choices(prefix, limit)
+        if kind == "timezone":
+            return [(zone.replace("_", " "), zone) for zone in timezones.suggest(prefix, limit)]
+        if kind == "split":
+            typed = prefix.strip().lower()
+            splits = self.library.splits.items()
+            return [(sp.name, key) for key, sp in splits if typed in sp.name.lower() or
+                    key.startswith(typed)][:limit]  # fmt: skip
+        return []
 
     def local_date(self, settings: Settings) -> date:
         return self.services.local_date(settings)

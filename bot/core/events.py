@@ -55,6 +55,10 @@ class InboundEvent:
 class Button:
     label: str
     data: str  # short opaque callback data, <= 64 bytes (Telegram's limit)
+    # Pressing it first asks for one line of text (this is the question, <= 45 chars): a
+    # platform with forms shows one (Discord's modal) and the event carries both `button` and
+    # the typed `text`. Platforms without forms leave the button out (replying does the same).
+    asks: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,9 @@ class Outbound:
     # ephemeral answers); elsewhere it is said where they asked (unlike `private`, it is no
     # reason to move to a private chat).
     only_asker: bool = False
+    # The buttons are the options of one choice: a platform with select menus may show them
+    # as one, with this placeholder (Discord); the others show the buttons.
+    menu: str | None = None
 
 
 @dataclass(slots=True)

@@ -129,18 +129,24 @@ class Logging(Feature):
     @on_button(PlanAction)
     async def plan_button(self, ctx: Ctx, data: PlanAction) -> Reply:
         text = "start" if data.action == "step" else data.action
-        return await self._press(ctx, text, render.BUTTON_ACKS[data.action])
+        return await self._press(ctx, text, data.action)
 
     @on_button(ExerciseAction)
     async def exercise_button(self, ctx: Ctx, data: ExerciseAction) -> Reply:
-        return await self._press(ctx, data.action, render.BUTTON_ACKS[data.action])
+        return await self._press(ctx, data.action, data.action)
 
     @on_button(GroupAction)
     async def group_button(self, ctx: Ctx, data: GroupAction) -> Reply:
-        return await self._press(ctx, data.action, render.BUTTON_ACKS[data.action])
+        return await self._press(ctx, data.action, data.action)
 
-    async def _press(self, ctx: Ctx, text: str, ack: str) -> Reply:
-        """A button on a session or exercise message works like replying `text` to it."""
+    async def _press(self, ctx: Ctx, text: str, action: str) -> Reply:
+        """A button on a session or exercise message works like replying `text` to it; the
+        Log button's form (`Button.asks`) brings what was typed into it."""
+        ack = render.BUTTON_ACKS[action]
+        if action == "log":
+            text = ctx.event.text.strip()
+            if not text:
+                return refuse(render.LOG_WHAT)
         if not ctx.event.reply_to:
             return say(render.HELP_SHORT)
         stored = await self.store.resolve_message(

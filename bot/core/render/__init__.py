@@ -155,7 +155,10 @@ from bot.core.render.progression import (
 )
 from bot.core.render.session import (
     ALL_DONE,
+    ASK_SESSION,
+    ASK_SETS,
     DONE,
+    LOG_SETS,
     LOG_STEP_BY_STEP,
     SKIP,
     SKIP_TODAY,
@@ -184,6 +187,8 @@ __all__ = [
     "ACK_STALE",
     "ALL_DONE",
     "ALL_SET_TITLE",
+    "ASK_SESSION",
+    "ASK_SETS",
     "BUTTON_ACKS",
     "BUTTON_MESSAGE_GONE",
     "CANT_SAVE",
@@ -216,6 +221,7 @@ __all__ = [
     "LEVEL_KEPT",
     "LOGGING_PAUSED",
     "LOG_EXAMPLES",
+    "LOG_SETS",
     "LOG_STEP_BY_STEP",
     "LOG_WHAT",
     "NAME_THEM",

@@ -134,6 +134,10 @@ LOG_STEP_BY_STEP = "Log step by step"
 ALL_DONE = "All done"
 SKIP_TODAY = "Skip today"
 DONE = "Done"
+LOG_SETS = "Log sets"
+# The questions of the Log forms (<= 45 characters: Discord's label limit).
+ASK_SETS = "Your sets, e.g. 12 10 10 or 3x12 @ 16kg"
+ASK_SESSION = "What you did, e.g. rdl 3x10, bridge 15 15"
 SKIP = "Skip"
 
 
