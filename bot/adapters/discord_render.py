@@ -154,12 +154,22 @@ class AnswerForm(discord.ui.Modal):
         await client.on_form(interaction, self.data, self.answer.value)
 
 
+class _MessageSelect(discord.ui.Select[Any]):
+    """discord.py always sends `"required"`, which only applies to selects in modals (the
+    API's message component schema has no such field); leave it out."""
+
+    def to_component_dict(self) -> Any:
+        data = dict(super().to_component_dict())
+        data.pop("required", None)
+        return data
+
+
 class BacklineMenu(discord.ui.DynamicItem[discord.ui.Select], template=r"^backline-menu$"):
     """A select menu of one choice (`Outbound.menu`); the chosen value is a Button.data."""
 
     def __init__(self, placeholder: str = "·", options: tuple[Button, ...] = ()) -> None:
         super().__init__(
-            discord.ui.Select(
+            _MessageSelect(
                 custom_id=MENU_ID,
                 placeholder=placeholder[:PLACEHOLDER_LIMIT],
                 options=[

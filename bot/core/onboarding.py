@@ -46,7 +46,16 @@ LEVEL_LABELS = {
 }
 
 TIMES = ("06:30", "07:30", "12:00", "18:00")
-TIMEZONES = ("UTC", "Europe/London", "Europe/Berlin", "America/New_York")
+TIMEZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+)
 
 
 class AnswerError(ValueError):
@@ -227,7 +236,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "timezone",
-        "Which timezone are you in? Tap one or type its name, e.g. Asia/Tokyo.",
+        "Which timezone are you in? Pick one or type your city, e.g. Tokyo.",
         lambda lib, s: [Button(tz, f"ob:timezone:{tz}") for tz in TIMEZONES],
         _tz_apply,
     ),

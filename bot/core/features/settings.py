@@ -72,7 +72,7 @@ class SettingsFeature(Feature):
         await self.store.save_settings(ctx.user.id, new)
         if zone_guess is not None:
             return await ask_zone(self.services, ctx, zone_guess, "settings")
-        return say(render.setting_updated(", ".join(changed), new))
+        return say(render.setting_updated(", ".join(changed), new), private=True)
 
     @command("pause", "Pause daily pushes")
     async def pause(self, ctx: Ctx, _: str) -> Reply:

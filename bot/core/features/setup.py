@@ -14,6 +14,7 @@ from bot.core.features.base import Feature, Services
 from bot.core.settings import Settings
 
 SELFTEST_WORDS = ("selftest", "not sure", "self-test")
+MENU_AFTER = 5  # more options than this are one menu (one row of buttons holds five)
 YES_WORDS = ("yes", "y", "yep", "yeah", "ok", "okay", "right", "correct", "sure")
 NO_WORDS = ("no", "n", "nope", "wrong", "another", "other")
 
@@ -129,6 +130,8 @@ class Setup(Feature):
             title=render.setup_title(number, len(onboarding.STEP_IDS)),
             buttons=rows,
             link=MessageLink("prompt"),
+            # Many options of one choice: a select menu where the platform has one.
+            menu=render.PICK_ONE if len(buttons) > MENU_AFTER else None,
         )
 
     async def _onboarding_answer(self, ctx: Ctx, step_id: str, answer: str) -> Reply:

@@ -284,6 +284,7 @@ def zone_question(zone: str, local_time: str) -> str:
     return f"{zone}, it's {local_time} there now?"
 
 
+PICK_ONE = "Pick one"
 ZONE_YES = "Yes"
 ZONE_NO = "No, another one"
 ZONE_AGAIN = "No problem. Type your city or the zone's name, e.g. Lisbon or America/Chicago."
