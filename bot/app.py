@@ -63,6 +63,9 @@ class CountedCoach:
     async def mark_unreachable(self, ref: UserRef) -> None:
         await self._coach.mark_unreachable(ref)
 
+    async def mark_reachable(self, ref: UserRef) -> None:
+        await self._coach.mark_reachable(ref)
+
     async def next_message_id(self, platform: str) -> str:
         return await self._coach.next_message_id(platform)
 

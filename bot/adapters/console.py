@@ -106,8 +106,10 @@ class ConsoleChat:
         for attachment in (out.image, out.document):
             if attachment is not None:
                 lines.append(self._save(attachment))
-        # No forms here: a button that asks for text is left out (`reply N:` does the same).
-        buttons = tuple(b for row in out.buttons for b in row if b.asks is None)
+        # No forms or deep links here: such buttons are left out (`reply N:` does the same).
+        buttons = tuple(
+            b for row in out.buttons for b in row if b.asks is None and b.private_start is None
+        )
         if buttons:
             lines.append("    " + "  ".join(f"({b.label})" for b in buttons))
             self._buttons[message_id] = buttons

@@ -217,7 +217,8 @@ def button_view(rows: tuple[tuple[Button, ...], ...], menu: str | None = None) -
 
 def render(out: Outbound) -> list[DiscordMessage]:
     """The Discord messages for one Outbound, in order; buttons ride on the last one."""
-    rows = _button_rows(out.buttons)
+    # No deep links into a DM here (interaction answers are already private): left out.
+    rows = _button_rows(tuple(tuple(b for b in r if b.private_start is None) for r in out.buttons))
     options = sum(len(row) for row in rows)
     # Buttons are a menu only when they don't fit one row; a few stay one tap away.
     menu = out.menu if out.menu is not None and options > BUTTONS_PER_ROW else None

@@ -17,7 +17,7 @@ from typing import TypeVar
 from bot.core import render, timezones
 from bot.core.commands import COMMANDS
 from bot.core.dispatch import Ctx, Dispatcher, refuse, say
-from bot.core.events import InboundEvent, MessageLink, Outbound, Reply, UserRef
+from bot.core.events import Button, InboundEvent, MessageLink, Outbound, Reply, UserRef
 from bot.core.features import FEATURE_CLASSES, Logging, Progress, Rest, Session
 from bot.core.features.base import Feature, Services
 from bot.core.library import Library
@@ -29,6 +29,7 @@ from bot.core.settings import Settings
 log = logging.getLogger(__name__)
 
 SORRY = render.SORRY  # what a person sees when handling fails
+DEEP_LINK_COMMAND = "start"  # the command a private-chat deep link arrives as
 
 
 def utcnow() -> datetime:
@@ -94,6 +95,12 @@ class Coach:
         user = await self.store.find_user(ref)
         if user is not None:
             await self.store.set_active(user.id, False)
+
+    async def mark_reachable(self, ref: UserRef) -> None:
+        """The platform says they can be reached again (e.g. unblocked the bot)."""
+        user = await self.store.find_user(ref)
+        if user is not None:
+            await self.store.set_active(user.id, True)
 
     async def next_message_id(self, platform: str) -> str:
         """For adapters without their own message ids (the console)."""
@@ -183,7 +190,22 @@ class Coach:
         declared, handler = found
         if declared.admin_only and not ctx.event.is_group:
             return refuse(render.group_only(declared.name))
+        if declared.name == DEEP_LINK_COMMAND and rest.strip():
+            continued = await self._deep_link(ctx, rest.strip())
+            if continued is not None:
+                return continued
         return await handler(ctx, rest.strip())
+
+    async def _deep_link(self, ctx: Ctx, payload: str) -> Reply | None:
+        """ "/start progress": someone came from a group's "open a private chat" button
+        (`Button.private_start`); answer what they asked for there. None: start as usual."""
+        found = self.dispatch.command(payload.lower())
+        if found is None or found[0].admin_only or found[0].name == DEEP_LINK_COMMAND:
+            return None
+        reply = await found[1](ctx, "")
+        if not ctx.user.settings.onboarded:
+            reply.messages.append(Outbound(render.SET_UP_ANY_TIME))
+        return reply
 
     async def _button(self, ctx: Ctx, data: str) -> Reply:
         found = self.dispatch.button(data)
@@ -246,9 +268,19 @@ class Coach:
             elif dm:
                 kept.append(replace(m, chat_id=dm))
             else:
-                kept.append(Outbound(render.OPEN_A_PRIVATE_CHAT))
+                # Where the platform can, a button opens the private chat and answers there.
+                opener = Button(render.OPEN_PRIVATE_CHAT, "", private_start=_asked(event))
+                kept.append(Outbound(render.OPEN_A_PRIVATE_CHAT, buttons=((opener,),)))
                 break
         if dm:
             # Private too: where the platform can, only the asker sees where it went.
             kept.append(Outbound(render.SENT_TO_PRIVATE_CHAT, private=True))
         return kept
+
+
+def _asked(event: InboundEvent) -> str:
+    """The command asked for in a group ("/progress@Bot" -> "progress"), as a deep link's
+    payload; "start" when it was not a command."""
+    head = event.text.strip().split(maxsplit=1)[0] if event.text.strip() else ""
+    name = head[1:].split("@", 1)[0].lower() if head.startswith("/") else ""
+    return name if name and name.isascii() and name.replace("_", "").isalnum() else "start"

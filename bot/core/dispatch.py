@@ -92,6 +92,8 @@ class Command:
     # Options given separately (Discord's) arrive as "name value" lines after the command
     # ("/settings level advanced\nunits lb"), as a person would type one of them.
     keyed: bool = False
+    # Useful in group chats too: offered in the groups' command menu (Telegram's scopes).
+    groups: bool = False
 
 
 # ---------------------------------------------------------------- typed data
@@ -202,9 +204,10 @@ def command(
     aliases: tuple[str, ...] = (),
     bare: bool = False,
     keyed: bool = False,
+    groups: bool = False,
 ) -> Callable[[Handler], Handler]:
     """`async def handler(self, ctx, rest) -> Reply` answers `/name rest`."""
-    declared = Command(name, description, args, admin_only, aliases, bare, keyed)
+    declared = Command(name, description, args, admin_only, aliases, bare, keyed, groups)
     return _declare(_Declared(command=declared))
 
 

@@ -59,6 +59,10 @@ class Button:
     # platform with forms shows one (Discord's modal) and the event carries both `button` and
     # the typed `text`. Platforms without forms leave the button out (replying does the same).
     asks: str | None = None
+    # A button that opens the person's private chat with the bot, starting it with this
+    # payload ([A-Za-z0-9_-], <= 64): Telegram's t.me/<bot>?start=<payload> deep link, which
+    # arrives back as "/start <payload>". `data` is unused. Platforms without it drop it.
+    private_start: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ class Community(Feature):
         "Group admins: daily group session here (on HH:MM [timezone] / off)",
         CommandArg("setting", "on 07:30 Europe/Berlin, or off", False),
         admin_only=True,
+        groups=True,
     )
     async def community(self, ctx: Ctx, rest: str) -> Reply:
         platform, chat = ctx.event.user.platform, ctx.event.chat_id

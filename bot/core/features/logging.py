@@ -91,6 +91,7 @@ class Logging(Feature):
         "Log sets without replying, e.g. /log rdl 3x10 @ 40kg",
         CommandArg("exercise", "Which exercise", True, "exercise"),
         CommandArg("sets", "What you did, e.g. 12 10 10 or 3x12 @ 16kg", True),
+        groups=True,
     )
     async def log(self, ctx: Ctx, rest: str) -> Reply:
         if not rest:

@@ -17,7 +17,7 @@ class Session(Feature):
         super().__init__(services)
         self.plans = Plans(services)
 
-    @command("today", "Today's posterior-chain session", bare=True)
+    @command("today", "Today's posterior-chain session", bare=True, groups=True)
     async def today(self, ctx: Ctx, _: str) -> Reply:
         if ctx.in_group:
             channel = await self.store.get_channel(ctx.event.user.platform, ctx.event.chat_id)

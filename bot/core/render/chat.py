@@ -123,9 +123,18 @@ def settings_text(s: Settings, library: Library) -> str:
 
 
 OPEN_A_PRIVATE_CHAT = (
-    "That's personal, so I won't post it here. Open a private chat with "
-    "me, send /start, then ask again there."
+    "That's personal, so I won't post it here. Open a private chat with me "
+    "(tap below) and I'll answer you there."
 )
+OPEN_PRIVATE_CHAT = "Open private chat"
+SET_UP_ANY_TIME = "Want your sessions sent to you? Send /start to set up: it takes a minute."
+# What Telegram shows before someone presses Start (<= 512) and on the bot's profile (<= 120).
+BOT_DESCRIPTION = (
+    "Backline trains the back of your body, from neck to heels: the muscles you can't see "
+    "in the mirror. Short daily sessions for your equipment and level, at your time; log by "
+    "replying with what you did, and watch your progress week by week. Works in groups too."
+)
+BOT_SHORT_DESCRIPTION = "Daily posterior-chain training: glutes, hamstrings, back. Log by replying."
 SENT_TO_PRIVATE_CHAT = "I've sent that to our private chat."
 
 
