@@ -10,12 +10,26 @@ from pathlib import Path
 import pytest
 
 from bot.app import open_coach
-from bot.core import timezones
+from bot.core import onboarding, timezones
 from bot.core.coach import Coach
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
 from bot.store import SqliteStore
 
 NOW = datetime(2026, 11, 23, 6, 12, tzinfo=UTC)  # 07:12 in Berlin
+
+
+def answers_before(step_id: str) -> tuple[str, ...]:
+    """Typed answers to every setup question before `step_id` (each step's first button)."""
+    from bot.content import default_library
+    from bot.core.settings import Settings
+
+    library, answers = default_library(), []
+    for step in onboarding.STEPS[: onboarding.STEP_IDS.index(step_id)]:
+        answers.append(step.buttons(library, Settings())[0].data.split(":", 2)[2])
+    return tuple(answers)
+
+
+BEFORE_TIME = answers_before("time")
 
 
 @pytest.mark.parametrize(
@@ -130,7 +144,7 @@ async def test_onboarding_time_with_a_city_keeps_the_time_and_asks_about_the_cit
     built, store = coach
     ana = Ana(built)
     await ana.say("/start")
-    for answer in ("advanced", "Full gym", "Two upper, two lower", "keep"):
+    for answer in BEFORE_TIME:
         await ana.say(answer)
     asked = await ana.say("06:45 new york")
     assert "America/New_York, it's 01:12 there now?" in text(asked)
@@ -146,7 +160,7 @@ async def test_onboarding_declined_guess_asks_the_timezone_again(coach) -> None:
     built, _ = coach
     ana = Ana(built)
     await ana.say("/start")
-    for answer in ("advanced", "Full gym", "Two upper, two lower", "keep", "07:30"):
+    for answer in (*BEFORE_TIME, "07:30"):
         await ana.say(answer)
     asked = await ana.say("pst")
     assert "America/Los_Angeles" in text(asked)

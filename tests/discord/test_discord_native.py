@@ -153,9 +153,9 @@ async def test_onboarding_offers_many_timezones_as_one_select_menu(
     await fake.answers_to(inter)
     await bot.settle()
     message = fake.shown_for(inter)[-1]
-    for answer in ("ob:level:beginner", "ob:equipment:bodyweight", "ob:split:full3",
-                   "ob:days:keep", "ob:time:07:30"):  # fmt: skip
-        assert "backline:" + answer in P.custom_ids(message), P.custom_ids(message)
+    while P.custom_ids(message) != ["backline-menu"]:  # until the timezone question
+        answer = P.custom_ids(message)[0].removeprefix("backline:")
+        assert answer.startswith("ob:"), P.custom_ids(message)
         press = await fake.press(ann, message, "backline:" + answer)
         await fake.answers_to(press)
         await bot.settle()
