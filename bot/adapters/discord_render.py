@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import discord
 from discord.utils import escape_markdown as _escape_markdown
@@ -75,15 +75,17 @@ class BacklineButton(
     """A button whose custom_id carries the core's callback data, so a press on a message sent
     before a restart still reaches the core (registered once with `add_dynamic_items`)."""
 
+    prefix: ClassVar[str] = CUSTOM_ID_PREFIX
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+
     def __init__(self, data: str, label: str = "·") -> None:
         super().__init__(
             discord.ui.Button(
-                label=label[:LABEL_LIMIT],
-                custom_id=CUSTOM_ID_PREFIX + data,
-                style=discord.ButtonStyle.secondary,
+                label=label[:LABEL_LIMIT], custom_id=self.prefix + data, style=self.style
             )
         )
         self.data = data
+        self.label = label
 
     @classmethod
     async def from_custom_id(
@@ -92,7 +94,7 @@ class BacklineButton(
         item: discord.ui.Item[Any],
         match: Any,
         /,
-    ) -> BacklineButton:
+    ) -> Self:
         return cls(match["data"], getattr(item, "label", None) or "·")
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -100,38 +102,20 @@ class BacklineButton(
         await interaction.client.on_button(interaction, self.data)  # type: ignore[attr-defined]
 
 
-class FormButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"^backline-form:(?P<data>.+)$"
-):
+class FormButton(BacklineButton, template=r"^backline-form:(?P<data>.+)$"):
     """A button that first asks for a line of text in a form (a modal), then reaches the
     core with its data and what was typed (`Button.asks`)."""
 
+    prefix = FORM_PREFIX
+    style = discord.ButtonStyle.primary
     # What each kind of form asks, learned when its button is rendered: after a restart a
     # form opened from an older message falls back to the button's own label.
     questions: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, data: str, label: str = "·", asks: str | None = None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label[:LABEL_LIMIT],
-                custom_id=FORM_PREFIX + data,
-                style=discord.ButtonStyle.primary,
-            )
-        )
-        self.data = data
-        self.label = label
-        if asks:
-            FormButton.questions[data] = asks
-
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Item[Any],
-        match: Any,
-        /,
-    ) -> FormButton:
-        return cls(match["data"], getattr(item, "label", None) or "·")
+    def asking(cls, data: str, label: str, asks: str) -> FormButton:
+        cls.questions[data] = asks
+        return cls(data, label)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         question = FormButton.questions.get(self.data, self.label)
@@ -207,7 +191,7 @@ def button_view(rows: tuple[tuple[Button, ...], ...], menu: str | None = None) -
         for button in row[:BUTTONS_PER_ROW]:
             item: discord.ui.DynamicItem[discord.ui.Button]
             if button.asks is not None:
-                item = FormButton(button.data, button.label, button.asks)
+                item = FormButton.asking(button.data, button.label, button.asks)
             else:
                 item = BacklineButton(button.data, button.label)
             item.item.row = r

@@ -66,6 +66,30 @@ async def started_rest(env: Env, svc: PushService) -> tuple[Chat, int]:
     return chat, seconds
 
 
+async def running(env: Env) -> tuple[Chat, int, PushService]:
+    """Ana with her push service running and a rest timer of N seconds just started."""
+    await env.person("ana", "Europe/Berlin")
+    svc = env.service()
+    env.clock.set(START)
+    await svc.start()
+    chat, seconds = await started_rest(env, svc)
+    return chat, seconds, svc
+
+
+async def restarted(env: Env, svc: PushService, at: datetime) -> PushService:
+    """The bot stopped while the timer ran and started again at `at`, settled."""
+    await svc.stop()
+    again = env.service()
+    env.clock.set(at)
+    await again.start()
+    await again.wait_idle()
+    return again
+
+
+async def ana_rests(svc: PushService) -> list[str]:
+    return [row.state for row in await svc.outbox.rows(kind="rest")]
+
+
 async def settle(env: Env, svc: PushService, moment: datetime) -> None:
     env.clock.set(moment)
     svc.dispatcher.wake()
@@ -73,11 +97,7 @@ async def settle(env: Env, svc: PushService, moment: datetime) -> None:
 
 
 async def test_one_ping_when_the_rest_is_over_and_never_a_second(env: Env) -> None:
-    ana = await env.person("ana", "Europe/Berlin")
-    svc = env.service()
-    env.clock.set(START)
-    await svc.start()
-    chat, seconds = await started_rest(env, svc)
+    chat, seconds, svc = await running(env)
     await settle(env, svc, START + timedelta(seconds=seconds - 5))
     assert env.platform.delivered == []  # not before the rest is over
     again = await chat.send(button=chat.find("Rest ")[1], reply_to=chat.find("Rest ")[0])
@@ -90,74 +110,44 @@ async def test_one_ping_when_the_rest_is_over_and_never_a_second(env: Env) -> No
     # Later on, nothing more.
     await settle(env, svc, START + timedelta(minutes=10))
     assert len(env.platform.delivered) == 1
-    [row] = await svc.outbox.rows(user_id=ana.id, kind="rest")
-    assert row.state == SENT
+    assert await ana_rests(svc) == [SENT]
     # Replying to the ping logs the set it named.
     logged = await chat.send("10", reply_to=ping.message_id)
     assert "Logged" in logged.messages[0].text
 
 
 async def test_a_timer_survives_a_restart_and_still_fires_once(env: Env) -> None:
-    await env.person("ana", "Europe/Berlin")
-    first = env.service()
-    env.clock.set(START)
-    await first.start()
-    _, seconds = await started_rest(env, first)
-    await first.stop()  # the bot restarts while Ana rests
-    second = env.service()
-    env.clock.set(START + timedelta(seconds=seconds + 20))  # back 20 s after it was due
-    await second.start()
-    await second.wait_idle()
+    _, seconds, svc = await running(env)
+    # Back 20 s after the timer was due.
+    second = await restarted(env, svc, START + timedelta(seconds=seconds + 20))
     assert [d.out.text.split(":")[0] for d in env.platform.delivered] == ["Rest over"]
     await settle(env, second, START + timedelta(minutes=5))
     assert len(env.platform.delivered) == 1
 
 
 async def test_a_ping_in_flight_at_a_crash_is_not_sent_again(env: Env) -> None:
-    ana = await env.person("ana", "Europe/Berlin")
-    first = env.service()
-    env.clock.set(START)
-    await first.start()
-    _, seconds = await started_rest(env, first)
-    await first.stop()
+    _, seconds, svc = await running(env)
     # A crash between the send and writing down its outcome leaves the row 'sending'.
     await env.store.write("UPDATE outbox SET state = 'sending' WHERE kind = 'rest'")
-    second = env.service()
-    env.clock.set(START + timedelta(seconds=seconds))
-    await second.start()
-    await second.wait_idle()
+    second = await restarted(env, svc, START + timedelta(seconds=seconds))
     assert env.platform.delivered == []
-    [row] = await second.outbox.rows(user_id=ana.id, kind="rest")
-    assert row.state == MISSED
+    assert await ana_rests(second) == [MISSED]
 
 
 async def test_a_ping_far_too_late_is_dropped(env: Env) -> None:
-    ana = await env.person("ana", "Europe/Berlin")
-    first = env.service()
-    env.clock.set(START)
-    await first.start()
-    _, seconds = await started_rest(env, first)
-    await first.stop()
-    second = env.service()
-    env.clock.set(START + timedelta(seconds=seconds) + REST_GRACE + timedelta(seconds=5))
-    await second.start()
-    await second.wait_idle()
+    _, seconds, svc = await running(env)
+    late = START + timedelta(seconds=seconds) + REST_GRACE + timedelta(seconds=5)
+    second = await restarted(env, svc, late)
     assert env.platform.delivered == []
-    [row] = await second.outbox.rows(user_id=ana.id, kind="rest")
-    assert row.state == MISSED
+    assert await ana_rests(second) == [MISSED]
 
 
 async def test_pausing_during_the_rest_means_no_ping(env: Env) -> None:
-    ana = await env.person("ana", "Europe/Berlin")
-    svc = env.service()
-    env.clock.set(START)
-    await svc.start()
-    chat, seconds = await started_rest(env, svc)
+    chat, seconds, svc = await running(env)
     await chat.send("/pause")
     await settle(env, svc, START + timedelta(seconds=seconds + 1))
     assert env.platform.delivered == []
-    [row] = await svc.outbox.rows(user_id=ana.id, kind="rest")
-    assert row.state == SKIPPED
+    assert await ana_rests(svc) == [SKIPPED]
     # And while paused, the button is not offered.
     prompt = next(m for m, out in reversed(chat.sent) if out.link and out.link.kind == "exercise")
     logged = await chat.send("12", reply_to=prompt)
@@ -166,15 +156,13 @@ async def test_pausing_during_the_rest_means_no_ping(env: Env) -> None:
 
 
 async def test_forgetting_a_person_removes_their_timer(env: Env) -> None:
-    ana = await env.person("ana", "Europe/Berlin")
-    svc = env.service()
-    env.clock.set(START)
-    await svc.start()
-    _, seconds = await started_rest(env, svc)
+    _, seconds, svc = await running(env)
+    ana = await env.store.find_user(UserRef("telegram", "ana"))
+    assert ana is not None
     await env.store.forget_user(ana.id)
     await settle(env, svc, START + timedelta(seconds=seconds + 1))
     assert env.platform.delivered == []
-    assert await svc.outbox.rows(kind="rest") == []
+    assert await ana_rests(svc) == []
 
 
 async def test_without_a_scheduler_no_timer_is_offered(env: Env) -> None:
