@@ -114,8 +114,9 @@ def settings_text(s: Settings, library: Library) -> str:
         + (" (paused)" if s.paused else ""),
         f"Units: {s.units}",
         "",
-        "Change one by typing, e.g. /settings level advanced, /settings days mon wed fri, "
-        "/settings time 06:45, /settings timezone Europe/Berlin, /settings units lb, "
+        "Change one with /settings and the new value, e.g. /settings level advanced, "
+        "/settings days mon wed fri, "
+        "/settings time 06:45, /settings timezone Berlin, /settings units lb, "
         "/settings equipment dumbbells, /settings split ul4, /settings length 45. "
         "Or /start to set up again.",
     ]
