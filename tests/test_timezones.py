@@ -13,7 +13,7 @@ from bot.app import open_coach
 from bot.core import onboarding, timezones
 from bot.core.coach import Coach
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
-from bot.store import SqliteStore
+from bot.core.ports import Persistence
 
 NOW = datetime(2026, 11, 23, 6, 12, tzinfo=UTC)  # 07:12 in Berlin
 
@@ -85,7 +85,7 @@ def test_suggestions_for_autocomplete_start_with_the_prefix() -> None:
 
 
 @pytest.fixture
-async def coach(tmp_path: Path) -> AsyncIterator[tuple[Coach, SqliteStore]]:
+async def coach(tmp_path: Path) -> AsyncIterator[tuple[Coach, Persistence]]:
     built, store = await open_coach(tmp_path / "backline.db", clock=lambda: NOW)
     yield built, store
     await store.close()

@@ -14,6 +14,7 @@ from discord_harness import Running, community, person, stored_user
 
 from bot.app import open_coach
 from bot.core.coach import Coach
+from bot.core.ports import Persistence
 from bot.store import SqliteStore
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_server import FakeDiscord, Guild
@@ -23,7 +24,7 @@ MONDAY_11_UTC = datetime(2026, 5, 11, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def coach_store(tmp_path: Path) -> AsyncIterator[tuple[Coach, SqliteStore]]:
+async def coach_store(tmp_path: Path) -> AsyncIterator[tuple[Coach, Persistence]]:
     coach, store = await open_coach(tmp_path / "backline.db", clock=lambda: MONDAY_11_UTC)
     yield coach, store
     await store.close()
@@ -166,8 +167,8 @@ async def test_onboarding_offers_many_timezones_as_one_select_menu(
     chosen = {"custom_id": "backline-menu", "component_type": 3,
               "values": ["ob:timezone:Asia/Kolkata"]}  # fmt: skip
     pick = await fake.interact(3, chosen, ann, message=message)
-    (answer,) = await fake.answers_to(pick)
-    assert "kilograms or pounds" in content(answer)
+    (chose,) = await fake.answers_to(pick)
+    assert "kilograms or pounds" in content(chose)
     user = await stored_user(store, ann)
     assert user.settings.timezone == "Asia/Kolkata"
 
@@ -187,3 +188,21 @@ async def test_a_user_install_in_someone_elses_dm_answers_for_the_asker_alone(
     (answer,) = await fake.answers_to(payload)
     assert answer.body["data"]["flags"] & P.EPHEMERAL  # Bo doesn't see Ann's settings
     assert "Level:" in content(answer)
+
+
+async def test_a_user_install_works_in_the_persons_dm_with_the_bot(
+    fake: FakeDiscord, bot: Running, store: SqliteStore
+) -> None:
+    ann = person("Ann")  # shares no server with the bot: she installed it on her account
+    cmd = next(c for c in fake.commands if c["name"] == "today")
+    data = {"id": cmd["id"], "name": "today", "type": 1, "options": []}
+    dm = fake.dm_channel_for(ann)
+    payload = P.interaction(2, data, app_id=fake.app_id, who=ann, channel=dm, guild_id=None)
+    payload["authorizing_integration_owners"] = {"1": ann["id"]}
+    fake.interactions[payload["token"]] = payload
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    (answer,) = await fake.answers_to(payload)
+    assert not answer.body["data"].get("flags", 0) & P.EPHEMERAL  # her own DM: nothing to hide
+    assert "Mon 11 May" in content(answer)
+    user = await stored_user(store, ann)
+    assert user.chat_id == ann["id"]  # pushes go to her DM from now on
