@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,9 @@ import pytest
 from bot.adapters.telegram import serve
 from bot.app import open_coach
 from bot.core import render
+from scheduler import PushService
 from tests.fakes.telegram_server import TEST_TOKEN, FakeTelegram
-from tests.telegram.harness import FAST_RETRY, RunningBot, say
+from tests.telegram.harness import FAST_RETRY, RunningBot, press, say
 
 
 @pytest.fixture
@@ -114,3 +115,34 @@ async def test_group_today_on_the_groups_rest_day_names_the_next_group_day(
     # Bo's own Monday (UTC) session in the private chat.
     [mine] = await say(tg, bo, "/today")
     assert mine.html.startswith("<b>Mon 23 Nov")
+
+
+async def test_a_rest_timer_pings_once_through_telegram(bot: RunningBot, tg: FakeTelegram) -> None:
+    assert bot.coach is not None and bot.store is not None and bot.adapter is not None
+    moment = [datetime(2026, 11, 23, 11, 0, tzinfo=UTC)]  # the pushes' own clock
+    pushes = PushService(bot.store, bot.coach, {"telegram": bot.adapter}, clock=lambda: moment[0])
+    bot.coach.timer_queued.connect(pushes.dispatcher.wake)  # as bot.app wires it
+    await pushes.start()
+    try:
+        ada = tg.user(1001, "Ada")
+        [session] = await say(tg, ada, "/today")
+        [prompt] = await press(tg, ada, session, "Log step by step")
+        answers = await say(tg, ada, "12", reply_to=prompt)  # one set of the first exercise
+        logged = next(m for m in answers if m.text.startswith("Logged"))
+        rest_label = next(label for row in logged.buttons for label, _ in row)
+        seconds = int(rest_label.split()[1])
+        [started] = await press(tg, ada, logged, rest_label)
+        assert started.text.startswith(f"Resting {seconds} s")
+        assert tg.callback_answers[max(tg.callback_answers)] == f"Rest {seconds} s"
+        before = len(tg.sent_to(ada))
+        moment[0] += timedelta(seconds=seconds + 1)
+        pushes.dispatcher.wake()
+        await pushes.wait_idle()
+        [ping] = tg.sent_to(ada)[before:]
+        assert ping.text.startswith("Rest over: set 2 of Single-leg Romanian deadlift")
+        moment[0] += timedelta(minutes=5)
+        pushes.dispatcher.wake()
+        await pushes.wait_idle()
+        assert len(tg.sent_to(ada)) == before + 1  # once
+    finally:
+        await pushes.stop()
