@@ -176,9 +176,11 @@ class BacklineMenu(discord.ui.DynamicItem[discord.ui.Select], template=r"^backli
     async def callback(self, interaction: discord.Interaction) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
         values = list(data.get("values") or [])
-        if values:
-            client: Any = interaction.client  # the BacklineClient, which defines on_button
-            await client.on_button(interaction, str(values[0]))
+        if not values:  # nothing chosen (a cleared menu): acknowledge quietly
+            await interaction.response.defer()
+            return
+        client: Any = interaction.client  # the BacklineClient, which defines on_button
+        await client.on_button(interaction, str(values[0]))
 
 
 def button_view(rows: tuple[tuple[Button, ...], ...], menu: str | None = None) -> discord.ui.View:

@@ -155,6 +155,15 @@ async def test_pausing_during_the_rest_means_no_ping(env: Env) -> None:
     assert confirmations and not any(out.buttons for out in confirmations)
 
 
+async def test_no_ping_for_a_set_logged_before_the_rest_was_over(env: Env) -> None:
+    chat, seconds, svc = await running(env)
+    prompt = next(m for m, out in chat.sent if out.link and out.link.kind == "exercise")
+    await chat.send("11", reply_to=prompt)  # set 2, without waiting for the ping
+    await settle(env, svc, START + timedelta(seconds=seconds + 1))
+    assert env.platform.delivered == []
+    assert await ana_rests(svc) == [SKIPPED]
+
+
 async def test_forgetting_a_person_removes_their_timer(env: Env) -> None:
     _, seconds, svc = await running(env)
     ana = await env.store.find_user(UserRef("telegram", "ana"))

@@ -74,11 +74,15 @@ class Rest(Feature):
         return reply
 
     async def rest_over(self, user_id: int, timer_id: int) -> list[Outbound]:
-        """The ping, when the scheduler delivers the timer (nothing if it or they are gone)."""
+        """The ping, when the scheduler delivers the timer; nothing if it or they are gone, or
+        the set it leads to is logged already."""
         timer = await self.store.get_rest(timer_id)
         user = await self.store.get_user(user_id)
         if timer is None or user is None or timer.user_id != user.id:
             return []
+        logged = await self.store.sets_on(user.id, timer.day)
+        if sum(1 for s in logged if s.exercise_id == timer.exercise_id) >= timer.set_number:
+            return []  # they logged that set meanwhile: the ping would only be noise
         exercise = self.library.exercises.get(timer.exercise_id)
         name = exercise.name if exercise else timer.exercise_id
         link = MessageLink("exercise", timer.day, timer.exercise_id, owner=user.ref)
