@@ -580,6 +580,8 @@ async def _until_either(first: asyncio.Event, second: asyncio.Event) -> None:
     finally:
         for wait in waits:
             wait.cancel()
+
+
 _SCOPES: dict[str, Callable[[], BotCommandScope]] = {
     "default": BotCommandScopeDefault,
     "all_private_chats": BotCommandScopeAllPrivateChats,
