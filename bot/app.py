@@ -63,11 +63,17 @@ class CountedCoach:
     async def mark_unreachable(self, ref: UserRef) -> None:
         await self._coach.mark_unreachable(ref)
 
+    async def mark_reachable(self, ref: UserRef) -> None:
+        await self._coach.mark_reachable(ref)
+
     async def next_message_id(self, platform: str) -> str:
         return await self._coach.next_message_id(platform)
 
     def exercise_choices(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         return self._coach.exercise_choices(prefix, limit)
+
+    def complete(self, kind: str, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        return self._coach.complete(kind, prefix, limit)
 
 
 def adapter_factory(entry: Platform) -> AdapterFactory:
@@ -198,6 +204,8 @@ async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Pe
     senders = {name: adapter.sender for name, adapter in adapters.items()}
     running = {name: adapter.is_running for name, adapter in adapters.items()}
     pushes = _push_service(store, coach, senders, config, limiters)
+    # A rest timer started now is looked at now, not at the next minute's tick.
+    coach.timer_queued.connect(pushes.dispatcher.wake)
     endpoint = None
     if config.http_port is not None:
         # aiohttp loads only when the endpoint is on.

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 from bot import exit_codes
 
@@ -86,11 +87,16 @@ async def _with_coach(db: str, day: date | None, work, writer: bool = False) -> 
         await store.close()
 
 
+def _files_dir(db: str) -> Path:
+    """Charts and exports of a console chat go next to its database."""
+    return Path(db).expanduser().resolve().parent
+
+
 def cmd_today(args: argparse.Namespace) -> int:
     from bot.adapters.console import ConsoleChat
 
     async def work(coach) -> int:
-        chat = ConsoleChat(coach, user=args.user)
+        chat = ConsoleChat(coach, user=args.user, files_dir=_files_dir(args.db))
         await chat.say("/today")
         return 0
 
@@ -101,7 +107,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.adapters.console import ConsoleChat
 
     async def work(coach) -> int:
-        await ConsoleChat(coach, user=args.user).run(sys.stdin, prompt=sys.stdin.isatty())
+        chat = ConsoleChat(coach, user=args.user, files_dir=_files_dir(args.db))
+        await chat.run(sys.stdin, prompt=sys.stdin.isatty())
         return 0
 
     # `backline` with no token runs this as the bot: one such process per database.

@@ -27,10 +27,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.events import Outbound
-from bot.core.ports import FAILED, MISSED, SKIPPED, Channel, Outbox, PushRow, PushStore, User
+from bot.core.ports import (
+    FAILED,
+    MISSED,
+    SKIPPED,
+    Channel,
+    Outbox,
+    PushRow,
+    PushStore,
+    User,
+    rest_timer_id,
+)
 from bot.delivery import RetryLater, Sender, Unreachable
 from scheduler.config import PushConfig
-from scheduler.kinds import DAILY, GROUP, NUDGE, WEEKLY, due_now, wants_pushes
+from scheduler.kinds import DAILY, GROUP, NUDGE, REST, REST_GRACE, WEEKLY, due_now, wants_pushes
 from scheduler.ports import PushCoach
 from scheduler.ratelimit import PlatformLimiter, Slot
 
@@ -190,7 +200,7 @@ class Dispatcher:
 
     async def deliver(self, row: PushRow) -> None:
         now = self.clock()
-        if now - row.due_at > self.cfg.grace:
+        if now - row.due_at > (REST_GRACE if row.kind == REST else self.cfg.grace):
             self.stats.missed += 1
             await self.outbox.finish(row.id, MISSED, now, "past the grace window")
             return
@@ -219,6 +229,11 @@ class Dispatcher:
             due = due_now(GROUP, channel.settings, row.day, self.cfg)
             return await self._still_due(row, now, due, channel)
         user = await self.store.get_user(row.user_id) if row.user_id is not None else None
+        if row.kind == REST:  # asked for a moment ago: only a quiet state stops it
+            if user is None or not user.active or user.settings.paused:
+                await self._skip(row, now, "paused, inactive or gone")
+                return None
+            return user
         if user is None or not wants_pushes(user):
             await self._skip(row, now, "paused, inactive or gone")
             return None
@@ -245,6 +260,9 @@ class Dispatcher:
             return await self.coach.group_session(target, row.day)
         if row.kind == NUDGE:
             return await self.coach.nudge(target.id, row.day)
+        if row.kind == REST:
+            timer_id = rest_timer_id(row.target)
+            return await self.coach.rest_over(target.id, timer_id) if timer_id else []
         if row.kind == WEEKLY:  # only queued when the coach has it (see queueing.kinds_for)
             return await self.coach.weekly_summary(target.id, row.day)  # type: ignore[attr-defined]
         if row.kind != DAILY:

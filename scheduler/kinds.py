@@ -4,7 +4,8 @@ Pure: settings + a UTC window in, outbox rows out. Kinds:
 - daily:  the day's session at the reminder time on training days;
 - nudge:  `nudge_after` later on the same days (the coach sends nothing if they logged);
 - weekly: the weekly summary at `weekly_at` on `weekly_weekday` (when the coach offers it);
-- group:  a community channel's group session at the channel's time on its days.
+- group:  a community channel's group session at the channel's time on its days;
+- rest:   a rest timer's ping, queued by the coach when someone starts one (not by a rule).
 People get pushes once onboarded (they chose days and a time), unless paused or inactive.
 """
 
@@ -14,12 +15,24 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.ports import MISSED, PENDING, Channel, NewPush, User, channel_target, user_target
+from bot.core.ports import (
+    MISSED,
+    PENDING,
+    REST_KIND,
+    Channel,
+    NewPush,
+    User,
+    channel_target,
+    user_target,
+)
 from bot.core.settings import Settings
 from scheduler.config import PushConfig
 from scheduler.timing import fire_at, fire_dates, zone
 
 DAILY, NUDGE, WEEKLY, GROUP = "daily", "nudge", "weekly", "group"
+REST = REST_KIND
+# A rest ping later than this is noise (the next set has long started): dropped as missed.
+REST_GRACE = timedelta(minutes=2)
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
 
 

@@ -153,3 +153,17 @@ def test_exercises_lists_the_library() -> None:
     result = backline("exercises")
     assert result.returncode == 0
     assert "Glute bridge" in result.stdout and "Kettlebell swing" in result.stdout
+
+
+def test_console_progress_writes_its_chart_next_to_the_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    db = data / "coach.db"
+    data.mkdir()
+    typed = "/log rdl 3x10 @ 20kg\n/progress\n"
+    result = backline("chat", "--user", "kim", "--db", str(db), stdin=typed)
+    assert result.returncode == 0, result.stderr
+    saved = [line for line in result.stdout.splitlines() if line.startswith("Chart saved: ")]
+    assert len(saved) == 1, result.stdout
+    path = Path(saved[0].removeprefix("Chart saved: "))
+    assert path.parent == data.resolve()
+    assert path.read_bytes().startswith(b"\x89PNG")

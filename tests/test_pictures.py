@@ -109,7 +109,11 @@ async def test_each_exercise_prompt_carries_its_drawing(coach: Coach, clock: Clo
         else:
             assert prompt.image is not None and prompt.image.path == image.path
             assert prompt.text.endswith("\n" + CREDIT_LINE)
-            assert [b.data for row in prompt.buttons for b in row] == ["ex:done", "ex:skip"]
+            assert [b.data for row in prompt.buttons for b in row] == [
+                "ex:done",
+                "ex:skip",
+                "ex:log",
+            ]
 
 
 async def test_the_console_prints_where_the_picture_is(coach: Coach) -> None:

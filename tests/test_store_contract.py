@@ -132,7 +132,8 @@ def test_every_port_method_is_called_by_this_suite() -> None:
 
 def test_store_is_the_union_of_the_core_ports_with_todays_methods() -> None:
     areas = (ports.People, ports.Events, ports.Plans, ports.SetLogs, ports.SetHistory,
-             ports.MessageLinks, ports.Conversations, ports.Channels)  # fmt: skip
+             ports.MessageLinks, ports.Conversations, ports.Channels,
+             ports.RestTimers)  # fmt: skip
     assert set(port_methods(ports.Store)) == {n for area in areas for n in port_methods(area)}
     today = {
         "get_or_create_user", "get_user", "find_user", "save_settings", "set_active",
@@ -1043,3 +1044,62 @@ async def test_inactive_people_are_not_found(store: Persistence):
     await store.set_active(ada.id, False)
     assert [u async for u in box.users_at("UTC", "00:00", "23:59")] == []
     assert await box.timezones() == []
+
+
+# -- rest timers -------------------------------------------------------------------------------
+
+
+def rest(user: User, set_number: int = 2, seconds: int = 75) -> ports.RestTimer:
+    return ports.RestTimer(user.id, "telegram", user.chat_id, DAY, "romanian-deadlift",
+                           set_number, NOW + timedelta(seconds=seconds))  # fmt: skip
+
+
+async def test_a_rest_timer_is_one_due_outbox_row(store: Persistence):
+    ann = await make_user(store)
+    timer = await store.start_rest(rest(ann), NOW)
+    assert timer.id > 0 and timer.due_at == NOW + timedelta(seconds=75)
+    assert await store.get_rest(timer.id) == timer
+    [row] = await store.outbox.rows(kind=ports.REST_KIND)
+    assert (row.target, row.user_id, row.chat_id, row.state) == (
+        ports.rest_target(timer.id),
+        ann.id,
+        "c42",
+        PENDING,
+    )
+    assert row.next_attempt_at == timer.due_at and ports.rest_timer_id(row.target) == timer.id
+    assert await store.get_rest(timer.id + 1000) is None
+
+
+async def test_a_second_tap_keeps_the_running_timer_and_a_new_one_replaces_it(
+    store: Persistence,
+):
+    ann = await make_user(store)
+    first = await store.start_rest(rest(ann), NOW)
+    again = await store.start_rest(rest(ann, seconds=90), NOW + timedelta(seconds=5))
+    assert again == first  # the same set: nothing new
+    assert len(await store.outbox.rows(kind=ports.REST_KIND)) == 1
+    nxt = await store.start_rest(rest(ann, set_number=3), NOW + timedelta(seconds=10))
+    assert nxt.id != first.id
+    states = {r.target: r.state for r in await store.outbox.rows(kind=ports.REST_KIND)}
+    assert states == {ports.rest_target(first.id): SKIPPED, ports.rest_target(nxt.id): PENDING}
+
+
+async def test_a_rest_ping_in_flight_at_a_crash_is_missed_not_resent(store: Persistence):
+    ann = await make_user(store)
+    await store.outbox.queue([push(ann.id)], NOW)
+    await store.start_rest(rest(ann), NOW)
+    for row in await store.outbox.rows():
+        await store.outbox.begin(row.id, NOW)
+    assert await store.outbox.recover(NOW) == 1  # only the daily push goes out again
+    states = {r.kind: r.state for r in await store.outbox.rows()}
+    assert states == {"daily": PENDING, ports.REST_KIND: MISSED}
+
+
+async def test_forgetting_a_person_removes_their_rest_timers(store: Persistence):
+    ann = await make_user(store)
+    timer = await store.start_rest(rest(ann), NOW)
+    await store.forget_user(ann.id)
+    assert await store.get_rest(timer.id) is None
+    assert await store.outbox.rows(kind=ports.REST_KIND) == []
+    with pytest.raises(RecordRejected):
+        await store.start_rest(rest(ann), NOW)

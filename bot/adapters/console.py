@@ -4,6 +4,9 @@ Each bot message gets a number, shown as [N]. A plain line answers the latest pr
 button's label presses it); `reply N: text` replies to message N; `press N: label` presses a
 button on message N. Message numbers persist in the database, so you can reply to yesterday's
 message in a later run.
+
+A terminal can't show a picture or hold a file: charts and exports are written to `files_dir`
+(the database's folder when run by `backline`) and the message prints their path.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.base import NO_HOOKS, CoachPort, Hooks
 from bot.adapters.outlet import Delivery, SendPart
-from bot.core.events import Button, InboundEvent, Outbound, UserRef
+from bot.core.events import Attachment, Button, InboundEvent, Outbound, UserRef
 from bot.delivery import DeliveryError
 
 PLATFORM = "console"
@@ -30,6 +34,8 @@ class ConsoleChat:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     hooks: Hooks = NO_HOOKS
     platform: str = PLATFORM
+    # Where charts and exports are written (None: they are only named, not saved).
+    files_dir: Path | None = None
     _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
     _latest: str | None = None
     _typed: int = 0
@@ -97,9 +103,13 @@ class ConsoleChat:
         header = f"[{message_id}]"
         lines = [f"{header} {out.title}" if out.title else header]
         lines.append(out.text)
-        if out.image is not None and out.image.path:  # a terminal can't show it; say where it is
-            lines.append(f"    Picture: {out.image.path}")
-        buttons = tuple(b for row in out.buttons for b in row)
+        for attachment in (out.image, out.document):
+            if attachment is not None:
+                lines.append(self._save(attachment))
+        # No forms or deep links here: such buttons are left out (`reply N:` does the same).
+        buttons = tuple(
+            b for row in out.buttons for b in row if b.asks is None and b.private_start is None
+        )
         if buttons:
             lines.append("    " + "  ".join(f"({b.label})" for b in buttons))
             self._buttons[message_id] = buttons
@@ -107,6 +117,23 @@ class ConsoleChat:
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
         return message_id
+
+    def _save(self, attachment: Attachment) -> str:
+        """The line that tells where the file is: a shipped picture where it lies, a chart or
+        an export written next to the database."""
+        if attachment.path:  # a terminal can't show it; say where it is
+            return f"    Picture: {attachment.path}"
+        if self.files_dir is None:
+            return f"({attachment.filename} is not saved in this chat)"
+        safe_user = re.sub(r"[^A-Za-z0-9_-]+", "_", self.user) or "you"
+        path = self.files_dir / f"{safe_user}-{attachment.filename}"
+        try:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(attachment.data)
+        except OSError as exc:
+            return f"(could not save {attachment.filename}: {exc.strerror or exc})"
+        label = "Chart" if attachment.mime.startswith("image/") else "File"
+        return f"{label} saved: {path}"
 
     async def run(self, stream: TextIO, prompt: bool) -> None:
         if prompt:

@@ -35,7 +35,7 @@ from bot.adapters.discord_events import (
     is_forward,
     replied_bot_message,
 )
-from bot.adapters.discord_render import BacklineButton, DiscordMessage
+from bot.adapters.discord_render import BacklineButton, BacklineMenu, DiscordMessage, FormButton
 from bot.adapters.discord_send import DiscordSender
 from bot.core.commands import Command
 from bot.core.events import InboundEvent, Outbound, Reply
@@ -215,12 +215,18 @@ class DiscordAdapter:
         self, interaction: discord.Interaction, cmd: Command, values: list[str | None]
     ) -> None:
         async with self._handling(f"/{cmd.name}"):
-            event = from_command(interaction, cmd.name, command_text(cmd.name, values))
+            event = from_command(interaction, cmd.name, command_text(cmd, values))
             await self._answer_interaction(interaction, event, component=False)
 
     async def on_button(self, interaction: discord.Interaction, data: str) -> None:
         async with self._handling("button"):
             await self._answer_interaction(interaction, from_button(interaction, data), True)
+
+    async def on_form(self, interaction: discord.Interaction, data: str, text: str) -> None:
+        """A submitted form (a button's `asks`): the press and what was typed, together."""
+        async with self._handling("form"):
+            event = from_button(interaction, data, text=text)
+            await self._answer_interaction(interaction, event, component=False)
 
     async def _answer_interaction(
         self, interaction: discord.Interaction, event: InboundEvent, component: bool
@@ -344,7 +350,7 @@ class _Responder:
         """The first message as the response, the rest as follow-ups (the delivery loop
         records what was sent)."""
         kwargs = part.kwargs()
-        ephemeral = out.private and self.event.is_group
+        ephemeral = (out.private or out.only_asker) and self.event.is_group
         response = self.interaction.response
         if not response.is_done():
             callback = await response.send_message(**kwargs, ephemeral=ephemeral)
@@ -389,8 +395,8 @@ class BacklineClient(discord.Client):
 
     async def setup_hook(self) -> None:
         # Buttons on messages sent before a restart keep working: their custom ids match.
-        self.add_dynamic_items(BacklineButton)
-        for command in build_commands(self.adapter.on_command, self.adapter.coach.exercise_choices):
+        self.add_dynamic_items(BacklineButton, FormButton, BacklineMenu)
+        for command in build_commands(self.adapter.on_command, self.adapter.coach.complete):
             self.tree.add_command(command)
         await sync_if_changed(self.tree, self.adapter.sync_state_path)
 
@@ -406,6 +412,9 @@ class BacklineClient(discord.Client):
 
     async def on_button(self, interaction: discord.Interaction, data: str) -> None:
         await self.adapter.on_button(interaction, data)
+
+    async def on_form(self, interaction: discord.Interaction, data: str, text: str) -> None:
+        await self.adapter.on_form(interaction, data, text)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         # Arguments are left out: they carry user content, and nothing here may echo secrets.

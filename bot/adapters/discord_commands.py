@@ -22,17 +22,47 @@ CHOICE_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_TEXT_LIMIT = 100
 
 RunCommand = Callable[[discord.Interaction, Command, list[str | None]], Awaitable[None]]
-Choices = Callable[[str, int], list[tuple[str, str]]]
+# (the option's `autocomplete` kind, what is typed so far, limit) -> (label, value) pairs
+Complete = Callable[[str, str, int], list[tuple[str, str]]]
+
+# Installable on servers and on people's own accounts (then usable in DMs with the bot and in
+# their other private chats); /community only on servers.
+EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
+INSTALLS = app_commands.AppInstallationType(guild=True, user=True)
 
 
-def build_commands(run: RunCommand, choices: Choices) -> list[app_commands.Command[Any, ..., Any]]:
-    """One app command per core command; every option is a string the core parses itself."""
+def build_commands(
+    run: RunCommand, complete: Complete
+) -> list[app_commands.Command[Any, ..., Any]]:
+    """One app command per core command; options are strings the core parses itself, with
+    the declared choices or autocompletion."""
+    commands: list[app_commands.Command[Any, ..., Any]] = []
+    for cmd in COMMANDS:
+        command = _SlashCommand(
+            name=cmd.name,
+            description=cmd.description,
+            callback=_callback(cmd, run, complete),
+        )
+        if cmd.admin_only:
+            # Hidden from members without Manage Server; the adapter still checks the
+            # member's rights, since a server can grant the command to anyone.
+            command.default_permissions = discord.Permissions(manage_guild=True)
+            command.guild_only = True
+            command.allowed_contexts = app_commands.AppCommandContext(guild=True)
+            command.allowed_installs = app_commands.AppInstallationType(guild=True)
+        else:
+            command.allowed_contexts = EVERYWHERE
+            command.allowed_installs = INSTALLS
+        commands.append(command)
+    return commands
 
-    async def exercise_choices(
+
+def _completer(kind: str, complete: Complete) -> Any:
+    async def suggest(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         try:
-            found = choices(current, CHOICE_LIMIT)
+            found = complete(kind, current, CHOICE_LIMIT)
         except Exception:
             log.exception("autocomplete failed")
             return []
@@ -41,21 +71,7 @@ def build_commands(run: RunCommand, choices: Choices) -> list[app_commands.Comma
             for name, value in found[:CHOICE_LIMIT]
         ]
 
-    commands: list[app_commands.Command[Any, ..., Any]] = []
-    for cmd in COMMANDS:
-        command = _SlashCommand(
-            name=cmd.name,
-            description=cmd.description,
-            callback=_callback(cmd, run, exercise_choices),
-        )
-        if cmd.admin_only:
-            # Hidden from members without Manage Server; the adapter still checks the
-            # member's rights, since a server can grant the command to anyone.
-            command.default_permissions = discord.Permissions(manage_guild=True)
-            command.guild_only = True
-            command.allowed_contexts = app_commands.AppCommandContext(guild=True)
-        commands.append(command)
-    return commands
+    return suggest
 
 
 class _SlashCommand(app_commands.Command[Any, ..., Any]):
@@ -69,7 +85,7 @@ class _SlashCommand(app_commands.Command[Any, ..., Any]):
         return data
 
 
-def _callback(cmd: Command, run: RunCommand, autocomplete: Any) -> Any:
+def _callback(cmd: Command, run: RunCommand, complete: Complete) -> Any:
     """A callback whose signature declares the command's options, which is how discord.py
     learns a command's parameters."""
 
@@ -95,7 +111,15 @@ def _callback(cmd: Command, run: RunCommand, autocomplete: Any) -> Any:
         arg.name: arg.description for arg in cmd.args
     }
     callback.__discord_app_commands_param_autocomplete__ = {  # type: ignore[attr-defined]
-        arg.name: autocomplete for arg in cmd.args if arg.autocomplete == "exercise"
+        arg.name: _completer(arg.autocomplete, complete) for arg in cmd.args if arg.autocomplete
+    }
+    callback.__discord_app_commands_param_choices__ = {  # type: ignore[attr-defined]
+        arg.name: [
+            app_commands.Choice(name=label[:CHOICE_TEXT_LIMIT], value=value)
+            for label, value in arg.choices[:CHOICE_LIMIT]
+        ]
+        for arg in cmd.args
+        if arg.choices
     }
     callback.__qualname__ = callback.__name__ = f"slash_{cmd.name}"
     return callback

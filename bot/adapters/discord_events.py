@@ -11,7 +11,7 @@ import logging
 
 import discord
 
-from bot.core.commands import ADMIN_COMMANDS
+from bot.core.commands import ADMIN_COMMANDS, Command
 from bot.core.events import InboundEvent, UserRef
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,15 @@ def message_chat_id(message: discord.Message) -> str:
     return str(message.channel.id)
 
 
+def in_shared_chat(interaction: discord.Interaction) -> bool:
+    """A server channel, or (a user install) someone's DM or group DM with other people:
+    places where personal answers must be for the asker alone."""
+    return interaction.guild_id is not None or interaction.context.private_channel
+
+
 def interaction_chat_id(interaction: discord.Interaction) -> str:
-    if interaction.guild_id is None:
-        return str(interaction.user.id)
+    if not in_shared_chat(interaction):
+        return str(interaction.user.id)  # the person's DM with the bot
     return str(interaction.channel_id)
 
 
@@ -94,16 +100,22 @@ def from_message(
     )
 
 
-def command_text(name: str, values: list[str | None]) -> str:
-    """Slash options joined into the neutral text: /log rdl 12 10 10."""
-    words = [f"/{name}"] + [v.strip() for v in values if v and v.strip()]
-    return " ".join(words)
+def command_text(cmd: Command, values: list[str | None]) -> str:
+    """Slash options joined into the neutral text: "/log rdl 12 10 10", or for a command
+    declared `keyed`, one "name value" line per option given ("/settings level advanced")."""
+    given = [
+        (arg.name, v.strip()) for arg, v in zip(cmd.args, values, strict=False) if v and v.strip()
+    ]
+    if cmd.keyed and given:
+        return f"/{cmd.name} " + "\n".join(f"{name} {value}" for name, value in given)
+    return " ".join([f"/{cmd.name}"] + [value for _, value in given])
 
 
 def from_command(interaction: discord.Interaction, name: str, text: str) -> InboundEvent:
     in_guild = interaction.guild_id is not None
     admin = (
         in_guild
+        and interaction.is_guild_integration()  # a user install has no rights over a server
         and name in ADMIN_COMMANDS
         and interaction.permissions.manage_guild  # the member's rights in this channel
     )
@@ -112,20 +124,22 @@ def from_command(interaction: discord.Interaction, name: str, text: str) -> Inbo
         chat_id=interaction_chat_id(interaction),
         text=text,
         display_name=interaction.user.display_name,
-        is_group=in_guild,
+        is_group=in_shared_chat(interaction),
         is_admin=bool(admin),
         event_id=str(interaction.id),
         private_reply=True,  # interaction answers can be ephemeral
     )
 
 
-def from_button(interaction: discord.Interaction, data: str) -> InboundEvent:
+def from_button(interaction: discord.Interaction, data: str, text: str = "") -> InboundEvent:
+    """A pressed button or chosen menu option; `text` is what a form asked for."""
     message = interaction.message
     return InboundEvent(
         user=user_ref(interaction.user),
         chat_id=interaction_chat_id(interaction),
+        text=text,
         display_name=interaction.user.display_name,
-        is_group=interaction.guild_id is not None,
+        is_group=in_shared_chat(interaction),
         reply_to=str(message.id) if message is not None else None,
         button=data,
         event_id=str(interaction.id),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import discord
 from discord.utils import escape_markdown as _escape_markdown
@@ -23,6 +23,11 @@ LABEL_LIMIT = 80
 ROWS_PER_MESSAGE = 5
 BUTTONS_PER_ROW = 5
 CUSTOM_ID_PREFIX = "backline:"  # + Button.data (<= 64 bytes): well inside the 100 limit
+FORM_PREFIX = "backline-form:"  # a button that opens a form (Button.asks), + Button.data
+MENU_ID = "backline-menu"  # a select menu; each option's value is a Button.data
+MENU_OPTIONS = 25  # Discord's limit of options in one select menu
+MODAL_TEXT_LIMIT = 45  # a modal's title and a text input's label
+PLACEHOLDER_LIMIT = 150
 EMBED_COLOUR = 0x2E7D5B  # one calm green for every Backline embed
 # What can start something Discord reads as markdown (discord.utils.escape_markdown's
 # patterns); "-" only counts at the start of a line (a list item).
@@ -37,6 +42,7 @@ class DiscordMessage:
     embeds: tuple[discord.Embed, ...] = ()
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachments: tuple[Attachment, ...] = field(default=())
+    menu: str | None = None  # the buttons are one choice: a select menu with this placeholder
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for Messageable.send / InteractionResponse.send_message."""
@@ -46,7 +52,7 @@ class DiscordMessage:
         if self.embeds:
             out["embeds"] = list(self.embeds)
         if self.buttons:
-            out["view"] = button_view(self.buttons)
+            out["view"] = button_view(self.buttons, self.menu)
         if self.attachments:
             out["files"] = [discord.File(io.BytesIO(a.data), a.filename) for a in self.attachments]
         return out
@@ -69,15 +75,17 @@ class BacklineButton(
     """A button whose custom_id carries the core's callback data, so a press on a message sent
     before a restart still reaches the core (registered once with `add_dynamic_items`)."""
 
+    prefix: ClassVar[str] = CUSTOM_ID_PREFIX
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+
     def __init__(self, data: str, label: str = "·") -> None:
         super().__init__(
             discord.ui.Button(
-                label=label[:LABEL_LIMIT],
-                custom_id=CUSTOM_ID_PREFIX + data,
-                style=discord.ButtonStyle.secondary,
+                label=label[:LABEL_LIMIT], custom_id=self.prefix + data, style=self.style
             )
         )
         self.data = data
+        self.label = label
 
     @classmethod
     async def from_custom_id(
@@ -86,7 +94,7 @@ class BacklineButton(
         item: discord.ui.Item[Any],
         match: Any,
         /,
-    ) -> BacklineButton:
+    ) -> Self:
         return cls(match["data"], getattr(item, "label", None) or "·")
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -94,12 +102,100 @@ class BacklineButton(
         await interaction.client.on_button(interaction, self.data)  # type: ignore[attr-defined]
 
 
-def button_view(rows: tuple[tuple[Button, ...], ...]) -> discord.ui.View:
+class FormButton(BacklineButton, template=r"^backline-form:(?P<data>.+)$"):
+    """A button that first asks for a line of text in a form (a modal), then reaches the
+    core with its data and what was typed (`Button.asks`)."""
+
+    prefix = FORM_PREFIX
+    style = discord.ButtonStyle.primary
+    # What each kind of form asks, learned when its button is rendered: after a restart a
+    # form opened from an older message falls back to the button's own label.
+    questions: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def asking(cls, data: str, label: str, asks: str) -> FormButton:
+        cls.questions[data] = asks
+        return cls(data, label)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        question = FormButton.questions.get(self.data, self.label)
+        await interaction.response.send_modal(AnswerForm(self.data, self.label, question))
+
+
+class AnswerForm(discord.ui.Modal):
+    """The form a FormButton opens: one line of text, handed to the core on submit."""
+
+    def __init__(self, data: str, title: str, question: str) -> None:
+        super().__init__(title=title[:MODAL_TEXT_LIMIT], custom_id=FORM_PREFIX + data)
+        self.data = data
+        self.answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
+            label=question[:MODAL_TEXT_LIMIT], custom_id="answer", max_length=400
+        )
+        self.add_item(self.answer)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        client: Any = interaction.client  # the BacklineClient, which defines on_form
+        await client.on_form(interaction, self.data, self.answer.value)
+
+
+class _MessageSelect(discord.ui.Select[Any]):
+    """discord.py always sends `"required"`, which only applies to selects in modals (the
+    API's message component schema has no such field); leave it out."""
+
+    def to_component_dict(self) -> Any:
+        data = dict(super().to_component_dict())
+        data.pop("required", None)
+        return data
+
+
+class BacklineMenu(discord.ui.DynamicItem[discord.ui.Select], template=r"^backline-menu$"):
+    """A select menu of one choice (`Outbound.menu`); the chosen value is a Button.data."""
+
+    def __init__(self, placeholder: str = "·", options: tuple[Button, ...] = ()) -> None:
+        super().__init__(
+            _MessageSelect(
+                custom_id=MENU_ID,
+                placeholder=placeholder[:PLACEHOLDER_LIMIT],
+                options=[
+                    discord.SelectOption(label=b.label[:LABEL_LIMIT], value=b.data)
+                    for b in options[:MENU_OPTIONS]
+                ],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: Any,
+        /,
+    ) -> BacklineMenu:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        data: dict[str, Any] = dict(interaction.data or {})
+        values = list(data.get("values") or [])
+        if not values:  # nothing chosen (a cleared menu): acknowledge quietly
+            await interaction.response.defer()
+            return
+        client: Any = interaction.client  # the BacklineClient, which defines on_button
+        await client.on_button(interaction, str(values[0]))
+
+
+def button_view(rows: tuple[tuple[Button, ...], ...], menu: str | None = None) -> discord.ui.View:
     # timeout=None and only dynamic items: discord.py keeps no per-message state for it.
     view = discord.ui.View(timeout=None)
+    if menu is not None:
+        view.add_item(BacklineMenu(menu, tuple(b for row in rows for b in row)))
+        return view
     for r, row in enumerate(rows[:ROWS_PER_MESSAGE]):
         for button in row[:BUTTONS_PER_ROW]:
-            item = BacklineButton(button.data, button.label)
+            item: discord.ui.DynamicItem[discord.ui.Button]
+            if button.asks is not None:
+                item = FormButton.asking(button.data, button.label, button.asks)
+            else:
+                item = BacklineButton(button.data, button.label)
             item.item.row = r
             view.add_item(item)
     return view
@@ -107,7 +203,13 @@ def button_view(rows: tuple[tuple[Button, ...], ...]) -> discord.ui.View:
 
 def render(out: Outbound) -> list[DiscordMessage]:
     """The Discord messages for one Outbound, in order; buttons ride on the last one."""
-    rows = _button_rows(out.buttons)
+    # No deep links into a DM here (interaction answers are already private): left out.
+    rows = _button_rows(tuple(tuple(b for b in r if b.private_start is None) for r in out.buttons))
+    options = sum(len(row) for row in rows)
+    # Buttons are a menu only when they don't fit one row; a few stay one tap away.
+    menu = out.menu if out.menu is not None and options > BUTTONS_PER_ROW else None
+    if menu is not None:
+        rows = (tuple(b for row in rows for b in row),)
     if out.title:
         messages = _embed_messages(out.title, out.text)
     else:
@@ -119,7 +221,7 @@ def render(out: Outbound) -> list[DiscordMessage]:
     groups = [rows[i : i + ROWS_PER_MESSAGE] for i in range(0, len(rows), ROWS_PER_MESSAGE)]
     if groups:
         last = messages[-1]
-        messages[-1] = DiscordMessage(last.content, last.embeds, groups[0], last.attachments)
+        messages[-1] = DiscordMessage(last.content, last.embeds, groups[0], last.attachments, menu)
         messages += [DiscordMessage(content="More options:", buttons=g) for g in groups[1:]]
     return messages
 

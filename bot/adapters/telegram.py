@@ -12,16 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
+import json
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
     BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeDefault,
+    ChatMemberUpdated,
     InputFile,
     Message,
     ReplyParameters,
@@ -39,9 +46,10 @@ from bot.adapters.telegram_inbound import PLATFORM, translate, with_admin
 from bot.adapters.telegram_logging import protect_token
 from bot.adapters.telegram_photos import Photos
 from bot.adapters.telegram_render import Part, render
+from bot.core import render as wording
 from bot.core.coach import SORRY
 from bot.core.commands import COMMANDS
-from bot.core.events import InboundEvent, Outbound, Reply
+from bot.core.events import InboundEvent, Outbound, Reply, UserRef
 from bot.delivery import DeliveryError, Sender, TransientFailure
 
 if TYPE_CHECKING:
@@ -50,7 +58,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 MAX_ACK = 200  # answerCallbackQuery text limit
 # Connections to the Bot API. httpcore checks every open connection on every request, so
 # PTB's default of 256 makes each call slower as traffic peaks; Telegram's flood limit (about
@@ -60,6 +68,9 @@ CONNECTIONS = 16
 UPDATER_STOP_SECONDS = 2.0
 APP_STOP_SECONDS = 3.0
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
+# my_chat_member in a private chat: the person blocked the bot, or started it again.
+_BLOCKED = frozenset({ChatMemberStatus.BANNED, ChatMemberStatus.LEFT})
+_REACHABLE = frozenset({ChatMemberStatus.MEMBER})
 
 
 class TelegramStartupError(PlatformStartupError):
@@ -174,6 +185,7 @@ class TelegramAdapter:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         webhook_path: str = "/telegram",
+        profile_state_path: Path | None = None,
     ) -> None:
         if not token or ":" not in token:
             raise TelegramStartupError("BACKLINE_TELEGRAM_TOKEN does not look like a bot token")
@@ -198,6 +210,9 @@ class TelegramAdapter:
             "write_timeout": request_timeout,
             "pool_timeout": request_timeout,
         }
+        # What was last set as the bot's descriptions and menus (so a start with the same
+        # ones makes no calls); None: no memory, set at every start.
+        self.profile_state_path = profile_state_path
         builder = (
             ApplicationBuilder()
             .token(token)
@@ -248,7 +263,7 @@ class TelegramAdapter:
         if not await self._initialize(stop):
             return
         try:
-            await self._register_commands()
+            await self._sync_profile()
             await app.start()
             if self.webhook_url is not None:
                 await self._set_webhook()
@@ -291,23 +306,63 @@ class TelegramAdapter:
                     await asyncio.wait_for(stop.wait(), delay)
         return False
 
-    async def _register_commands(self) -> None:
-        everyone = [BotCommand(c.name, c.description) for c in COMMANDS if not c.admin_only]
-        admins = [BotCommand(c.name, c.description) for c in COMMANDS]
+    def _profile(self) -> dict[str, Any]:
+        """What people see of the bot before and around a chat: its descriptions and the
+        command menu of each scope (private chats; groups; group admins, who also get the
+        admin commands; the default for any other chat)."""
+        personal = [c for c in COMMANDS if not c.admin_only]
+        in_groups = [c for c in personal if c.groups]
+        admins = in_groups + [c for c in COMMANDS if c.admin_only and c.groups]
+        return {
+            "description": wording.BOT_DESCRIPTION,
+            "short_description": wording.BOT_SHORT_DESCRIPTION,
+            "commands": {
+                scope: [[c.name, c.description] for c in commands]
+                for scope, commands in (
+                    ("default", personal),
+                    ("all_private_chats", personal),
+                    ("all_group_chats", in_groups),
+                    ("all_chat_administrators", admins),
+                )
+            },
+        }
+
+    async def _sync_profile(self) -> None:
+        """Set what changed since the last start (remembered in `profile_state_path`); a
+        failure is logged and tried again at the next start."""
         bot = self.application.bot
-        try:
-            await with_retries(
-                lambda: bot.set_my_commands(everyone, scope=BotCommandScopeDefault()),
-                self.retry,
-                "setting the command menu",
-            )
-            await with_retries(
-                lambda: bot.set_my_commands(admins, scope=BotCommandScopeAllChatAdministrators()),
-                self.retry,
-                "setting the admin command menu",
-            )
-        except TelegramError as exc:
-            log.warning("could not set Telegram's command menu: %s", exc)
+        wanted = self._profile()
+        known = _read_state(self.profile_state_path, bot.id)
+        done: dict[str, Any] = {"bot": bot.id, "commands": dict(known.get("commands", {}))}
+        # (what, the state key it sets, its value, the call)
+        calls: list[tuple[str, tuple[str, ...], Any, Callable[[], Awaitable[Any]]]] = []
+        for field, setter in (
+            ("description", bot.set_my_description),
+            ("short_description", bot.set_my_short_description),
+        ):
+            if known.get(field) == wanted[field]:
+                done[field] = wanted[field]
+            else:
+                calls.append((f"setting the {field.replace('_', ' ')}", (field,), wanted[field],
+                              functools.partial(setter, wanted[field])))  # fmt: skip
+        for scope, commands in wanted["commands"].items():
+            if done["commands"].get(scope) != commands:
+                menu = [BotCommand(name, text) for name, text in commands]
+                set_menu = functools.partial(bot.set_my_commands, menu, scope=_SCOPES[scope]())
+                what = f"setting the {scope.replace('_', ' ')} command menu"
+                calls.append((what, ("commands", scope), commands, set_menu))
+        if not calls:
+            log.info("Telegram: descriptions and command menus unchanged; not setting them")
+            return
+        for what, key, value, call in calls:
+            try:
+                await with_retries(call, self.retry, what)
+            except TelegramError as exc:
+                log.warning("Telegram: %s failed: %s", what, exc)
+                continue
+            target = done["commands"] if key[0] == "commands" else done
+            target[key[-1]] = value
+        _write_state(self.profile_state_path, done)
 
     async def _set_webhook(self) -> None:
         assert self.webhook_url is not None
@@ -376,6 +431,9 @@ class TelegramAdapter:
 
     async def _on_update(self, update: Update, _context: object) -> None:
         """Never raises: one bad update must not disturb the others."""
+        if update.my_chat_member is not None:
+            await self._on_membership(update.my_chat_member)
+            return
         try:
             translated = translate(update, self.application.bot.bot)
         except Exception:
@@ -397,6 +455,22 @@ class TelegramAdapter:
         if translated.callback_query_id is not None:
             await self._answer_button(translated.callback_query_id, reply.button_ack)
         await self._answer(event, reply)
+
+    async def _on_membership(self, change: ChatMemberUpdated) -> None:
+        """A person blocked the bot or started it again: no waiting for a failed push (or
+        their next message) to find out."""
+        if change.chat.type != "private":
+            return
+        person = UserRef(PLATFORM, str(change.from_user.id))
+        status = change.new_chat_member.status
+        try:
+            if status in _BLOCKED:
+                log.info("Telegram: %s blocked the bot; no more pushes to them", person.user_id)
+                await self.coach.mark_unreachable(person)
+            elif status in _REACHABLE:
+                await self.coach.mark_reachable(person)
+        except Exception:
+            log.exception("could not record a Telegram membership change")
 
     async def _answer(self, event: InboundEvent, reply: Reply) -> None:
         # In a busy group, quote the message being answered so people see whose log it was.
@@ -441,7 +515,11 @@ class TelegramAdapter:
         return await self.delivery.push(chat_id, out)
 
     def render(self, out: Outbound) -> list[Part]:
-        return render(out)
+        try:
+            username = self.application.bot.username  # known once initialized (getMe)
+        except RuntimeError:
+            username = None
+        return render(out, username)
 
     def sending_to(self, chat_id: str, *, interactive: bool = False) -> SendPart[Part]:
         """Answers to another chat retry like answers; pushes leave retrying to the scheduler."""
@@ -504,6 +582,35 @@ async def _until_either(first: asyncio.Event, second: asyncio.Event) -> None:
             wait.cancel()
 
 
+_SCOPES: dict[str, Callable[[], BotCommandScope]] = {
+    "default": BotCommandScopeDefault,
+    "all_private_chats": BotCommandScopeAllPrivateChats,
+    "all_group_chats": BotCommandScopeAllGroupChats,
+    "all_chat_administrators": BotCommandScopeAllChatAdministrators,
+}
+
+
+def _read_state(path: Path | None, bot_id: int) -> dict[str, Any]:
+    """What was set for this bot at an earlier start ({} when unknown or another bot)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("bot") == bot_id else {}
+
+
+def _write_state(path: Path | None, state: dict[str, Any]) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(state, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as exc:  # only costs a few calls at the next start
+        log.warning("could not remember the Telegram profile in %s: %s", path, exc)
+
+
 def _chat(chat_id: str) -> int | str:
     """Telegram chat ids are numbers; '@channelname' stays text."""
     try:
@@ -528,6 +635,7 @@ def create(coach: CoachPort, config: Config, hooks: Hooks) -> TelegramAdapter:
         webhook_url=config.telegram_webhook_url,
         webhook_secret=config.secret("telegram_webhook_secret"),
         webhook_path=config.webhook_path,
+        profile_state_path=config.db_path.with_name(config.db_path.name + ".telegram-profile.json"),
     )
 
 
@@ -541,6 +649,7 @@ async def serve(
     poll_timeout: int = 25,
     retry: RetryPolicy | None = None,
     on_ready: Callable[[TelegramAdapter], None] | None = None,
+    profile_state_path: Path | None = None,
 ) -> None:
     """Run Backline on Telegram until `stop` is set (what `backline` runs).
 
@@ -549,7 +658,13 @@ async def serve(
     it is polling, e.g. to hand it to the scheduler as the Telegram `Sender`.
     """
     adapter = TelegramAdapter(
-        coach, token, api_url, hooks=hooks, poll_timeout=poll_timeout, retry=retry
+        coach,
+        token,
+        api_url,
+        hooks=hooks,
+        poll_timeout=poll_timeout,
+        retry=retry,
+        profile_state_path=profile_state_path,
     )
     await adapter.run(stop, on_ready=on_ready)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4096  # sendMessage text, counted after entity parsing
 MAX_CAPTION = 1024  # sendPhoto / sendDocument caption
 MAX_CALLBACK_BYTES = 64
+_DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what a /start payload may hold
 
 PartKind = Literal["text", "photo", "document"]
 
@@ -46,10 +48,11 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def render(out: Outbound) -> list[Part]:
-    """The messages to send for `out`, in order; the keyboard rides on the last one."""
+def render(out: Outbound, bot_username: str | None = None) -> list[Part]:
+    """The messages to send for `out`, in order; the keyboard rides on the last one.
+    `bot_username` makes deep links (`Button.private_start`) into t.me buttons."""
     lines = _lines(out)
-    keyboard = inline_keyboard(out.buttons)
+    keyboard = inline_keyboard(out.buttons, bot_username)
     attachments: list[tuple[PartKind, Attachment]] = []
     if out.image is not None:
         attachments.append(("photo", out.image))
@@ -78,13 +81,27 @@ def render(out: Outbound) -> list[Part]:
     return parts
 
 
-def inline_keyboard(rows: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | None:
+def inline_keyboard(
+    rows: Iterable[Iterable[Button]], bot_username: str | None = None
+) -> InlineKeyboardMarkup | None:
     keyboard = []
     for row in rows:
-        buttons = [InlineKeyboardButton(b.label, callback_data=b.data) for b in row if _usable(b)]
+        buttons = [button for b in row if (button := _inline_button(b, bot_username))]
         if buttons:
             keyboard.append(buttons)
     return InlineKeyboardMarkup(keyboard) if keyboard else None
+
+
+def _inline_button(b: Button, bot_username: str | None) -> InlineKeyboardButton | None:
+    if b.private_start is not None:  # a deep link into the private chat
+        if not bot_username or not _DEEP_LINK.fullmatch(b.private_start):
+            return None
+        return InlineKeyboardButton(
+            b.label, url=f"https://t.me/{bot_username}?start={b.private_start}"
+        )
+    if b.asks is not None:  # no forms on Telegram: left out (replying does the same)
+        return None
+    return InlineKeyboardButton(b.label, callback_data=b.data) if _usable(b) else None
 
 
 def _usable(button: Button) -> bool:

@@ -14,11 +14,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from bot.core import render
+from bot.core import render, timezones
 from bot.core.commands import COMMANDS
-from bot.core.dispatch import Ctx, Dispatcher, say
-from bot.core.events import InboundEvent, MessageLink, Outbound, Reply, UserRef
-from bot.core.features import FEATURE_CLASSES, Logging, Progress, Session
+from bot.core.dispatch import Ctx, Dispatcher, refuse, say
+from bot.core.events import Button, InboundEvent, MessageLink, Outbound, Reply, UserRef
+from bot.core.features import FEATURE_CLASSES, Logging, Progress, Rest, Session
 from bot.core.features.base import Feature, Services
 from bot.core.library import Library
 from bot.core.lookup import ExerciseLookup
@@ -29,6 +29,7 @@ from bot.core.settings import Settings
 log = logging.getLogger(__name__)
 
 SORRY = render.SORRY  # what a person sees when handling fails
+DEEP_LINK_COMMAND = "start"  # the command a private-chat deep link arrives as
 
 
 def utcnow() -> datetime:
@@ -63,6 +64,9 @@ class Coach:
         self.session = _get(features, Session)
         self.logging = _get(features, Logging)
         self.progress = _get(features, Progress)
+        self.rest = _get(features, Rest)
+        # Notified when a rest timer's ping is queued (the app connects the push service).
+        self.timer_queued = self.services.timer_queued
         self.dispatch = Dispatcher(list(features.values()))
 
     # ------------------------------------------------------------------ public API
@@ -79,7 +83,7 @@ class Coach:
             return Reply([Outbound(render.CANT_SAVE)], button_ack=render.ACK_NOT_SAVED)
         except Exception:
             log.exception("failed to handle an event from %s", event.user.platform)
-            return Reply([Outbound(SORRY)], button_ack=render.ACK_FAILED)
+            return Reply([Outbound(SORRY, only_asker=True)], button_ack=render.ACK_FAILED)
 
     async def record_sent(
         self, platform: str, chat_id: str, message_id: str, out: Outbound
@@ -91,6 +95,12 @@ class Coach:
         user = await self.store.find_user(ref)
         if user is not None:
             await self.store.set_active(user.id, False)
+
+    async def mark_reachable(self, ref: UserRef) -> None:
+        """The platform says they can be reached again (e.g. unblocked the bot)."""
+        user = await self.store.find_user(ref)
+        if user is not None:
+            await self.store.set_active(user.id, True)
 
     async def next_message_id(self, platform: str) -> str:
         """For adapters without their own message ids (the console)."""
@@ -109,8 +119,26 @@ class Coach:
         """The week ending on `week_end`: sessions, sets per group, records, next week."""
         return await self.progress.weekly_summary(user_id, week_end)
 
+    async def rest_over(self, user_id: int, timer_id: int) -> list[Outbound]:
+        """The ping of a rest timer that is due (the scheduler's outbox delivers it)."""
+        return await self.rest.rest_over(user_id, timer_id)
+
     def exercise_choices(self, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
         return [(e.name, e.id) for e in self.lookup.complete(prefix, limit)]
+
+    def complete(self, kind: str, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(label, value) suggestions for a command option declared with
+        `CommandArg.autocomplete == kind`, best first; [] for a kind it doesn't know."""
+        if kind == "exercise":
+            return self.exercise_choices(prefix, limit)
+        if kind == "timezone":
+            return [(zone.replace("_", " "), zone) for zone in timezones.suggest(prefix, limit)]
+        if kind == "split":
+            typed = prefix.strip().lower()
+            splits = self.library.splits.items()
+            return [(sp.name, key) for key, sp in splits if typed in sp.name.lower() or
+                    key.startswith(typed)][:limit]  # fmt: skip
+        return []
 
     def local_date(self, settings: Settings) -> date:
         return self.services.local_date(settings)
@@ -158,16 +186,31 @@ class Coach:
         name = head.split("@", 1)[0].lower()  # "/today@BacklineBot" in Telegram groups
         found = self.dispatch.command(name)
         if found is None:
-            return say(render.unknown_command(name), title=render.NOT_A_COMMAND_TITLE)
+            return refuse(render.unknown_command(name), title=render.NOT_A_COMMAND_TITLE)
         declared, handler = found
         if declared.admin_only and not ctx.event.is_group:
-            return say(render.group_only(declared.name))
+            return refuse(render.group_only(declared.name))
+        if declared.name == DEEP_LINK_COMMAND and rest.strip():
+            continued = await self._deep_link(ctx, rest.strip())
+            if continued is not None:
+                return continued
         return await handler(ctx, rest.strip())
+
+    async def _deep_link(self, ctx: Ctx, payload: str) -> Reply | None:
+        """ "/start progress": someone came from a group's "open a private chat" button
+        (`Button.private_start`); answer what they asked for there. None: start as usual."""
+        found = self.dispatch.command(payload.lower())
+        if found is None or found[0].admin_only or found[0].name == DEEP_LINK_COMMAND:
+            return None
+        reply = await found[1](ctx, "")
+        if not ctx.user.settings.onboarded:
+            reply.messages.append(Outbound(render.SET_UP_ANY_TIME))
+        return reply
 
     async def _button(self, ctx: Ctx, data: str) -> Reply:
         found = self.dispatch.button(data)
         if found is None:  # forged, or from a version that no longer exists
-            reply = say(render.STALE_BUTTON)
+            reply = refuse(render.STALE_BUTTON)
             reply.button_ack = render.ACK_STALE
             return reply
         button, handler = found
@@ -175,7 +218,7 @@ class Coach:
 
     async def _reply_to_link(self, ctx: Ctx, link: MessageLink, text: str) -> Reply:
         if not ctx.may_answer(link):
-            return say(render.NOT_YOURS)
+            return refuse(render.NOT_YOURS)
         handler = self.dispatch.link(link.kind)
         reply = await handler(ctx, link, text) if handler else None
         if reply is not None:
@@ -225,9 +268,19 @@ class Coach:
             elif dm:
                 kept.append(replace(m, chat_id=dm))
             else:
-                kept.append(Outbound(render.OPEN_A_PRIVATE_CHAT))
+                # Where the platform can, a button opens the private chat and answers there.
+                opener = Button(render.OPEN_PRIVATE_CHAT, "", private_start=_asked(event))
+                kept.append(Outbound(render.OPEN_A_PRIVATE_CHAT, buttons=((opener,),)))
                 break
         if dm:
             # Private too: where the platform can, only the asker sees where it went.
             kept.append(Outbound(render.SENT_TO_PRIVATE_CHAT, private=True))
         return kept
+
+
+def _asked(event: InboundEvent) -> str:
+    """The command asked for in a group ("/progress@Bot" -> "progress"), as a deep link's
+    payload; "start" when it was not a command."""
+    head = event.text.strip().split(maxsplit=1)[0] if event.text.strip() else ""
+    name = head[1:].split("@", 1)[0].lower() if head.startswith("/") else ""
+    return name if name and name.isascii() and name.replace("_", "").isalnum() else "start"

@@ -74,7 +74,11 @@ class CommandArg:
     name: str
     description: str
     required: bool = False
-    autocomplete: str | None = None  # "exercise": complete from the exercise library
+    # Where a platform can complete what is typed (Coach.complete): "exercise" (the library),
+    # "timezone" (IANA names and cities), "split" (the programs' week splits).
+    autocomplete: str | None = None
+    # The only values it takes, as (label, value) pairs: a platform may offer them as a list.
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,11 @@ class Command:
     admin_only: bool = False  # the adapter must check group/server admin rights (is_admin)
     aliases: tuple[str, ...] = ()  # other names that run it ("/setup")
     bare: bool = False  # also understood typed without the slash in a private chat ("today")
+    # Options given separately (Discord's) arrive as "name value" lines after the command
+    # ("/settings level advanced\nunits lb"), as a person would type one of them.
+    keyed: bool = False
+    # Useful in group chats too: offered in the groups' command menu (Telegram's scopes).
+    groups: bool = False
 
 
 # ---------------------------------------------------------------- typed data
@@ -194,9 +203,12 @@ def command(
     admin_only: bool = False,
     aliases: tuple[str, ...] = (),
     bare: bool = False,
+    keyed: bool = False,
+    groups: bool = False,
 ) -> Callable[[Handler], Handler]:
     """`async def handler(self, ctx, rest) -> Reply` answers `/name rest`."""
-    return _declare(_Declared(command=Command(name, description, args, admin_only, aliases, bare)))
+    declared = Command(name, description, args, admin_only, aliases, bare, keyed, groups)
+    return _declare(_Declared(command=declared))
 
 
 def on_button(kind: type[ButtonData]) -> Callable[[Handler], Handler]:
@@ -306,3 +318,9 @@ class Dispatcher:
 def say(text: str, title: str | None = None, private: bool = False) -> Reply:
     """A reply of one plain message."""
     return Reply([Outbound(text, title=title, private=private)])
+
+
+def refuse(text: str, title: str | None = None) -> Reply:
+    """A refusal or an error message: for the asker alone where the platform can show it so
+    (`Outbound.only_asker`)."""
+    return Reply([Outbound(text, title=title, only_asker=True)])

@@ -55,6 +55,14 @@ class InboundEvent:
 class Button:
     label: str
     data: str  # short opaque callback data, <= 64 bytes (Telegram's limit)
+    # Pressing it first asks for one line of text (this is the question, <= 45 chars): a
+    # platform with forms shows one (Discord's modal) and the event carries both `button` and
+    # the typed `text`. Platforms without forms leave the button out (replying does the same).
+    asks: str | None = None
+    # A button that opens the person's private chat with the bot, starting it with this
+    # payload ([A-Za-z0-9_-], <= 64): Telegram's t.me/<bot>?start=<payload> deep link, which
+    # arrives back as "/start <payload>". `data` is unused. Platforms without it drop it.
+    private_start: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +99,13 @@ class Outbound:
     link: MessageLink | None = None  # pass back via Coach.record_sent once delivered
     private: bool = False  # personal data: Discord shows it ephemerally in servers
     chat_id: str | None = None  # None: answer where the event came from
+    # A refusal or an error: only the asker sees it where the platform can (Discord's
+    # ephemeral answers); elsewhere it is said where they asked (unlike `private`, it is no
+    # reason to move to a private chat).
+    only_asker: bool = False
+    # The buttons are the options of one choice: a platform with select menus may show them
+    # as one, with this placeholder (Discord); the others show the buttons.
+    menu: str | None = None
 
 
 @dataclass(slots=True)

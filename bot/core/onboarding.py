@@ -10,9 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.core import timezones
 from bot.core.events import Button
 from bot.core.library import Library
 from bot.core.settings import LEVELS, SESSION_LENGTHS, WEEKDAY_NAMES, Settings, nearest_length
@@ -47,7 +46,16 @@ LEVEL_LABELS = {
 }
 
 TIMES = ("06:30", "07:30", "12:00", "18:00")
-TIMEZONES = ("UTC", "Europe/London", "Europe/Berlin", "America/New_York")
+TIMEZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+)
 
 
 class AnswerError(ValueError):
@@ -68,42 +76,28 @@ def parse_time(text: str) -> time:
     return time(hour, minute)
 
 
-# Files in the zoneinfo folder that are no place on earth: the host's own zone (a different
-# one on every server), tzdata's placeholder, and the posix/ and right/ copies of the zones.
-_NOT_PLACES = frozenset({"localtime", "factory", "posixrules"})
-
-
-def _is_place(name: str) -> bool:
-    lower = name.lower()
-    return lower not in _NOT_PLACES and not lower.startswith(("posix/", "right/"))
-
-
 def parse_timezone(text: str) -> str:
-    """An IANA zone name such as Europe/Berlin (any case), or UTC."""
-    name = text.strip()
-    aliases = {"utc": "UTC", "gmt": "UTC", "z": "UTC"}
-    name = aliases.get(name.lower(), name).replace(" ", "_")
-    if not _is_place(name):
-        name = ""
-    if name and ".." not in name and not name.startswith("/"):
-        try:
-            ZoneInfo(name)
-            return name
-        except (ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError):
-            pass
-    # IANA names are case-sensitive on disk; accept "america/new_york" too.
-    known = _zones_by_lower_name().get(name.lower())
-    if known:
-        return known
-    raise AnswerError(
-        f'I don\'t know the timezone "{text.strip()[:40]}". '
-        "Use a name like Europe/Berlin, America/New_York or UTC."
-    )
+    """An exact IANA name (any case) as its zone; a city, abbreviation or near miss raises
+    `ZoneGuess` (confirm it with the person first), anything else `AnswerError`."""
+    found = timezones.match(text)
+    if found is None:
+        raise AnswerError(
+            f'I don\'t know the timezone "{text.strip()[:40]}". '
+            "Name your city or the zone, e.g. Berlin, New York or Asia/Tokyo."
+        )
+    if not found.exact:
+        raise ZoneGuess(found.zone)
+    return found.zone
 
 
-@cache
-def _zones_by_lower_name() -> dict[str, str]:
-    return {z.lower(): z for z in available_timezones() if _is_place(z)}
+class ZoneGuess(AnswerError):
+    """The answer names a zone only by a city, an abbreviation or a near miss: ask before
+    using it. `settings` holds the rest of the answer already applied (the time, if given)."""
+
+    def __init__(self, zone: str, settings: Settings | None = None) -> None:
+        super().__init__(f"Did you mean {zone}?")
+        self.zone = zone
+        self.settings = settings
 
 
 def parse_weekdays(text: str) -> tuple[int, ...]:
@@ -120,7 +114,10 @@ def parse_time_and_zone(text: str, settings: Settings) -> Settings:
         raise AnswerError('Give a time like "07:30", optionally with a timezone.')
     new = settings.with_(reminder_time=parse_time(parts[0]))
     if len(parts) > 1:
-        new = new.with_(timezone=parse_timezone(" ".join(parts[1:])))
+        try:
+            new = new.with_(timezone=parse_timezone(" ".join(parts[1:])))
+        except ZoneGuess as guess:
+            raise ZoneGuess(guess.zone, settings=new) from None
     return new
 
 
@@ -239,7 +236,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "timezone",
-        "Which timezone are you in? Tap one or type its name, e.g. Asia/Tokyo.",
+        "Which timezone are you in? Pick one or type your city, e.g. Tokyo.",
         lambda lib, s: [Button(tz, f"ob:timezone:{tz}") for tz in TIMEZONES],
         _tz_apply,
     ),

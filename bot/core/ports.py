@@ -148,6 +148,34 @@ class PushRow(NewPush):
     last_error: str | None
 
 
+REST_KIND = "rest"  # the outbox kind of a rest timer's ping (scheduler.kinds.REST)
+
+
+def rest_target(timer_id: int) -> str:
+    """The outbox target of a rest timer's ping: one row per timer."""
+    return f"rest:{timer_id}"
+
+
+def rest_timer_id(target: str) -> int | None:
+    kind, _, number = target.partition(":")
+    return int(number) if kind == REST_KIND and number.isdigit() else None
+
+
+@dataclass(frozen=True, slots=True)
+class RestTimer:
+    """A rest between sets: one ping in `chat_id` at `due_at`, for set `set_number` of
+    `exercise_id` on the plan of `day` (bot.core.features.rest). `id` is 0 until stored."""
+
+    user_id: int
+    platform: str
+    chat_id: str
+    day: date
+    exercise_id: str
+    set_number: int
+    due_at: datetime
+    id: int = 0
+
+
 # -- the core's ports --------------------------------------------------------------------------
 
 
@@ -305,8 +333,30 @@ class Channels(Protocol):
         ...
 
 
+class RestTimers(Protocol):
+    """Rest timers: each is a due ping the scheduler's outbox delivers (kind REST_KIND,
+    target rest_target(id)), so it survives a restart and goes out at most once."""
+
+    async def start_rest(self, timer: RestTimer, now: datetime) -> RestTimer:
+        """Queue the ping and return the stored timer. A timer still waiting for the same
+        (day, exercise, set) is kept and returned instead (a second tap changes nothing);
+        another waiting timer of the person is replaced (skipped)."""
+        ...
+
+    async def get_rest(self, timer_id: int) -> RestTimer | None: ...
+
+
 class Store(
-    People, Events, Plans, SetLogs, SetHistory, MessageLinks, Conversations, Channels, Protocol
+    People,
+    Events,
+    Plans,
+    SetLogs,
+    SetHistory,
+    MessageLinks,
+    Conversations,
+    Channels,
+    RestTimers,
+    Protocol,
 ):
     """Everything the coaching core needs from persistence."""
 
@@ -326,7 +376,8 @@ class PushQueue(Protocol):
 
     async def last_tick(self) -> datetime | None: ...
     async def recover(self, now: datetime) -> int:
-        """After a crash rows left 'sending' go back to 'pending'; returns how many."""
+        """After a crash rows left 'sending' go back to 'pending' (at least once); returns
+        how many. Rest pings (REST_KIND) become 'missed' instead: at most once."""
         ...
 
     async def ready(

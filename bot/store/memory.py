@@ -16,12 +16,27 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.core.events import MessageLink, UserRef
-from bot.core.ports import Channel, NewSet, RecordRejected, SetLog, StoredLink, User
+from bot.core.ports import (
+    PENDING,
+    REST_KIND,
+    SENDING,
+    SKIPPED,
+    Channel,
+    NewPush,
+    NewSet,
+    RecordRejected,
+    RestTimer,
+    SetLog,
+    StoredLink,
+    User,
+    rest_target,
+    rest_timer_id,
+)
 from bot.core.settings import Settings
 from bot.store.memory_outbox import MemoryOutbox
 from bot.store.rows import to_json
@@ -67,6 +82,8 @@ class MemoryStore:
         self._events: set[tuple[str, str]] = set()
         self._counters: dict[str, int] = {}
         self._channels: dict[tuple[str, str], Channel] = {}
+        self._rests: dict[int, RestTimer] = {}
+        self._rest_ids = itertools.count(1)
         # AUTOINCREMENT: every id once, never reused after a delete.
         self._user_ids, self._set_ids, self._batch_ids, self._channel_ids = (
             itertools.count(1),
@@ -137,6 +154,8 @@ class MemoryStore:
             del self._batches[batch]
         self._states.pop(user_id, None)
         self.outbox.forget(user_id)
+        for timer_id in [i for i, t in self._rests.items() if t.user_id == user_id]:
+            del self._rests[timer_id]
         for (platform, chat_id, message_id), stored in list(self._links.items()):
             theirs = stored.user_id == user_id
             if person is not None:
@@ -373,6 +392,33 @@ class MemoryStore:
     async def list_channels(self, enabled_only: bool = True) -> list[Channel]:
         found = [c for c in self._channels.values() if c.enabled or not enabled_only]
         return sorted(found, key=lambda c: c.id)
+
+    # -- rest timers ---------------------------------------------------------------------------
+
+    async def start_rest(self, timer: RestTimer, now: datetime) -> RestTimer:
+        self.require_user(timer.user_id)
+        waiting = [
+            row
+            for row in await self.outbox.rows(user_id=timer.user_id, kind=REST_KIND)
+            if row.state in (PENDING, SENDING)
+        ]
+        same_set = (timer.day, timer.exercise_id, timer.set_number)
+        for row in waiting:
+            running = self._rests.get(rest_timer_id(row.target) or 0)
+            if running and (running.day, running.exercise_id, running.set_number) == same_set:
+                return running
+        for row in waiting:
+            if row.state == PENDING:
+                await self.outbox.finish(row.id, SKIPPED, now, "replaced by a newer timer")
+        stored = replace(timer, id=next(self._rest_ids), due_at=timer.due_at.astimezone(UTC))
+        self._rests[stored.id] = stored
+        ping = NewPush(REST_KIND, timer.platform, rest_target(stored.id), timer.day,
+                       timer.chat_id, stored.due_at, user_id=timer.user_id)  # fmt: skip
+        await self.outbox.queue([ping], now)
+        return stored
+
+    async def get_rest(self, timer_id: int) -> RestTimer | None:
+        return self._rests.get(timer_id)
 
     # -- for the outbox ------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from bot.core.ports import (
     MISSED,
     PENDING,
     PUSH_STATES,
+    REST_KIND,
     SENDING,
     SENT,
     NewPush,
@@ -111,10 +112,13 @@ class MemoryOutbox:
     # -- delivery ------------------------------------------------------------------------------
 
     async def recover(self, now: datetime) -> int:
-        stuck = [r.id for r in self._rows.values() if r.state == SENDING]
-        for push_id in stuck:
-            self._update(push_id, state=PENDING)
-        return len(stuck)
+        stuck = [r for r in self._rows.values() if r.state == SENDING]
+        for row in stuck:
+            if row.kind == REST_KIND:  # at most once: it may have gone out
+                self._update(row.id, state=MISSED, last_error="may have been sent before a restart")
+            else:
+                self._update(row.id, state=PENDING)
+        return sum(1 for row in stuck if row.kind != REST_KIND)
 
     def _pending(self, skip: Iterable[int], platforms: Sequence[str]) -> list[PushRow]:
         skipped = set(skip)

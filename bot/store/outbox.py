@@ -129,12 +129,14 @@ class SqliteOutbox:
         go back to pending and delivery resumes after `parts_sent` (at-least-once for the part
         in flight; a row whose every part was sent is then only marked sent); returns how
         many."""
+        # Except rest pings: one that may have gone out is not worth a second (at most once).
         rows = await self.db.write(
-            "UPDATE outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'"
-            " RETURNING id",
+            "UPDATE outbox SET state = CASE kind WHEN 'rest' THEN 'missed' ELSE 'pending' END,"
+            " last_error = CASE kind WHEN 'rest' THEN 'may have been sent before a restart'"
+            " ELSE last_error END, updated_at = ? WHERE state = 'sending' RETURNING kind",
             (utc_iso(now),),
         )
-        return len(rows)
+        return sum(1 for (kind,) in rows if kind != "rest")
 
     async def ready(
         self, now: datetime, limit: int, skip: Iterable[int], platforms: Sequence[str]

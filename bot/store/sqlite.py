@@ -52,6 +52,7 @@ from bot.core.ports import (
 from bot.core.settings import Settings
 from bot.store.db import Database
 from bot.store.outbox import SqliteOutbox
+from bot.store.rest import RestTimers
 from bot.store.rows import (
     CHANNEL_COLUMNS,
     LINK_COLUMNS,
@@ -76,7 +77,7 @@ _SET_ROWS_PER_INSERT = 500  # 13 parameters a row, well under SQLite's 32766 lim
 T = TypeVar("T")
 
 
-class SqliteStore(Database):
+class SqliteStore(RestTimers, Database):
     # Platforms redeliver within minutes to hours; a few days covers every retry.
     EVENT_RETENTION = timedelta(days=3)
     PRUNE_INTERVAL_SECONDS = 600.0

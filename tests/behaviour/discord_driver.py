@@ -22,6 +22,7 @@ _SLASH = {c.name: c for c in COMMANDS}
 
 class DiscordDriver(Driver):
     platform = PLATFORM
+    forms = True
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.fake = FakeDiscord(load_spec(), TOKEN)
@@ -80,14 +81,16 @@ class DiscordDriver(Driver):
 
     async def press(self, who: Person, message: Msg, label: str) -> list[Msg]:
         assert label in message.buttons, f"no button {label!r} on {message.buttons}"
-        custom_id = next(
-            c["custom_id"]
-            for row in message.raw["components"]
-            for c in row["components"]
-            if c.get("label") == label
-        )
         guild = self.guild if message.raw.get("guild_id") else None
         mark = self.fake.mark()
+        components = [c for row in message.raw["components"] for c in row["components"]]
+        menu = next((c for c in components if c["type"] == 3), None)
+        if menu is not None:  # a select menu: choose the option with that label
+            value = next(o["value"] for o in menu["options"] if o["label"] == label)
+            chosen = {"custom_id": menu["custom_id"], "component_type": 3, "values": [value]}
+            inter = await self.fake.interact(3, chosen, who.key, guild=guild, message=message.raw)
+            return await self._answers(mark, message.raw["channel_id"], inter)
+        custom_id = next(c["custom_id"] for c in components if c.get("label") == label)
         inter = await self.fake.press(who.key, message.raw, custom_id, guild=guild)
         return await self._answers(mark, message.raw["channel_id"], inter)
 
@@ -141,8 +144,14 @@ def _options(args: tuple[Any, ...], rest: str) -> dict[str, str]:
 def _msg(raw: dict[str, Any]) -> Msg:
     embeds = raw.get("embeds") or []
     title = (embeds[0].get("title") or "") if embeds else ""
+    # A select menu's options read like buttons (the same choice, shown as a menu).
     labels = tuple(
-        c.get("label") or "" for row in raw.get("components") or [] for c in row["components"]
+        label
+        for row in raw.get("components") or []
+        for c in row["components"]
+        for label in (
+            [o["label"] for o in c["options"]] if c["type"] == 3 else [c.get("label") or ""]
+        )
     )
     reply_to = (raw.get("message_reference") or {}).get("message_id")
     return Msg(raw["id"], title, P.visible_text(raw), labels, reply_to, raw)

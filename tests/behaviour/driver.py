@@ -88,6 +88,13 @@ class Driver(ABC):
     platform: str
     coach: Coach
     store: SqliteStore
+    # The platform shows forms (Button.asks: Discord's modals), so a Log button is offered
+    # next to the others; elsewhere people reply instead and the button is left out.
+    forms: bool = False
+
+    def with_log_form(self, *labels: str) -> tuple[str, ...]:
+        """The button labels of a loggable message on this platform."""
+        return (*labels, "Log sets") if self.forms else labels
 
     @abstractmethod
     async def start(self, db_path: Path) -> None:

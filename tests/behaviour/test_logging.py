@@ -28,7 +28,7 @@ async def test_a_reply_with_numbers_logs_the_first_exercise(bot: Driver) -> None
     assert confirmation.text.startswith("Logged Single-leg Romanian deadlift (bodyweight)")
     assert "12, 10, 10 reps" in confirmation.text
     assert next_prompt.title == f"2/{STEPS} · Doorway row"
-    assert next_prompt.buttons == ("Done", "Skip")
+    assert next_prompt.buttons == bot.with_log_form("Done", "Skip")
     logged = await bot.sets(ada)
     assert [(s.exercise_id, s.reps, s.load_kg) for s in logged] == [
         (FIRST, r, None) for r in (12, 10, 10)

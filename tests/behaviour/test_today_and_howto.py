@@ -12,7 +12,7 @@ async def test_today_sends_the_session_with_its_buttons_and_remembers_it(bot: Dr
     assert session.title.startswith("Mon 23 Nov")
     assert "Full body" in session.title
     assert "Reply to this message with what you did" in session.text
-    assert session.buttons == ("Log step by step", "All done", "Skip today")
+    assert session.buttons == bot.with_log_form("Log step by step", "All done", "Skip today")
     user = await bot.user(ada)
     link = await bot.store.resolve_message(bot.platform, user.chat_id, session.id)
     assert link is not None and link.link.kind == "session" and link.link.plan_date == TODAY

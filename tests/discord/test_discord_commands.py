@@ -75,7 +75,12 @@ async def test_today_in_a_dm_is_a_session_embed_with_persistent_buttons(
     await bot.settle()
 
     (shown,) = fake.shown_for(inter)
-    assert P.custom_ids(shown) == ["backline:plan:step", "backline:plan:done", "backline:plan:skip"]
+    assert P.custom_ids(shown) == [
+        "backline:plan:step",
+        "backline:plan:done",
+        "backline:plan:skip",
+        "backline-form:plan:log",  # opens the Log form
+    ]
     user = await stored_user(store, ann)
     assert user.chat_id == ann["id"], "a person's chat id is their user id"
     link = await store.resolve_message("discord", ann["id"], shown["id"])

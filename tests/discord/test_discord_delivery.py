@@ -109,6 +109,7 @@ async def test_community_needs_manage_server(
 ) -> None:
     refused = await community(fake, person("Ann"), guild, "on 07:30", P.MEMBER_PERMISSIONS)
     assert refused.body["data"]["content"].startswith("Only group admins can set up")
+    assert refused.body["data"]["flags"] & P.EPHEMERAL, "a refusal is for the asker alone"
     assert await store.get_channel("discord", guild.channel["id"]) is None
 
     allowed = await community(fake, person("Coachy"), guild, "on 06:45 Europe/Berlin")

@@ -74,7 +74,11 @@ async def test_two_members_log_against_one_channel_session(
     admin, ann, bob = person("Coachy"), person("Ann"), person("Bob")
     session = await community_session(fake, bot, guild, admin)
     assert session["channel_id"] == guild.channel["id"]
-    assert P.custom_ids(session) == ["backline:grp:done", "backline:grp:skip"]
+    assert P.custom_ids(session) == [
+        "backline:grp:done",
+        "backline:grp:skip",
+        "backline-form:grp:log",
+    ]
     assert session["embeds"][0]["title"].startswith("Group session")
 
     mark = fake.mark()

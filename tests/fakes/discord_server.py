@@ -387,7 +387,14 @@ class FakeDiscord(FakeServer[Recorded]):
                 "user": inter.get("user") or inter["member"]["user"],
                 "authorizing_integration_owners": inter["authorizing_integration_owners"],
             }
-            if "message" in inter:  # a pressed button: which message carried it
+            if inter["type"] == 5:  # a submitted modal: it names the press that opened it
+                meta = msg["interaction_metadata"]
+                trigger = {k: meta[k] for k in ("user", "authorizing_integration_owners")}
+                trigger |= {"id": P.snowflake(), "type": 3}
+                if "message" in inter:
+                    trigger["interacted_message_id"] = inter["message"]["id"]
+                meta["triggering_interaction_metadata"] = trigger
+            elif "message" in inter:  # a pressed button: which message carried it
                 msg["interaction_metadata"]["interacted_message_id"] = inter["message"]["id"]
             self.originals[token] = msg["id"]
             info["response_message_id"] = msg["id"]

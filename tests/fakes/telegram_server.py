@@ -210,6 +210,8 @@ class FakeTelegram(FakeServer[ApiCall]):
         # The same, per chat: benchmarks ask for one person's messages thousands of times.
         self._sent_by_chat: defaultdict[int, list[SentMessage]] = defaultdict(list)
         self.commands: dict[str, list[Json]] = {}  # scope type -> the command menu
+        self.description = ""  # setMyDescription: shown before a person presses Start
+        self.short_description = ""  # setMyShortDescription: the bot's profile line
         self.callback_answers: dict[str, str | None] = {}
         # Photo file ids handed out, as Telegram keeps them for this bot; sendPhoto with an id
         # not in here is refused. photos_by_id counts the photos sent by id, not uploaded.
@@ -311,6 +313,26 @@ class FakeTelegram(FakeServer[ApiCall]):
         return self.inject(
             {"callback_query": query}, chat=self._chats[message.chat_id], message_id=None
         )
+
+    def membership(self, person: TgUser, status: str) -> Injected:
+        """`person` blocks the bot ("kicked") or starts it again ("member") in their private
+        chat: the my_chat_member update Telegram sends then."""
+        chat = self._chats[person.id]
+        old = "member" if status == "kicked" else "kicked"
+        member = {"status": status, "user": self.bot.to_api()}
+        if status == "kicked":
+            member["until_date"] = 0
+        before = {"status": old, "user": self.bot.to_api()}
+        if old == "kicked":
+            before["until_date"] = 0
+        change = {
+            "chat": chat.to_api(),
+            "from": person.to_api(),
+            "date": int(time.time()),
+            "old_chat_member": before,
+            "new_chat_member": member,
+        }
+        return self.inject({"my_chat_member": change}, chat=chat, message_id=None)
 
     def inject(self, update: Json, *, chat: TgChat, message_id: int | None) -> Injected:
         """Queue a raw update (checked against the spec first)."""
@@ -467,6 +489,8 @@ class FakeTelegram(FakeServer[ApiCall]):
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "setMyCommands": self._set_my_commands,
+            "setMyDescription": self._set_my_description,
+            "setMyShortDescription": self._set_my_short_description,
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
             "sendDocument": self._send_document,
@@ -500,6 +524,14 @@ class FakeTelegram(FakeServer[ApiCall]):
     async def _set_my_commands(self, params: Json) -> bool:
         scope = (params.get("scope") or {}).get("type", "default")
         self.commands[scope] = list(params["commands"])
+        return True
+
+    async def _set_my_description(self, params: Json) -> bool:
+        self.description = params.get("description") or ""
+        return True
+
+    async def _set_my_short_description(self, params: Json) -> bool:
+        self.short_description = params.get("short_description") or ""
         return True
 
     async def _get_updates(self, params: Json) -> list[Json]:

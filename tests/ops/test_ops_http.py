@@ -204,7 +204,8 @@ async def test_webhook_mode_end_to_end_with_right_and_wrong_secret(
         webhook = await tg.wait_for(lambda: tg.webhook, what="setWebhook")
         assert webhook["url"] == "https://bot.example.org/tg/hook"
         assert webhook["secret_token"] == SECRET
-        assert set(webhook["allowed_updates"]) == {"message", "edited_message", "callback_query"}
+        wanted = {"message", "edited_message", "callback_query", "my_chat_member"}
+        assert set(webhook["allowed_updates"]) == wanted
 
         stranger, ada = tg.user(701, "Eve"), tg.user(702, "Ada")
         forged = tg.send(stranger, "/start").update

@@ -19,12 +19,17 @@ CREDIT_LINE = "Drawing: Everkinetic (everkinetic.com), CC BY-SA 4.0"
 
 async def test_start_registers_the_command_menu(bot: RunningBot, tg: FakeTelegram) -> None:
     everyone = [c["command"] for c in tg.commands["default"]]
+    private = [c["command"] for c in tg.commands["all_private_chats"]]
+    groups = [c["command"] for c in tg.commands["all_group_chats"]]
     admins = [c["command"] for c in tg.commands["all_chat_administrators"]]
-    assert everyone == [c.name for c in COMMANDS if not c.admin_only]
-    assert admins == [c.name for c in COMMANDS]
+    assert everyone == private == [c.name for c in COMMANDS if not c.admin_only]
+    assert groups == [c.name for c in COMMANDS if c.groups and not c.admin_only]
+    assert admins == [*groups, "community"]
     for must in ("today", "howto", "start", "settings", "help"):
         assert must in everyone
     assert "community" not in everyone
+    assert {"today", "howto", "log", "help"} <= set(groups)
+    assert not {"start", "settings", "forget", "export"} & set(groups)  # personal: in private
 
 
 async def test_onboarding_by_buttons(bot: RunningBot, tg: FakeTelegram) -> None:

@@ -9,6 +9,7 @@ from bot.core.features.exercises import Exercises
 from bot.core.features.help import Help
 from bot.core.features.logging import Logging
 from bot.core.features.progress import Progress
+from bot.core.features.rest import Rest
 from bot.core.features.session import Session
 from bot.core.features.settings import SettingsFeature
 from bot.core.features.setup import Setup
@@ -18,6 +19,7 @@ FEATURE_CLASSES: tuple[type[Feature], ...] = (
     Session,
     Exercises,
     Logging,
+    Rest,
     Progress,
     Setup,
     SettingsFeature,
@@ -33,6 +35,7 @@ __all__ = [
     "Help",
     "Logging",
     "Progress",
+    "Rest",
     "Session",
     "SettingsFeature",
     "Setup",

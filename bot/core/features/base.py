@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -18,6 +18,26 @@ from bot.core.settings import Settings
 S = TypeVar("S", bound=State)
 
 
+class Signal:
+    """Tells whoever listens that something happened, without knowing who (the scheduler's
+    delivery loop listens for queued rest timers, so it looks before its next tick)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def connect(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    @property
+    def heard(self) -> bool:
+        """Someone listens (without a scheduler, nothing would deliver a timer)."""
+        return bool(self._listeners)
+
+    def notify(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
     store: Store
@@ -26,6 +46,7 @@ class Services:
     clock: Callable[[], datetime]
     charts: ChartRenderer | None  # None: /progress answers without its chart
     commands: Sequence[Command] = ()  # every declared command, for /help
+    timer_queued: Signal = field(default_factory=Signal)  # a rest timer's ping was queued
 
     def local_date(self, settings: Settings) -> date:
         try:

@@ -14,6 +14,7 @@ class Exercises(Feature):
         "howto",
         "How to do an exercise, step by step",
         CommandArg("exercise", "Which exercise, e.g. rdl", True, "exercise"),
+        groups=True,
     )
     async def howto(self, ctx: Ctx, query: str) -> Reply:
         if not query:
@@ -27,6 +28,6 @@ class Exercises(Feature):
         link = MessageLink("howto", exercise_id=result.exercise.id)
         return Reply([with_picture(Outbound(text, title=title, link=link), result.exercise)])
 
-    @command("exercises", "The exercise library", bare=True)
+    @command("exercises", "The exercise library", bare=True, groups=True)
     async def exercises(self, ctx: Ctx, _: str) -> Reply:
         return say(render.exercise_list(self.library), title=render.EXERCISES_TITLE)

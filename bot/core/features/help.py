@@ -13,6 +13,6 @@ class Help(Feature):
         super().__init__(services)
         self.commands = services.commands
 
-    @command("help", "What Backline can do", bare=True)
+    @command("help", "What Backline can do", bare=True, groups=True)
     async def help(self, ctx: Ctx, _: str) -> Reply:
         return say(render.help_text(self.commands), title=render.HELP_TITLE)

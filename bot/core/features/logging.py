@@ -20,12 +20,14 @@ from bot.core.dispatch import (
     on_button,
     on_link,
     on_state,
+    refuse,
     say,
 )
 from bot.core.events import Button, MessageLink, Outbound, Reply
 from bot.core.features.base import Feature, Services
 from bot.core.features.plans import ExerciseAction, GroupAction, PlanAction, Plans, exercise_prompt
 from bot.core.features.progress import NextTimes
+from bot.core.features.rest import rest_button
 from bot.core.parser import (
     LogParseError,
     NotALog,
@@ -89,6 +91,7 @@ class Logging(Feature):
         "Log sets without replying, e.g. /log rdl 3x10 @ 40kg",
         CommandArg("exercise", "Which exercise", True, "exercise"),
         CommandArg("sets", "What you did, e.g. 12 10 10 or 3x12 @ 16kg", True),
+        groups=True,
     )
     async def log(self, ctx: Ctx, rest: str) -> Reply:
         if not rest:
@@ -127,27 +130,33 @@ class Logging(Feature):
     @on_button(PlanAction)
     async def plan_button(self, ctx: Ctx, data: PlanAction) -> Reply:
         text = "start" if data.action == "step" else data.action
-        return await self._press(ctx, text, render.BUTTON_ACKS[data.action])
+        return await self._press(ctx, text, data.action)
 
     @on_button(ExerciseAction)
     async def exercise_button(self, ctx: Ctx, data: ExerciseAction) -> Reply:
-        return await self._press(ctx, data.action, render.BUTTON_ACKS[data.action])
+        return await self._press(ctx, data.action, data.action)
 
     @on_button(GroupAction)
     async def group_button(self, ctx: Ctx, data: GroupAction) -> Reply:
-        return await self._press(ctx, data.action, render.BUTTON_ACKS[data.action])
+        return await self._press(ctx, data.action, data.action)
 
-    async def _press(self, ctx: Ctx, text: str, ack: str) -> Reply:
-        """A button on a session or exercise message works like replying `text` to it."""
+    async def _press(self, ctx: Ctx, text: str, action: str) -> Reply:
+        """A button on a session or exercise message works like replying `text` to it; the
+        Log button's form (`Button.asks`) brings what was typed into it."""
+        ack = render.BUTTON_ACKS[action]
+        if action == "log":
+            text = ctx.event.text.strip()
+            if not text:
+                return refuse(render.LOG_WHAT)
         if not ctx.event.reply_to:
             return say(render.HELP_SHORT)
         stored = await self.store.resolve_message(
             ctx.event.user.platform, ctx.event.chat_id, ctx.event.reply_to
         )
         if stored is None:
-            return say(render.BUTTON_MESSAGE_GONE)
+            return refuse(render.BUTTON_MESSAGE_GONE)
         if not ctx.may_answer(stored.link):
-            reply = say(render.NOT_YOURS)
+            reply = refuse(render.NOT_YOURS)
         else:
             reply = await self.reply(ctx, stored.link, text) or say(render.HELP_SHORT)
         reply.button_ack = ack
@@ -199,7 +208,7 @@ class Logging(Feature):
                     for name, parsed in parse_exercise_list(ctx.event.text)
                 ]
         except LogParseError as exc:
-            return say(exc.message + render.EDIT_KEPT)
+            return refuse(exc.message + render.EDIT_KEPT)
         known = [(p, parsed) for p, parsed in entries if p is not None]
         if not entries or len(known) != len(entries):
             return say(render.EDIT_UNREADABLE)
@@ -335,7 +344,7 @@ class Logging(Feature):
         try:
             reading = read_log(text)
         except LogParseError as exc:
-            return say(exc.message)
+            return refuse(exc.message)
         if reading.needs_confirmation:
             return await self._ask(ctx, plan, reading, advance, planned)
         return await self._store_one(ctx, plan, planned, reading.log, ctx.source, advance)
@@ -356,9 +365,30 @@ class Logging(Feature):
         if not all(s.skipped for s in sets):
             confirm += await self.next_times.after_log(ctx.user, planned.exercise_id, plan.day)
         sentence, follow = await self._what_next(ctx, plan, advance)
+        rest = await self._rest_button(ctx, plan, planned, sets)
         # In a group the confirmation stays in the group: members log in the open there.
-        confirmation = Outbound(confirm + sentence, private=ctx.private_here)
+        confirmation = Outbound(
+            confirm + sentence, buttons=((rest,),) if rest else (), private=ctx.private_here
+        )
         return Reply([confirmation, *follow])
+
+    async def _rest_button(
+        self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise, sets: list[NewSet]
+    ) -> Button | None:
+        """ "Rest 75 s" after a logged set or exercise, leading to the next set of it (fewer
+        sets logged than planned) or else to the next exercise; none when the day is done."""
+        if ctx.in_group or all(s.skipped for s in sets) or not plan.training:
+            return None
+        logged = await self.store.sets_on(ctx.user.id, plan.day)
+        done = sum(1 for s in logged if s.exercise_id == planned.exercise_id and not s.skipped)
+        if done < planned.sets:
+            then = (planned.exercise_id, done + 1)
+        else:
+            pending = await self._unlogged(ctx, plan)
+            if not pending:
+                return None
+            then = (pending[0].exercise_id, 1)
+        return rest_button(self.services, ctx.user, planned, then, plan.day)
 
     async def _what_next(
         self, ctx: Ctx, plan: DayPlan, advance: bool
@@ -401,7 +431,7 @@ class Logging(Feature):
         try:
             entries = parse_exercise_list(text)
         except LogParseError as exc:
-            return say(exc.message + render.NAME_THE_EXERCISE)
+            return refuse(exc.message + render.NAME_THE_EXERCISE)
         batches: list[tuple[PlannedExercise, list[NewSet]]] = []
         for name, parsed in entries:
             planned = self._match_planned(plan, ctx, name)

@@ -176,7 +176,7 @@ class PlanAction(ButtonData):
     """A button on a person's session message."""
 
     kind = "plan"
-    action: Literal["step", "done", "skip"]
+    action: Literal["step", "done", "skip", "log"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +184,7 @@ class ExerciseAction(ButtonData):
     """A button on a one-exercise prompt."""
 
     kind = "ex"
-    action: Literal["done", "skip"]
+    action: Literal["done", "skip", "log"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +192,7 @@ class GroupAction(ButtonData):
     """A button on a group session message: each member logs for themselves."""
 
     kind = "grp"
-    action: Literal["done", "skip"]
+    action: Literal["done", "skip", "log"]
 
 
 def overview(plan: DayPlan, user: User, chat_id: str | None = None) -> Outbound:
@@ -205,6 +205,7 @@ def overview(plan: DayPlan, user: User, chat_id: str | None = None) -> Outbound:
             Button(render.LOG_STEP_BY_STEP, PlanAction("step").encode()),
             Button(render.ALL_DONE, PlanAction("done").encode()),
             Button(render.SKIP_TODAY, PlanAction("skip").encode()),
+            Button(render.LOG_SETS, PlanAction("log").encode(), asks=render.ASK_SESSION),
         ),
     )
     return Outbound(
@@ -226,6 +227,7 @@ def group_overview(plan: DayPlan, channel: Channel) -> Outbound:
             (
                 Button(render.DONE, GroupAction("done").encode()),
                 Button(render.SKIP, GroupAction("skip").encode()),
+                Button(render.LOG_SETS, GroupAction("log").encode(), asks=render.ASK_SESSION),
             ),
         ),
         link=MessageLink("group_session", plan_date=plan.day),
@@ -244,6 +246,7 @@ def exercise_prompt(ctx: Ctx, plan: DayPlan, p: PlannedExercise, library: Librar
             (
                 Button(render.DONE, ExerciseAction("done").encode()),
                 Button(render.SKIP, ExerciseAction("skip").encode()),
+                Button(render.LOG_SETS, ExerciseAction("log").encode(), asks=render.ASK_SETS),
             ),
         ),
         link=MessageLink("exercise", plan.day, p.exercise_id, owner=ctx.user.ref),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core import render
-from bot.core.dispatch import Ctx, command
+from bot.core.dispatch import Ctx, command, say
 from bot.core.events import Outbound, Reply
 from bot.core.features.base import Feature, Services
 from bot.core.features.plans import Plans, group_overview, overview
@@ -17,14 +17,25 @@ class Session(Feature):
         super().__init__(services)
         self.plans = Plans(services)
 
-    @command("today", "Today's posterior-chain session", bare=True)
+    @command("today", "Today's posterior-chain session", bare=True, groups=True)
     async def today(self, ctx: Ctx, _: str) -> Reply:
         if ctx.in_group:
             channel = await self.store.get_channel(ctx.event.user.platform, ctx.event.chat_id)
             if channel is not None and channel.enabled:
-                return Reply(await self.group_session(channel, ctx.today))
+                return self._group_today(channel)
         plan = await self.plans.for_user(ctx.user, ctx.today)
         return Reply([overview(plan, ctx.user)])
+
+    def _group_today(self, channel: Channel) -> Reply:
+        """/today in a group with the group session on: the group's session for the group's
+        own date (its timezone, not the asker's), or its rest day and the next group day."""
+        day = self.services.local_date(channel.settings)
+        plan = self.plans.for_channel(channel, day)
+        if plan.training:
+            return Reply([group_overview(plan, channel)])
+        at = channel.settings.reminder_time.strftime("%H:%M")
+        title, text = render.group_rest_day(plan, at)
+        return say(text, title=title)
 
     async def daily_session(self, user_id: int, day: date) -> list[Outbound]:
         user = await self.store.get_user(user_id)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+from zoneinfo import ZoneInfo
 
-from bot.core import onboarding, render
-from bot.core.dispatch import ButtonData, Ctx, State, command, on_button, on_state, say
+from bot.core import onboarding, render, timezones
+from bot.core.dispatch import ButtonData, Ctx, State, command, on_button, on_state, refuse, say
 from bot.core.events import Button, MessageLink, Outbound, Reply
-from bot.core.features.base import Feature
+from bot.core.features.base import Feature, Services
 from bot.core.settings import Settings
 
 SELFTEST_WORDS = ("selftest", "not sure", "self-test")
+MENU_AFTER = 5  # more options than this are one menu (one row of buttons holds five)
+YES_WORDS = ("yes", "y", "yep", "yeah", "ok", "okay", "right", "correct", "sure")
+NO_WORDS = ("no", "n", "nope", "wrong", "another", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,41 @@ class SetLevel(ButtonData):
     level: str
 
 
+@dataclass(frozen=True, slots=True)
+class ZoneCheck(State):
+    """Waiting for "yes" to a timezone read from a city, an abbreviation or a near miss;
+    `during` says whether setup goes on after it or it came from /settings."""
+
+    kind = "zonecheck"
+    zone: str
+    during: Literal["setup", "settings"] = "settings"
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneAnswer(ButtonData):
+    kind = "tz"
+    answer: Literal["yes", "no"]
+    zone: str
+
+
+async def ask_zone(
+    services: Services, ctx: Ctx, zone: str, during: Literal["setup", "settings"]
+) -> Reply:
+    """ "Europe/Berlin, it's 07:12 there now?" with Yes / No (typing yes or no works too)."""
+    await services.save_state(ctx.user.id, ZoneCheck(zone, during))
+    local = services.clock().astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    buttons = (
+        (
+            Button(render.ZONE_YES, ZoneAnswer("yes", zone).encode()),
+            Button(render.ZONE_NO, ZoneAnswer("no", zone).encode()),
+        ),
+    )
+    question = Outbound(
+        render.zone_question(zone, local), buttons=buttons, link=MessageLink("prompt")
+    )
+    return Reply([question], button_ack=render.ACK_GOT_IT)
+
+
 class Setup(Feature):
     @command(
         "start",
@@ -91,6 +130,8 @@ class Setup(Feature):
             title=render.setup_title(number, len(onboarding.STEP_IDS)),
             buttons=rows,
             link=MessageLink("prompt"),
+            # Many options of one choice: a select menu where the platform has one.
+            menu=render.PICK_ONE if len(buttons) > MENU_AFTER else None,
         )
 
     async def _onboarding_answer(self, ctx: Ctx, step_id: str, answer: str) -> Reply:
@@ -102,6 +143,10 @@ class Setup(Feature):
         settings = ctx.user.settings
         try:
             new = onboarding.step(step_id).apply(answer, settings, self.library)
+        except onboarding.ZoneGuess as guess:
+            if guess.settings is not None:  # "07:15 berlin": keep the time meanwhile
+                await self.store.save_settings(ctx.user.id, guess.settings)
+            return await ask_zone(self.services, ctx, guess.zone, "setup")
         except onboarding.AnswerError as exc:
             again = self._step_message(settings, step_id)
             return Reply([Outbound(str(exc)), again])
@@ -112,6 +157,59 @@ class Setup(Feature):
             return await self._finish(ctx, new)
         await self.services.save_state(ctx.user.id, OnboardingState(nxt))
         return Reply([self._step_message(new, nxt)], button_ack=render.ACK_GOT_IT)
+
+    async def _continue(self, ctx: Ctx, new: Settings, after: str) -> Reply:
+        """Setup goes on with the step after `after` (or ends)."""
+        nxt = onboarding.next_step(after, new, typed_zone=False)
+        if nxt is None:
+            return await self._finish(ctx, new)
+        await self.services.save_state(ctx.user.id, OnboardingState(nxt))
+        return Reply([self._step_message(new, nxt)], button_ack=render.ACK_GOT_IT)
+
+    # ------------------------------------------------------------------ timezone guesses
+
+    @on_button(ZoneAnswer)
+    async def zone_button(self, ctx: Ctx, data: ZoneAnswer) -> Reply:
+        return await self._zone_answer(ctx, data.answer == "yes", data.zone)
+
+    @on_state(ZoneCheck)
+    async def zone_typed(self, ctx: Ctx, state: ZoneCheck, text: str) -> Reply:
+        word = text.strip().lower().strip("!. ")
+        if word in YES_WORDS or word in NO_WORDS:
+            return await self._zone_answer(ctx, word in YES_WORDS, state.zone)
+        # Another zone typed instead of yes or no: read it as the new answer.
+        if state.during == "setup":
+            return await self._onboarding_answer(ctx, "timezone", text)
+        try:
+            zone = onboarding.parse_timezone(text)
+        except onboarding.ZoneGuess as guess:
+            return await ask_zone(self.services, ctx, guess.zone, "settings")
+        except onboarding.AnswerError as exc:
+            return refuse(str(exc))
+        return await self._zone_answer(ctx, True, zone)
+
+    async def _zone_answer(self, ctx: Ctx, yes: bool, zone: str) -> Reply:
+        state = await self.services.load_state(ctx.user.id, ZoneCheck)
+        during = state.during if state is not None and state.zone == zone else "settings"
+        if zone not in timezones.iana_zones():  # forged
+            return refuse(render.STALE_BUTTON)
+        if not yes:
+            if during == "setup":
+                await self.services.save_state(ctx.user.id, OnboardingState("timezone"))
+                again = self._step_message(ctx.user.settings, "timezone")
+                return Reply([Outbound(render.ZONE_AGAIN), again], button_ack=render.ACK_GOT_IT)
+            await self.services.clear_state(ctx.user.id, ZoneCheck)
+            return say(render.ZONE_NOT_CHANGED)
+        new = ctx.user.settings.with_(timezone=zone)
+        await self.store.save_settings(ctx.user.id, new)
+        if during == "setup":
+            reply = await self._continue(ctx, new, "timezone")
+            reply.messages.insert(0, Outbound(render.zone_set(zone)))
+            return reply
+        await self.services.clear_state(ctx.user.id, ZoneCheck)
+        reply = say(render.setting_updated("timezone", new))
+        reply.button_ack = render.ACK_GOT_IT
+        return reply
 
     async def _finish(self, ctx: Ctx, settings: Settings) -> Reply:
         # The program starts today: training blocks and the newcomer ramp count from it.

@@ -114,8 +114,9 @@ def settings_text(s: Settings, library: Library) -> str:
         + (" (paused)" if s.paused else ""),
         f"Units: {s.units}",
         "",
-        "Change one by typing, e.g. /settings level advanced, /settings days mon wed fri, "
-        "/settings time 06:45, /settings timezone Europe/Berlin, /settings units lb, "
+        "Change one with /settings and the new value, e.g. /settings level advanced, "
+        "/settings days mon wed fri, "
+        "/settings time 06:45, /settings timezone Berlin, /settings units lb, "
         "/settings equipment dumbbells, /settings split ul4, /settings length 45. "
         "Or /start to set up again.",
     ]
@@ -123,9 +124,18 @@ def settings_text(s: Settings, library: Library) -> str:
 
 
 OPEN_A_PRIVATE_CHAT = (
-    "That's personal, so I won't post it here. Open a private chat with "
-    "me, send /start, then ask again there."
+    "That's personal, so I won't post it here. Open a private chat with me "
+    "(tap below) and I'll answer you there."
 )
+OPEN_PRIVATE_CHAT = "Open private chat"
+SET_UP_ANY_TIME = "Want your sessions sent to you? Send /start to set up: it takes a minute."
+# What Telegram shows before someone presses Start (<= 512) and on the bot's profile (<= 120).
+BOT_DESCRIPTION = (
+    "Backline trains the back of your body, from neck to heels: the muscles you can't see "
+    "in the mirror. Short daily sessions for your equipment and level, at your time; log by "
+    "replying with what you did, and watch your progress week by week. Works in groups too."
+)
+BOT_SHORT_DESCRIPTION = "Daily posterior-chain training: glutes, hamstrings, back. Log by replying."
 SENT_TO_PRIVATE_CHAT = "I've sent that to our private chat."
 
 
@@ -169,7 +179,7 @@ DAY_LOGGED_FIX = (
 )
 NAME_THEM = ' To log several at once, name them: "rdl 3x10 @ 40kg, bridge 15 15".'
 NAME_THE_EXERCISE = ' You can also name the exercise: "rdl 3x10 @ 40kg".'
-BUTTON_ACKS = {"step": "Let's go", "done": "Done", "skip": "Skip"}
+BUTTON_ACKS = {"step": "Let's go", "done": "Done", "skip": "Skip", "log": "Logged"}
 
 # Asking back when a reply might be a log ("did 2"), instead of guessing.
 YES_LOG_IT = "Yes, log it"
@@ -257,6 +267,45 @@ SETTING_USAGE = (
     "/settings units lb. Send /settings to see them all."
 )
 PAUSED = "Paused: no pushes until you send /resume. /today still works."
+
+
+def rest_label(seconds: int) -> str:
+    return f"Rest {seconds} s"
+
+
+def rest_started(seconds: int, exercise: str, set_number: int) -> str:
+    return f"Resting {seconds} s. I'll ping you for set {set_number} of {exercise}."
+
+
+def rest_running(left: int) -> str:
+    return f"Your rest timer is already running: {left} s left."
+
+
+def rest_over(exercise: str, set_number: int) -> str:
+    return f"Rest over: set {set_number} of {exercise}. Reply here with what you did."
+
+
+REST_WHILE_PAUSED = "Rest timers are off while you're paused. Send /resume to turn them back on."
+ACK_PAUSED = "Paused"
+
+
+def zone_question(zone: str, local_time: str) -> str:
+    """Confirming a timezone read from a city, an abbreviation or a near miss."""
+    return f"{zone}, it's {local_time} there now?"
+
+
+PICK_ONE = "Pick one"
+ZONE_YES = "Yes"
+ZONE_NO = "No, another one"
+ZONE_AGAIN = "No problem. Type your city or the zone's name, e.g. Lisbon or America/Chicago."
+ZONE_NOT_CHANGED = (
+    "OK, your timezone stays as it was. Try /settings timezone with your city or the zone's "
+    "name, e.g. America/Chicago."
+)
+
+
+def zone_set(zone: str) -> str:
+    return f"Timezone: {zone}."
 
 
 def setting_updated(key: str, settings: Settings) -> str:

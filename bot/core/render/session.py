@@ -134,7 +134,21 @@ LOG_STEP_BY_STEP = "Log step by step"
 ALL_DONE = "All done"
 SKIP_TODAY = "Skip today"
 DONE = "Done"
+LOG_SETS = "Log sets"
+# The questions of the Log forms (<= 45 characters: Discord's label limit).
+ASK_SETS = "Your sets, e.g. 12 10 10 or 3x12 @ 16kg"
+ASK_SESSION = "What you did, e.g. rdl 3x10, bridge 15 15"
 SKIP = "Skip"
+
+
+def group_rest_day(plan: DayPlan, at: str) -> tuple[str, str]:
+    """(title, text) of /today in a group on the group's rest day; `at` is the session time."""
+    title = f"{fmt_day(plan.day)} · Group rest day"
+    lines = ["No group session today: rest and recovery."]
+    if plan.next_training_day:
+        lines.append(f"Next group session: {fmt_day(plan.next_training_day)} at {at}.")
+    lines.append("Your own plan for today: send me /today in a private chat.")
+    return title, "\n".join(lines)
 
 
 def group_title(title: str) -> str:
