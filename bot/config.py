@@ -1,9 +1,10 @@
 """Host configuration: environment variables and an optional .env file (pydantic-settings).
 
-Every setting is one `BACKLINE_*` variable (deploy/.env.example lists them all). `load_config()`
-validates them together and raises `ConfigError` with one line per bad setting, naming the
-variable and how to fix it; it never quotes a value, so a token can't leak through an error.
-Tokens are `SecretStr` (hidden in repr) and are redacted from all logging once loaded.
+Every setting is one `BACKLINE_*` variable (deploy/.env.example lists them all); each platform's
+come from its entry in bot.platforms (`Platform.settings`). `load_config()` validates them
+together and raises `ConfigError` with one line per bad setting, naming the variable and how to
+fix it; it never quotes a secret, so a token can't leak through an error. Secrets are `SecretStr`
+(hidden in repr) and are redacted from all logging once loaded.
 
 Only the commands that need configuration (run, doctor, backup) import this module: pydantic
 costs start-up time that `backline howto` must not pay.
@@ -14,51 +15,36 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
 from pydantic import model_validator as _model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.platforms import PLATFORMS, Setting, platform
 
 if TYPE_CHECKING:
     from scheduler.config import PushConfig
 
 ENV_FILE_VAR = "BACKLINE_ENV_FILE"
-TELEGRAM_TOKEN = re.compile(r"^\d{5,12}:[A-Za-z0-9_-]{30,}$")
-DISCORD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
-WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
-# Field name -> (environment variable, how to put it right).
-SETTINGS: dict[str, tuple[str, str]] = {
+# Field name -> (environment variable, how to put it right). The platforms' own settings come
+# from bot.platforms and sit between the database's and the HTTP endpoint's.
+_BEFORE_PLATFORMS: dict[str, tuple[str, str]] = {
     "db_path": ("BACKLINE_DB", "a file path such as /var/lib/backline/backline.db"),
     "content": ("BACKLINE_CONTENT", "leave it unset to use the built-in exercise library"),
-    "telegram_token": (
-        "BACKLINE_TELEGRAM_TOKEN",
-        "paste the token @BotFather gave you (it looks like 123456789:AAH...), no quotes",
-    ),
-    "telegram_api_url": (
-        "BACKLINE_TELEGRAM_API_URL",
-        "leave it unset for api.telegram.org, or give a self-hosted Bot API server's "
-        "address such as http://127.0.0.1:8081",
-    ),
-    "telegram_webhook_url": (
-        "BACKLINE_TELEGRAM_WEBHOOK_URL",
-        "the public https:// address Telegram should post updates to, such as "
-        "https://bot.example.org/telegram; leave it unset to use long polling",
-    ),
-    "telegram_webhook_secret": (
-        "BACKLINE_TELEGRAM_WEBHOOK_SECRET",
-        "16 to 256 characters of A-Z, a-z, 0-9, _ and -; e.g. the output of "
-        "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`",
-    ),
-    "discord_token": (
-        "BACKLINE_DISCORD_TOKEN",
-        "paste the bot token from the Discord Developer Portal (your application -> Bot -> "
-        "Reset Token), not the application id or public key",
-    ),
+}
+_AFTER_PLATFORMS: dict[str, tuple[str, str]] = {
     "http_host": ("BACKLINE_HTTP_HOST", "an address to listen on, such as 127.0.0.1 or 0.0.0.0"),
     "http_port": (
         "BACKLINE_HTTP_PORT",
@@ -73,6 +59,18 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "hours after the reminder from 0 to 12, 0 to turn the nudge off (default 4)",
     ),
     "log_level": ("BACKLINE_LOG_LEVEL", "one of DEBUG, INFO, WARNING, ERROR"),
+}
+
+
+def _platform_settings() -> dict[str, Setting]:
+    return {s.field: s for p in PLATFORMS.values() for s in p.settings}
+
+
+PLATFORM_SETTINGS = _platform_settings()
+SETTINGS: dict[str, tuple[str, str]] = {
+    **_BEFORE_PLATFORMS,
+    **{name: (s.variable, s.hint) for name, s in PLATFORM_SETTINGS.items()},
+    **_AFTER_PLATFORMS,
 }
 
 
@@ -95,7 +93,9 @@ def _env(name: str, default: Any = None, **checks: Any) -> Any:
     return Field(default, validation_alias=AliasChoices(variable, name), **checks)
 
 
-class Config(BaseSettings):
+class _Config(BaseSettings):
+    """The settings that are no platform's; `Config` adds each platform's from the registry."""
+
     model_config = SettingsConfigDict(
         env_file=".env",
         env_file_encoding="utf-8",
@@ -108,11 +108,6 @@ class Config(BaseSettings):
 
     db_path: Path = _env("db_path", Path("backline.db"))
     content: Path | None = _env("content")
-    telegram_token: SecretStr | None = _env("telegram_token")
-    telegram_api_url: str | None = _env("telegram_api_url")
-    telegram_webhook_url: str | None = _env("telegram_webhook_url")
-    telegram_webhook_secret: SecretStr | None = _env("telegram_webhook_secret")
-    discord_token: SecretStr | None = _env("discord_token")
     http_host: str = _env("http_host", "127.0.0.1")
     http_port: int | None = _env("http_port", ge=1, le=65535)
     push_grace_minutes: int = _env("push_grace_minutes", 180, ge=0, le=1440)
@@ -124,27 +119,6 @@ class Config(BaseSettings):
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("telegram_token")
-    @classmethod
-    def _telegram_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not TELEGRAM_TOKEN.match(value.get_secret_value()):
-            raise ValueError("does not look like a Telegram bot token")
-        return value
-
-    @field_validator("discord_token")
-    @classmethod
-    def _discord_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not DISCORD_TOKEN.match(value.get_secret_value()):
-            raise ValueError("does not look like a Discord bot token")
-        return value
-
-    @field_validator("telegram_webhook_secret")
-    @classmethod
-    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not WEBHOOK_SECRET.match(value.get_secret_value()):
-            raise ValueError("is not a usable webhook secret")
-        return value
-
     @field_validator("db_path")
     @classmethod
     def _db_path(cls, value: Path) -> Path:
@@ -155,60 +129,52 @@ class Config(BaseSettings):
             raise ValueError(f"= {value} {problem}")
         return value
 
-    @field_validator("telegram_api_url")
-    @classmethod
-    def _api_url(cls, value: str | None) -> str | None:
-        if value is not None and not _is_url(value, ("http", "https")):
-            raise ValueError("is not an http:// or https:// address")
-        if value is not None and _bad_port(value):
-            raise ValueError(f"= {value} has a port that is not a number from 1 to 65535")
-        return value
-
-    @field_validator("telegram_webhook_url")
-    @classmethod
-    def _webhook_url(cls, value: str | None) -> str | None:
-        if value is not None and not _is_url(value, ("https",)):
-            raise ValueError("must be a public https:// address (Telegram only posts to https)")
-        return value
-
     @_model_validator(mode="after")
-    def _webhook_needs(self) -> Config:
-        if self.telegram_webhook_url is None:
-            return self
-        missing = []
-        if self.telegram_token is None:
-            missing.append("BACKLINE_TELEGRAM_TOKEN (webhook mode is for a Telegram bot)")
-        if self.telegram_webhook_secret is None:
-            missing.append(
-                "BACKLINE_TELEGRAM_WEBHOOK_SECRET (so Backline can tell Telegram's requests "
-                "from anyone else's)"
-            )
-        if self.http_port is None:
-            missing.append(
-                "BACKLINE_HTTP_PORT (the local port your HTTPS proxy forwards the webhook to)"
-            )
-        if missing:
-            raise ValueError("webhook mode also needs " + " and ".join(missing))
+    def _webhook_needs(self) -> _Config:
+        for entry in PLATFORMS.values():
+            if entry.webhook is None or self.value(entry.webhook.url.field) is None:
+                continue
+            missing = []
+            if entry.token is not None and self.value(entry.token.field) is None:
+                missing.append(f"{entry.token.variable} (webhook mode is for a {entry.title} bot)")
+            if self.value(entry.webhook.secret.field) is None:
+                missing.append(
+                    f"{entry.webhook.secret.variable} (so Backline can tell {entry.title}'s "
+                    "requests from anyone else's)"
+                )
+            if self.http_port is None:
+                missing.append(
+                    "BACKLINE_HTTP_PORT (the local port your HTTPS proxy forwards the webhook to)"
+                )
+            if missing:
+                raise ValueError("webhook mode also needs " + " and ".join(missing))
         return self
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def value(self, name: str) -> str | None:
+        """A platform setting (bot.platforms names them) as text, a secret unwrapped."""
+        value = getattr(self, name)
+        return value.get_secret_value() if isinstance(value, SecretStr) else value
 
     # -- derived -----------------------------------------------------------------------------
 
     @property
     def platforms(self) -> list[str]:
         """The platforms to run: those in bot.platforms whose token is set."""
-        from bot.platforms import PLATFORMS
-
         return [
             p.name
             for p in PLATFORMS.values()
-            if p.token is not None and getattr(self, p.token) is not None
+            if p.token is not None and self.value(p.token.field) is not None
         ]
 
-    @property
-    def webhook_path(self) -> str:
-        """Where Backline's HTTP server takes webhook posts: the public URL's path."""
-        path = urlsplit(self.telegram_webhook_url or "").path.rstrip("/")
-        return path or "/telegram"
+    def webhook_path(self, name: str) -> str:
+        """Where Backline's HTTP server takes platform `name`'s webhook posts: the public
+        URL's path."""
+        webhook = platform(name).webhook
+        url = self.value(webhook.url.field) if webhook else None
+        path = urlsplit(url or "").path.rstrip("/")
+        return path or f"/{name}"
 
     def push_config(self) -> PushConfig:
         from datetime import timedelta
@@ -218,34 +184,48 @@ class Config(BaseSettings):
         nudge = timedelta(hours=self.nudge_after_hours) if self.nudge_after_hours else None
         return PushConfig(grace=timedelta(minutes=self.push_grace_minutes), nudge_after=nudge)
 
-    def secret(self, name: str) -> str | None:
-        value = getattr(self, name)
-        return value.get_secret_value() if value is not None else None
-
     def protect_secrets(self) -> None:
-        """Redact this configuration's tokens from all logging and from `redact()`."""
-        from bot.adapters.telegram_logging import protect_token
+        """Redact this configuration's secrets from all logging and from `redact()`."""
         from bot.ops.redaction import protect
 
-        if self.telegram_token is not None:
-            protect_token(self.telegram_token.get_secret_value())
-        if self.discord_token is not None:
-            protect(self.discord_token.get_secret_value(), "<discord-token>")
-        if self.telegram_webhook_secret is not None:
-            protect(self.telegram_webhook_secret.get_secret_value(), "<webhook-secret>")
+        for setting in PLATFORM_SETTINGS.values():
+            value = self.value(setting.field)
+            if setting.redact_as is None or value is None:
+                continue
+            protect(value, setting.redact_as)
+            if setting.also_redact is not None:
+                protect(setting.also_redact(value), setting.redact_as)
 
 
-def _is_url(value: str, schemes: tuple[str, ...]) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in schemes and bool(parts.hostname)
+def _check_platform_setting(value: Any, info: ValidationInfo) -> Any:
+    assert info.field_name is not None
+    check = PLATFORM_SETTINGS[info.field_name].check
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if text is not None and check is not None:
+        problem = check(text)
+        if problem is not None:
+            raise ValueError(problem)
+    return value
 
 
-def _bad_port(value: str) -> bool:
-    try:
-        port = urlsplit(value).port  # raises for "notaport" and for numbers out of range
-    except ValueError:
-        return True
-    return port == 0
+def _build_config() -> type[_Config]:
+    """`_Config` with one optional field per platform setting, checked by its `check`."""
+    fields: dict[str, Any] = {
+        name: (SecretStr | None if s.secret else str | None, _env(name))
+        for name, s in PLATFORM_SETTINGS.items()
+    }
+    validators: dict[str, Any] = {}
+    if fields:
+        validators["_platform_setting"] = field_validator(*fields)(_check_platform_setting)
+    return create_model(
+        "Config", __base__=_Config, __module__=__name__, __validators__=validators, **fields
+    )
+
+
+if TYPE_CHECKING:
+    Config = _Config  # the platform fields are read with `value()`, which mypy can check
+else:
+    Config = _build_config()
 
 
 def env_file_path() -> Path:
@@ -283,19 +263,21 @@ def _not_utf8(env_file: Path, exc: UnicodeDecodeError) -> str:
 
 
 def _explain(exc: ValidationError) -> list[str]:
-    """One line per bad setting, never quoting the value (it may be a token)."""
+    """One line per bad setting, in the order of SETTINGS, never quoting the value (it may be
+    a token)."""
     by_alias = {variable: name for name, (variable, _) in SETTINGS.items()}
-    problems = []
+    order = list(SETTINGS)
+    found: list[tuple[int, str]] = []
     for error in exc.errors(include_input=False, include_url=False):
         loc = str(error["loc"][0]) if error["loc"] else ""
         name = by_alias.get(loc, loc)
         message = error["msg"].removeprefix("Value error, ")
         if name in SETTINGS:
             variable, hint = SETTINGS[name]
-            problems.append(f"{variable} {_lower_first(message)}: {hint}.")
+            found.append((order.index(name), f"{variable} {_lower_first(message)}: {hint}."))
         else:
-            problems.append(f"{message}.")
-    return problems
+            found.append((len(order), f"{message}."))
+    return [problem for _, problem in sorted(found, key=lambda item: item[0])]
 
 
 def _lower_first(text: str) -> str:

@@ -1,5 +1,6 @@
 """Every chat platform Backline speaks, in one table: config, app, doctor, the runner and the
-rate limits read it, so adding a platform is one adapter module plus one line here.
+rate limits read it, so adding a platform is one adapter module plus one entry here (its
+settings included: `bot.config` builds its BACKLINE_* variables from `Platform.settings`).
 
 Data only: nothing here imports a platform library (the adapter module named by `adapter` is
 imported by `bot.app` when that platform is configured).
@@ -7,8 +8,14 @@ imported by `bot.app` when that platform is configured).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+# The problem with a setting's value, said after its variable name ("does not look like ..."),
+# or None when the value is fine. Never quote the value: it may be a token.
+Check = Callable[[str], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +42,54 @@ class RatePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Setting:
+    """One optional text setting of a platform: the Config field `field`, read from
+    BACKLINE_<FIELD>. `hint` says how to put a bad value right; `redact_as` makes it a secret
+    (hidden in repr, replaced by that label in every log line)."""
+
+    field: str
+    hint: str
+    check: Check | None = None
+    redact_as: str | None = None
+    also_redact: Callable[[str], str] | None = None  # a part of the secret that leaks alone
+
+    @property
+    def variable(self) -> str:
+        return f"BACKLINE_{self.field.upper()}"
+
+    @property
+    def secret(self) -> bool:
+        return self.redact_as is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """A platform that can take updates by HTTP post instead of polling: the public URL and
+    the shared secret its requests carry (webhook mode also needs the token and
+    BACKLINE_HTTP_PORT; bot.config says so)."""
+
+    url: Setting
+    secret: Setting
+
+
+@dataclass(frozen=True, slots=True)
 class Platform:
     name: str  # UserRef.platform and every table's platform column
     title: str  # how people and hosts read it
     adapter: str  # the module with `create(coach, config, hooks) -> PlatformAdapter`
     limits: RatePolicy
-    token: str | None = None  # the Config field with its bot token; None: needs none
-    webhook: str | None = None  # the Config field switching it to webhook mode, if it has one
+    token: Setting | None = None  # its bot token; None: needs none (the console)
+    options: tuple[Setting, ...] = ()  # other settings of its own
+    webhook: Webhook | None = None  # webhook mode, if it has one
     # What `backline doctor` may say about a well-formed token without showing it.
     token_note: Callable[[str], str] | None = None
+
+    @property
+    def settings(self) -> tuple[Setting, ...]:
+        """Every setting of this platform, in the order hosts read them."""
+        token = (self.token,) if self.token else ()
+        webhook = (self.webhook.url, self.webhook.secret) if self.webhook else ()
+        return (*token, *self.options, *webhook)
 
 
 class UnknownPlatform(ValueError):
@@ -52,6 +98,38 @@ class UnknownPlatform(ValueError):
     def __init__(self, name: str) -> None:
         known = ", ".join(sorted(PLATFORMS))
         super().__init__(f"unknown platform {name!r} (Backline knows {known})")
+
+
+# -- checks the entries use ------------------------------------------------------------------
+
+
+def matching(pattern: str, problem: str) -> Check:
+    """A value matching `pattern` in full, else `problem`."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str | None:
+        return None if compiled.fullmatch(value) else problem
+
+    return check
+
+
+def web_address(*, https_only: str | None = None) -> Check:
+    """An http(s):// address with a host and a usable port; `https_only` says why only https."""
+
+    def check(value: str) -> str | None:
+        parts = urlsplit(value)
+        schemes = ("https",) if https_only else ("http", "https")
+        if parts.scheme not in schemes or not parts.hostname:
+            return https_only or "is not an http:// or https:// address"
+        try:
+            port = parts.port  # raises for "notaport" and for numbers out of range
+        except ValueError:
+            port = 0
+        if port == 0:
+            return f"= {value} has a port that is not a number from 1 to 65535"
+        return None
+
+    return check
 
 
 PLATFORMS: dict[str, Platform] = {
@@ -64,8 +142,39 @@ PLATFORMS: dict[str, Platform] = {
             "bot.adapters.telegram",
             # 30 messages/s overall, 1/s per chat, 20/min per group (group ids are negative).
             RatePolicy(Window(30, 1.0), Window(1, 1.0), Window(20, 60.0), group_prefix="-"),
-            token="telegram_token",
-            webhook="telegram_webhook_url",
+            token=Setting(
+                "telegram_token",
+                "paste the token @BotFather gave you (it looks like 123456789:AAH...), no quotes",
+                matching(r"\d{5,12}:[A-Za-z0-9_-]{30,}", "does not look like a Telegram bot token"),
+                redact_as="<telegram-token>",
+                also_redact=lambda token: token.partition(":")[2],  # the id before ':' is public
+            ),
+            options=(
+                Setting(
+                    "telegram_api_url",
+                    "leave it unset for api.telegram.org, or give a self-hosted Bot API server's "
+                    "address such as http://127.0.0.1:8081",
+                    web_address(),
+                ),
+            ),
+            webhook=Webhook(
+                Setting(
+                    "telegram_webhook_url",
+                    "the public https:// address Telegram should post updates to, such as "
+                    "https://bot.example.org/telegram; leave it unset to use long polling",
+                    web_address(
+                        https_only="must be a public https:// address (Telegram only posts to "
+                        "https)"
+                    ),
+                ),
+                Setting(
+                    "telegram_webhook_secret",
+                    "16 to 256 characters of A-Z, a-z, 0-9, _ and -; e.g. the output of "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`",
+                    matching(r"[A-Za-z0-9_-]{16,256}", "is not a usable webhook secret"),
+                    redact_as="<webhook-secret>",
+                ),
+            ),
             token_note=lambda token: f"bot id {token.partition(':')[0]}",
         ),
         Platform(
@@ -74,7 +183,16 @@ PLATFORMS: dict[str, Platform] = {
             "bot.adapters.discord",
             # 50 requests/s global; message creation is limited to 5 per 5 s per channel.
             RatePolicy(Window(50, 1.0), Window(5, 5.0)),
-            token="discord_token",
+            token=Setting(
+                "discord_token",
+                "paste the bot token from the Discord Developer Portal (your application -> "
+                "Bot -> Reset Token), not the application id or public key",
+                matching(
+                    r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}",
+                    "does not look like a Discord bot token",
+                ),
+                redact_as="<discord-token>",
+            ),
         ),
     )
 }

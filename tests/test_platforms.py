@@ -8,6 +8,7 @@ through the real libraries and the fake servers.
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -26,7 +27,7 @@ from bot.core.coach import Coach
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
 from bot.delivery import DeliveryError, RetryLater, Unreachable
 from bot.ops.metrics import Metrics
-from bot.platforms import PLATFORMS, UnknownPlatform, platform
+from bot.platforms import PLATFORMS, RatePolicy, UnknownPlatform, Window, platform
 from bot.store import SqliteStore
 from scheduler.ratelimit import limiter_for
 
@@ -53,8 +54,9 @@ def test_every_platform_has_an_adapter_a_token_setting_and_limits(name: str) -> 
     if entry.token is None:
         return  # the console: run by `backline chat`, not by the platform runner
     assert callable(module.create)
-    assert entry.token in Config.model_fields
-    assert entry.webhook is None or entry.webhook in Config.model_fields
+    for setting in entry.settings:
+        assert setting.field in Config.model_fields
+        assert setting.variable == f"BACKLINE_{setting.field.upper()}"
     assert limiter_for(name).policy == entry.limits
 
 
@@ -77,6 +79,80 @@ def test_reading_the_registry_loads_no_platform_library() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+# A platform added the way docs/architecture.md says: one entry in the registry, nothing in
+# bot/config.py, doctor or the rate limits. Run in a child so the real registry stays as it is.
+_REGISTER_MATRIX = """
+import json, logging, os, sys
+import bot.platforms as p
+
+p.PLATFORMS["matrix"] = p.Platform(
+    "matrix", "Matrix", "bot.adapters.matrix", p.RatePolicy(p.Window(10, 1.0), p.Window(2, 1.0)),
+    token=p.Setting(
+        "matrix_token", "paste the access token from your Matrix client",
+        p.matching(r"syt_[A-Za-z0-9_]{20,}", "does not look like a Matrix access token"),
+        redact_as="<matrix-token>",
+    ),
+    options=(p.Setting("matrix_homeserver", "your homeserver, such as https://matrix.org",
+                       p.web_address()),),
+    token_note=lambda token: "a syt_ token",
+)
+
+from bot.config import SETTINGS, ConfigError, load_config, unknown_variables
+from bot.ops.doctor import diagnose
+from bot.ops.redaction import redact
+from scheduler.ratelimit import limiter_for
+
+out = {"variables": [variable for variable, _ in SETTINGS.values()]}
+os.environ["BACKLINE_MATRIX_TOKEN"] = "syt_not!a!token"
+try:
+    load_config()
+except ConfigError as exc:
+    out["bad"] = exc.problems
+os.environ["BACKLINE_MATRIX_TOKEN"] = TOKEN = "syt_" + "a1" * 15
+os.environ["BACKLINE_MATRIX_HOMESERVER"] = "https://127.0.0.1:notaport"
+try:
+    load_config()
+except ConfigError as exc:
+    out["bad"] += exc.problems
+os.environ["BACKLINE_MATRIX_HOMESERVER"] = "https://127.0.0.1:8448"
+config = load_config()
+out["platforms"] = config.platforms
+out["homeserver"] = config.value("matrix_homeserver")
+out["hidden"] = TOKEN not in repr(config) and redact("x" + TOKEN) == "x<matrix-token>"
+out["unknown"] = unknown_variables()
+out["doctor"] = [f"{c.status} {c.subject}: {c.detail}" for c in diagnose(quick=True).checks]
+out["limits"] = str(limiter_for("matrix").policy)
+print(json.dumps(out))
+"""
+
+
+def test_a_registered_platform_is_configured_checked_and_limited(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "BACKLINE_DB": str(tmp_path / "backline.db")}
+    result = subprocess.run(
+        [sys.executable, "-c", _REGISTER_MATRIX],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = json.loads(result.stdout)
+    assert {"BACKLINE_MATRIX_TOKEN", "BACKLINE_MATRIX_HOMESERVER"} <= set(out["variables"])
+    assert out["bad"] == [
+        "BACKLINE_MATRIX_TOKEN does not look like a Matrix access token: paste the access "
+        "token from your Matrix client.",
+        "BACKLINE_MATRIX_HOMESERVER = https://127.0.0.1:notaport has a port that is not a "
+        "number from 1 to 65535: your homeserver, such as https://matrix.org.",
+    ]
+    assert out["platforms"] == ["matrix"]
+    assert out["homeserver"] == "https://127.0.0.1:8448"
+    assert out["hidden"] is True
+    assert out["unknown"] == []  # its variables are settings, not typos
+    assert "ok configuration: Matrix; HTTP endpoint off" in out["doctor"]
+    assert "ok Matrix token: well-formed, a syt_ token" in out["doctor"]
+    assert out["limits"] == str(RatePolicy(Window(10, 1.0), Window(2, 1.0)))
 
 
 # -- the delivery loop ---------------------------------------------------------------------------

@@ -432,10 +432,11 @@ def cancel_pending_ready(client: discord.Client) -> None:
 
 def create(coach: CoachPort, config: Config, hooks: Hooks) -> DiscordAdapter:
     """The adapter `bot.app` runs (`bot.platforms`: Discord's `adapter` module)."""
-    assert config.discord_token is not None  # only created for a configured platform
+    token = config.value("discord_token")  # bot.platforms' Discord token setting
+    assert token is not None  # only created for a configured platform
     return DiscordAdapter(
         coach,
-        config.discord_token.get_secret_value(),
+        token,
         hooks=hooks,
         sync_state_path=config.db_path.with_name(config.db_path.name + ".discord-sync.json"),
     )

@@ -626,15 +626,16 @@ def _log_polling_error(exc: TelegramError) -> None:
 
 def create(coach: CoachPort, config: Config, hooks: Hooks) -> TelegramAdapter:
     """The adapter `bot.app` runs (`bot.platforms`: Telegram's `adapter` module)."""
-    assert config.telegram_token is not None  # only created for a configured platform
+    token = config.value("telegram_token")  # the fields are bot.platforms' Telegram settings
+    assert token is not None  # only created for a configured platform
     return TelegramAdapter(
         coach,
-        config.telegram_token.get_secret_value(),
-        config.telegram_api_url,
+        token,
+        config.value("telegram_api_url"),
         hooks=hooks,
-        webhook_url=config.telegram_webhook_url,
-        webhook_secret=config.secret("telegram_webhook_secret"),
-        webhook_path=config.webhook_path,
+        webhook_url=config.value("telegram_webhook_url"),
+        webhook_secret=config.value("telegram_webhook_secret"),
+        webhook_path=config.webhook_path("telegram"),
         profile_state_path=config.db_path.with_name(config.db_path.name + ".telegram-profile.json"),
     )
 

@@ -89,7 +89,7 @@ def _describe_setup(config: Config) -> str:
         if entry.webhook is None:
             parts.append(entry.title)
         else:
-            mode = "webhook" if getattr(config, entry.webhook) else "long polling"
+            mode = "webhook" if config.value(entry.webhook.url.field) else "long polling"
             parts.append(f"{entry.title} ({mode})")
     platforms = " and ".join(parts) or "no platform token: `backline` runs the console chat"
     http = (
@@ -182,12 +182,9 @@ def _check_tokens(report: Report, config: Config) -> None:
         assert entry.token is not None
         detail = "well-formed"
         if entry.token_note is not None:
-            detail += ", " + entry.token_note(config.secret(entry.token) or "")
+            detail += ", " + entry.token_note(config.value(entry.token.field) or "")
         report.add("ok", f"{entry.title} token", detail)
-        url = getattr(config, entry.webhook) if entry.webhook else None
+        url = config.value(entry.webhook.url.field) if entry.webhook else None
         if url:
-            report.add(
-                "ok",
-                f"{entry.title} webhook",
-                f"{url} -> {config.http_host}:{config.http_port}{config.webhook_path}, secret set",
-            )
+            local = f"{config.http_host}:{config.http_port}{config.webhook_path(name)}"
+            report.add("ok", f"{entry.title} webhook", f"{url} -> {local}, secret set")

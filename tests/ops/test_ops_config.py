@@ -73,7 +73,7 @@ def test_webhook_mode_says_what_else_it_needs(
     assert caught.value.problems[0].startswith("BACKLINE_TELEGRAM_WEBHOOK_SECRET ")
     monkeypatch.setenv("BACKLINE_TELEGRAM_WEBHOOK_SECRET", SECRET)
     config = load_config()
-    assert config.webhook_path == "/tg/hook"
+    assert config.webhook_path("telegram") == "/tg/hook"
 
 
 def test_env_file_is_read_and_the_environment_wins(
@@ -87,7 +87,7 @@ def test_env_file_is_read_and_the_environment_wins(
     monkeypatch.setenv("BACKLINE_DB", "/elsewhere/from-env.db")
     config = load_config()
     assert config.db_path == Path("/elsewhere/from-env.db")
-    assert config.secret("telegram_token") == TELEGRAM
+    assert config.value("telegram_token") == TELEGRAM
     assert config.platforms == ["telegram"]
     pushes = config.push_config()
     assert pushes.grace == timedelta(minutes=30) and pushes.nudge_after is None
@@ -115,7 +115,7 @@ def test_empty_and_padded_values(clean_env: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("BACKLINE_TELEGRAM_TOKEN", f"  {TELEGRAM}\n")
     config = load_config()
     assert config.discord_token is None
-    assert config.secret("telegram_token") == TELEGRAM
+    assert config.value("telegram_token") == TELEGRAM
 
 
 def test_secrets_stay_out_of_repr_logs_and_tracebacks(
