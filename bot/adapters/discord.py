@@ -58,6 +58,19 @@ class DiscordStartupError(PlatformStartupError, discord.LoginFailure):
     prints it as one line."""
 
 
+class DiscordTokenRevoked(DiscordStartupError):
+    """Discord stopped accepting the token while running (a 401 from the API, or the gateway
+    closing with 4004): fatal, a restart won't help."""
+
+
+AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it no longer accepts
+REVOKED = (
+    "Discord no longer accepts the bot token ({how}): it was reset in the Developer Portal "
+    "or the bot was deleted; put the new token in BACKLINE_DISCORD_TOKEN and start Backline "
+    "again"
+)
+
+
 def intents(message_content: bool) -> discord.Intents:
     wanted = discord.Intents.none()
     wanted.guilds = True  # channel cache, permissions
@@ -92,6 +105,7 @@ class DiscordAdapter:
         self.sender = DiscordSender(coach, lambda: self.client, hooks)
         self.delivery = self.sender.delivery  # one loop for pushes and answers
         self.ready = asyncio.Event()  # set once the gateway session is up
+        self.revoked = asyncio.Event()  # set on the first 401: the token is no longer valid
         self._busy = 0  # updates being handled
         self._idle = asyncio.Event()  # set while _busy is 0
         self._idle.set()
@@ -100,7 +114,12 @@ class DiscordAdapter:
         return f"DiscordAdapter(message_content={self.message_content})"
 
     def is_running(self) -> bool:
-        return self.ready.is_set()
+        return self.ready.is_set() and not self.revoked.is_set()
+
+    def token_rejected(self) -> None:
+        """Discord answered 401 to a call made with the token: `run` ends with
+        DiscordTokenRevoked (every send would fail the same way)."""
+        self.revoked.set()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -138,18 +157,38 @@ class DiscordAdapter:
                 ) from None
             connect = asyncio.create_task(client.connect(), name="discord-gateway")
             stopping = asyncio.create_task(stop.wait(), name="discord-stop")
+            revoked = asyncio.create_task(self.revoked.wait(), name="discord-revoked")
             try:
-                await asyncio.wait({connect, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    {connect, stopping, revoked}, return_when=asyncio.FIRST_COMPLETED
+                )
             finally:
                 stopping.cancel()
+                revoked.cancel()
             if connect.done():
-                connect.result()  # raises why the gateway ended
+                self._raise_why_it_ended(connect)
                 return
-            await self.drain(DRAIN_TIMEOUT)
+            if not self.revoked.is_set():  # answers in flight would only meet 401s
+                await self.drain(DRAIN_TIMEOUT)
             cancel_pending_ready(client)
             await client.close()
             with contextlib.suppress(Exception):
                 await connect
+            if self.revoked.is_set():
+                raise DiscordTokenRevoked(REVOKED.format(how="401 Unauthorized"))
+
+    def _raise_why_it_ended(self, connect: asyncio.Task[None]) -> None:
+        """The gateway connection ended by itself: a revoked token is one clear line."""
+        try:
+            connect.result()
+        except discord.ConnectionClosed as exc:
+            if exc.code != AUTHENTICATION_FAILED:
+                raise
+            self.revoked.set()
+            how = f"the gateway closed with {AUTHENTICATION_FAILED} Authentication failed"
+            raise DiscordTokenRevoked(REVOKED.format(how=how)) from None
+        if self.revoked.is_set():
+            raise DiscordTokenRevoked(REVOKED.format(how="401 Unauthorized"))
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT) -> None:
         """Wait until no update is being handled (graceful shutdown; tests)."""
@@ -390,6 +429,8 @@ class BacklineClient(discord.Client):
             max_messages=None,
         )
         self.adapter = adapter
+        watched = _watched(self.http.request, adapter.token_rejected)
+        self.http.request = watched  # type: ignore[method-assign,assignment]
         self.tree: app_commands.CommandTree[BacklineClient] = app_commands.CommandTree(self)
         self.tree.on_error = adapter.on_tree_error  # type: ignore[method-assign]
 
@@ -419,6 +460,23 @@ class BacklineClient(discord.Client):
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         # Arguments are left out: they carry user content, and nothing here may echo secrets.
         log.exception("Discord event %s failed", event_method)
+
+
+def _watched(
+    request: Callable[..., Awaitable[Any]], on_unauthorized: Callable[[], None]
+) -> Callable[..., Awaitable[Any]]:
+    """discord.py's REST calls, telling the adapter when Discord answers 401: the token was
+    revoked, and nothing sent with it will work again."""
+
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await request(*args, **kwargs)
+        except discord.HTTPException as exc:
+            if exc.status == 401:
+                on_unauthorized()
+            raise
+
+    return call
 
 
 def cancel_pending_ready(client: discord.Client) -> None:
@@ -471,6 +529,7 @@ __all__ = [
     "DiscordAdapter",
     "DiscordSender",
     "DiscordStartupError",
+    "DiscordTokenRevoked",
     "cancel_pending_ready",
     "intents",
     "serve",

@@ -42,6 +42,8 @@ def delivery_error(exc: BaseException, chat_id: str) -> DeliveryError | None:
                 return RetryLater(DEFAULT_RETRY_AFTER)
         if exc.status >= 500:
             return TransientFailure(f"discord {exc.status}")
+        if exc.status == 401:  # the token was revoked: kept for the start with a new one
+            return TransientFailure("discord 401: the bot token is no longer accepted")
         return DeliveryError(f"discord {exc.status} ({exc.code})")
     if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
         return TransientFailure(type(exc).__name__)

@@ -10,8 +10,12 @@ import discord
 import pytest
 from discord_harness import TOKEN, Running, StartBot, person
 
-from bot.adapters.discord import DiscordAdapter
+from bot.adapters.discord import DiscordAdapter, DiscordTokenRevoked
+from bot.adapters.discord_send import delivery_error
+from bot.app import check_health
 from bot.core.coach import Coach
+from bot.delivery import TransientFailure
+from bot.store import SqliteStore
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_server import FakeDiscord, Guild
 
@@ -108,3 +112,58 @@ async def test_a_wrong_token_stops_with_a_clear_message(
         await adapter.run(asyncio.Event())
     assert "Discord rejected the bot token" in caplog.text
     assert "not-the-token" not in caplog.text
+
+
+# -- a token revoked while running -------------------------------------------------------------
+
+
+async def revoked_ends_the_run(bot: Running, store: SqliteStore, caplog: Any) -> str:
+    """The adapter's run ends with one line for the host, /healthz says Discord is down and
+    nothing logged a traceback."""
+    with pytest.raises(DiscordTokenRevoked) as ended:
+        await asyncio.wait_for(bot.task, 10)
+    assert not bot.adapter.is_running()
+    health = await check_health(store, {"discord": bot.adapter.is_running})
+    assert not health.ok and health.adapters == {"discord": False}
+    assert "discord is not connected" in health.to_json()["problems"]
+    message = str(ended.value)
+    assert "\n" not in message and "BACKLINE_DISCORD_TOKEN" in message
+    assert ended.value.__cause__ is None
+    assert not [r for r in caplog.records if r.exc_info], caplog.text
+    return message
+
+
+async def test_a_401_while_running_is_fatal_in_one_line(
+    fake: FakeDiscord, start_bot: StartBot, store: SqliteStore, caplog: Any
+) -> None:
+    bot = await start_bot()
+    ann = person("Ann")
+    fake.revoke_token("MTEyMjMzNDQ1NTY2Nzc4ODk5.NeWtOk.a-new-token-from-the-developer-portal")
+    await fake.user_message(ann, "/today")  # the answer is sent with the old token: 401
+    message = await revoked_ends_the_run(bot, store, caplog)
+    assert "401 Unauthorized" in message
+    answers = [r for r in fake.requests if r.template == "/channels/{channel_id}/messages"]
+    assert answers and all(r.status == 401 for r in answers)
+
+
+async def test_the_gateway_closing_with_4004_is_fatal_in_one_line(
+    fake: FakeDiscord, start_bot: StartBot, store: SqliteStore, caplog: Any
+) -> None:
+    bot = await start_bot()
+    await fake.close_gateway(4004, b"Authentication failed.")
+    message = await revoked_ends_the_run(bot, store, caplog)
+    assert "4004" in message
+
+
+async def test_a_push_refused_with_401_stays_for_the_next_start() -> None:
+    refused = discord.HTTPException(FakeResponse(401), {"message": "401: Unauthorized"})
+    assert isinstance(delivery_error(refused, "123"), TransientFailure)
+
+
+class FakeResponse:
+    """What discord.HTTPException reads from an aiohttp response."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        self.reason = "Unauthorized"
+        self.headers: dict[str, str] = {}

@@ -179,6 +179,15 @@ class FakeDiscord(FakeServer[Recorded]):
             },
         )
 
+    def revoke_token(self, new_token: str) -> None:
+        """The host reset the bot token in the Developer Portal: the old one gets 401."""
+        self.token = new_token
+
+    async def close_gateway(self, code: int, reason: bytes = b"") -> None:
+        """Discord ends every gateway session with `code` (4004: authentication failed)."""
+        for sock in list(self._sockets):
+            await sock.ws.close(code=code, message=reason)
+
     # -- waiting ------------------------------------------------------------------------------
 
     async def wait_identified(self, count: int = 1, timeout: float = 10.0) -> None:
