@@ -110,6 +110,10 @@ class Faults(Generic[F]):
         """`when(request)`: only requests it accepts (e.g. one chat's) take the fault."""
         self._queued.setdefault(route, []).append(_Pending(fault, times, when))
 
+    def clear(self, route: Any) -> None:
+        """Drop what is still queued for `route`: the platform works normally again."""
+        self._queued.pop(route, None)
+
     def take(self, route: Any, request: Any) -> F | None:
         queue = self._queued.get(route)
         pending = next((p for p in queue or () if p.applies is None or p.applies(request)), None)

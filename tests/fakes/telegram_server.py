@@ -358,6 +358,10 @@ class FakeTelegram(FakeServer[ApiCall]):
         in_chat = None if chat is None else (lambda params: params.get("chat_id") == chat.id)
         self._faults.add(method, fault, times=times, when=in_chat)
 
+    def heal(self, method: str) -> None:
+        """`method` works again: the faults still queued for it are dropped."""
+        self._faults.clear(method)
+
     # -- looking at what happened ------------------------------------------------------------
 
     def calls(self, method: str) -> list[ApiCall]:

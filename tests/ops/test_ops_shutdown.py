@@ -21,6 +21,7 @@ from bot.core.events import UserRef
 from bot.core.settings import Settings
 from bot.store import open_store
 from tests.fakes.telegram_server import TEST_TOKEN, FakeTelegram, Slow, TgUser
+from tests.ops.bot_process import finished, polling
 from tests.ops.support import backline_env
 
 PEOPLE = 80
@@ -115,6 +116,7 @@ async def test_sigterm_during_the_fan_out_loses_and_repeats_nothing(
     assert len(first) < PEOPLE and states.get("pending", 0) == PEOPLE - len(first)
 
     # After a restart, the rest go out and nobody gets a second one.
+    tg.heal("sendMessage")  # at full speed: only the first run needed a slow fan-out
     process = await start_backline(db, tg)
     await tg.wait_for(lambda: len(pushes_by_chat(tg)) >= PEOPLE, timeout=60, what="all pushes")
     process.send_signal(signal.SIGTERM)
@@ -129,14 +131,13 @@ async def test_a_second_signal_exits_at_once(tg: FakeTelegram, tmp_path: Path) -
     await people_due_now(db, tg)
     tg.fail("sendMessage", Slow(30), times=PEOPLE)  # in-flight sends that won't finish soon
     process = await start_backline(db, tg)
-    await tg.wait_for(
-        lambda: any(c.method == "getUpdates" for c in tg.requests), timeout=30, what="polling"
-    )
+    # From its log: the fake records a long poll only when it returns (after its timeout).
+    await polling(tg, process)
     await asyncio.sleep(0.5)  # the pushes are under way
     process.send_signal(signal.SIGINT)
     await asyncio.sleep(0.2)
     assert process.returncode is None  # still finishing the slow sends
     process.send_signal(signal.SIGTERM)
-    code, err = await stopped(process)
+    code, err = await finished(process)
     assert code == 128 + signal.SIGTERM, err
     assert "SIGTERM again: exiting now" in err
