@@ -33,7 +33,6 @@ DAILY, NUDGE, WEEKLY, GROUP = "daily", "nudge", "weekly", "group"
 REST = REST_KIND
 # A rest ping later than this is noise (the next set has long started): dropped as missed.
 REST_GRACE = timedelta(minutes=2)
-ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,6 @@ __all__ = ["PlatformLimiter", "RatePolicy", "Slot", "Window", "limiter_for"]
 # The documented limits live with each platform in the registry.
 TELEGRAM = platform("telegram").limits
 DISCORD = platform("discord").limits
-CONSOLE = platform("console").limits
 
 
 # Windows are held a touch longer than the platform's, for clock granularity.

@@ -79,7 +79,6 @@ class PushService:
         self._tick_lock = asyncio.Lock()
         self._backlog: asyncio.Task[None] | None = None
         self.recovered = 0  # rows found 'sending' at start (sent again)
-        self.last_report: QueueReport | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -159,7 +158,6 @@ class PushService:
                 report = await queue_due(
                     self.outbox, self.store, self.cfg, self.kinds, start, now, now
                 )
-            self.last_report = report
         # Every tick, not only when something new was queued: retries and rescheduled rows
         # come due by the clock, and the clock may have jumped.
         self.dispatcher.wake()

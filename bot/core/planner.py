@@ -243,10 +243,6 @@ def program_week(settings: Settings, day: date) -> int:
     return max(0, (monday(day) - program_anchor(settings)).days // 7)
 
 
-def block_index(library: Library, settings: Settings, day: date) -> int:
-    return program_week(settings, day) // library.block_weeks
-
-
 def _split_days(library: Library, settings: Settings) -> tuple[str, ...]:
     split = library.splits.get(settings.split) or next(iter(library.splits.values()))
     return split.days
@@ -266,14 +262,6 @@ def week_sessions(library: Library, settings: Settings, day: date) -> list[Sessi
         occurrence = days[:index].count(days[index])
         out.append(Session(when, library.day_types[days[index]], occurrence, number))
     return out
-
-
-def day_type_for(library: Library, settings: Settings, day: date) -> DayType:
-    for session in week_sessions(library, settings, day):
-        if session.day == day:
-            return session.day_type
-    days = _split_days(library, settings)
-    return library.day_types[days[session_index(settings, day) % len(days)]]
 
 
 # ---------------------------------------------------------------- choosing exercises
