@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
 
@@ -79,11 +80,25 @@ def band(minutes: int) -> tuple[int, int]:
     return {15: (13, 16), 30: (26, 32), 45: (39, 48)}[minutes]
 
 
-grid = pytest.mark.parametrize(("level", "kit", "split", "minutes"), GRID)
+def over_the_grid(check: Callable[[str, str, str, int], None]) -> None:
+    """`check` at every point of GRID, in one test rather than one per point (a thousand
+    test items cost more to run than their checks), naming each point that fails."""
+    failures = []
+    for level, kit, split, minutes in GRID:
+        try:
+            check(level, kit, split, minutes)
+        except AssertionError as exc:
+            failures.append(f"{level} {kit} {split} {minutes} min: {exc}")
+    assert not failures, f"{len(failures)} of {len(GRID)} grid points fail:\n" + "\n".join(
+        failures[:10]
+    )
 
 
-@grid
-def test_kit_and_level_are_never_exceeded(level: str, kit: str, split: str, minutes: int) -> None:
+def test_kit_and_level_are_never_exceeded() -> None:
+    over_the_grid(kit_and_level_are_never_exceeded)
+
+
+def kit_and_level_are_never_exceeded(level: str, kit: str, split: str, minutes: int) -> None:
     s = person(level, kit, split, minutes)
     for n in WEEKS:
         for plan in week(level, kit, split, minutes, n):
@@ -96,8 +111,11 @@ def test_kit_and_level_are_never_exceeded(level: str, kit: str, split: str, minu
             assert all(1 <= p.sets <= most for p in plan.main)
 
 
-@grid
-def test_every_group_twice_a_week_calves_and_lower_back_at_least_once(
+def test_every_group_twice_a_week_calves_and_lower_back_at_least_once() -> None:
+    over_the_grid(every_group_twice_a_week_calves_and_lower_back_at_least_once)
+
+
+def every_group_twice_a_week_calves_and_lower_back_at_least_once(
     level: str, kit: str, split: str, minutes: int
 ) -> None:
     days = LIB.splits[split].days
@@ -119,8 +137,11 @@ def test_every_group_twice_a_week_calves_and_lower_back_at_least_once(
             assert hits[group] >= wanted, (n, group, dict(hits))
 
 
-@grid
-def test_main_lifts_hold_for_a_block_and_recur_every_week(
+def test_main_lifts_hold_for_a_block_and_recur_every_week() -> None:
+    over_the_grid(main_lifts_hold_for_a_block_and_recur_every_week)
+
+
+def main_lifts_hold_for_a_block_and_recur_every_week(
     level: str, kit: str, split: str, minutes: int
 ) -> None:
     def mains(n: int) -> list[tuple[str, tuple[str, ...]]]:
@@ -148,8 +169,11 @@ def test_main_lifts_hold_for_a_block_and_recur_every_week(
         assert len({i for e in extras for i in e}) > most, extras
 
 
-@grid
-def test_the_session_fills_its_length(level: str, kit: str, split: str, minutes: int) -> None:
+def test_the_session_fills_its_length() -> None:
+    over_the_grid(the_session_fills_its_length)
+
+
+def the_session_fills_its_length(level: str, kit: str, split: str, minutes: int) -> None:
     """Never over the band; intermediate and advanced reach its bottom, or have run out of
     moves: every move their kit allows for that day type is in, at the most sets allowed."""
     s = person(level, kit, split, minutes)
@@ -169,8 +193,11 @@ def test_the_session_fills_its_length(level: str, kit: str, split: str, minutes:
             assert all(p.sets == most_sets for p in plan.main), (plan.day, plan.main)
 
 
-@grid
-def test_one_back_extension_a_day_and_bookends_that_suit_the_day(
+def test_one_back_extension_a_day_and_bookends_that_suit_the_day() -> None:
+    over_the_grid(one_back_extension_a_day_and_bookends_that_suit_the_day)
+
+
+def one_back_extension_a_day_and_bookends_that_suit_the_day(
     level: str, kit: str, split: str, minutes: int
 ) -> None:
     for n in WEEKS:
@@ -184,8 +211,11 @@ def test_one_back_extension_a_day_and_bookends_that_suit_the_day(
                 assert region == "full" or ex_region in (region, "full"), (plan.day_type, p)
 
 
-@grid
-def test_main_lifts_use_the_best_kit_owned(level: str, kit: str, split: str, minutes: int) -> None:
+def test_main_lifts_use_the_best_kit_owned() -> None:
+    over_the_grid(main_lifts_use_the_best_kit_owned)
+
+
+def main_lifts_use_the_best_kit_owned(level: str, kit: str, split: str, minutes: int) -> None:
     """After the newcomer ramp everyone's main lifts use their kit where a loaded option exists
     (beginners get their level's loaded moves: form first, weights later)."""
     s = person(level, kit, split, minutes)
