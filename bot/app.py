@@ -19,7 +19,7 @@ from bot.core.ports import Persistence, StoreUnavailable
 from bot.delivery import Sender
 from bot.ops.metrics import Family, Metrics
 from bot.platforms import Platform, platform
-from bot.store import open_store
+from bot.store import open_database
 
 if TYPE_CHECKING:  # pydantic loads only for the commands that read configuration
     from bot.config import Config
@@ -34,12 +34,18 @@ PUSH_STOP_SECONDS = 4.0
 
 
 async def open_coach(
-    db_path: str | Path, clock: Callable[[], datetime] | None = None, *, writer: bool = False
+    db_path: str | Path,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    writer: bool = False,
+    instance: str | None = None,
 ) -> tuple[Coach, Persistence]:
-    """A coach over the SQLite file at `db_path`. The caller closes the store. `writer` takes
-    the database's writer lock (the long-running bot)."""
+    """A coach over the database BACKLINE_DB names: the SQLite file at `db_path`, or a
+    postgresql:// URL (`instance` names this process there). The caller closes the store.
+    `writer` takes a SQLite database's writer lock (the long-running bot); PostgreSQL takes
+    many writers."""
     library = default_library()  # first: broken content must not leave a database open
-    store = await open_store(db_path, writer=writer)
+    store = await open_database(db_path, worker=instance, writer=writer)
     return Coach(store, library, clock=clock, charts=MatplotlibCharts()), store
 
 
@@ -175,7 +181,7 @@ def _push_service(
 
 async def run_platforms(config: Config, stop: asyncio.Event) -> None:
     """Run every platform with a token, and the daily pushes through them, until `stop`."""
-    coach, store = await open_coach(config.db_path, writer=True)
+    coach, store = await open_coach(config.db_path, writer=True, instance=config.instance)
     try:  # every failure from here on closes the database (and frees its writer lock)
         await _run_with(config, stop, coach, store)
     finally:

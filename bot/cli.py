@@ -162,6 +162,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return exit_codes.CONFIG
     from bot.ops.backup import BackupError, backup_database
 
+    if not isinstance(config.db_path, Path):
+        print(
+            "backline: backup copies a SQLite file; for PostgreSQL use pg_dump, or"
+            " `backline db copy URL FILE` for a SQLite copy",
+            file=sys.stderr,
+        )
+        return 2
     try:
         result = asyncio.run(backup_database(config.db_path, Path(args.path)))
     except BackupError as exc:

@@ -10,6 +10,13 @@ Start-up order: rows left 'sending' by a crash go back to 'pending' (sent again)
 grace window become 'missed'; the window since the last tick before the stop is queued
 (pushes within the grace window pending, older ones recorded as missed); then delivery and
 the tick start.
+
+Several processes on one PostgreSQL database: every one delivers (the outbox hands each row
+to one of them, `Outbox.claim`), but only the *leader* (`Outbox.lead`, an advisory lock)
+scans for due pushes, expires and prunes. A third job, every `watch_every`, lets the others
+take over within seconds when the leader stops (the new leader scans at once, from the
+watermark the old one left), and lets the leader put back the sends of a process that died
+(`Outbox.reclaim`). With SQLite or the memory store the process is always the leader.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.ports import PushStore
 from bot.delivery import Sender
@@ -79,29 +87,37 @@ class PushService:
         self._tick_lock = asyncio.Lock()
         self._backlog: asyncio.Task[None] | None = None
         self.recovered = 0  # rows found 'sending' at start (sent again)
+        self.leading = False  # this process runs the due scan (see the module docstring)
 
     # -- lifecycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
         now = self.clock()
         self.recovered = await self.outbox.recover(now)
-        expired = await self.outbox.expire(now, self.cfg.grace)
-        backlog = await self._split_off_backlog(now)
-        report = await self.run_due(now)
+        self.leading = await self.outbox.lead()
+        expired, backlog, report = 0, None, QueueReport(now, now)
+        if self.leading:
+            expired = await self.outbox.expire(now, self.cfg.grace)
+            backlog = await self._split_off_backlog(now)
+            report = await self.run_due(now)
         if "weekly" not in self.kinds:
             log.info("coach has no weekly_summary: weekly summaries are off")
         log.info(
-            "push service ready: %s resent after a crash, %s expired, %s queued, %s missed",
+            "push service ready: %s resent after a crash, %s expired, %s queued, %s missed%s",
             self.recovered, expired, report.pending, report.missed,
+            "" if self.leading else " (another process scans for due pushes)",
         )  # fmt: skip
         if self.recovered:  # a crash a moment ago: let the platform's short windows pass
             for limiter in self.limiters.values():
                 limiter.pause_for_restart()
+        await self.outbox.watch(self.dispatcher.wake)
         self.dispatcher.start()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        watch = IntervalTrigger(seconds=self.cfg.watch_every.total_seconds(), timezone=UTC)
         jobs = (  # (what, when, id, how late it may still run)
             (self._tick, CronTrigger(second=0, timezone=UTC), "push-tick", 30),
             (self._clean_up, CronTrigger(minute=17, timezone=UTC), "push-clean-up", None),
+            (self._watch, watch, "push-watch", None),
         )
         for func, trigger, job_id, late in jobs:
             self._scheduler.add_job(
@@ -169,12 +185,37 @@ class PushService:
         if minute - now <= _EARLY:
             now = minute
         try:
-            await self.run_due(now)
+            if await self._lead():
+                await self.run_due(now)
         except Exception:
             log.exception("push tick failed; the next tick covers the same window")
 
+    async def _lead(self) -> bool:
+        """Whether this process runs the due scan now; announces a change."""
+        leading = await self.outbox.lead()
+        if leading != self.leading:
+            log.info("this process %s the due scan", "now runs" if leading else "no longer runs")
+            self.leading = leading
+        return leading
+
+    async def _watch(self) -> None:
+        """Take over the due scan when its holder stopped (and scan at once), and put back
+        what a stopped process was sending."""
+        try:
+            was_leading = self.leading
+            if not await self._lead():
+                return
+            if await self.outbox.reclaim(self.clock()):
+                self.dispatcher.wake()
+            if not was_leading:
+                await self.run_due(self.clock())
+        except Exception:
+            log.exception("push watch failed; trying again shortly")
+
     async def _clean_up(self) -> None:
         today = self.clock().date()
+        if not self.leading:
+            return
         try:
             await self.outbox.expire(self.clock(), self.cfg.grace)
             await self.outbox.prune(today - timedelta(days=self.cfg.retention_days))

@@ -1,7 +1,9 @@
 """The store contract: every port of bot.core.ports, run against SqliteStore on a real
-temporary file and against MemoryStore, so the in-memory fake used by the core's tests cannot
-drift from the real thing. SQLite-only matters (migrations, locking, PRAGMAs, what is left in
-which table) are in tests/test_store.py."""
+temporary file, PostgresStore on a throwaway PostgreSQL server (tests/conftest.py) and
+MemoryStore, so neither the in-memory fake used by the core's tests nor the second database
+can drift from the first. SQLite-only matters (migrations, locking, PRAGMAs, what is left in
+which table) are in tests/test_store.py, PostgreSQL-only ones (several processes) in
+tests/test_store_postgres.py."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from bot.store import SqliteStore, open_store
 from bot.store.memory import MemoryStore
 from bot.store.memory_outbox import MemoryOutbox
 from bot.store.outbox import SqliteOutbox
+from bot.store.postgres import PostgresOutbox, PostgresStore
 
 MON = date(2025, 3, 3)
 TUE = date(2025, 3, 4)
@@ -58,11 +61,13 @@ CUSTOM = Settings(
 )
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Persistence]:
     opened: Persistence
     if request.param == "sqlite":
         opened = await open_store(tmp_path / "backline.db")
+    elif request.param == "postgres":
+        opened = await PostgresStore.open(request.getfixturevalue("pg_url"))
     else:
         opened = MemoryStore()
     yield opened
@@ -80,7 +85,9 @@ def rdl(set_no: int, reps: int = 8, load: float | None = 40.0) -> NewSet:
 
 
 async def table_rows(store: Persistence, table: str) -> int | None:
-    """How many rows a table holds, on SQLite (None on the memory store: no tables)."""
+    """How many rows a table holds (None on the memory store: no tables)."""
+    if isinstance(store, PostgresStore):
+        return int(await store.fetchval(f"SELECT count(*) FROM {table}"))
     if not isinstance(store, SqliteStore):
         return None
     return int((await store.read(f"SELECT COUNT(*) FROM {table}"))[0][0])
@@ -104,8 +111,8 @@ def port_methods(port: type) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("port", "implementations"),
     [
-        (ports.Persistence, (SqliteStore, MemoryStore)),
-        (ports.Outbox, (SqliteOutbox, MemoryOutbox)),
+        (ports.Persistence, (SqliteStore, MemoryStore, PostgresStore)),
+        (ports.Outbox, (SqliteOutbox, MemoryOutbox, PostgresOutbox)),
     ],
 )
 def test_both_stores_implement_every_port_method_with_the_same_signature(
