@@ -913,6 +913,27 @@ async def test_ready_rows_come_oldest_first_per_platform(store: Persistence):
     assert await box.next_attempt((ready[1].id,), ("telegram",)) is None
 
 
+async def test_one_process_claims_ready_rows_leads_and_has_nothing_to_reclaim(store: Persistence):
+    a, b = await people(store, "a", "b")
+    box = store.outbox
+    woken: list[int] = []
+    await box.watch(lambda: woken.append(1))
+    await box.queue([push(a.id), push(b.id, due_at=NOW + timedelta(minutes=1))], NOW)
+    assert await box.lead()
+    assert await box.lead()  # and keeps it
+    claimed = await box.claim(NOW, 10, (), ("telegram",))
+    assert [r.user_id for r in claimed] == [a.id]
+    assert claimed == await box.ready(NOW, 10, (), ("telegram",))  # claimed rows stay pending
+    later = NOW + timedelta(minutes=5)
+    assert [r.user_id for r in await box.claim(later, 10, {claimed[0].id}, ("telegram",))] == [b.id]
+    assert await box.claim(later, 10, (), ("discord",)) == []
+    assert await box.begin(claimed[0].id, NOW)
+    assert not await box.begin(claimed[0].id, NOW)  # already on its way: not twice
+    assert await box.reclaim(NOW) == 0  # only stopped processes' rows are reclaimed
+    assert (await box.rows(id=claimed[0].id))[0].state == SENDING
+    assert await box.recover(NOW) == 1  # this process's own, at its next start
+
+
 async def test_a_push_moves_through_its_states(store: Persistence):
     (ada,) = await people(store, "ada")
     box = store.outbox

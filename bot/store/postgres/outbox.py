@@ -34,8 +34,17 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from bot.core.ports import FAILED, MISSED, PENDING, PUSH_STATES, SENDING, SENT, NewPush, PushRow
-from bot.core.ports import User as UserRecord
+from bot.core.ports import (
+    FAILED,
+    MISSED,
+    PENDING,
+    PUSH_STATES,
+    SENDING,
+    SENT,
+    NewPush,
+    PushRow,
+    User,
+)
 from bot.store.rows import USER_COLUMNS, push_from, user_from, utc_iso
 
 if TYPE_CHECKING:
@@ -418,7 +427,7 @@ class PostgresOutbox:
 
     async def users_at(
         self, timezone: str, first: str, last: str, page: int = 2000
-    ) -> AsyncIterator[list[UserRecord]]:
+    ) -> AsyncIterator[list[User]]:
         """Keyset pagination along users_reminder (timezone, time, id): one seek per page."""
         at, after_id = first, 0
         while True:
