@@ -13,7 +13,7 @@ the tick start.
 
 Several processes on one PostgreSQL database: every one delivers (the outbox hands each row
 to one of them, `Outbox.claim`), but only the *leader* (`Outbox.lead`, an advisory lock)
-scans for due pushes, expires and prunes. A third job, every `watch_every`, lets the others
+scans for due pushes, expires and prunes. A watch task, every `watch_every`, lets the others
 take over within seconds when the leader stops (the new leader scans at once, from the
 watermark the old one left), and lets the leader put back the sends of a process that died
 (`Outbox.reclaim`). With SQLite or the memory store the process is always the leader.
@@ -30,7 +30,6 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.ports import PushStore
 from bot.delivery import Sender
@@ -86,6 +85,7 @@ class PushService:
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
         self._backlog: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
         self.recovered = 0  # rows found 'sending' at start (sent again)
         self.leading = False  # this process runs the due scan (see the module docstring)
 
@@ -113,17 +113,17 @@ class PushService:
         await self.outbox.watch(self.dispatcher.wake)
         self.dispatcher.start()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
-        watch = IntervalTrigger(seconds=self.cfg.watch_every.total_seconds(), timezone=UTC)
         jobs = (  # (what, when, id, how late it may still run)
             (self._tick, CronTrigger(second=0, timezone=UTC), "push-tick", 30),
             (self._clean_up, CronTrigger(minute=17, timezone=UTC), "push-clean-up", None),
-            (self._watch, watch, "push-watch", None),
         )
         for func, trigger, job_id, late in jobs:
             self._scheduler.add_job(
                 func, trigger, id=job_id, coalesce=True, max_instances=1, misfire_grace_time=late
             )
         self._scheduler.start()
+        # A plain task, not a job: every few seconds, and not worth a log line each time.
+        self._watcher = asyncio.create_task(self._watch_loop(), name="push-watch")
         if backlog is not None:  # only now, so it doesn't compete with getting ready
             self._backlog = asyncio.create_task(self._record_missed(*backlog, now))
 
@@ -132,6 +132,10 @@ class PushService:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
+            self._watcher = None
         if self._backlog is not None:
             self._backlog.cancel()
             await asyncio.gather(self._backlog, return_exceptions=True)
@@ -197,6 +201,11 @@ class PushService:
             log.info("this process %s the due scan", "now runs" if leading else "no longer runs")
             self.leading = leading
         return leading
+
+    async def _watch_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.cfg.watch_every.total_seconds())
+            await self._watch()
 
     async def _watch(self) -> None:
         """Take over the due scan when its holder stopped (and scan at once), and put back

@@ -29,19 +29,19 @@ async def test_apscheduler_ticks_at_the_minute_and_restarts_without_duplicate_jo
         svc = PushService(env.store, env.coach, {"telegram": env.platform}, config=FAST)
         env.services.append(svc)
         await svc.start()
-        assert svc.job_ids == ["push-clean-up", "push-tick", "push-watch"]
+        assert svc.job_ids == ["push-clean-up", "push-tick"]
         assert env.platform.delivered == []  # 07:29:58 in Berlin: not yet
         await wait_until(lambda: len(env.platform.delivered) == 1)
         assert datetime.now(UTC) >= datetime(2025, 6, 16, 5, 30, tzinfo=UTC)
         [push] = env.platform.delivered
         assert push.chat_id == ada.chat_id
 
-        # A restart rebuilds the same in-memory jobs and sends nothing again.
+        # A restart rebuilds the same two in-memory jobs and sends nothing again.
         await svc.stop()
         assert svc.job_ids == []
         again = PushService(env.store, env.coach, {"telegram": env.platform}, config=FAST)
         env.services.append(again)
         await again.start()
-        assert again.job_ids == ["push-clean-up", "push-tick", "push-watch"]
+        assert again.job_ids == ["push-clean-up", "push-tick"]
         await again.wait_idle()
         assert len(env.platform.delivered) == 1

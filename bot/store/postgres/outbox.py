@@ -14,7 +14,8 @@ rows at once, and `reclaim` (run by the due-scan leader every few seconds) puts 
 rows back to pending; a starting process's `recover` also takes back its own (same name).
 Every step after the claim (begin, part_sent, ...) only touches a row this worker holds, so
 a process that lost its claim (its connection dropped and another took over) can't write
-over the new holder.
+over the new holder. A settled row keeps the id of the worker that settled it (who sent
+what, for reports); steps that make a row pending again clear it.
 
 The due scan. `lead()` is True for the one process holding the scan lock
 (pg_try_advisory_lock); the others ask again every few seconds and take over when the holder
@@ -325,8 +326,7 @@ class PostgresOutbox:
 
     async def part_sent(self, push_id: int, parts: int, done: bool, now: datetime) -> None:
         await self._step(
-            "UPDATE outbox SET parts_sent = $2, state = $3, last_error = NULL, updated_at = $4,"
-            " claimed_by = CASE WHEN $3 = 'sent' THEN NULL ELSE claimed_by END",
+            "UPDATE outbox SET parts_sent = $2, state = $3, last_error = NULL, updated_at = $4",
             push_id,
             parts,
             SENT if done else SENDING,
@@ -370,7 +370,7 @@ class PostgresOutbox:
         self, push_id: int, state: str, now: datetime, error: str | None = None
     ) -> None:
         await self._step(
-            "UPDATE outbox SET state = $2, last_error = $3, updated_at = $4, claimed_by = NULL",
+            "UPDATE outbox SET state = $2, last_error = $3, updated_at = $4",
             push_id,
             state,
             error[:500] if error else None,
