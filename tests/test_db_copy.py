@@ -87,9 +87,7 @@ async def snapshot(store: Persistence, ids: list[int]) -> dict[str, Any]:
         "outbox": await store.outbox.rows(),
         "last_tick": await store.outbox.last_tick(),
         # delivery ids already handled stay handled (all False: seen before)
-        "seen": [
-            await store.claim_event(p, f"event-{n}") for n, p in enumerate(PLATFORMS)
-        ],  # fmt: skip
+        "seen": [await store.claim_event(p, f"event-{n}") for n, p in enumerate(PLATFORMS)],
     }
 
 
