@@ -88,11 +88,17 @@ def adapter_factory(entry: Platform) -> AdapterFactory:
 
 
 def file_ids(store: Persistence) -> FileIds | None:
-    """Where adapters keep the ids of uploaded pictures: a table in the SQLite file."""
+    """Where adapters keep the ids of uploaded pictures: a table in the database."""
     from bot.store.sqlite import SqliteStore
     from bot.store.uploads import UploadedFiles
 
-    return UploadedFiles(store) if isinstance(store, SqliteStore) else None
+    if isinstance(store, SqliteStore):
+        return UploadedFiles(store)
+    if type(store).__module__.startswith("bot.store.postgres"):
+        from bot.store.postgres.uploads import PgUploadedFiles
+
+        return PgUploadedFiles(store)  # type: ignore[arg-type]
+    return None
 
 
 def rate_limiters(names: list[str], config: Config) -> dict[str, PlatformLimiter]:

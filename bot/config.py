@@ -128,7 +128,7 @@ class _Config(BaseSettings):
 
     @field_validator("db_path", mode="before")
     @classmethod
-    def _db_path(cls, value: Any) -> Any:
+    def _db_target(cls, value: Any) -> Any:
         from bot.store import is_postgres_url
 
         if isinstance(value, str) and not is_postgres_url(value):
@@ -156,9 +156,11 @@ class _Config(BaseSettings):
 
     @field_validator("db_path")
     @classmethod
-    def _db_path(cls, value: Path) -> Path:
+    def _db_path(cls, value: Path | str) -> Path | str:
         from bot.store.checks import path_problem  # stdlib only: no database opens here
 
+        if isinstance(value, str):  # a PostgreSQL URL (see _db_target)
+            return value
         problem = path_problem(value)
         if problem is not None:
             raise ValueError(f"= {value} {problem}")

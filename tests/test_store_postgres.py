@@ -83,6 +83,7 @@ async def test_two_processes_claim_disjoint_rows_that_cover_the_outbox(processes
     users = await people(a, 120)
     assert await a.outbox.queue(pushes(users), NOW) == (120, 0)
     taken: dict[str, list[int]] = {"a": [], "b": []}
+    await a.outbox.lead(), await b.outbox.lead()  # both present before the race starts
 
     async def drain(name: str, store: PostgresStore) -> None:
         while rows := await store.outbox.claim(NOW, 7, taken[name], ("telegram",)):
