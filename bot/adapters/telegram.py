@@ -186,6 +186,7 @@ class TelegramAdapter:
         webhook_secret: str | None = None,
         webhook_path: str = "/telegram",
         profile_state_path: Path | None = None,
+        shared_webhook: bool = False,
     ) -> None:
         if not token or ":" not in token:
             raise TelegramStartupError("BACKLINE_TELEGRAM_TOKEN does not look like a bot token")
@@ -202,6 +203,9 @@ class TelegramAdapter:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.webhook_path = webhook_path
+        # Several processes behind one webhook (a shared PostgreSQL database): one stopping
+        # must not switch the webhook off for the others, so it stays set.
+        self.shared_webhook = shared_webhook
         self._webhook_set = False
         self.revoked = asyncio.Event()  # set on the first 401: the token is no longer valid
         timeouts = {
@@ -381,7 +385,7 @@ class TelegramAdapter:
 
     async def _delete_webhook(self) -> None:
         """Stop Telegram posting to us; updates wait for the next start instead."""
-        if not self._webhook_set:
+        if not self._webhook_set or self.shared_webhook:
             return
         try:
             await self.application.bot.delete_webhook()
@@ -636,7 +640,8 @@ def create(coach: CoachPort, config: Config, hooks: Hooks) -> TelegramAdapter:
         webhook_url=config.value("telegram_webhook_url"),
         webhook_secret=config.value("telegram_webhook_secret"),
         webhook_path=config.webhook_path("telegram"),
-        profile_state_path=config.db_path.with_name(config.db_path.name + ".telegram-profile.json"),
+        profile_state_path=config.local_file(".telegram-profile.json"),
+        shared_webhook=config.database_url is not None,
     )
 
 
