@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -99,6 +99,13 @@ def file_ids(store: Persistence) -> FileIds | None:
 
         return PgUploadedFiles(store)  # type: ignore[arg-type]
     return None
+
+
+def one_process_roles(store: Persistence) -> Callable[[str], Awaitable[bool]] | None:
+    """Hooks.turn: on a database several processes share (PostgreSQL) the store hands out
+    jobs only one process may do; None where this process is the database's only one."""
+    take = getattr(store.outbox, "take", None)
+    return cast("Callable[[str], Awaitable[bool]]", take) if take is not None else None
 
 
 def rate_limiters(names: list[str], config: Config) -> dict[str, PlatformLimiter]:
@@ -209,7 +216,12 @@ async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Pe
         # Replies count against the same platform budget the fan-out shares.
         limiters[name].note_interactive(chat_id)
 
-    hooks = Hooks(on_interactive_send=note_interactive, metrics=metrics, file_ids=file_ids(store))
+    hooks = Hooks(
+        on_interactive_send=note_interactive,
+        metrics=metrics,
+        file_ids=file_ids(store),
+        turn=one_process_roles(store),
+    )
     adapters: dict[str, PlatformAdapter] = {
         name: adapter_factory(platform(name))(counted, config, hooks) for name in config.platforms
     }

@@ -7,7 +7,8 @@ What must hold (bot/store/postgres/outbox.py, scheduler/service.py):
   killed process was waiting for the answer, or about to record it), and at most as many as
   one process has in flight;
 - no push is sent twice by two live processes (claims are exclusive);
-- the due scan is taken over by a survivor within seconds (the advisory lock's holder).
+- the due scan is taken over by a survivor within seconds (the advisory lock's holder), and
+  so is Telegram's long polling (one process polls at a time).
 """
 
 from __future__ import annotations
@@ -20,21 +21,21 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.adapters.telegram import POLLING_ROLE
 from bot.core.events import UserRef
 from bot.core.settings import Settings
 from bot.store.postgres import PostgresStore
-from bot.store.postgres.outbox import SCAN_LOCK
+from bot.store.postgres.outbox import ROLE_LOCKS, SCAN, role_key
 from tests.fakes.telegram_server import TEST_TOKEN, FakeTelegram
 
 PEOPLE = 360
 PROCESSES = ("p1", "p2", "p3")
 IN_FLIGHT = 64  # PushConfig.workers_per_platform: what one process may have in flight
 
-_SCAN_HOLDER = (
+_ROLE_HOLDER = (
     "SELECT a.application_name FROM pg_locks AS l JOIN pg_stat_activity AS a USING (pid)"
-    " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-    f" AND l.classid::text::bigint = {SCAN_LOCK >> 32}"
-    f" AND l.objid::text::bigint = {SCAN_LOCK & 0xFFFFFFFF}"
+    " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+    f" AND l.classid::text::bigint = {ROLE_LOCKS} AND l.objid::text::bigint = $1"
 )
 
 
@@ -69,8 +70,9 @@ async def start(name: str, url: str, tg: FakeTelegram, folder: Path) -> asyncio.
     )  # fmt: skip
 
 
-async def scan_holder(store: PostgresStore) -> str | None:
-    name = await store.fetchval(_SCAN_HOLDER)
+async def holder(store: PostgresStore, role: str = SCAN) -> str | None:
+    """The process holding a role (the due scan, Telegram's polling), by its name."""
+    name = await store.fetchval(_ROLE_HOLDER, role_key(role))
     return name.removeprefix("backline ") if name else None
 
 
@@ -94,7 +96,7 @@ async def test_three_processes_share_a_fan_out_and_survive_losing_the_leader(
             chats = await people_due(store, tg)
             for name in PROCESSES:
                 procs[name] = await start(name, pg_url, tg, tmp_path)
-            leader = await until(lambda: scan_holder(store), 30, "a process to lead")
+            leader = await until(lambda: holder(store), 30, "a process to lead")
 
             async def two_sending() -> bool:
                 rows = await store.fetch(
@@ -103,14 +105,18 @@ async def test_three_processes_share_a_fan_out_and_survive_losing_the_leader(
                 return len(rows) >= 2 and len(tg.sent) >= PEOPLE // 3
 
             await until(two_sending, 60, "two processes sending, a third of the pushes out")
+            poller = await until(lambda: holder(store, POLLING_ROLE), 10, "one process polling")
             procs[leader].send_signal(signal.SIGKILL)
             assert await procs[leader].wait() == -signal.SIGKILL
             cut = len(tg.sent)  # everything Telegram had accepted when the leader died
             assert cut < PEOPLE, "the fan-out ended before the kill: make it bigger"
 
             # A survivor takes the due scan over within seconds.
-            successor = await until(lambda: scan_holder(store), 10, "a new leader")
+            successor = await until(lambda: holder(store), 10, "a new leader")
             assert successor != leader and successor in PROCESSES
+            # and Telegram's updates are still taken, by one process
+            polling = await until(lambda: holder(store, POLLING_ROLE), 10, "someone polling")
+            assert polling in PROCESSES and polling != leader
 
             async def all_sent() -> bool:
                 return await store.fetchval(
@@ -145,9 +151,11 @@ async def test_three_processes_share_a_fan_out_and_survive_losing_the_leader(
             sent_by = {row["name"]: row["n"] for row in by_worker}
             assert set(sent_by) == set(PROCESSES), sent_by  # all three delivered
             assert sum(sent_by.values()) == PEOPLE
-            log = (tmp_path / f"{successor}.log").read_text(errors="replace")
-            assert "now runs the due scan" in log
-            assert "Traceback" not in log
+            logs = {n: (tmp_path / f"{n}.log").read_text(errors="replace") for n in PROCESSES}
+            assert "now runs the due scan" in logs[successor]
+            took_updates = {n for n, text in logs.items() if "now takes the updates" in text}
+            assert took_updates == {poller, polling}  # one at a time, and only those
+            assert not any("Traceback" in text or "Conflict" in text for text in logs.values())
     finally:
         for proc in procs.values():
             if proc.returncode is None:

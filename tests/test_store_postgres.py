@@ -83,12 +83,13 @@ async def test_two_processes_claim_disjoint_rows_that_cover_the_outbox(processes
     users = await people(a, 120)
     assert await a.outbox.queue(pushes(users), NOW) == (120, 0)
     taken: dict[str, list[int]] = {"a": [], "b": []}
-    await a.outbox.lead(), await b.outbox.lead()  # both present before the race starts
+    for store in (a, b):  # both present and their statements prepared before the race
+        assert await store.outbox.claim(NOW, 1, (), ("nowhere",)) == []
 
     async def drain(name: str, store: PostgresStore) -> None:
         while rows := await store.outbox.claim(NOW, 7, taken[name], ("telegram",)):
             taken[name] += [r.id for r in rows]
-            await asyncio.sleep(0)
+            await asyncio.sleep(0.002)
 
     await asyncio.gather(drain("a", a), drain("b", b))
     assert set(taken["a"]).isdisjoint(taken["b"])
@@ -149,6 +150,9 @@ async def test_one_process_scans_and_another_takes_over_when_it_stops(processes)
     assert [await s.outbox.lead() for s in (a, b, c)] == [True, False, False]
     await a.close()
     assert [await s.outbox.lead() for s in (c, b)] == [True, False]
+    # Any role works the same way, each on its own lock.
+    assert [await s.outbox.take("telegram-polling") for s in (b, c)] == [True, False]
+    assert await b.outbox.take("telegram-polling") and not await b.outbox.lead()
 
 
 async def test_queueing_wakes_the_other_processes(processes) -> None:

@@ -119,6 +119,10 @@ class _WatchedRequest(HTTPXRequest):
         return status, payload
 
 
+POLLING_ROLE = "telegram-polling"
+TURN_EVERY = 3.0  # seconds between asking for the polling role
+
+
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Updates from different chats run concurrently; those from one chat run in order, so a
     conversation (onboarding, step-by-step logging) never sees its answers swapped.
@@ -207,6 +211,10 @@ class TelegramAdapter:
         # must not switch the webhook off for the others, so it stays set.
         self.shared_webhook = shared_webhook
         self._webhook_set = False
+        # Telegram allows one getUpdates consumer per token: with several processes only the
+        # one holding this role polls (the others send), and another takes over when it stops.
+        self.turn = hooks.turn
+        self._waiting_for_turn: asyncio.Task[None] | None = None
         self.revoked = asyncio.Event()  # set on the first 401: the token is no longer valid
         timeouts = {
             "connect_timeout": request_timeout,
@@ -271,14 +279,10 @@ class TelegramAdapter:
             await app.start()
             if self.webhook_url is not None:
                 await self._set_webhook()
+            elif self.turn is None:
+                await self._start_polling()
             else:
-                assert app.updater is not None
-                await app.updater.start_polling(
-                    timeout=self.poll_timeout,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                    bootstrap_retries=5,
-                    error_callback=_log_polling_error,
-                )
+                self._waiting_for_turn = asyncio.create_task(self._poll_in_turn(stop))
             log.info("Telegram: listening as @%s", app.bot.username)
             self.ready.set()
             if on_ready is not None:
@@ -288,7 +292,33 @@ class TelegramAdapter:
                 raise TelegramTokenRevoked(REVOKED)
         finally:
             self.ready.clear()
+            if self._waiting_for_turn is not None:
+                self._waiting_for_turn.cancel()
+                await asyncio.gather(self._waiting_for_turn, return_exceptions=True)
             await self._shutdown()
+
+    async def _start_polling(self) -> None:
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            timeout=self.poll_timeout,
+            allowed_updates=list(ALLOWED_UPDATES),
+            bootstrap_retries=5,
+            error_callback=_log_polling_error,
+        )
+
+    async def _poll_in_turn(self, stop: asyncio.Event) -> None:
+        """Poll once this process holds the polling role; until then, ask every few seconds."""
+        assert self.turn is not None
+        while not stop.is_set():
+            try:
+                if await self.turn(POLLING_ROLE):
+                    await self._start_polling()
+                    log.info("Telegram: this process now takes the updates (long polling)")
+                    return
+            except Exception as exc:  # the database may be away a moment; ask again
+                log.warning("Telegram: can't tell whose turn it is to poll: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), TURN_EVERY)
 
     async def _initialize(self, stop: asyncio.Event) -> bool:
         """getMe until it works; False when `stop` came first. A rejected token is fatal."""

@@ -17,9 +17,11 @@ a process that lost its claim (its connection dropped and another took over) can
 over the new holder. A settled row keeps the id of the worker that settled it (who sent
 what, for reports); steps that make a row pending again clear it.
 
-The due scan. `lead()` is True for the one process holding the scan lock
-(pg_try_advisory_lock); the others ask again every few seconds and take over when the holder
-is gone. `queue` tells every process through NOTIFY (`watch`) that rows are waiting.
+Roles. `take(role)` is True for the one process holding that role's advisory lock
+(pg_try_advisory_lock on the presence connection): `lead()` is the due scan's, and the
+Telegram adapter takes "telegram-polling" (one getUpdates consumer per token). The others ask
+again every few seconds and take over when the holder is gone. `queue` tells every process
+through NOTIFY (`watch`) that rows are waiting.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import contextlib
 import logging
 import os
 import socket
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -54,7 +57,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WORKER_LOCKS = 0x626C7772  # "blwr": pg_advisory_lock(WORKER_LOCKS, worker id) while alive
-SCAN_LOCK = 0x626C7363616E  # "blscan": the due-scan leader's lock
+ROLE_LOCKS = 0x626C726C  # "blrl": pg_advisory_lock(ROLE_LOCKS, role key) for a one-process role
+SCAN = "scan"  # the role of the process that scans for due pushes (`lead`)
 CHANNEL = "backline_outbox"
 _LAST_TICK = "last_tick"
 _ROW_COLUMNS = (
@@ -81,6 +85,11 @@ def default_worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def role_key(role: str) -> int:
+    """The second half of a role's advisory lock key (stable across processes)."""
+    return zlib.crc32(role.encode()) & 0x7FFFFFFF
+
+
 def _sql(text: str, me: int) -> str:
     return text.replace("$me", str(int(me)))
 
@@ -94,7 +103,7 @@ class PostgresOutbox:
         self.worker_id: int | None = None
         self._conn: asyncpg.Connection | None = None  # the presence connection
         self._lock = asyncio.Lock()
-        self._leading = False
+        self._roles: set[str] = set()  # roles this process holds (see `take`)
         self._watchers: list[Callable[[], None]] = []
 
     # -- presence and leadership ---------------------------------------------------------
@@ -107,7 +116,7 @@ class PostgresOutbox:
     async def _present(self) -> int:
         if self._conn is not None and not self._conn.is_closed() and self.worker_id is not None:
             return self.worker_id
-        self._leading = False
+        self._roles.clear()
         conn = await asyncpg.connect(
             self.db.url, server_settings={"application_name": f"backline {self.name}"}
         )
@@ -133,23 +142,28 @@ class PostgresOutbox:
         for wake in self._watchers:
             wake()
 
-    async def lead(self) -> bool:
-        """True while this process is the one running the due scan (takes the lock if free)."""
+    async def take(self, role: str) -> bool:
+        """True while this process holds `role`, a job only one process may do at a time (the
+        due scan, Telegram's long polling): taken when free, kept until the process stops."""
         async with self._lock:
             try:
                 await self._present()
                 assert self._conn is not None
-                if self._leading:
+                if role in self._roles:
                     await self._conn.fetchval("SELECT 1")  # still connected, so still ours
-                else:
-                    self._leading = bool(
-                        await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", SCAN_LOCK)
-                    )
+                elif await self._conn.fetchval(
+                    "SELECT pg_try_advisory_lock($1, $2)", ROLE_LOCKS, role_key(role)
+                ):
+                    self._roles.add(role)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 log.warning("lost the presence connection to PostgreSQL; reconnecting")
                 await self._drop_presence()
                 return False
-            return self._leading
+            return role in self._roles
+
+    async def lead(self) -> bool:
+        """True while this process is the one running the due scan (takes it if free)."""
+        return await self.take(SCAN)
 
     async def watch(self, wake: Callable[[], None]) -> None:
         """Call `wake` whenever any process queues pushes (NOTIFY)."""
@@ -157,7 +171,8 @@ class PostgresOutbox:
         await self._me()
 
     async def _drop_presence(self) -> None:
-        conn, self._conn, self._leading = self._conn, None, False
+        conn, self._conn = self._conn, None
+        self._roles.clear()
         if conn is not None:
             with contextlib.suppress(Exception):
                 await conn.close(timeout=2)
