@@ -43,6 +43,7 @@ from bot.core.ports import (
     MISSED,
     PENDING,
     PUSH_STATES,
+    REST_KIND,
     SENDING,
     SENT,
     NewPush,
@@ -73,6 +74,14 @@ _LIVE = (
 )
 # A row this worker ($me) may take: nobody's, its own, or a dead worker's.
 _FREE = f"(claimed_by IS NULL OR claimed_by = $me OR claimed_by NOT IN ({_LIVE}))"
+# Rows a crash left 'sending' go out again (at least once), except rest pings: one that may
+# have gone out is not worth a second (at most once), as on SQLite.
+_BACK_TO_PENDING = (
+    "UPDATE outbox SET claimed_by = NULL, updated_at = $1,"
+    " state = CASE kind WHEN 'rest' THEN 'missed' ELSE 'pending' END,"
+    " last_error = CASE kind WHEN 'rest' THEN 'may have been sent before a restart'"
+    " ELSE last_error END"
+)
 # A row this worker may write: its own (or nobody's: steps called without a claim).
 _MINE = "(claimed_by IS NULL OR claimed_by = $me)"
 
@@ -262,26 +271,23 @@ class PostgresOutbox:
                 me,
             )
             rows = await conn.fetch(
-                _sql(
-                    "UPDATE outbox SET state = 'pending', claimed_by = NULL, updated_at = $1"
-                    f" WHERE state = 'sending' AND {_FREE} RETURNING id",
-                    me,
-                ),
+                _sql(f"{_BACK_TO_PENDING} WHERE state = 'sending' AND {_FREE} RETURNING kind", me),
                 now,
             )
-        return len(rows)
+        return sum(1 for (kind,) in rows if kind != REST_KIND)
 
     async def reclaim(self, now: datetime) -> int:
         """Rows left 'sending' by workers that are gone go back to pending; returns how many."""
         await self._me()
         rows = await self.db.fetch(
-            "UPDATE outbox SET state = 'pending', claimed_by = NULL, updated_at = $1"
-            f" WHERE state = 'sending' AND claimed_by NOT IN ({_LIVE}) RETURNING id",
+            f"{_BACK_TO_PENDING} WHERE state = 'sending' AND claimed_by NOT IN ({_LIVE})"
+            " RETURNING kind",
             now,
         )
-        if rows:
-            log.warning("%s pushes of a stopped process will be sent again", len(rows))
-        return len(rows)
+        resent = sum(1 for (kind,) in rows if kind != REST_KIND)
+        if resent:
+            log.warning("%s pushes of a stopped process will be sent again", resent)
+        return resent
 
     # -- delivery ----------------------------------------------------------------------------
 

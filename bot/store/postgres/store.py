@@ -26,8 +26,8 @@ from bot.core.events import MessageLink, UserRef
 from bot.core.ports import Channel, NewSet, SetLog, StoredLink, User
 from bot.core.settings import Settings
 from bot.store.migrations import Migration
-from bot.store.postgres.database import PgDatabase
 from bot.store.postgres.outbox import PostgresOutbox
+from bot.store.postgres.rest import PgRestTimers
 from bot.store.rows import (
     CHANNEL_COLUMNS,
     LINK_COLUMNS,
@@ -60,7 +60,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class PostgresStore(PgDatabase):
+class PostgresStore(PgRestTimers):
     EVENT_RETENTION = timedelta(days=3)
     PRUNE_INTERVAL_SECONDS = 600.0
 
