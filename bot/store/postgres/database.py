@@ -19,7 +19,7 @@ file once.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -50,6 +50,12 @@ def rejected(exc: asyncpg.IntegrityConstraintViolationError) -> RecordRejected:
 
 class DatabaseUnreachable(RuntimeError):
     """PostgreSQL did not accept the connection (one line for the host)."""
+
+
+def as_columns(items: Sequence[Any], *fields: str) -> list[list[Any]]:
+    """Each field of `items` as one list: the arrays of an INSERT ... SELECT FROM unnest(...),
+    which writes any number of rows in one statement."""
+    return [[getattr(item, name) for item in items] for name in fields]
 
 
 def redacted(url: str) -> str:

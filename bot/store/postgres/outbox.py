@@ -34,7 +34,7 @@ import socket
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncpg
 
@@ -50,10 +50,8 @@ from bot.core.ports import (
     PushRow,
     User,
 )
+from bot.store.postgres.database import PgDatabase, as_columns
 from bot.store.rows import USER_COLUMNS, push_from, user_from, utc_iso
-
-if TYPE_CHECKING:
-    from bot.store.postgres.database import PgDatabase
 
 log = logging.getLogger(__name__)
 
@@ -205,15 +203,18 @@ class PostgresOutbox:
                     "  $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::timestamptz[],"
                     "  $9::text[]) AS x(p, t, y, k, u, c, h, d, s)"
                     " ON CONFLICT DO NOTHING RETURNING state",
-                    [p.platform for p in pushes],
-                    [p.target for p in pushes],
-                    [p.day for p in pushes],
-                    [p.kind for p in pushes],
-                    [p.user_id for p in pushes],
-                    [p.channel_id for p in pushes],
-                    [p.chat_id for p in pushes],
-                    [p.due_at for p in pushes],
-                    [p.state for p in pushes],
+                    *as_columns(
+                        pushes,
+                        "platform",
+                        "target",
+                        "day",
+                        "kind",
+                        "user_id",
+                        "channel_id",
+                        "chat_id",
+                        "due_at",
+                        "state",
+                    ),
                     now,
                 )
             if up_to is not None:

@@ -26,6 +26,7 @@ from bot.core.events import MessageLink, UserRef
 from bot.core.ports import Channel, NewSet, SetLog, StoredLink, User
 from bot.core.settings import Settings
 from bot.store.migrations import Migration
+from bot.store.postgres.database import as_columns
 from bot.store.postgres.outbox import PostgresOutbox
 from bot.store.postgres.rest import PgRestTimers
 from bot.store.rows import (
@@ -482,14 +483,9 @@ async def _insert_sets(
         day,
         source,
         logged_at,
-        [s.exercise_id for s in sets],
-        [s.set_no for s in sets],
-        [s.reps for s in sets],
-        [s.seconds for s in sets],
-        [s.load_kg for s in sets],
-        [s.skipped for s in sets],
-        [s.rpe for s in sets],
-        [s.rir for s in sets],
+        *as_columns(
+            sets, "exercise_id", "set_no", "reps", "seconds", "load_kg", "skipped", "rpe", "rir"
+        ),
     )
 
 
