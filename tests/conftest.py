@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import signal
 from collections.abc import Coroutine, Iterator
 from typing import Any
 
@@ -88,6 +89,9 @@ def postgres_server() -> Iterator[PostgresServer]:
     if bin_dir is None:
         _unavailable("PostgreSQL is not installed (no initdb/pg_ctl in /usr/lib/postgresql/*/bin)")
     assert bin_dir is not None
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        # A run stopped with SIGTERM (e.g. `timeout`) still stops the server: as Ctrl-C.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     server = PostgresServer.start(bin_dir)
     try:
         _run(_make_database(server))

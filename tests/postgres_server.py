@@ -20,8 +20,10 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -131,6 +133,8 @@ def main() -> None:
     bin_dir = find_binaries()
     if bin_dir is None:
         raise SystemExit("no PostgreSQL binaries under /usr/lib/postgresql/*/bin")
+    # SIGTERM (e.g. from `timeout`) stops the server too, not only Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = PostgresServer.start(bin_dir)
     print(server.url(), flush=True)
     try:
