@@ -61,73 +61,55 @@ class _End:
         self.store = store
         self.postgres = not hasattr(store, "call")
 
+    async def query(self, postgres_sql: str, sqlite_sql: str) -> list[tuple[Any, ...]]:
+        """The rows of whichever of the two queries is this side's."""
+        if self.postgres:
+            return [tuple(r) for r in await self.store.fetch(postgres_sql)]
+        return [tuple(r) for r in await self.store.read(sqlite_sql)]
+
     async def columns(self) -> dict[str, dict[str, str]]:
         """table -> column -> type (lower case), in column order."""
+        rows = await self.query(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+            "SELECT m.name, c.name, c.type FROM sqlite_master AS m,"
+            " pragma_table_info(m.name) AS c WHERE m.type = 'table' ORDER BY m.name, c.cid",
+        )
         found: dict[str, dict[str, str]] = {}
-        if self.postgres:
-            rows = await self.store.fetch(
-                "SELECT table_name, column_name, data_type FROM information_schema.columns"
-                " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
-            )
-            for table, column, kind in rows:
-                found.setdefault(table, {})[column] = kind.lower()
-            return found
-
-        def read(conn: sqlite3.Connection) -> list[Any]:
-            return conn.execute(
-                "SELECT m.name, c.name, c.type FROM sqlite_master AS m,"
-                " pragma_table_info(m.name) AS c WHERE m.type = 'table' ORDER BY m.name, c.cid"
-            ).fetchall()
-
-        for table, column, kind in await self.store.call(read):
+        for table, column, kind in rows:
             found.setdefault(table, {})[column] = str(kind).lower()
         return found
 
     async def parents(self) -> dict[str, set[str]]:
         """table -> the tables its foreign keys point at."""
-        if self.postgres:
-            rows = await self.store.fetch(
-                "SELECT tc.table_name, ccu.table_name FROM information_schema.table_constraints"
-                " AS tc JOIN information_schema.constraint_column_usage AS ccu"
-                " USING (constraint_schema, constraint_name)"
-                " WHERE tc.constraint_type = 'FOREIGN KEY'"
-                " AND tc.table_schema = current_schema()"
-            )
-            links: dict[str, set[str]] = {}
-            for child, parent in rows:
-                links.setdefault(child, set()).add(parent)
-            return links
-
-        def read(conn: sqlite3.Connection) -> list[Any]:
-            return conn.execute(
-                'SELECT m.name, f."table" FROM sqlite_master AS m,'
-                " pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'"
-            ).fetchall()
-
-        sqlite_links: dict[str, set[str]] = {}
-        for child, parent in await self.store.call(read):
-            sqlite_links.setdefault(child, set()).add(parent)
-        return sqlite_links
+        rows = await self.query(
+            "SELECT tc.table_name, ccu.table_name FROM information_schema.table_constraints"
+            " AS tc JOIN information_schema.constraint_column_usage AS ccu"
+            " USING (constraint_schema, constraint_name)"
+            " WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema()",
+            'SELECT m.name, f."table" FROM sqlite_master AS m,'
+            " pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'",
+        )
+        links: dict[str, set[str]] = {}
+        for child, parent in rows:
+            links.setdefault(child, set()).add(parent)
+        return links
 
     async def count(self, table: str) -> int:
         sql = f'SELECT count(*) FROM "{table}"'
-        if self.postgres:
-            return int(await self.store.fetchval(sql))
-        return int((await self.store.read(sql))[0][0])
+        return int((await self.query(sql, sql))[0][0])
 
     async def counters(self) -> dict[str, int]:
         """table -> the highest id ever handed out (for AUTOINCREMENT / identity tables)."""
-        if self.postgres:
-            rows = await self.store.fetch(
-                "SELECT c.table_name, s.last_value FROM information_schema.columns AS c"
-                " JOIN pg_sequences AS s ON s.schemaname = c.table_schema"
-                " AND s.sequencename = pg_get_serial_sequence(c.table_name, c.column_name)"
-                "  ::regclass::text"
-                " WHERE c.table_schema = current_schema() AND c.is_identity = 'YES'"
-            )
-            return {table: int(value) for table, value in rows if value is not None}
-        rows = await self.store.read("SELECT name, seq FROM sqlite_sequence")
-        return {table: int(seq) for table, seq in rows}
+        rows = await self.query(
+            "SELECT c.table_name, s.last_value FROM information_schema.columns AS c"
+            " JOIN pg_sequences AS s ON s.schemaname = c.table_schema"
+            " AND s.sequencename = pg_get_serial_sequence(c.table_name, c.column_name)"
+            "  ::regclass::text"
+            " WHERE c.table_schema = current_schema() AND c.is_identity = 'YES'",
+            "SELECT name, seq FROM sqlite_sequence",
+        )
+        return {table: int(value) for table, value in rows if value is not None}
 
 
 def _order(tables: Iterable[str], parents: dict[str, set[str]]) -> list[str]:
