@@ -149,7 +149,10 @@ async def test_three_processes_share_a_fan_out_and_survive_losing_the_leader(
                 " ON w.id = o.claimed_by WHERE o.state = 'sent' GROUP BY w.name"
             )
             sent_by = {row["name"]: row["n"] for row in by_worker}
-            assert set(sent_by) == set(PROCESSES), sent_by  # all three delivered
+            # The work is shared: the survivors both delivered. The killed leader may have
+            # delivered none before the kill when its scan ran long (a loaded machine).
+            assert set(sent_by) <= set(PROCESSES), sent_by
+            assert len(set(sent_by) - {leader}) == len(PROCESSES) - 1, sent_by
             assert sum(sent_by.values()) == PEOPLE
             logs = {n: (tmp_path / f"{n}.log").read_text(errors="replace") for n in PROCESSES}
             assert "now runs the due scan" in logs[successor]
