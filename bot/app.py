@@ -114,7 +114,7 @@ def rate_limiters(names: list[str], config: Config) -> dict[str, PlatformLimiter
 
     push = config.push_config()
     rates = dict(push.rates)
-    return {name: limiter_for(name, push.push_share, rates.get(name)) for name in names}
+    return {name: limiter_for(name, rates.get(name)) for name in names}
 
 
 async def check_health(store: Persistence, running: dict[str, Callable[[], bool]]) -> Health:
@@ -210,14 +210,10 @@ async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Pe
     counted = CountedCoach(coach, metrics)
     # Adapters stop only after the pushes have: in-flight sends finish through them.
     adapters_stop = asyncio.Event()
+    # One send queue per platform token: the adapters' answers and the pushes wait in it.
     limiters = rate_limiters(config.platforms, config)
-
-    def note_interactive(name: str, chat_id: str) -> None:
-        # Replies count against the same platform budget the fan-out shares.
-        limiters[name].note_interactive(chat_id)
-
     hooks = Hooks(
-        on_interactive_send=note_interactive,
+        gates=limiters,
         metrics=metrics,
         file_ids=file_ids(store),
         turn=one_process_roles(store),

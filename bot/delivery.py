@@ -16,11 +16,17 @@ class DeliveryError(Exception):
 
 
 class RetryLater(DeliveryError):
-    """The platform asked us to slow down (HTTP 429); try again after `retry_after` seconds."""
+    """The platform asked us to slow down (HTTP 429); try again after `retry_after` seconds.
 
-    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
+    `scope` is what the answer says was limited: "token" (every send of this bot), "chat" or
+    "route" (sends to that chat), None when it doesn't say."""
+
+    def __init__(
+        self, retry_after: float, message: str = "rate limited", scope: str | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.scope = scope
 
 
 class TransientFailure(DeliveryError):
@@ -36,6 +42,23 @@ class Unreachable(DeliveryError):
     def __init__(self, message: str, person: UserRef | None = None) -> None:
         super().__init__(message)
         self.person = person
+
+
+class Admission(Protocol):
+    """A send's turn in a `SendGate`; `done()` once the platform answered."""
+
+    def done(self) -> None: ...
+
+
+class SendGate(Protocol):
+    """The send queue of one platform token (scheduler.ratelimit.PlatformLimiter): every
+    message waits here for its turn, replies (`interactive`) before pushes."""
+
+    async def acquire(self, chat_id: str, *, interactive: bool = False) -> Admission: ...
+
+    def pause(
+        self, seconds: float, chat_id: str | None = None, scope: str | None = None
+    ) -> None: ...
 
 
 class Sender(Protocol):

@@ -31,14 +31,15 @@ class RatePolicy:
     """A platform's documented send limits."""
 
     overall: Window  # the whole bot on this platform
-    per_chat: Window | None = None  # one chat (a DM)
-    per_group: Window | None = None  # one group chat (replaces per_chat for groups)
+    per_chat: Window | None = None  # any one chat
+    per_group: Window | None = None  # one group chat, on top of per_chat
     group_prefix: str | None = None  # chat ids starting with this are groups
 
-    def chat_window(self, chat_id: str) -> Window | None:
+    def chat_windows(self, chat_id: str) -> tuple[Window, ...]:
+        windows: tuple[Window, ...] = () if self.per_chat is None else (self.per_chat,)
         if self.per_group and self.group_prefix and chat_id.startswith(self.group_prefix):
-            return self.per_group
-        return self.per_chat
+            windows += (self.per_group,)
+        return windows
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +141,9 @@ PLATFORMS: dict[str, Platform] = {
             "telegram",
             "Telegram",
             "bot.adapters.telegram",
-            # 30 messages/s overall, 1/s per chat, 20/min per group (group ids are negative).
-            RatePolicy(Window(30, 1.0), Window(1, 1.0), Window(20, 60.0), group_prefix="-"),
+            # 30 messages/s overall; about 1/s in a chat, short bursts allowed (read as at
+            # most 3 in any 3 s); 20/min in a group (group ids are negative).
+            RatePolicy(Window(30, 1.0), Window(3, 3.0), Window(20, 60.0), group_prefix="-"),
             token=Setting(
                 "telegram_token",
                 "paste the token @BotFather gave you (it looks like 123456789:AAH...), no quotes",

@@ -25,8 +25,6 @@ class PushConfig:
     backoff_cap: timedelta = timedelta(minutes=5)
     # Outbox rows for local days older than this are deleted (keys can't recur by then).
     retention_days: int = 8
-    # Share of each platform's overall rate the fan-out may use (the rest is for replies).
-    push_share: float = 0.97
     # Concurrent deliveries per platform (enough to keep the rate busy over slow HTTP).
     workers_per_platform: int = 64
     # Several processes on one database: how often one that isn't running the due scan asks

@@ -292,11 +292,13 @@ class Dispatcher:
             if slot is None:  # stopped while waiting: back to 'pending', sent after a start
                 return
             # From the HTTP call until its outcome is stored: stop() never cancels this part.
+            # The adapter's delivery loop asks the same queue again and gets this slot.
             try:
-                message_id = await _counted(sender.send(chat, out), slot)
+                with limiter.admitted(slot):
+                    message_id = await _counted(sender.send(chat, out), slot)
             except RetryLater as exc:
                 self.stats.rate_limited += 1
-                limiter.pause(exc.retry_after)
+                limiter.pause(exc.retry_after, chat, exc.scope)
                 later = self.clock() + timedelta(seconds=exc.retry_after)
                 await self.outbox.rate_limited(row.id, later, f"429: {exc}", self.clock())
                 return

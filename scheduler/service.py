@@ -76,8 +76,7 @@ class PushService:
         self.outbox = store.outbox
         rates = dict(cfg.rates)
         self.limiters: dict[str, PlatformLimiter] = {
-            platform: limiter_for(platform, cfg.push_share, rates.get(platform))
-            for platform in senders
+            platform: limiter_for(platform, rates.get(platform)) for platform in senders
         }
         self.limiters.update(limiters or {})
         self.kinds = kinds_for(coach, cfg)
@@ -232,13 +231,6 @@ class PushService:
             log.exception("outbox clean-up failed")
 
     # -- for adapters and reports ---------------------------------------------------------
-
-    def note_interactive(self, platform: str, chat_id: str) -> None:
-        """Adapters call this for every interactive send: it counts against the platform's
-        budget without waiting, and the fan-out makes room for it."""
-        limiter = self.limiters.get(platform)
-        if limiter is not None:
-            limiter.note_interactive(chat_id)
 
     @property
     def job_ids(self) -> list[str]:

@@ -30,6 +30,7 @@ from bot.ops.metrics import Metrics
 from bot.platforms import PLATFORMS, RatePolicy, UnknownPlatform, Window, platform
 from bot.store import SqliteStore
 from scheduler.ratelimit import limiter_for
+from tests.gates import RecordingGate
 
 ROOT = Path(__file__).resolve().parents[1]
 TELEGRAM = "123456789:AAE-fake-token-that-must-never-be-logged"
@@ -225,10 +226,10 @@ async def test_an_answer_goes_out_in_order_recorded_counted_and_announced(
 ) -> None:
     coach, _ = coach_store
     metrics = Metrics()
-    announced: list[tuple[str, str]] = []
+    gate = RecordingGate("console")
     recorded = Recorded(coach, metrics)
     outlet = Printed()
-    hooks = Hooks(on_interactive_send=lambda p, c: announced.append((p, c)), metrics=metrics)
+    hooks = Hooks(gates={"console": gate}, metrics=metrics)
     delivery = Delivery(outlet, recorded, hooks)
     event = InboundEvent(UserRef("console", "ann"), chat_id="group")
     reply = Reply([Outbound("one|two"), Outbound("private", chat_id="ann"), Outbound("three")])
@@ -242,7 +243,7 @@ async def test_an_answer_goes_out_in_order_recorded_counted_and_announced(
         ("group", "three"),
     ]
     assert recorded.recorded == [("group", "1"), ("group", "2"), ("ann", "3"), ("group", "4")]
-    assert announced == [("console", "group")] * 2 + [("console", "ann"), ("console", "group")]
+    assert gate.replies() == ["group", "group", "ann", "group"]
     assert metrics.series("replies_sent") == {(("platform", "console"),): 3}
 
 
@@ -250,9 +251,9 @@ async def test_the_event_chat_can_have_its_own_sender_exempt_from_the_limits(
     coach_store: tuple[Coach, SqliteStore],
 ) -> None:
     coach, _ = coach_store
-    announced: list[tuple[str, str]] = []
+    gate = RecordingGate("console")
     outlet = Printed()
-    hooks = Hooks(on_interactive_send=lambda p, c: announced.append((p, c)))
+    hooks = Hooks(gates={"console": gate})
     delivery = Delivery(outlet, coach, hooks)
     here: list[tuple[str, int]] = []
 
@@ -265,7 +266,7 @@ async def test_the_event_chat_can_have_its_own_sender_exempt_from_the_limits(
     assert await delivery.answer(event, reply, respond, here_is_limited=False)
     assert here == [("a", 0), ("b", 1)]
     assert outlet.sent == [("ann", "dm")]
-    assert announced == [("console", "ann")]  # only the plain message counts
+    assert gate.turns == [("ann", True)]  # only the plain message waits in the send queue
 
 
 async def test_a_blocked_person_is_marked_unreachable_and_the_answer_stops(

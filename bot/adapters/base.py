@@ -7,12 +7,12 @@ Nothing here imports a platform library, so `bot.app` and `bot.runner` can read 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
-from bot.delivery import Sender
+from bot.delivery import Sender, SendGate
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -56,9 +56,10 @@ class FileIds(Protocol):
 class Hooks:
     """What the app plugs into every adapter, given to its constructor."""
 
-    # Told (platform, chat_id) before each send that counts against the platform's limits
-    # while answering someone, so the push fan-out makes room for it (the rate limiters).
-    on_interactive_send: Callable[[str, str], None] | None = None
+    # The send queue of each platform token (scheduler.ratelimit), shared with the pushes:
+    # every message waits there for its turn, answers first. A platform without one sends
+    # at once (adapters run on their own in tests).
+    gates: Mapping[str, SendGate] = field(default_factory=dict)
     # Counts replies sent and failed for /metrics; None: not counted.
     metrics: Metrics | None = None
     # Keeps the ids of uploaded exercise drawings; None: pictures are uploaded every time.

@@ -35,11 +35,14 @@ def delivery_error(exc: BaseException, chat_id: str) -> DeliveryError | None:
         return Unreachable(f"discord {exc.status} ({exc.code})", person)
     if isinstance(exc, discord.HTTPException):
         if exc.status == 429:  # not honoured inside discord.py (e.g. without a Via header)
-            header = exc.response.headers.get("Retry-After") if exc.response else None
+            headers = exc.response.headers if exc.response else {}
+            # Discord says what was limited: the whole bot ("global") or this route.
+            scope = "token" if headers.get("X-RateLimit-Scope") == "global" else "route"
+            header = headers.get("Retry-After")
             try:
-                return RetryLater(float(header) if header else DEFAULT_RETRY_AFTER)
+                return RetryLater(float(header) if header else DEFAULT_RETRY_AFTER, scope=scope)
             except ValueError:
-                return RetryLater(DEFAULT_RETRY_AFTER)
+                return RetryLater(DEFAULT_RETRY_AFTER, scope=scope)
         if exc.status >= 500:
             return TransientFailure(f"discord {exc.status}")
         if exc.status == 401:  # the token was revoked: kept for the start with a new one

@@ -1,6 +1,11 @@
 """The one delivery loop every platform uses: pick the chat, render, send, record what was
 sent, count it, and handle a person who can't be reached (the only place that marks them).
 
+Every part waits for its turn in the platform token's send queue (`Hooks.gates`): answers as
+replies, pushes behind them. A 429 on an answer pauses what it concerns in the queue and the
+part waits there again (nothing is dropped, and the wait holds no connection); a push's 429
+goes back to the scheduler, which reschedules the push durably.
+
 A platform provides an `Outlet`: how to render an Outbound into its message parts, how to send
 a part to a chat as a plain message, and what its errors mean. Answering an event can give a
 sender of its own for the event's chat (Telegram quotes the message being answered, Discord
@@ -9,13 +14,22 @@ answers the interaction); messages for other chats go out as plain messages.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, Protocol, TypeVar
 
 from bot.adapters.base import CoachPort, Hooks
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
-from bot.delivery import DeliveryError, RetryLater, TransientFailure, Unreachable
+from bot.delivery import (
+    Admission,
+    DeliveryError,
+    RetryLater,
+    SendGate,
+    TransientFailure,
+    Unreachable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +66,7 @@ class Delivery(Generic[PartT]):
         self.coach = coach
         self.hooks = hooks
         self.platform = outlet.platform
+        self.gate: SendGate = hooks.gates.get(self.platform) or Ungated()
 
     async def answer(
         self,
@@ -73,7 +88,8 @@ class Delivery(Generic[PartT]):
                     send = here
                 else:
                     send = self.outlet.sending_to(chat_id, interactive=True)
-                await self._deliver(chat_id, out, send, limited=here_is_limited or not in_place)
+                limited = here_is_limited or not in_place
+                await self._deliver(chat_id, out, send, limited=limited, interactive=True)
             except DeliveryError as error:
                 log.warning("%s: could not answer in chat %s: %s", self.platform, chat_id, error)
                 self._count("replies_failed")
@@ -84,7 +100,8 @@ class Delivery(Generic[PartT]):
     async def push(self, chat_id: str, out: Outbound) -> str:
         """`bot.delivery.Sender.send`: one attempt, neutral errors for the scheduler."""
         try:
-            ids = await self._deliver(chat_id, out, self.outlet.sending_to(chat_id), limited=False)
+            send = self.outlet.sending_to(chat_id)
+            ids = await self._deliver(chat_id, out, send, limited=True, interactive=False)
         except DeliveryError as error:
             if not isinstance(error, (RetryLater, TransientFailure, Unreachable)):
                 log.warning("%s refused a push: %s", self.platform, error)
@@ -94,26 +111,21 @@ class Delivery(Generic[PartT]):
         return ids[0]
 
     async def _deliver(
-        self, chat_id: str, out: Outbound, send: SendPart[PartT], *, limited: bool
+        self,
+        chat_id: str,
+        out: Outbound,
+        send: SendPart[PartT],
+        *,
+        limited: bool,
+        interactive: bool,
     ) -> list[str]:
-        """Send every part of `out`; record each, so a reply to any part links back."""
+        """Send every part of `out`; record each, so a reply to any part links back.
+        `limited`: the parts wait their turn in the send queue."""
         ids = []
         for index, part in enumerate(self.outlet.render(out)):
-            if limited and self.hooks.on_interactive_send is not None:
-                self.hooks.on_interactive_send(self.platform, chat_id)
-            try:
-                message_id = await send(out, part, index)
-            except Exception as exc:
-                error = self._neutral(exc, chat_id)
-                if error is None:
-                    raise
-                if isinstance(error, Unreachable) and error.person is not None:
-                    await self._mark_unreachable(error.person)
-                if error is exc:
-                    raise
-                # Not chained: the neutral error says what matters, and a platform's own
-                # exception text may quote a request URL.
-                raise error from None
+            message_id = await self._send_part(
+                chat_id, out, part, index, send, limited=limited, interactive=interactive
+            )
             if message_id is None:
                 continue
             ids.append(message_id)
@@ -122,6 +134,42 @@ class Delivery(Generic[PartT]):
             except Exception:  # delivered: a missing reply link must not undo that
                 log.exception("could not record sent %s message %s", self.platform, message_id)
         return ids
+
+    async def _send_part(
+        self,
+        chat_id: str,
+        out: Outbound,
+        part: PartT,
+        index: int,
+        send: SendPart[PartT],
+        *,
+        limited: bool,
+        interactive: bool,
+    ) -> str | None:
+        while True:
+            turn = await self.gate.acquire(chat_id, interactive=interactive) if limited else None
+            try:
+                return await send(out, part, index)
+            except Exception as exc:
+                error = self._neutral(exc, chat_id)
+                if error is None:
+                    raise
+                if isinstance(error, RetryLater) and interactive:
+                    # Wait for the next turn in the queue, holding nothing. (A push's 429 goes
+                    # to the scheduler, which pauses the queue and reschedules the push.)
+                    self.gate.pause(error.retry_after, chat_id, error.scope)
+                    self._count("replies_rate_limited")
+                    continue
+                if isinstance(error, Unreachable) and error.person is not None:
+                    await self._mark_unreachable(error.person)
+                if error is exc:
+                    raise
+                # Not chained: the neutral error says what matters, and a platform's own
+                # exception text may quote a request URL.
+                raise error from None
+            finally:
+                if turn is not None:
+                    turn.done()
 
     def _neutral(self, exc: Exception, chat_id: str) -> DeliveryError | None:
         if isinstance(exc, DeliveryError):
@@ -138,3 +186,30 @@ class Delivery(Generic[PartT]):
     def _count(self, name: str) -> None:
         if self.hooks.metrics is not None:
             self.hooks.metrics.inc(name, platform=self.platform)
+
+
+class _Nothing:
+    def done(self) -> None:
+        """Nothing was counted."""
+
+
+class Ungated:
+    """No send queue (an adapter run on its own, in tests): sends go at once, but a 429
+    still makes the chat (or every chat, for the token) wait, with jitter."""
+
+    def __init__(self) -> None:
+        self._until: dict[str | None, float] = {}  # chat id (None: all) -> loop time
+
+    async def acquire(self, chat_id: str, *, interactive: bool = False) -> Admission:
+        now = asyncio.get_running_loop().time()
+        wait = max(self._until.get(chat_id, 0.0), self._until.get(None, 0.0)) - now
+        if wait > 0:
+            await asyncio.sleep(wait)
+        else:
+            self._until.pop(chat_id, None)
+        return _Nothing()
+
+    def pause(self, seconds: float, chat_id: str | None = None, scope: str | None = None) -> None:
+        key = None if scope == "token" or chat_id is None else chat_id
+        until = asyncio.get_running_loop().time() + seconds * (1 + 0.2 * random.random())
+        self._until[key] = max(self._until.get(key, 0.0), until)

@@ -64,7 +64,8 @@ MAX_ACK = 200  # answerCallbackQuery text limit
 # PTB's default of 256 makes each call slower as traffic peaks; Telegram's flood limit (about
 # 30 messages/s) needs 8 even at a 250 ms round trip, and callers beyond that wait their turn.
 CONNECTIONS = 16
-# A graceful stop takes at most 10 s: pushes in flight (app.PUSH_STOP_SECONDS), then these.
+# A graceful stop takes at most 10 s: pushes in flight (app.PUSH_STOP_SECONDS), then these
+# (the app's handlers and the answers still going out share APP_STOP_SECONDS).
 UPDATER_STOP_SECONDS = 2.0
 APP_STOP_SECONDS = 3.0
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
@@ -164,6 +165,39 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
+class AnswerLines:
+    """Answers go out in the background, in order per chat, so the update's concurrency
+    slot is free as soon as the coach has answered: a reply waiting for its turn in the send
+    queue (or paused there by a 429) holds nothing other chats could use."""
+
+    def __init__(self) -> None:
+        self._tails: dict[str, asyncio.Task[None]] = {}
+
+    def add(self, chat_id: str, answer: Awaitable[None]) -> None:
+        before = self._tails.get(chat_id)
+        task = asyncio.create_task(self._after(before, answer), name=f"answer-{chat_id}")
+        self._tails[chat_id] = task
+        task.add_done_callback(lambda done: self._forget(chat_id, done))
+
+    async def drain(self) -> None:
+        """Wait for the answers still going out (at shutdown)."""
+        if self._tails:
+            await asyncio.wait(list(self._tails.values()))
+
+    @staticmethod
+    async def _after(before: asyncio.Task[None] | None, answer: Awaitable[None]) -> None:
+        if before is not None:
+            await asyncio.wait([before])
+        try:
+            await answer
+        except Exception:
+            log.exception("answering on Telegram failed")
+
+    def _forget(self, chat_id: str, done: asyncio.Task[None]) -> None:
+        if self._tails.get(chat_id) is done:
+            del self._tails[chat_id]
+
+
 def _chat_key(update: object) -> int:
     if isinstance(update, Update) and update.effective_chat is not None:
         return update.effective_chat.id
@@ -201,6 +235,7 @@ class TelegramAdapter:
         self.poll_timeout = poll_timeout
         self.retry = retry or RetryPolicy()
         self.delivery = Delivery(self, coach, hooks)
+        self.answers = AnswerLines()
         self.ready = asyncio.Event()  # set once updates are being taken
         # Webhook mode (BACKLINE_TELEGRAM_WEBHOOK_URL): Telegram posts updates to our HTTP
         # endpoint at `webhook_path`, which hands them to `feed_webhook`; otherwise we long-poll.
@@ -423,6 +458,11 @@ class TelegramAdapter:
         except TelegramError as exc:
             log.warning("could not remove the Telegram webhook: %s", exc)
 
+    async def _stop_answering(self) -> None:
+        """The update handlers finish, then the answers they handed off go out."""
+        await self.application.stop()
+        await self.answers.drain()
+
     async def feed_webhook(self, data: dict[str, Any]) -> bool:
         """One update posted by Telegram (secret already checked). False while not running,
         so the endpoint answers 503 and Telegram delivers it again later."""
@@ -450,7 +490,7 @@ class TelegramAdapter:
                     await asyncio.wait_for(app.updater.stop(), UPDATER_STOP_SECONDS)
             if app.running:
                 try:  # answers in flight finish, unless the platform stopped answering
-                    await asyncio.wait_for(app.stop(), APP_STOP_SECONDS)
+                    await asyncio.wait_for(self._stop_answering(), APP_STOP_SECONDS)
                 except TimeoutError:
                     log.warning(
                         "Telegram: stopped without the answers still in flight after %.0fs "
@@ -488,7 +528,7 @@ class TelegramAdapter:
             reply = Reply([Outbound(SORRY)])
         if translated.callback_query_id is not None:
             await self._answer_button(translated.callback_query_id, reply.button_ack)
-        await self._answer(event, reply)
+        self.answers.add(event.chat_id, self._answer(event, reply))
 
     async def _on_membership(self, change: ChatMemberUpdated) -> None:
         """A person blocked the bot or started it again: no waiting for a failed push (or
@@ -583,7 +623,8 @@ class TelegramAdapter:
         try:
             if policy is None:
                 return await call()
-            return await with_retries(call, policy, f"sending to chat {chat_id}")
+            # 429s go back to the send queue, which pauses the chat and waits its turn again.
+            return await with_retries(call, policy, f"sending to chat {chat_id}", flood_waits=False)
         except ChatMigrated as exc:
             # The group became a supergroup with a new id; this once, follow it.
             new_chat = exc.new_chat_id

@@ -1,8 +1,9 @@
 """What a failed Bot API call means and when to try again.
 
-Interactive replies retry here (429 honours retry_after, network errors and 5xx back off);
-pushes through the `Sender` protocol get the neutral errors of `bot.delivery` instead and the
-scheduler decides. The shared delivery loop (bot.adapters.outlet) reads `as_delivery_error`.
+Calls other than sends retry here (429 honours retry_after, network errors and 5xx back off);
+sends leave 429s to the send queue (bot.adapters.outlet waits there again, holding nothing).
+Pushes through the `Sender` protocol get the neutral errors of `bot.delivery` instead and the
+scheduler decides. The shared delivery loop reads `as_delivery_error`.
 """
 
 from __future__ import annotations
@@ -60,8 +61,11 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
 
 
-async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str) -> T:
-    """Run `call`, retrying flood waits and transient failures; other errors pass through."""
+async def with_retries(
+    call: Callable[[], Awaitable[T]], policy: RetryPolicy, what: str, *, flood_waits: bool = True
+) -> T:
+    """Run `call`, retrying transient failures and (`flood_waits`) flood waits; other errors
+    pass through."""
     failures = 0
     while True:
         try:
@@ -69,7 +73,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy, wh
         except RetryAfter as exc:
             failures += 1
             wait = retry_after_seconds(exc)
-            if failures >= policy.attempts or wait > policy.max_retry_after:
+            if not flood_waits or failures >= policy.attempts or wait > policy.max_retry_after:
                 raise
             log.info("Telegram asked to wait %.0fs before %s", wait, what)
             await asyncio.sleep(wait)

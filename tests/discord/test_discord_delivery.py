@@ -8,14 +8,16 @@ from typing import Any
 import pytest
 from discord_harness import MONDAY, Running, StartBot, community, person, stored_user
 
+from bot.adapters.base import Hooks
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.discord_render import CONTENT_LIMIT, EMBEDS_TOTAL_LIMIT
 from bot.core.coach import Coach
 from bot.core.events import Button, Outbound
 from bot.delivery import DeliveryError, RetryLater, TransientFailure, Unreachable
 from bot.store import SqliteStore
+from scheduler.ratelimit import PlatformLimiter, RatePolicy, Window
 from tests.fakes import discord_payloads as P
-from tests.fakes.discord_server import FakeDiscord, Guild
+from tests.fakes.discord_server import DiscordLimits, FakeDiscord, Guild
 from tests.fakes.discord_spec import embed_length
 
 MESSAGES = "/channels/{channel_id}/messages"
@@ -164,3 +166,35 @@ async def test_pushes_need_a_connection_and_a_real_chat(
     with pytest.raises(TransientFailure):
         await bot.adapter.sender.send("1234567890", Outbound("Time to train!"))
     assert not posts(fake)
+
+
+async def test_the_send_queue_keeps_a_channel_within_its_bucket(
+    fake: FakeDiscord, start_bot: StartBot
+) -> None:
+    """Against a fake enforcing Discord's limits, six messages to one channel go out without
+    a 429: the sixth waits in the send queue for the bucket (5 per channel per 5 s, scaled)."""
+    fake.enforce_limits = True
+    fake.limits = DiscordLimits(channel_messages=5, channel_seconds=0.5)
+    policy = RatePolicy(Window(50, 1.0), Window(5, 0.5))
+    bot = await start_bot(hooks=Hooks(gates={"discord": PlatformLimiter(policy)}))
+    ann = await known_person(fake, bot, "Ann")
+    for n in range(6):
+        await bot.adapter.sender.send(ann["id"], Outbound(f"Set {n}"))
+    sent = posts(fake)
+    assert [r.status for r in sent] == [200] * 6 and fake.rate_limited == 0
+    assert sent[5].at - sent[0].at >= 0.5
+
+
+async def test_the_fake_answers_a_broken_bucket_with_a_429(
+    fake: FakeDiscord, start_bot: StartBot
+) -> None:
+    fake.enforce_limits = True
+    fake.limits = DiscordLimits(channel_messages=2, channel_seconds=60.0)
+    bot = await start_bot()  # no send queue: nothing paces these
+    ann = await known_person(fake, bot, "Ann")
+    for n in range(2):
+        await bot.adapter.sender.send(ann["id"], Outbound(f"Set {n}"))
+    with pytest.raises(RetryLater) as caught:  # 60 s is beyond discord.py's own wait
+        await bot.adapter.sender.send(ann["id"], Outbound("one too many"))
+    assert caught.value.retry_after > 50
+    assert fake.rate_limited_by == {"route": 1}

@@ -15,6 +15,7 @@ from bot.app import open_coach
 from bot.store import SqliteStore
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_server import FakeDiscord, Guild
+from tests.gates import RecordingGate
 
 
 def channel_posts(r: Any) -> bool:
@@ -47,10 +48,8 @@ async def test_a_reply_in_a_dm_logs_the_sets(
     fake: FakeDiscord, start_bot: StartBot, store: SqliteStore
 ) -> None:
     ann = person("Ann")
-    counted: list[tuple[str, str]] = []
-    bot = await start_bot(
-        hooks=Hooks(on_interactive_send=lambda platform, chat: counted.append((platform, chat)))
-    )
+    gate = RecordingGate("discord")
+    bot = await start_bot(hooks=Hooks(gates={"discord": gate}))
     session = await session_in_dm(fake, bot, ann)
     mark = fake.mark()
     said = await fake.user_message(ann, "3x12 @ 16kg", reply_to=session)
@@ -64,8 +63,8 @@ async def test_a_reply_in_a_dm_logs_the_sets(
     sets = await store.sets_on(user.id, MONDAY)
     assert [(s.reps, s.load_kg) for s in sets] == [(12, 16.0)] * 3
     assert sets[0].source == f"discord:{ann['id']}:{said['id']}"  # what an edit looks up
-    # channel messages count against the scheduler's send budget; the slash answer did not
-    assert counted == [("discord", ann["id"])] * len(answers)
+    # channel messages wait their turn in the send queue as replies; the slash answer doesn't
+    assert gate.turns == [(ann["id"], True)] * len(answers)
 
 
 async def test_two_members_log_against_one_channel_session(

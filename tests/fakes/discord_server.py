@@ -16,6 +16,7 @@ import asyncio
 import json
 import time
 import zlib
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,20 @@ class Guild:
         return self.channels[0]
 
 
+@dataclass(frozen=True, slots=True)
+class DiscordLimits:
+    """Discord's rate limits as the fake enforces them: 50 requests per second per bot (the
+    interaction endpoints are exempt, as on Discord), and the message route's bucket of 5
+    per 5 seconds per channel."""
+
+    per_second: int = 50
+    channel_messages: int = 5
+    channel_seconds: float = 5.0
+
+
+MESSAGES_ROUTE = "/channels/{channel_id}/messages"
+
+
 class FakeDiscord(FakeServer[Recorded]):
     def __init__(
         self,
@@ -76,8 +91,16 @@ class FakeDiscord(FakeServer[Recorded]):
         *,
         allow_message_content: bool = True,
         validate: bool = True,
+        enforce_limits: bool = False,
+        limits: DiscordLimits | None = None,
     ):
         super().__init__()
+        self.enforce_limits = enforce_limits
+        self.limits = limits or DiscordLimits()
+        self.rate_limited = 0  # 429s answered because a limit was broken
+        self.rate_limited_by: dict[str, int] = {}  # "global" | "route"
+        self._requests_at: deque[float] = deque()
+        self._channel_posts: dict[str, deque[float]] = {}
         self.spec = spec
         self.validate = validate  # benchmarks switch it off: the tests do the checking
         self.token = token
@@ -313,11 +336,54 @@ class FakeDiscord(FakeServer[Recorded]):
         )
         if not webhook and not rec.authorized:
             return 401, {"message": "401: Unauthorized", "code": 0}, {}
+        if self.enforce_limits and not webhook:
+            limited = self._check_limits(rec)
+            if limited is not None:
+                return limited
         handler = _ROUTES.get((rec.method, rec.template or ""))
         if handler is None:
             self.violations.append(f"the fake does not implement {rec.method} {rec.template}")
             return 404, {"message": "404: Not Found", "code": 0}, {}
         return handler(self, rec)
+
+    def _check_limits(self, rec: Recorded) -> tuple[int, Any, dict[str, str]] | None:
+        now = rec.at
+        sent = self._requests_at
+        while sent and sent[0] <= now - 1.0:
+            sent.popleft()
+        if len(sent) >= self.limits.per_second:
+            return self._limited("global", sent[0] + 1.0 - now)
+        posts = None
+        if rec.method == "POST" and rec.template == MESSAGES_ROUTE:
+            posts = self._channel_posts.setdefault(rec.path.split("/")[2], deque())
+            window = self.limits.channel_seconds
+            while posts and posts[0] <= now - window:
+                posts.popleft()
+            if len(posts) >= self.limits.channel_messages:
+                return self._limited("route", posts[0] + window - now)
+            posts.append(now)
+        sent.append(now)
+        return None
+
+    def _limited(self, kind: str, wait: float) -> tuple[int, Any, dict[str, str]]:
+        """A 429 as Discord answers it (behind its proxy, hence the Via header)."""
+        self.rate_limited += 1
+        self.rate_limited_by[kind] = self.rate_limited_by.get(kind, 0) + 1
+        wait = round(max(wait, 0.001), 3)
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": wait,
+            "global": kind == "global",
+            "code": 0,
+        }
+        headers = {
+            "Via": "1.1 google",
+            "Retry-After": str(max(1, round(wait))),
+            "X-RateLimit-Scope": "global" if kind == "global" else "user",
+        }
+        if kind == "global":
+            headers["X-RateLimit-Global"] = "true"
+        return 429, body, headers
 
     # -- route handlers -----------------------------------------------------------------------
 

@@ -151,10 +151,12 @@ Fault = TooManyRequests | ServerError | Blocked | Slow
 
 @dataclass(frozen=True, slots=True)
 class FloodLimits:
-    """Telegram's documented broadcast limits."""
+    """Telegram's documented broadcast limits: 30 messages per second overall, about one per
+    second in a chat ("short bursts" allowed: here at most `per_chat_burst` in any
+    `per_chat_burst` seconds), 20 per minute in a group."""
 
     per_second: int = 30  # messages per second overall
-    per_chat_second: int = 1  # messages per second in one chat
+    per_chat_burst: int = 3  # at most this many in any this many seconds in one chat
     per_group_minute: int = 20  # messages per minute in one group
 
 
@@ -462,13 +464,14 @@ class FakeTelegram(FakeServer[ApiCall]):
         in_chat = self._chat_sends[chat_id]
         _drop_before(self._sends, now - 1.0)
         _drop_before(in_chat, now - 60.0)
-        last_second = [t for t in in_chat if t > now - 1.0]
+        burst = self.limits.per_chat_burst
+        recent = [t for t in in_chat if t > now - burst]
         wait = 0.0
         kind = ""
         if len(self._sends) >= self.limits.per_second:
             wait, kind = self._sends[0] + 1.0 - now, "global"
-        elif len(last_second) >= self.limits.per_chat_second:
-            wait, kind = last_second[0] + 1.0 - now, "chat"
+        elif len(recent) >= burst:
+            wait, kind = recent[-burst] + burst - now, "chat"
         elif chat is not None and chat.is_group and len(in_chat) >= self.limits.per_group_minute:
             wait, kind = in_chat[0] + 60.0 - now, "group"
         if kind:

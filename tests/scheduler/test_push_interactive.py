@@ -47,9 +47,9 @@ async def test_an_interactive_reply_overtakes_a_large_fan_out(env: Env, tg: Fake
 
     stop, ready = asyncio.Event(), asyncio.Event()
     config = PushConfig(rates=(("telegram", RATE),), nudge_after=None)
-    # The adapter tells the limiter about every reply, so the fan-out makes room for it.
-    limiter = limiter_for("telegram", config.push_share, RATE)
-    hooks = Hooks(on_interactive_send=lambda _platform, chat: limiter.note_interactive(chat))
+    # One send queue for the adapter's answers and the pushes: answers go first.
+    limiter = limiter_for("telegram", RATE)
+    hooks = Hooks(gates={"telegram": limiter})
     adapter = TelegramAdapter(env.coach, TEST_TOKEN, tg.url, hooks=hooks, poll_timeout=1)
     running = asyncio.create_task(adapter.run(stop, on_ready=lambda _: ready.set()))
     await asyncio.wait_for(ready.wait(), 10)

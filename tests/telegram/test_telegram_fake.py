@@ -178,12 +178,19 @@ async def test_flood_limits_per_chat_group_and_overall(http: aiohttp.ClientSessi
         people = [fake.user(100 + i, f"P{i}") for i in range(31)]
         club = fake.group(-100500, "Club")
 
-        # One message per second in a chat.
-        assert (await call(http, fake, "sendMessage", chat_id=people[0].id, text="a"))[0] == 200
-        status, body = await call(http, fake, "sendMessage", chat_id=people[0].id, text="b")
+        # One message per second in a chat, after a short burst of three.
+        for text in "abc":
+            assert (await call(http, fake, "sendMessage", chat_id=people[0].id, text=text))[
+                0
+            ] == 200
+            clock.now += 0.25
+        status, body = await call(http, fake, "sendMessage", chat_id=people[0].id, text="d")
+        assert status == 429 and body["parameters"]["retry_after"] == 3
+        clock.now += 2.25
+        assert (await call(http, fake, "sendMessage", chat_id=people[0].id, text="d"))[0] == 200
+        status, body = await call(http, fake, "sendMessage", chat_id=people[0].id, text="e")
         assert status == 429 and body["parameters"]["retry_after"] == 1
-        clock.now += 1.0
-        assert (await call(http, fake, "sendMessage", chat_id=people[0].id, text="b"))[0] == 200
+        clock.now += 3.0
 
         # Thirty messages per second overall.
         clock.now += 1.0
@@ -199,8 +206,8 @@ async def test_flood_limits_per_chat_group_and_overall(http: aiohttp.ClientSessi
         clock.now += 1.0
         status, body = await call(http, fake, "sendMessage", chat_id=club.id, text="x")
         assert status == 429 and body["parameters"]["retry_after"] == 40
-    assert fake.rate_limited == 3
-    assert dict(fake.rate_limited_by) == {"chat": 1, "global": 1, "group": 1}
+    assert fake.rate_limited == 4
+    assert dict(fake.rate_limited_by) == {"chat": 2, "global": 1, "group": 1}
     assert fake.violations == []
 
 

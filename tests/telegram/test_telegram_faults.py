@@ -25,6 +25,7 @@ from tests.fakes.telegram_server import (
     Slow,
     TooManyRequests,
 )
+from tests.gates import RecordingGate
 from tests.telegram.harness import FAST_RETRY, TODAY, RunningBot, press, say, settled
 
 SECRET = TEST_TOKEN.split(":", 1)[1]
@@ -302,12 +303,12 @@ def test_the_clock_fixture_is_a_training_day(clock: Callable[[], datetime]) -> N
     assert clock().date() == TODAY and clock().tzinfo == UTC and TODAY.weekday() == 0
 
 
-async def test_interactive_sends_are_announced_and_pushes_are_not(
+async def test_answers_and_pushes_wait_in_the_send_queue_in_their_lanes(
     tg: FakeTelegram, tmp_path: Path, clock: Callable[[], datetime]
 ) -> None:
-    """The scheduler counts replies against Telegram's limits through this hook."""
-    announced: list[tuple[str, str]] = []
-    hooks = Hooks(on_interactive_send=lambda platform, chat: announced.append((platform, chat)))
+    """Every send takes its turn in the token's send queue: answers as replies, pushes not."""
+    gate = RecordingGate("telegram")
+    hooks = Hooks(gates={"telegram": gate})
     coach, store = await open_coach(tmp_path / "backline.db", clock=clock)
     sender = TelegramAdapter(coach, TEST_TOKEN, tg.url, hooks=hooks, poll_timeout=1)
     stop = asyncio.Event()
@@ -322,5 +323,35 @@ async def test_interactive_sends_are_announced_and_pushes_are_not(
         stop.set()
         await running
         await store.close()
-    # /today's answer and the barrier's answer; not the push.
-    assert announced == [("telegram", "1001")] * 2
+    # /today's answer and the barrier's answer as replies, then the push behind them.
+    assert gate.turns == [("1001", True)] * 2 + [("1001", False)]
+
+
+async def test_a_429_on_an_answer_holds_no_update_slot(
+    tg: FakeTelegram, tmp_path: Path, clock: Callable[[], datetime]
+) -> None:
+    """With one update at a time, Ada's answer waiting out a 429 in the send queue doesn't
+    stop Bob's update from being handled and answered meanwhile."""
+    coach, store = await open_coach(tmp_path / "backline.db", clock=clock)
+    gate = RecordingGate("telegram")
+    adapter = TelegramAdapter(
+        coach, TEST_TOKEN, tg.url, hooks=Hooks(gates={"telegram": gate}), poll_timeout=1,
+        concurrency=1,
+    )  # fmt: skip
+    stop = asyncio.Event()
+    running = asyncio.create_task(adapter.run(stop))
+    try:
+        await tg.wait_polling()
+        ada, bob = tg.user(1001, "Ada"), tg.user(1002, "Bob")
+        tg.fail("sendMessage", TooManyRequests(retry_after=2), chat=tg.private_chat(ada))
+        tg.send(ada, "/today")
+        await tg.wait_for(lambda: statuses(tg, "sendMessage") == [429], what="Ada's 429")
+        [bobs] = await say(tg, bob, "/help")
+        [adas] = await tg.wait_sent(ada, timeout=10)
+        assert adas.html.startswith("<b>Mon 23 Nov")
+        assert bobs.message_id < adas.message_id  # Bob was answered while Ada's waited
+        assert gate.pauses == [(2.0, str(ada.id), None)]
+    finally:
+        stop.set()
+        await running
+        await store.close()
