@@ -112,8 +112,8 @@ def test_piped_chat_logs_and_replies_to_an_earlier_days_message(tmp_path: Path) 
     assert first.returncode == 0, first.stderr
     assert "[1] Mon 23 Nov" in first.stdout
     assert "Logged Single-leg Romanian deadlift (bodyweight): 12, 10 reps." in first.stdout
-    # The next day, a new process replies to the prompt it printed as [4].
-    prompt_line = next(line for line in first.stdout.splitlines() if line.startswith("[4]"))
+    # The next day, a new process replies to the prompt it printed as [3] (the log leads it).
+    prompt_line = next(line for line in first.stdout.splitlines() if line.startswith("[3]"))
     assert "2/5" in prompt_line  # a beginner session now holds five moves (issue 12)
     second = backline(
         "chat",
@@ -123,7 +123,7 @@ def test_piped_chat_logs_and_replies_to_an_earlier_days_message(tmp_path: Path) 
         "2026-11-24",
         "--db",
         str(db),
-        stdin="reply 4: 3x12\n",
+        stdin="reply 3: 3x12\n",
     )
     assert second.returncode == 0, second.stderr
     assert "for Mon 23 Nov: 12, 12, 12 reps" in second.stdout

@@ -104,7 +104,7 @@ class Person:
 
 
 def text_of(reply: Reply) -> str:
-    return "\n".join(f"{m.title or ''}\n{m.text}" for m in reply.messages)
+    return "\n".join(f"{m.preface}\n{m.title or ''}\n{m.text}" for m in reply.messages)
 
 
 @pytest.fixture

@@ -102,6 +102,8 @@ class ConsoleChat:
         message_id = await self.coach.next_message_id(PLATFORM)
         header = f"[{message_id}]"
         lines = [f"{header} {out.title}" if out.title else header]
+        if out.preface:
+            lines += [out.preface, ""]
         lines.append(out.text)
         for attachment in (out.image, out.document):
             if attachment is not None:

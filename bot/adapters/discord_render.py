@@ -212,6 +212,12 @@ def render(out: Outbound) -> list[DiscordMessage]:
         rows = (tuple(b for row in rows for b in row),)
     if out.title:
         messages = _embed_messages(out.title, out.text)
+        if out.preface.strip():  # plain content above the embed
+            first = messages[0]
+            messages[0] = DiscordMessage(_fit(out.preface.strip(), CONTENT_LIMIT), first.embeds)
+    elif out.preface.strip():
+        text = f"{out.preface.strip()}\n\n{out.text}"
+        messages = [DiscordMessage(content=c) for c in split_text(text, CONTENT_LIMIT)]
     else:
         messages = [DiscordMessage(content=c) for c in split_text(out.text, CONTENT_LIMIT)]
     if not messages:

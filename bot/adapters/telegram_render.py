@@ -114,7 +114,9 @@ def _usable(button: Button) -> bool:
 
 
 def _lines(out: Outbound) -> list[_Line]:
-    lines = []
+    lines: list[_Line] = []
+    if out.preface.strip():
+        lines += [(t, False) for t in out.preface.strip().splitlines()] + [("", False)]
     if out.title and out.title.strip():
         lines += [(t, True) for t in out.title.strip().splitlines()]
     lines += [(t, False) for t in out.text.splitlines()]

@@ -93,6 +93,9 @@ class Outbound:
 
     text: str
     title: str | None = None  # rendered bold / as an embed title
+    # Plain text before the title: what just happened, leading the next message (a reply
+    # log's confirmation on top of the next exercise), so one message says both.
+    preface: str = ""
     buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
     image: Attachment | None = None
     document: Attachment | None = None

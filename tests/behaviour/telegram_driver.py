@@ -3,7 +3,9 @@ through `serve()` (tests/telegram/harness.py), against the fake Bot API on 127.0
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 import time
 from pathlib import Path
 
@@ -122,7 +124,9 @@ def _chat(group: Group | None) -> TgChat | None:
 
 
 def _msg(sent: SentMessage) -> Msg:
-    title = sent.text.splitlines()[0] if sent.html.startswith("<b>") else ""
+    # The bold first line, after a plain preface if there is one (a log leading the next prompt).
+    bold = re.match(r"(?:[^<]*\n\n)?<b>([^<]*)</b>", sent.html)
+    title = html.unescape(bold[1]).splitlines()[0] if bold else ""
     labels = tuple(label for row in sent.buttons for label, _ in row)
     reply_to = str(sent.reply_to) if sent.reply_to is not None else None
     return Msg(str(sent.message_id), title, sent.text, labels, reply_to, sent)

@@ -126,3 +126,14 @@ PIECES = [*"ab -_*`~|>[]()#\\:/.<>\n\t\r\x0b\x1c\u00a0\u2028", "http://x.y/a_b",
 @given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
 def test_escaping_skips_only_text_with_nothing_to_escape(text: str) -> None:
     assert escape_markdown(text) == discord.utils.escape_markdown(text, ignore_links=True)
+
+
+def test_a_preface_is_plain_content_above_the_embed() -> None:
+    out = Outbound(
+        "2 x 10-15", title="2/4 · Rows", preface="Logged *RDL*.", buttons=((Button("Done", "d"),),)
+    )
+    [message] = render(out)
+    assert message.content == "Logged \\*RDL\\*."
+    assert message.embeds[0].title == "2/4 · Rows" and message.buttons
+    [plain] = render(Outbound("Next up: rows.", preface="Logged RDL."))
+    assert plain.content == "Logged RDL.\n\nNext up: rows." and not plain.embeds

@@ -102,10 +102,10 @@ async def test_done_and_skip_buttons_log_step_by_step(bot: RunningBot, tg: FakeT
     [session] = await say(tg, ada, "/today")
     [first] = await press(tg, ada, session, "Log step by step")
     assert [label for row in first.buttons for label, _ in row] == ["Done", "Skip"]
-    done_confirmation, second = await press(tg, ada, first, "Done")
-    assert "Logged" in done_confirmation.text
-    skip_confirmation, _third = await press(tg, ada, second, "Skip")
-    assert "Skipped" in skip_confirmation.text
+    [second] = await press(tg, ada, first, "Done")
+    assert second.text.startswith("Logged") and second.buttons
+    [third] = await press(tg, ada, second, "Skip")
+    assert third.text.startswith("Skipped")
     logged = await bot.sets(ada)
     skipped: dict[str, list[bool]] = {}
     for s in logged:
@@ -170,7 +170,7 @@ async def test_the_same_update_delivered_twice_logs_once(bot: RunningBot, tg: Fa
     before = len(tg.sent_to(ada))
     reply = tg.send(ada, "12 10 10", reply_to=session)
     tg.redeliver(reply)
-    confirmation, _prompt = await settled(tg, ada, None, before)
+    [confirmation] = await settled(tg, ada, None, before)
     assert "Logged" in confirmation.text
     assert [s.reps for s in await bot.sets(ada)] == [12, 10, 10]
 
@@ -183,10 +183,10 @@ async def test_a_restart_in_the_middle_of_logging(bot: RunningBot, tg: FakeTeleg
     await bot.restart()
 
     # A reply to the prompt sent before the restart still lands on its exercise...
-    confirmation, second = await say(tg, ada, "10 10", reply_to=first)
-    assert "Logged" in confirmation.text and second.buttons
+    [second] = await say(tg, ada, "10 10", reply_to=first)
+    assert "Logged" in second.text and second.buttons
     # ...and the step-by-step conversation carries on with plain typing.
-    confirmation, _third = await say(tg, ada, "9 9")
+    [confirmation] = await say(tg, ada, "9 9")
     assert "Logged" in confirmation.text
     logged = await bot.sets(ada)
     exercises = list(dict.fromkeys(s.exercise_id for s in logged))

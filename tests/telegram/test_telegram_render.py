@@ -107,3 +107,12 @@ def test_a_long_text_with_a_picture_fills_the_caption_then_follows_as_text() -> 
     shown = "\n".join(html_to_plain(p.html) for p in (photo, *texts))
     assert shown == "Deadlift\n" + "\n".join(lines)
     assert texts[-1].keyboard is not None and photo.keyboard is None
+
+
+def test_a_preface_leads_the_bold_title_in_one_message() -> None:
+    out = Outbound(
+        "2 x 10-15", title="2/4 · Rows", preface="Logged <RDL>.", buttons=((Button("Done", "d"),),)
+    )
+    [part] = render(out)
+    assert part.html == "Logged &lt;RDL&gt;.\n\n<b>2/4 · Rows</b>\n2 x 10-15"
+    assert part.keyboard is not None

@@ -6,7 +6,7 @@ One reply is one batch in the store, so /undo takes back the whole reply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -364,13 +364,17 @@ class Logging(Feature):
         confirm = render.logged(ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units)
         if not all(s.skipped for s in sets):
             confirm += await self.next_times.after_log(ctx.user, planned.exercise_id, plan.day)
-        sentence, follow = await self._what_next(ctx, plan, advance)
+        sentence, prompt = await self._what_next(ctx, plan, advance)
         rest = await self._rest_button(ctx, plan, planned, sets)
+        timer = ((rest,),) if rest else ()
+        if prompt is not None:
+            # One message, not two: the confirmation (and its rest timer) leads the next
+            # exercise's prompt, whose buttons and reply link are the ones that matter now.
+            return Reply(
+                [replace(prompt, preface=confirm + sentence, buttons=timer + prompt.buttons)]
+            )
         # In a group the confirmation stays in the group: members log in the open there.
-        confirmation = Outbound(
-            confirm + sentence, buttons=((rest,),) if rest else (), private=ctx.private_here
-        )
-        return Reply([confirmation, *follow])
+        return Reply([Outbound(confirm + sentence, buttons=timer, private=ctx.private_here)])
 
     async def _rest_button(
         self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise, sets: list[NewSet]
@@ -392,16 +396,16 @@ class Logging(Feature):
 
     async def _what_next(
         self, ctx: Ctx, plan: DayPlan, advance: bool
-    ) -> tuple[str, list[Outbound]]:
-        """(a sentence to add to the confirmation, follow-up messages such as the next prompt)."""
+    ) -> tuple[str, Outbound | None]:
+        """(a sentence to add to the confirmation, the next exercise's prompt if any)."""
         pending = await self._unlogged(ctx, plan)
         if not pending:
             await self.services.clear_state(ctx.user.id, LoggingState)
-            return render.session_done(ctx.in_group), []
+            return render.session_done(ctx.in_group), None
         if not advance or ctx.in_group:
-            return render.next_up(pending[0].name), []
+            return render.next_up(pending[0].name), None
         await self.services.save_state(ctx.user.id, LoggingState(plan.day))
-        return "", [exercise_prompt(ctx, plan, pending[0], self.library)]
+        return "", exercise_prompt(ctx, plan, pending[0], self.library)
 
     async def _start_steps(self, ctx: Ctx, plan: DayPlan) -> Reply:
         pending = await self._unlogged(ctx, plan)
