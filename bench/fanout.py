@@ -7,6 +7,8 @@ fake Bot API server, which enforces Telegram's flood limits and answers 429 when
     python bench/fanout.py --users 3000 --limit 300 --procs 3 --db postgresql://...
         # three bot processes on PostgreSQL, each pacing at limit/3; with --compare, the same
         # fan-out on SQLite first, both side by side in docs/benchmarks.md ("fanout-backends")
+    python bench/fanout.py --users 10000 --registered 100000 --interactive 1
+        # + people sending /today at 1 per second (Poisson) during the fan-out
 
 Three processes, so each measures only itself: this one builds the database and reports; the
 fake server runs in its own process; the bot (real Coach, SQLite, TelegramAdapter, PushService
@@ -14,10 +16,11 @@ with its real APScheduler tick) runs in a third, which measures its start-up tim
 memory. The due minute is a minute or so ahead, so the push goes out from the regular tick.
 
 Ends with one line:
-    fanout: users=N sent=S duplicates=D lost=L http429=E rate_ratio=R
+    fanout: users=N sent=S duplicates=D lost=L http429=E rate_ratio=R [interactive_p99_ms=P]
 sent = people who got their push, duplicates = extra copies of a message in a chat,
 lost = N - sent, http429 = 429s the server answered, rate_ratio = messages per second
-(first to last, server clock) / limit.
+(first to last, server clock; pushes and answers alike) / limit, interactive_p99_ms = the
+99th percentile from a /today being queued at the server to its answer arriving there.
 """
 
 from __future__ import annotations
@@ -43,9 +46,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.report import machine, write_section  # noqa: E402
+from bench.report import machine, percentile, write_section  # noqa: E402
 
 CHAT_BASE = 10_000_000
+ASKERS = 300  # registered people, not due, who send /today during the fan-out
 ZONES = (
     "UTC", "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles",
     "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney", "Pacific/Auckland", "Pacific/Honolulu",
@@ -140,7 +144,7 @@ def build_pg(url: str, due: int, registered: int, due_at: datetime) -> None:
 # -- the fake Bot API server (its own process) ------------------------------------------------
 
 
-async def serve(chats: int, limit: int) -> None:
+async def serve(chats: int, limit: int, interactive: float) -> None:
     from tests.fakes.telegram_server import FakeTelegram, FloodLimits
 
     fake = FakeTelegram(
@@ -152,22 +156,54 @@ async def serve(chats: int, limit: int) -> None:
     await fake.start()
     for n in range(chats):
         fake.user(CHAT_BASE + n, f"P{n}")
+    askers = [fake.user(CHAT_BASE + chats + n, f"A{n}") for n in range(ASKERS)]
+    asked: list[tuple[int, float]] = []  # (chat, when /today was queued)
+    driving = asyncio.create_task(ask_during(fake, askers, chats, interactive, asked))
     print(json.dumps({"url": fake.url}), flush=True)
     loop = asyncio.get_running_loop()
     while True:
         line = await loop.run_in_executor(None, sys.stdin.readline)
         if line.strip() == "stats":
-            print(json.dumps(server_stats(fake)), flush=True)
+            stats = server_stats(fake, chats) | interactive_stats(fake, asked)
+            print(json.dumps(stats), flush=True)
         else:
             break
+    driving.cancel()
     await fake.stop()
 
 
-def server_stats(fake: Any) -> dict[str, Any]:
+async def ask_during(
+    fake: Any, askers: list[Any], pushes: int, rate: float, asked: list[tuple[int, float]]
+) -> None:
+    """People sending /today at `rate` per second (Poisson) while the fan-out runs."""
+    if rate <= 0:
+        return
+    push_chats = range(CHAT_BASE, CHAT_BASE + pushes)
+    await fake.wait_for(lambda: fake.sent, timeout=600, what="the fan-out to start")
+    rng = random.Random(16)
+    while sum(1 for m in fake.sent if m.chat_id in push_chats) < pushes:
+        who = askers[len(asked) % len(askers)]
+        asked.append((who.id, time.monotonic()))
+        fake.send(who, "/today")
+        await asyncio.sleep(rng.expovariate(rate))
+
+
+def interactive_stats(fake: Any, asked: list[tuple[int, float]]) -> dict[str, Any]:
+    waits = []
+    for chat, at in asked:
+        answers = [m.at for m in fake.calls("sendMessage") if m.status == 200
+                   and int(m.params["chat_id"]) == chat and m.at >= at]  # fmt: skip
+        if answers:
+            waits.append(min(answers) - at)
+    return {"asked": len(asked), "answered": len(waits), "interactive_ms": sorted(waits)}
+
+
+def server_stats(fake: Any, pushes: int) -> dict[str, Any]:
     sends = [c for c in fake.requests if c.method == "sendMessage" and c.status == 200]
     texts: dict[int, Counter[str]] = {}
     for m in fake.sent:
-        texts.setdefault(m.chat_id, Counter())[m.text] += 1
+        if CHAT_BASE <= m.chat_id < CHAT_BASE + pushes:  # the askers' answers are not pushes
+            texts.setdefault(m.chat_id, Counter())[m.text] += 1
     return {
         "messages": len(fake.sent),
         "chats": len(texts),
@@ -211,18 +247,27 @@ def cpu_seconds() -> float:
 async def run_bot(
     db: str, url: str, limit: float, expect: int, due_at: datetime, instance: str | None
 ) -> None:
+    from bot.adapters.base import Hooks
     from bot.adapters.telegram import TelegramAdapter
     from bot.app import open_coach
     from scheduler import PushConfig, PushService
+    from scheduler.ratelimit import limiter_for
     from tests.fakes.telegram_server import TEST_TOKEN
 
     coach, store = await open_coach(db, instance=instance)
     stop, ready = asyncio.Event(), asyncio.Event()
-    adapter = TelegramAdapter(coach, TEST_TOKEN, url, poll_timeout=1)
+    # One send queue for the token, as bot.app wires it: answers first, pushes behind.
+    queue = limiter_for("telegram", limit)
+    hooks = Hooks(gates={"telegram": queue})
+    adapter = TelegramAdapter(coach, TEST_TOKEN, url, hooks=hooks, poll_timeout=1)
     running = asyncio.create_task(adapter.run(stop, on_ready=lambda _: ready.set()))
     await asyncio.wait_for(ready.wait(), 30)
     service = PushService(
-        store, coach, {"telegram": adapter}, config=PushConfig(rates=(("telegram", limit),))
+        store,
+        coach,
+        {"telegram": adapter},
+        config=PushConfig(rates=(("telegram", limit),)),
+        limiters={"telegram": queue},
     )
     await service.start()
     rss, _ = memory_mb()
@@ -300,7 +345,12 @@ def read_json(proc: subprocess.Popen[str]) -> dict[str, Any]:
 
 
 def run(
-    users: int, registered: int, limit: int, database: str | None = None, procs: int = 1
+    users: int,
+    registered: int,
+    limit: int,
+    database: str | None = None,
+    procs: int = 1,
+    interactive: float = 0.0,
 ) -> dict[str, Any]:
     """One fan-out; `database` a postgresql:// URL (else a SQLite file in a temporary folder),
     `procs` bot processes on it, each pacing at limit / procs (no limiter spans processes)."""
@@ -314,7 +364,10 @@ def run(
             build_db(Path(db), users, registered, due_at)
         print(f"database: {registered} people in {time.perf_counter() - build_start:.1f} s; "
               f"{users} due at {due_at:%H:%M} UTC", file=sys.stderr)  # fmt: skip
-        server = spawn("--role", "server", "--users", str(users), "--limit", str(limit))
+        server = spawn(
+            "--role", "server", "--users", str(users), "--limit", str(limit),
+            "--interactive", str(interactive),
+        )  # fmt: skip
         try:
             url = read_json(server)["url"]
             launched = time.perf_counter()
@@ -372,14 +425,28 @@ def run(
         "outage": outage,
         "http429_by": stats["http429_by"],
         "tightest_second": stats["tightest_second"],
+        "interactive": interactive,
+        "asked": stats["asked"],
+        "answered": stats["answered"],
+        "interactive_ms": [w * 1000 for w in stats["interactive_ms"]],
     }
 
 
 def line(r: dict[str, Any]) -> str:
-    return (
+    text = (
         f"fanout: users={r['users']} sent={r['sent']} duplicates={r['duplicates']} "
         f"lost={r['lost']} http429={r['http429']} rate_ratio={r['rate_ratio']:.3f}"
     )
+    if r["interactive"] > 0:
+        text += f" interactive_p99_ms={interactive_ms(r, 99):.0f}"
+    return text
+
+
+def interactive_ms(r: dict[str, Any], pct: float) -> float:
+    waits = r["interactive_ms"]
+    if not waits or r["answered"] < r["asked"]:
+        return float("inf")  # an unanswered /today is as bad as it gets
+    return percentile(waits, pct)
 
 
 def write_docs(r: dict[str, Any]) -> None:
@@ -387,20 +454,33 @@ def write_docs(r: dict[str, Any]) -> None:
         r["sent"] == r["users"] and not r["duplicates"] and not r["lost"] and not r["http429"]
         and r["rate_ratio"] >= 0.95 and r["startup_s"] < 5 and r["peak_mb"] <= 150
         and r["outage"]["ready_s"] < 5
+        and (r["interactive"] <= 0 or interactive_ms(r, 99) <= 1000)
     )  # fmt: skip
     rate = f"{r['rate_ratio']:.3f} ({r['messages']} messages in {r['seconds']:.1f} s)"
     rss = f"{r['ready_rss_mb']:.0f} / {r['rss_mb']:.0f} / {r['peak_mb']:.0f} MB"
     o = r["outage"]
     outage = f"{o['ready_s']:.2f} s ({o['pending']} pushes still in the grace window queued)"
+    asking = f" --interactive {r['interactive']:g}" if r["interactive"] > 0 else ""
+    command = (
+        f"python bench/fanout.py --users {r['users']} --registered {r['registered']} "
+        f"--limit {r['limit']}{asking}"
+    )
+    answers = (
+        f"| /today during the fan-out ({r['asked']} asked, {r['answered']} answered): "
+        f"p50 / p99 | {interactive_ms(r, 50):.0f} / {interactive_ms(r, 99):.0f} ms | p99 <= 1 s |\n"
+        if r["interactive"] > 0
+        else ""
+    )
     body = f"""
 ## Fan-out
 
-`python bench/fanout.py --users {r["users"]} --registered {r["registered"]} --limit {r["limit"]}`:
+`{command}`:
 {r["users"]} people due in the same minute (spread over 15 time zones), {r["registered"]}
 registered, pushed by the real APScheduler tick through the durable outbox, the limiter and
 the real Telegram adapter to the fake Bot API server, which enforces Telegram's flood limits
-({r["limit"]} messages/s overall, 1/s per chat, 20/min per group) and answers 429 when one
-breaks. The fake server runs in a process of its own; the figures below are the bot's alone.
+({r["limit"]} messages/s overall, 1/s per chat with bursts of 3, 20/min per group) and
+answers 429 when one breaks. The fake server runs in a process of its own; the figures
+below are the bot's alone.
 
 ```
 {line(r)}
@@ -411,7 +491,7 @@ breaks. The fake server runs in a process of its own; the figures below are the 
 | people who got their push | {r["sent"]} of {r["users"]} | all |
 | duplicates / lost / 429s | {r["duplicates"]} / {r["lost"]} / {r["http429"]} | 0 / 0 / 0 |
 | send rate / limit | {rate} | >= 0.95 |
-| bot CPU per 10,000 pushes | {r["cpu_per_10k"]:.1f} s | |
+{answers}| bot CPU per 10,000 pushes | {r["cpu_per_10k"]:.1f} s | |
 | start-up to ready, {r["registered"]} registered | {r["startup_s"]:.2f} s | < 5 s |
 | bot RSS ready / after the fan-out / peak | {rss} | <= 150 MB |
 | `PushService.start()` after two days down, {r["registered"]} registered | {outage} | < 5 s |
@@ -421,9 +501,11 @@ process to the service being ready: interpreter and imports, migrations, Telegra
 (getMe, setMyCommands), outbox recovery and catch-up. After two days down, `start()` queues
 what is still within the 3-hour grace window before it returns; the {o["missed"]} older
 pushes are recorded as missed in the background ({o["backlog_s"]:.1f} s; peak RSS of that
-process {o["peak_mb"]:.0f} MB). The fan-out paces itself at 97 % of the
-limit (`PushConfig.push_share`); the rest is headroom for interactive replies, which the
-adapter reports through `on_interactive_send` and which never wait for the fan-out.
+process {o["peak_mb"]:.0f} MB). Pushes and answers wait in one send queue for the token
+(`scheduler.ratelimit`): an answer takes the next free slot, the fan-out takes the rest, paced
+evenly, so the fan-out yields to answers by itself. With `--interactive R`, {ASKERS} registered
+people who are not due send /today at R per second (Poisson) for as long as the fan-out
+runs; their wait runs from the update being queued at the server to the answer arriving.
 CPU counts the bot process only, from just before the due minute until the last push was
 recorded: rendering each session with the real coach, SQLite, python-telegram-bot and HTTP.
 {machine()}, {os.cpu_count()} CPUs; {datetime.now(UTC):%Y-%m-%d}.
@@ -469,6 +551,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, help="(bot role) this process's pace, msgs/s")
     parser.add_argument("--registered", type=int, help="people registered (default: --users)")
     parser.add_argument("--no-docs", action="store_true", help="don't touch docs/benchmarks.md")
+    parser.add_argument(
+        "--interactive", type=float, default=0.0, help="/today per second during the fan-out"
+    )
     parser.add_argument("--role", choices=("run", "server", "bot", "outage"), default="run")
     parser.add_argument("--db", help="a postgresql:// URL (default: a temporary SQLite file)")
     parser.add_argument("--procs", type=int, default=1, help="bot processes (PostgreSQL only)")
@@ -478,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--due")
     args = parser.parse_args(argv)
     if args.role == "server":
-        asyncio.run(serve(args.users, args.limit))
+        asyncio.run(serve(args.users, args.limit, args.interactive))
         return 0
     if args.role == "outage":
         asyncio.run(run_outage(args.db))
@@ -488,12 +573,18 @@ def main(argv: list[str] | None = None) -> int:
         rate = args.rate or args.limit
         asyncio.run(run_bot(args.db, args.url, rate, args.users, due, args.instance))
         return 0
-    registered = max(args.registered or args.users, args.users)
+    registered = max(args.registered or args.users, args.users + ASKERS)
     if args.procs > 1 and not args.db:
         parser.error("--procs needs --db postgresql://...: SQLite takes one writing process")
     if args.db:
-        results = [run(args.users, registered, args.limit)] if args.compare else []
-        results.append(run(args.users, registered, args.limit, args.db, args.procs))
+        results = (
+            [run(args.users, registered, args.limit, interactive=args.interactive)]
+            if args.compare
+            else []
+        )
+        results.append(
+            run(args.users, registered, args.limit, args.db, args.procs, args.interactive)
+        )
         if not args.no_docs:
             write_backends(results)
         for r in results:
@@ -502,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line(r))
         r = results[-1]
         return 0 if r["lost"] == r["duplicates"] == r["http429"] == 0 else 1
-    result = run(args.users, registered, args.limit)
+    result = run(args.users, registered, args.limit, interactive=args.interactive)
     if result["violations"]:
         print(f"{result['violations']} Bot API violations", file=sys.stderr)
     if not args.no_docs:
@@ -516,6 +607,8 @@ def main(argv: list[str] | None = None) -> int:
           file=sys.stderr)  # fmt: skip
     print(line(result))
     ok = result["lost"] == 0 and result["duplicates"] == 0 and result["http429"] == 0
+    if result["interactive"] > 0:
+        ok = ok and interactive_ms(result, 99) <= 1000
     return 0 if ok and result["rate_ratio"] >= 0.95 else 1
 
 
