@@ -54,6 +54,15 @@ def test_wheel_ships_content_and_runs_from_another_directory(tmp_path: Path) -> 
         check=True,
         timeout=180,
     )
+    # The install wrote the project's bytecode: a cold start doesn't compile it.
+    for package in ("bot", "scheduler"):
+        sources = list((target / package).rglob("*.py"))
+        assert sources
+        tag = sys.implementation.cache_tag
+        missing = [
+            s for s in sources if not (s.parent / "__pycache__" / f"{s.stem}.{tag}.pyc").exists()
+        ]
+        assert not missing, missing[:5]
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = (

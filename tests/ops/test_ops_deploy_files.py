@@ -84,6 +84,9 @@ def test_dockerfile_runs_slim_python_as_a_user_with_a_volume(
     assert volumes == ['["/data"]']
     env = " ".join(args for kw, args in stage if kw == "ENV")
     assert "BACKLINE_DB=/data/backline.db" in env
+    # The image carries the project's bytecode, written at build time (not at every start).
+    installs = [args for kw, args in stage if kw == "RUN" and "pip install" in args]
+    assert installs and all("--compile" in args for args in installs)
     # Every COPY from the build context names something that exists.
     for kw, args in docker:
         if kw == "COPY" and not args.startswith("--from"):
