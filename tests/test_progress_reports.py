@@ -258,11 +258,13 @@ def test_the_figure_plots_exactly_the_chart_data() -> None:
     assert ticks[-1] == MONDAY.strftime("%d %b") and len(ticks) == 8
 
 
-def test_the_png_is_valid_and_decodes() -> None:
+async def test_the_png_is_valid_and_decodes() -> None:
     from matplotlib.image import imread
     from PIL import Image
 
-    png = MatplotlibCharts().progress_png(sample_chart())
+    charts = MatplotlibCharts()
+    png = await charts.progress_png(sample_chart())
+    assert await charts.progress_png(sample_chart()) is png  # the same data is drawn once
     assert png.startswith(PNG_SIGNATURE)
     with Image.open(io.BytesIO(png)) as image:
         image.verify()
@@ -390,7 +392,7 @@ async def test_progress_before_any_log_explains_and_sends_no_chart(env) -> None:
 
 async def test_a_broken_chart_still_sends_the_numbers(library: Library) -> None:
     class Broken:
-        def progress_png(self, chart: ProgressChart) -> bytes:
+        async def progress_png(self, chart: ProgressChart) -> bytes:
             raise RuntimeError("no fonts")
 
     store = MemoryStore()

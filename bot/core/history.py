@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -74,10 +74,23 @@ def entries(sets: Sequence[SetLog]) -> list[Entry]:
 def export_csv(sets: Sequence[SetLog], library: Library, units: str) -> str:
     """One row per set, oldest first; loads in the person's unit (3 decimals, not rounded to
     plates, so the file says exactly what is stored)."""
+    return "".join(export_csv_chunks(sets, library, units))
+
+
+def export_csv_chunks(
+    sets: Sequence[SetLog], library: Library, units: str, rows: int = 250
+) -> Iterator[str]:
+    """`export_csv` in pieces of `rows` rows, so a caller on an event loop can let other
+    work run between them (a year of history is thousands of rows)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for s in sorted(sets, key=lambda s: (s.plan_date, s.batch_id, s.set_no, s.id)):
+    ordered = sorted(sets, key=lambda s: (s.plan_date, s.batch_id, s.set_no, s.id))
+    for n, s in enumerate(ordered, 1):
+        if n % rows == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
         load = ""
         if s.load_kg is not None:
             load = number(from_kg(s.load_kg, units), places=3)
@@ -96,7 +109,7 @@ def export_csv(sets: Sequence[SetLog], library: Library, units: str) -> str:
                 "" if s.rir is None else s.rir,
             )
         )
-    return buffer.getvalue()
+    yield buffer.getvalue()
 
 
 def export_filename(today: date) -> str:

@@ -267,7 +267,9 @@ class ProgressChart:
 class ChartRenderer(Protocol):
     """Draws charts as PNG bytes. The core gets one injected; it never imports a plotting lib."""
 
-    def progress_png(self, chart: ProgressChart) -> bytes: ...
+    async def progress_png(self, chart: ProgressChart) -> bytes:
+        """Off the event loop: drawing takes tens of milliseconds of CPU."""
+        ...
 
 
 def chart_data(

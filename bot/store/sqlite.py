@@ -315,9 +315,10 @@ class SqliteStore(RestTimers, Database):
         return sets_from(rows)
 
     async def export_sets(self, user_id: int) -> list[SetLog]:
-        """Every set this person logged, oldest first."""
-        rows = await self.read(f"SELECT {SET_COLUMNS} FROM set_logs WHERE user_id = ?", (user_id,))
-        return sets_from(rows)
+        """Every set this person logged, oldest first. Made into records on the database
+        thread: a year of history is thousands of rows, too long a stretch for the event loop."""
+        sql = f"SELECT {SET_COLUMNS} FROM set_logs WHERE user_id = ?"
+        return await self.call(lambda conn: sets_from(conn.execute(sql, (user_id,)).fetchall()))
 
     async def recent_sets_by_exercise(
         self, user_id: int, exercise_ids: Sequence[str], sessions: int

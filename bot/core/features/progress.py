@@ -29,7 +29,7 @@ from bot.core.history import (
     MAX_HISTORY_SESSIONS,
     Entry,
     entries,
-    export_csv,
+    export_csv_chunks,
     export_filename,
 )
 from bot.core.library import LevelDose
@@ -39,6 +39,7 @@ from bot.core.parser import LogParseError, parse_log
 from bot.core.planner import DayPlan, PlannedExercise, is_training_day
 from bot.core.ports import SetLog, User
 from bot.core.progress import (
+    ProgressChart,
     all_records,
     chart_data,
     neglected,
@@ -152,6 +153,16 @@ class Progress(Feature):
         if not any(not s.skipped for s in sets):
             return _private(render.NO_PROGRESS_YET, render.PROGRESS_TITLE)
         planned = planned_per_week(user.settings)
+        # Streaks, records and the chart's numbers go over the whole history: worked out on a
+        # thread, so other people's answers don't wait for a long history behind this one.
+        text, data = await asyncio.to_thread(self._report, sets, user, today, planned)
+        image = await self._chart(data)
+        return Reply([Outbound(text, title=render.PROGRESS_TITLE, image=image, private=True)])
+
+    def _report(
+        self, sets: list[SetLog], user: User, today: date, planned: int
+    ) -> tuple[str, ProgressChart]:
+        """The /progress text and the chart's data (pure, over the whole history)."""
         monday = week_start(today)
         sunday = monday + timedelta(days=6)
         lines = render.progress_head(
@@ -160,10 +171,8 @@ class Progress(Feature):
         lines += self._group_lines([s for s in sets if monday <= s.plan_date <= sunday], user)
         fresh = {s.exercise_id for s in new_records(sets, monday, sunday)}
         records = all_records(sets)[:RECORDS_SHOWN]
-        lines += render.records_lines(records, fresh, self.library, ctx.units)
-        image = await self._chart(sets, planned, today)
-        text = "\n".join(lines)
-        return Reply([Outbound(text, title=render.PROGRESS_TITLE, image=image, private=True)])
+        lines += render.records_lines(records, fresh, self.library, user.settings.units)
+        return "\n".join(lines), chart_data(sets, self.library, planned, today)
 
     def _group_lines(self, week: list[SetLog], user: User) -> list[str]:
         counts = sets_by_group(week, self.library)
@@ -171,15 +180,14 @@ class Progress(Feature):
         rx = dose.prescribed(nudge.exercise, self.library, user.settings.level) if nudge else None
         return render.group_lines(counts, self.library, nudge, rx)
 
-    async def _chart(self, sets: list[SetLog], planned: int, today: date) -> Attachment | None:
+    async def _chart(self, data: ProgressChart) -> Attachment | None:
         charts = self.charts
         if charts is None:
             return None
-        data = chart_data(sets, self.library, planned, today)
         if not any(data.sessions):
             return None
         try:
-            png = await asyncio.to_thread(charts.progress_png, data)
+            png = await charts.progress_png(data)
         except Exception:  # the numbers still go out as text
             log.exception("progress chart failed")
             return None
@@ -262,7 +270,13 @@ class Progress(Feature):
         sets = await self.logs.export_sets(ctx.user.id)
         if not sets:
             return _private(render.NOTHING_TO_EXPORT)
-        data = export_csv(sets, self.library, ctx.units).encode()
+        # Written in pieces, giving the event loop back between them: other people's answers
+        # don't wait for a long history to be formatted.
+        pieces = []
+        for piece in export_csv_chunks(sets, self.library, ctx.units):
+            pieces.append(piece.encode())
+            await asyncio.sleep(0)
+        data = b"".join(pieces)
         doc = Attachment(export_filename(ctx.today), data, "text/csv")
         text = render.export_text(len(sets), sets[0].plan_date, sets[-1].plan_date, ctx.units)
         # Private: asked in a group, the coach sends it to the person's own chat.
