@@ -428,3 +428,28 @@ def test_statement_splitting_respects_strings_comments_and_triggers():
     assert statements[1].startswith("CREATE TRIGGER") and statements[1].endswith("END;")
     with pytest.raises(MigrationError, match="no closing"):
         schema.split_statements("CREATE TABLE a (x);\nCREATE TABLE b (y)", "0009_x.sql")
+
+
+async def test_the_tick_finds_the_zones_in_use_by_seeking_not_scanning(store: SqliteStore):
+    """The zones come from a skip scan of the reminder index: one seek per zone, so the tick
+    doesn't read every registered person (the plan says SEARCH, never SCAN users)."""
+    zones = ["Asia/Tokyo", "Europe/Berlin", "America/New_York", "Europe/Berlin", "UTC"]
+    for n, zone in enumerate(zones):
+        user = await make_user(store, str(100 + n), f"c{n}")
+        await store.save_settings(user.id, Settings(timezone=zone))
+    paused = await make_user(store, "200", "c200")
+    await store.save_settings(paused.id, Settings(timezone="Pacific/Auckland"))
+    await store.set_active(paused.id, False)
+    moved = await make_user(store, "201", "c201")
+    await store.save_settings(moved.id, Settings(timezone="Africa/Lagos"))
+    await store.save_settings(moved.id, Settings(timezone="Asia/Kolkata"))  # moved away
+
+    assert await store.outbox.timezones() == sorted(set(zones) | {"Asia/Kolkata"})
+    zone = "json_extract(settings, '$.timezone')"
+    plan = await store.read(
+        f"EXPLAIN QUERY PLAN SELECT MIN({zone}) FROM users WHERE active = 1 AND {zone} > ?",
+        ("A",),
+    )
+    assert [r["detail"] for r in plan] == [
+        "SEARCH users USING INDEX users_reminder (<expr>>?)"
+    ]

@@ -30,6 +30,7 @@ from bot.core.ports import (
 from bot.store.db import Database
 from bot.store.rows import USER_COLUMNS, push_from, user_from, utc_iso
 
+_ZONE = "json_extract(settings, '$.timezone')"  # the users_reminder index's first column
 _FIELDS = "platform, target, day, kind, user_id, channel_id, chat_id, due_at, state"
 _ROW_COLUMNS = (
     "id, platform, target, day, kind, user_id, channel_id, chat_id, due_at, state, attempts,"
@@ -256,9 +257,16 @@ class SqliteOutbox:
     # -- who is due --------------------------------------------------------------------------
 
     async def timezones(self) -> list[str]:
-        """Every timezone an active person uses (an index-only scan)."""
+        """Every timezone an active person uses. A skip scan of the users_reminder index:
+        one seek per zone for the next zone name, so the tick costs the zones in use, not
+        the people registered (DISTINCT would read every index entry: 70-110 ms at 1M)."""
         rows = await self.db.read(
-            "SELECT DISTINCT json_extract(settings, '$.timezone') FROM users WHERE active = 1"
+            "WITH RECURSIVE zones(name) AS ("
+            f" SELECT (SELECT MIN({_ZONE}) FROM users WHERE active = 1 AND {_ZONE} IS NOT NULL)"
+            " UNION ALL"
+            f" SELECT (SELECT MIN({_ZONE}) FROM users WHERE active = 1 AND {_ZONE} > zones.name)"
+            " FROM zones WHERE zones.name IS NOT NULL"
+            ") SELECT name FROM zones WHERE name IS NOT NULL"
         )
         return [r[0] for r in rows if isinstance(r[0], str)]
 
