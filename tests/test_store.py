@@ -6,10 +6,11 @@ and on the memory store)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -450,6 +451,42 @@ async def test_the_tick_finds_the_zones_in_use_by_seeking_not_scanning(store: Sq
         f"EXPLAIN QUERY PLAN SELECT MIN({zone}) FROM users WHERE active = 1 AND {zone} > ?",
         ("A",),
     )
-    assert [r["detail"] for r in plan] == [
-        "SEARCH users USING INDEX users_reminder (<expr>>?)"
-    ]
+    assert [r["detail"] for r in plan] == ["SEARCH users USING INDEX users_reminder (<expr>>?)"]
+
+
+async def test_migration_6_expires_old_links_and_plans_and_new_plans_are_compact(db_path: Path):
+    before = [m for m in schema.discover() if m.version < 6]
+    async with await SqliteStore.open(db_path, before) as old:
+        user = await make_user(old)
+        long_ago = utc_iso(datetime.now(UTC) - timedelta(days=30))
+        recent = now_iso()
+        today = datetime.now(UTC).date()
+        for message_id, day, at in (("1", "2026-01-05", long_ago), ("2", "2026-01-06", recent)):
+            await old.write(
+                "INSERT INTO message_links (platform, chat_id, message_id, user_id, kind,"
+                " plan_date, created_at) VALUES ('telegram', 'c42', ?, ?, 'session', ?, ?)",
+                (message_id, user.id, day, at),
+            )
+        for day in ("2026-01-05", "2026-01-06", today.isoformat()):
+            await old.write(
+                "INSERT INTO plans (user_id, plan_date, plan_key, payload, created_at)"
+                " VALUES (?, ?, 'k1', ?, ?)",
+                (user.id, day, f'{{"day": "{day}"}}', recent),
+            )
+    async with await open_store(db_path) as store:  # applies 0006
+        assert await store.resolve_message("telegram", "c42", "1") is None
+        assert await count(store, "message_links") == 1
+        # Old and unreachable: gone. Old but a live link's: kept, and still reads as text.
+        assert await store.get_plan(user.id, date(2026, 1, 5)) is None
+        assert await store.get_plan(user.id, date(2026, 1, 6)) == ("k1", {"day": "2026-01-06"})
+        assert await store.get_plan(user.id, today) == ("k1", {"day": today.isoformat()})
+        # Plans saved now are stored compressed and come back the same.
+        plan = {"main": [{"exercise_id": "glute-bridge", "name": "Glute bridge"}] * 5}
+        await store.save_plan(user.id, today, "k2", plan)
+        [row] = await store.read(
+            "SELECT payload FROM plans WHERE user_id = ? AND plan_date = ?",
+            (user.id, today.isoformat()),
+        )
+        assert isinstance(row[0], bytes) and len(row[0]) < len(json.dumps(plan)) / 3
+    async with await open_store(db_path) as store:  # not from the cache: from the file
+        assert await store.get_plan(user.id, today) == ("k2", plan)

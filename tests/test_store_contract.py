@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from bot.core import ports
 from bot.core.events import MessageLink, UserRef
@@ -732,6 +733,35 @@ async def test_a_link_for_an_unknown_user_is_refused(store: Persistence):
     with pytest.raises(RecordRejected):
         await store.link_message("telegram", "c1", "1", 999, MessageLink("prompt"))
     assert await store.resolve_message("telegram", "c1", "1") is None
+
+
+async def test_links_expire_and_take_the_plans_only_they_could_reach(store: Persistence):
+    """A link older than LINK_RETENTION no longer resolves; housekeeping drops it and the
+    stored plans for days before the cutoff that no remaining link refers to."""
+    user = await make_user(store)
+    sent = datetime(2026, 11, 2, 12, tzinfo=UTC)
+    old_day, kept_day, recent_day = date(2026, 10, 20), date(2026, 10, 21), date(2026, 11, 9)
+    for day in (old_day, kept_day, recent_day):
+        await store.save_plan(user.id, day, "k1", {"day": day.isoformat()})
+    with time_machine.travel(sent, tick=False):
+        await store.link_message("telegram", "c42", "1", user.id, MessageLink("session", old_day))
+    later = sent + ports.LINK_RETENTION - timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        # A late prompt for an old session: its plan stays while the prompt can be replied to.
+        prompt = MessageLink("exercise", kept_day, "romanian-deadlift")
+        await store.link_message("telegram", "c42", "2", user.id, prompt)
+        assert await store.resolve_message("telegram", "c42", "1") is not None
+    expiry = sent + ports.LINK_RETENTION + timedelta(minutes=1)
+    with time_machine.travel(expiry, tick=False):
+        assert await store.resolve_message("telegram", "c42", "1") is None  # too old to reply to
+        await store.expire_links(expiry)
+        assert await store.resolve_message("telegram", "c42", "1") is None
+        got = await store.resolve_message("telegram", "c42", "2")
+        assert got is not None and got.link == prompt
+    assert await store.get_plan(user.id, old_day) is None
+    assert await store.get_plan(user.id, kept_day) == ("k1", {"day": kept_day.isoformat()})
+    assert await store.get_plan(user.id, recent_day) == ("k1", {"day": recent_day.isoformat()})
+    assert await table_rows(store, "message_links") in (1, None)
 
 
 # -- conversation state ------------------------------------------------------------------------

@@ -293,8 +293,16 @@ class SetHistory(Protocol):
         ...
 
 
+# A reply to a bot message sent longer ago than this no longer reaches what it was about (the
+# person gets "send /today and reply to the new one"); its link, and stored plans no live link
+# refers to that are older than this, are dropped. Ten days covers logging a session late
+# (/log and /history edit work for any day) while keeping what the store holds per person
+# bounded: links and plans are under a sixth of it (bench/storage.py).
+LINK_RETENTION = timedelta(days=10)
+
+
 class MessageLinks(Protocol):
-    """Sent bot messages -> what they were about."""
+    """Sent bot messages -> what they were about, for LINK_RETENTION."""
 
     async def link_message(
         self, platform: str, chat_id: str, message_id: str, user_id: int | None, link: MessageLink
@@ -305,7 +313,15 @@ class MessageLinks(Protocol):
 
     async def resolve_message(
         self, platform: str, chat_id: str, message_id: str
-    ) -> StoredLink | None: ...
+    ) -> StoredLink | None:
+        """None for a message we never linked, or linked longer than LINK_RETENTION ago."""
+        ...
+
+    async def expire_links(self, now: datetime) -> None:
+        """Housekeeping: forget links older than LINK_RETENTION, and stored plans for days
+        before then that no remaining link refers to (nothing can reply to them any more;
+        /history falls back to the content's dose). The stores run it now and then."""
+        ...
 
 
 class Conversations(Protocol):

@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.core.events import MessageLink, UserRef
 from bot.core.ports import (
+    LINK_RETENTION,
     PENDING,
     REST_KIND,
     SENDING,
@@ -77,7 +78,7 @@ class MemoryStore:
         self._plans: dict[tuple[int, date], tuple[str, str]] = {}  # -> (key, payload JSON)
         self._sets: dict[int, SetLog] = {}
         self._batches: dict[int, int] = {}  # batch id -> user id
-        self._links: dict[tuple[str, str, str], StoredLink] = {}
+        self._links: dict[tuple[str, str, str], tuple[StoredLink, datetime]] = {}  # -> made at
         self._states: dict[int, str] = {}  # user id -> state JSON
         self._events: set[tuple[str, str]] = set()
         self._counters: dict[str, int] = {}
@@ -156,7 +157,7 @@ class MemoryStore:
         self.outbox.forget(user_id)
         for timer_id in [i for i, t in self._rests.items() if t.user_id == user_id]:
             del self._rests[timer_id]
-        for (platform, chat_id, message_id), stored in list(self._links.items()):
+        for (platform, chat_id, message_id), (stored, _) in list(self._links.items()):
             theirs = stored.user_id == user_id
             if person is not None:
                 # Links they own, and every link in their private chat (how-tos, prompts).
@@ -354,12 +355,24 @@ class MemoryStore:
             self.require_user(user_id)
         # Only the fields message_links has columns for, as SQLite keeps them.
         kept = MessageLink(link.kind, link.plan_date, link.exercise_id, link.owner)
-        self._links[(platform, chat_id, message_id)] = StoredLink(user_id, kept)
+        made = datetime.now(UTC)
+        self._links[(platform, chat_id, message_id)] = (StoredLink(user_id, kept), made)
 
     async def resolve_message(
         self, platform: str, chat_id: str, message_id: str
     ) -> StoredLink | None:
-        return self._links.get((platform, chat_id, message_id))
+        found = self._links.get((platform, chat_id, message_id))
+        if found is None or found[1] < datetime.now(UTC) - LINK_RETENTION:
+            return None
+        return found[0]
+
+    async def expire_links(self, now: datetime) -> None:
+        cutoff = now - LINK_RETENTION
+        for key in [k for k, (_, made) in self._links.items() if made < cutoff]:
+            del self._links[key]
+        referred = {(stored.user_id, stored.link.plan_date) for stored, _ in self._links.values()}
+        for slot in [s for s in self._plans if s[1] < cutoff.date() and s not in referred]:
+            del self._plans[slot]
 
     # -- conversation state --------------------------------------------------------------------
 

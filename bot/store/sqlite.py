@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -41,6 +41,7 @@ import aiosqlite
 
 from bot.core.events import MessageLink, UserRef
 from bot.core.ports import (
+    LINK_RETENTION,
     Channel,
     NewSet,
     RecordRejected,
@@ -87,7 +88,7 @@ class SqliteStore(RestTimers, Database):
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         super().__init__(conn)
-        self._last_prune: float | None = None  # time.monotonic() of the last event prune
+        self._last_prune: datetime | None = None  # when housekeeping last ran (wall clock)
         # (user id, ISO date) -> (plan key, payload JSON), most recently used last. Plans are
         # written only through this store, so it is exact. A read can't cache a plan older
         # than a write's: aiosqlite runs calls and resumes their callers in submission order.
@@ -194,7 +195,7 @@ class SqliteStore(RestTimers, Database):
             )
             if not rows:
                 return None
-            cached = rows[0]["plan_key"], rows[0]["payload"]
+            cached = rows[0]["plan_key"], _plan_text(rows[0]["payload"])
             self._remember_plan(slot, cached)
         else:
             self._plans.move_to_end(slot)
@@ -210,7 +211,7 @@ class SqliteStore(RestTimers, Database):
             " ON CONFLICT (user_id, plan_date) DO UPDATE SET"
             "  plan_key = excluded.plan_key, payload = excluded.payload,"
             "  created_at = excluded.created_at",
-            (*slot, key, text, now_iso()),
+            (*slot, key, _plan_blob(text), now_iso()),
         )
         self._remember_plan(slot, (key, text))
 
@@ -413,10 +414,24 @@ class SqliteStore(RestTimers, Database):
     ) -> StoredLink | None:
         rows = await self.read(
             f"SELECT {LINK_COLUMNS} FROM message_links"
-            " WHERE platform = ? AND chat_id = ? AND message_id = ?",
-            (platform, chat_id, message_id),
+            " WHERE platform = ? AND chat_id = ? AND message_id = ? AND created_at >= ?",
+            (platform, chat_id, message_id, utc_iso(datetime.now(UTC) - LINK_RETENTION)),
         )
         return link_from(rows[0]) if rows else None
+
+    async def expire_links(self, now: datetime) -> None:
+        cutoff = now - LINK_RETENTION
+
+        def expire(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM message_links WHERE created_at < ?", (utc_iso(cutoff),))
+            conn.execute(
+                "DELETE FROM plans WHERE plan_date < ? AND NOT EXISTS (SELECT 1 FROM message_links"
+                " l WHERE l.user_id = plans.user_id AND l.plan_date = plans.plan_date)",
+                (cutoff.date().isoformat(),),
+            )
+
+        await self.atomically(expire)
+        self._plans.clear()  # the cache may hold a dropped plan; it refills from the file
 
     # -- conversation state ------------------------------------------------------------------
 
@@ -444,12 +459,16 @@ class SqliteStore(RestTimers, Database):
         return await self.call(lambda conn: _claim(conn, platform, event_id))
 
     async def _prune_events_now_and_then(self) -> None:
-        now = time.monotonic()
-        if self._last_prune is not None and now - self._last_prune < self.PRUNE_INTERVAL_SECONDS:
+        """Housekeeping every PRUNE_INTERVAL_SECONDS (wall clock): old event ids, expired
+        message links and the plans nothing can reply to any more."""
+        now = datetime.now(UTC)
+        last = self._last_prune
+        if last is not None and (now - last).total_seconds() < self.PRUNE_INTERVAL_SECONDS:
             return
         self._last_prune = now
-        cutoff = utc_iso(datetime.now(UTC) - self.EVENT_RETENTION)
+        cutoff = utc_iso(now - self.EVENT_RETENTION)
         await self.write("DELETE FROM processed_events WHERE seen_at < ?", (cutoff,))
+        await self.expire_links(now)
 
     async def next_seq(self, name: str) -> int:
         """1, 2, 3, ... per name, across restarts."""
@@ -611,3 +630,35 @@ def _user_for(conn: sqlite3.Connection, ref: UserRef, chat_id: str, display_name
         (ref.platform, ref.user_id, chat_id, display_name, _DEFAULT_SETTINGS, now_iso()),
     ).fetchall()
     return user_from(rows[0])
+
+
+# Plans are stored as deflate with a preset dictionary of what every plan's JSON repeats (a
+# 2.1 KB plan becomes about 360 bytes; plain zlib gets it to 540). Format byte first: this
+# dictionary must never change; a better one gets a new format byte and keeps this one.
+_PLAN_FORMAT_1 = b"\x01"
+_PLAN_DICT_1 = (
+    b'{"cooldown":[{"exercise_id":"","load_kg":null,"name":"","note":"","per_side":true,'
+    b'"reps":null,"rest_seconds":0,"seconds":[30,45],"sets":1,"slot":"cooldown","warmup_sets":0}],'
+    b'"day":"2026-","day_type":"full","main":[{"exercise_id":"","load_kg":null,"name":"",'
+    b'"note":"","per_side":false,"reps":[10,15],"rest_seconds":45,"seconds":null,"sets":2,'
+    b'"slot":"","warmup_sets":0}],"minutes":20,"next_training_day":null,"title":"",'
+    b'"training":true,"warmup":[{"exercise_id":"","load_kg":null,"name":"","note":"",'
+    b'"per_side":false,"reps":[8,10],"rest_seconds":0,"seconds":null,"sets":1,"slot":"warmup",'
+    b'"warmup_sets":0}]}'
+)
+
+
+def _plan_blob(text: str) -> bytes:
+    packer = zlib.compressobj(9, zdict=_PLAN_DICT_1)
+    return _PLAN_FORMAT_1 + packer.compress(text.encode()) + packer.flush()
+
+
+def _plan_text(payload: str | bytes) -> str:
+    """A stored plan's JSON: compressed since schema 6 (`_plan_blob`); rows written before
+    then are plain text until they expire."""
+    if isinstance(payload, str):
+        return payload
+    if payload[:1] != _PLAN_FORMAT_1:
+        raise ValueError(f"unknown stored plan format {payload[:1]!r}")
+    unpacker = zlib.decompressobj(zdict=_PLAN_DICT_1)
+    return (unpacker.decompress(payload[1:]) + unpacker.flush()).decode()
