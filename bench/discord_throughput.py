@@ -178,6 +178,18 @@ async def _slash(
     lat: list[float],
 ) -> dict[str, Any]:
     # Built here rather than with fake.slash so the waiter exists before the dispatch.
+    payload = slash_interaction(fake, who, name, options)
+    future = answers.expect(payload["token"])
+    sent_at = time.perf_counter()
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    lat.append(await future - sent_at)
+    return payload
+
+
+def slash_interaction(
+    fake: FakeDiscord, who: dict[str, Any], name: str, options: dict[str, str]
+) -> dict[str, Any]:
+    """A slash command from `who` in their DM, registered with the fake, not yet dispatched."""
     cmd = next(c for c in fake.commands if c["name"] == name)
     data = {
         "id": cmd["id"],
@@ -188,10 +200,6 @@ async def _slash(
     channel = fake.dm_channel_for(who)
     payload = P.interaction(2, data, app_id=fake.app_id, who=who, channel=channel, guild_id=None)
     fake.interactions[payload["token"]] = payload
-    future = answers.expect(payload["token"])
-    sent_at = time.perf_counter()
-    await fake.dispatch("INTERACTION_CREATE", payload)
-    lat.append(await future - sent_at)
     return payload
 
 

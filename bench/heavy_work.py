@@ -1,6 +1,6 @@
 """/progress and /export with a year of history: how long they take, cold and warm, and the
 longest they keep the event loop from everything else (loop lag a 1 ms ticker sees, charged
-at most the CPU this process used meanwhile, as in tests/test_event_loop_lag.py).
+at most the CPU this process used meanwhile: tests/loop_lag.py).
 
     python bench/heavy_work.py            # prints and refreshes docs/benchmarks.md
     python bench/heavy_work.py --no-docs
@@ -30,6 +30,7 @@ async def measure() -> list[tuple[str, float, float]]:
     from bot.app import open_coach
     from bot.core.events import InboundEvent, UserRef
     from bot.core.ports import NewSet
+    from tests.loop_lag import worst_lag
 
     noon = datetime(MONDAY.year, MONDAY.month, MONDAY.day, 12, tzinfo=UTC)
     rows = []
@@ -50,31 +51,10 @@ async def measure() -> list[tuple[str, float, float]]:
         for n, (label, text) in enumerate(steps, 1):
             event = InboundEvent(ref, "dm-sam", text, message_id=str(n), event_id=f"h{n}")
             started = time.perf_counter()
-            lag = await worst_lag(coach.handle(event))
+            lag, _ = await worst_lag(coach.handle(event))
             rows.append((label, (time.perf_counter() - started) * 1000, lag * 1000))
         await store.close()
     return rows
-
-
-async def worst_lag(work: object) -> float:
-    worst = 0.0
-    done = asyncio.Event()
-
-    async def ticker() -> None:
-        nonlocal worst
-        while not done.is_set():
-            before, cpu = time.perf_counter(), time.process_time()
-            await asyncio.sleep(0.001)
-            late = time.perf_counter() - before - 0.001
-            worst = max(worst, min(late, time.process_time() - cpu))
-
-    ticking = asyncio.create_task(ticker())
-    await asyncio.sleep(0.01)
-    worst = 0.0
-    await work  # type: ignore[misc]
-    done.set()
-    await ticking
-    return worst
 
 
 def main(argv: list[str] | None = None) -> int:

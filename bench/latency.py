@@ -137,6 +137,20 @@ async def bot_process(args: argparse.Namespace) -> None:
         await asyncio.wait_for(task, 30)
 
 
+def hooks_for(platform: str) -> Any:
+    """The adapter's hooks as bot.app wires them: the platform's send queue."""
+    from bot.adapters.base import Hooks
+    from scheduler.ratelimit import limiter_for
+
+    queue: Any = limiter_for(platform)
+    if "gates" not in Hooks.__dataclass_fields__:
+        # A checkout from before the send queue (the "before" figures): replies were only
+        # noted against the push budget, never paced.
+        old: Any = Hooks
+        return old(on_interactive_send=lambda _p, chat: queue.note_interactive(chat))
+    return Hooks(gates={platform: queue})
+
+
 async def _telegram_bot(
     args: argparse.Namespace, tmp: Path, stop: asyncio.Event, ready: asyncio.Event
 ) -> None:
@@ -170,13 +184,11 @@ async def _telegram_bot(
             await app.stop()
         return
 
-    from bot.adapters.base import Hooks
     from bot.adapters.telegram import TelegramAdapter
     from bot.app import open_coach
-    from scheduler.ratelimit import limiter_for
 
     coach, store = await open_coach(tmp / "bench.db", clock=lambda: TG_NOW)
-    hooks = Hooks(gates={"telegram": limiter_for("telegram")})
+    hooks = hooks_for("telegram")
     adapter = TelegramAdapter(coach, TEST_TOKEN, args.url, hooks=hooks, poll_timeout=1)
     try:
         await adapter.run(stop, on_ready=lambda _: ready.set())
@@ -208,13 +220,11 @@ async def _discord_bot(
         await task
         return
 
-    from bot.adapters.base import Hooks
     from bot.adapters.discord import DiscordAdapter
     from bot.app import open_coach
-    from scheduler.ratelimit import limiter_for
 
     coach, store = await open_coach(tmp / "bench.db", clock=lambda: DISCORD_NOW)
-    hooks = Hooks(gates={"discord": limiter_for("discord")})
+    hooks = hooks_for("discord")
     adapter = DiscordAdapter(coach, DISCORD_TOKEN, hooks=hooks, sync_state_path=tmp / "sync.json")
     task = asyncio.create_task(adapter.run(stop))
     try:
@@ -276,6 +286,26 @@ async def drain(arrivals: list[Arrival], check: Any) -> None:
         await asyncio.sleep(0.25)
 
 
+async def measure(
+    proc: subprocess.Popen[str],
+    fake: Any,
+    arrivals: list[Arrival],
+    fire: Any,
+    check: Any,
+    bare: bool,
+) -> Outcome:
+    """Play the arrivals against the running bot, wait for the answers; the outcome."""
+    tell(proc, "mark")
+    started = time.monotonic()
+    await play(arrivals, fire)
+    await drain(arrivals, check)
+    wall = time.monotonic() - started
+    tell(proc, "stats")
+    cpu = (await read_json(proc))["cpu_s"]
+    by = dict(fake.rate_limited_by)
+    return Outcome("bare" if bare else "backline", arrivals, fake.rate_limited, cpu, wall, by)
+
+
 async def run_telegram(rate: float, duration: float, people: int, bare: bool) -> Outcome:
     from tests.fakes.telegram_server import FakeTelegram, TgUser
 
@@ -312,15 +342,7 @@ async def run_telegram(rate: float, duration: float, people: int, bare: bool) ->
                     a.answered = mine[0] if mine else None
                     a.messages = len(mine)
 
-        tell(proc, "mark")
-        started = time.monotonic()
-        await play(arrivals, fire)
-        await drain(arrivals, check)
-        wall = time.monotonic() - started
-        tell(proc, "stats")
-        cpu = (await read_json(proc))["cpu_s"]
-        by = dict(fake.rate_limited_by)
-        return Outcome("bare" if bare else "backline", arrivals, fake.rate_limited, cpu, wall, by)
+        return await measure(proc, fake, arrivals, fire, check, bare)
     finally:
         tell(proc, "quit")
         proc.wait(60)
@@ -328,6 +350,7 @@ async def run_telegram(rate: float, duration: float, people: int, bare: bool) ->
 
 
 async def run_discord(rate: float, duration: float, people: int, bare: bool) -> Outcome:
+    from bench.discord_throughput import slash_interaction
     from tests.fakes import discord_payloads as P
     from tests.fakes.discord_server import FakeDiscord, Recorded
     from tests.fakes.discord_spec import API_PREFIX, DiscordSpec, spec_path
@@ -366,19 +389,7 @@ async def run_discord(rate: float, duration: float, people: int, bare: bool) -> 
         pending: set[asyncio.Task[None]] = set()
 
         async def slash(a: Arrival, name: str, options: dict[str, str]) -> None:
-            cmd = next(c for c in fake.commands if c["name"] == name)
-            data = {
-                "id": cmd["id"],
-                "name": name,
-                "type": 1,
-                "options": [{"name": k, "type": 3, "value": v} for k, v in options.items()],
-            }
-            person = who[a.person]
-            channel = fake.dm_channel_for(person)
-            payload = P.interaction(
-                2, data, app_id=fake.app_id, who=person, channel=channel, guild_id=None
-            )
-            fake.interactions[payload["token"]] = payload
+            payload = slash_interaction(fake, who[a.person], name, options)
             waiting[payload["token"]] = a
             if name == "today":
                 tokens[a.person] = payload["token"]
@@ -406,15 +417,7 @@ async def run_discord(rate: float, duration: float, people: int, bare: bool) -> 
             pending.add(task)
             task.add_done_callback(pending.discard)
 
-        tell(proc, "mark")
-        started = time.monotonic()
-        await play(arrivals, fire)
-        await drain(arrivals, lambda: None)
-        wall = time.monotonic() - started
-        tell(proc, "stats")
-        cpu = (await read_json(proc))["cpu_s"]
-        by = dict(fake.rate_limited_by)
-        return Outcome("bare" if bare else "backline", arrivals, fake.rate_limited, cpu, wall, by)
+        return await measure(proc, fake, arrivals, fire, lambda: None, bare)
     finally:
         tell(proc, "quit")
         proc.wait(60)

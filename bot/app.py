@@ -11,8 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from bot import charts
 from bot.adapters.base import AdapterFactory, CoachPort, FileIds, Hooks, PlatformAdapter
-from bot.charts import MatplotlibCharts  # matplotlib itself loads on the first chart
+from bot.charts import MatplotlibCharts  # matplotlib loads in the drawing process only
 from bot.content import default_library
 from bot.core.coach import Coach
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
@@ -193,6 +194,19 @@ def _push_service(
     return PushService(store, coach, senders, config=config.push_config(), limiters=limiters)
 
 
+# The drawing process starts this long after the bot: start-up has the CPU to itself, and a
+# short run (a check, a test) never pays for a process it won't use.
+WARM_CHARTS_AFTER = 30.0
+
+
+async def _warm_charts() -> None:
+    await asyncio.sleep(WARM_CHARTS_AFTER)
+    try:
+        await charts.warm()
+    except Exception:  # charts are drawn on demand then; the numbers never depend on them
+        log.warning("could not start the chart process in advance", exc_info=True)
+
+
 def freeze_startup_objects() -> None:
     """Exempt everything alive now (modules, the content library, caches) from garbage
     collection: a full collection then looks only at what came later, instead of stopping
@@ -272,6 +286,7 @@ async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Pe
         adapters_stop.set()
 
     freeze_startup_objects()
+    warming = asyncio.create_task(_warm_charts())  # the drawing process, in the background
     starting = asyncio.create_task(push_when_ready())
     stopping = asyncio.create_task(shut_down_in_order())
     try:
@@ -279,5 +294,6 @@ async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Pe
     finally:
         stop.set()  # also when an adapter failed: take the rest down the same way
         await stopping
+        warming.cancel()
         if endpoint is not None:
             await endpoint.stop()

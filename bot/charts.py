@@ -3,7 +3,7 @@ matplotlib is imported on the first chart, so commands that never draw never loa
 
 Charts are drawn in a worker process: matplotlib keeps the GIL for most of a drawing, so a
 thread would still stall the event loop (measured: ~37 ms per /progress). The worker starts
-on the first chart, and the same data is drawn once (an LRU of PNGs keyed by
+at start-up (`warm`) or on the first chart, and the same data is drawn once (an LRU of PNGs keyed by
 the chart's data: a person asking twice the same day, before logging more, gets the cache).
 """
 
@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import io
 import multiprocessing
+import os
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING
@@ -81,18 +83,48 @@ _pool_lock = threading.Lock()
 
 
 def _worker_pool() -> ProcessPoolExecutor:
-    """One drawing process for the whole program, started on first use. forkserver, not
-    fork: the bot's process has threads (SQLite's) that a fork would copy mid-flight."""
+    """One drawing process for the whole program, started on first use. spawn, not fork:
+    the bot's process has threads (SQLite's) that a fork would copy mid-flight; and the
+    worker is the bot's own child, which ends when the bot does (its queue closes)."""
     global _pool
     with _pool_lock:
         if _pool is None:
-            context = multiprocessing.get_context("forkserver")
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            context = multiprocessing.get_context("spawn")
+            _pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=_end_with_parent,
+                initargs=(os.getpid(),),
+            )
         return _pool
+
+
+def _end_with_parent(parent: int) -> None:
+    """In the worker: exit once the bot is gone (killed, even with SIGKILL), rather than
+    wait on its queue for ever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _submit(chart: ProgressChart) -> Future[bytes]:
     return _worker_pool().submit(draw_progress_png, chart)
+
+
+def _load_matplotlib() -> None:
+    from matplotlib.backends import backend_agg  # noqa: F401
+
+
+async def warm() -> None:
+    """Start the drawing process and load matplotlib in it (about a second of CPU, off the
+    event loop), so the first /progress after start-up doesn't wait for that. The bot calls
+    it once it runs; one-shot commands never start the process."""
+    future = await asyncio.to_thread(lambda: _worker_pool().submit(_load_matplotlib))
+    await asyncio.wrap_future(future)
 
 
 class MatplotlibCharts:

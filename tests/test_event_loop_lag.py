@@ -5,9 +5,7 @@ property for an event loop shared by every chat; it holds with a wide margin.)""
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,54 +15,25 @@ import pytest
 from bot.app import freeze_startup_objects, open_coach
 from bot.core.coach import Coach
 from bot.core.events import InboundEvent, Reply, UserRef
-from bot.core.ports import NewSet
-from bot.store import SqliteStore
+from bot.core.ports import NewSet, Persistence
+from tests.loop_lag import worst_lag
 from tests.test_conversation import MONDAY
 
 MAX_LAG = 0.010
-TICK = 0.001
 YEAR_OF_SESSIONS = [MONDAY - timedelta(days=d) for d in range(0, 364) if d % 7 in (0, 2, 4)]
 EXERCISES = ("romanian-deadlift-dumbbell", "dumbbell-bent-over-row", "glute-bridge", "doorway-row")
 
 
 @pytest.fixture
-async def coach(tmp_path: Path) -> AsyncIterator[tuple[Coach, SqliteStore]]:
+async def coach(tmp_path: Path) -> AsyncIterator[tuple[Coach, Persistence]]:
     noon = datetime(MONDAY.year, MONDAY.month, MONDAY.day, 12, tzinfo=UTC)
     coach, store = await open_coach(tmp_path / "lag.db", clock=lambda: noon)
     yield coach, store
     await store.close()
 
 
-async def worst_lag(work: Callable[[], Awaitable[Reply]]) -> tuple[float, Reply]:
-    """The longest the loop kept a 1 ms ticker waiting beyond its time while `work` ran.
-
-    Only lateness this process caused counts: a late tick is charged at most the CPU time
-    the process used meanwhile (any of its threads: a thread holding the GIL blocks the loop
-    too). On a shared machine the OS may not run us at all for a while; that isn't ours."""
-    worst = 0.0
-    done = asyncio.Event()
-
-    async def ticker() -> None:
-        nonlocal worst
-        while not done.is_set():
-            before, cpu = time.perf_counter(), time.process_time()
-            await asyncio.sleep(TICK)
-            late = time.perf_counter() - before - TICK
-            worst = max(worst, min(late, time.process_time() - cpu))
-
-    ticking = asyncio.create_task(ticker())
-    await asyncio.sleep(0.01)  # the ticker is running
-    worst = 0.0
-    try:
-        reply = await work()
-    finally:
-        done.set()
-        await ticking
-    return worst, reply
-
-
 async def test_progress_and_export_never_block_the_loop(
-    coach: tuple[Coach, SqliteStore],
+    coach: tuple[Coach, Persistence],
 ) -> None:
     the_coach, store = coach
     ref = UserRef("test", "sam")
@@ -78,13 +47,10 @@ async def test_progress_and_export_never_block_the_loop(
         await store.add_sets(user.id, day, sets, None)
     events = iter(range(1, 100))
 
-    def ask(text: str) -> Callable[[], Awaitable[Reply]]:
-        def call() -> Awaitable[Reply]:
-            n = next(events)
-            event = InboundEvent(ref, "dm-sam", text, message_id=str(n), event_id=f"lag-{n}")
-            return the_coach.handle(event)
-
-        return call
+    def ask(text: str) -> Awaitable[Reply]:
+        n = next(events)
+        event = InboundEvent(ref, "dm-sam", text, message_id=str(n), event_id=f"lag-{n}")
+        return the_coach.handle(event)
 
     # As the app does once started (bot.app.freeze_startup_objects): a full collection then
     # only looks at what came later, not at everything loaded before (here: the test run's).
@@ -95,7 +61,7 @@ async def test_progress_and_export_never_block_the_loop(
         gc.unfreeze()
 
 
-async def measure(ask: Callable[[str], Callable[[], Awaitable[Reply]]]) -> None:
+async def measure(ask: Callable[[str], Awaitable[Reply]]) -> None:
     # Cold: the chart's worker process starts and loads matplotlib meanwhile.
     lag, reply = await worst_lag(ask("/progress"))
     [out] = reply.messages

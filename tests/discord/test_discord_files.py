@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from discord_harness import Running, person
 
+from bot import charts
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_server import FakeDiscord, Guild
 
@@ -18,6 +19,7 @@ async def log_something(fake: FakeDiscord, bot: Running, who: dict) -> None:
 async def test_progress_arrives_as_an_embed_with_its_chart(fake: FakeDiscord, bot: Running) -> None:
     ann = person("Ann")
     await log_something(fake, bot, ann)
+    await charts.warm()  # as the running bot does at start-up: no cold drawing process here
     inter = await fake.slash(ann, "progress")
     (callback,) = await fake.answers_to(inter)
     assert callback.files == ("files[0]",)  # multipart: payload_json + the PNG
