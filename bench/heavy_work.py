@@ -20,7 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.report import machine, write_section  # noqa: E402
+from bench.report import write_report  # noqa: E402
 
 MONDAY = date(2026, 11, 23)
 EXERCISES = ("romanian-deadlift-dumbbell", "dumbbell-bent-over-row", "glute-bridge", "doorway-row")
@@ -67,23 +67,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"heavy: {label}: {ms:.0f} ms, loop blocked at most {lag:.1f} ms")
         table.append(f"| {label} | {ms:.0f} | {lag:.1f} |")
     if not args.no_docs:
-        body = "\n".join(
-            [
-                "## Heavy work off the event loop (`python bench/heavy_work.py`)",
-                "",
-                "A year of history (156 sessions, 1872 sets). Charts are drawn in a worker "
-                "process and cached by their data; the streaks, records and chart numbers are "
-                "worked out on a thread; the rows become records on the database thread; the "
-                "CSV is written in pieces of 250 rows, giving the loop back between them. "
-                "Target: the loop is never blocked more than 10 ms "
-                "(tests/test_event_loop_lag.py asserts it).",
-                "",
-                *table,
-                "",
-                f"{machine()}, 2 CPUs (shared); {datetime.now(UTC):%Y-%m-%d}.",
-            ]
+        write_report(
+            "heavy-work",
+            "Heavy work off the event loop (`python bench/heavy_work.py`)",
+            "A year of history (156 sessions, 1872 sets). Charts are drawn in a worker "
+            "process and cached by their data; the streaks, records and chart numbers are "
+            "worked out on a thread; the rows become records on the database thread; the "
+            "CSV is written in pieces of 250 rows, giving the loop back between them. "
+            "Target: the loop is never blocked more than 10 ms "
+            "(tests/test_event_loop_lag.py asserts it).",
+            table,
+            footer="2 CPUs (shared); ",
         )
-        write_section("heavy-work", body)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import re
 import statistics
+from datetime import UTC, datetime
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
@@ -27,6 +28,14 @@ def median(samples: list[float]) -> float:
 
 def machine() -> str:
     return f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
+
+
+def write_report(key: str, title: str, *blocks: str | list[str], footer: str = "") -> None:
+    """One section: a heading, paragraphs (a list is a block of lines, e.g. a table), then
+    `footer` with the machine and the date."""
+    parts = [f"## {title}", *("\n".join(b) if isinstance(b, list) else b for b in blocks)]
+    parts.append(f"{footer}{machine()}; {datetime.now(UTC):%Y-%m-%d}.")
+    write_section(key, "\n\n".join(parts))
 
 
 def write_section(key: str, body: str, path: Path = DOCS) -> None:

@@ -28,7 +28,7 @@ if str(REPO_ROOT) not in sys.path:
 
 import time_machine  # noqa: E402
 
-from bench.report import machine, write_section  # noqa: E402
+from bench.report import write_report  # noqa: E402
 
 START = date(2026, 9, 7)  # a Monday
 WEEKS = 8
@@ -111,25 +111,16 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print(row, file=sys.stderr)
     if not args.no_docs:
-        body = "\n".join(
-            [
-                "## Storage per person (`python bench/storage.py`)",
-                "",
-                f"{args.people} people, {args.weeks} weeks: /today every day; on training days "
-                "a reply logging the session's first exercise and a reply to each next "
-                "prompt; every message the bot sent recorded as an adapter does. Target: at "
-                "most a third of the 210 KB per person per 8 weeks measured before.",
-                "",
-                f"**{per_person / 1024:.1f} KB per person per {args.weeks} weeks**.",
-                "",
-                "| table or index | KB per person |",
-                "|---|---:|",
-                *rows,
-                "",
-                f"{machine()}; {datetime.now(UTC):%Y-%m-%d}.",
-            ]
+        write_report(
+            "storage",
+            "Storage per person (`python bench/storage.py`)",
+            f"{args.people} people, {args.weeks} weeks: /today every day; on training days "
+            "a reply logging the session's first exercise and a reply to each next "
+            "prompt; every message the bot sent recorded as an adapter does. Target: at "
+            "most a third of the 210 KB per person per 8 weeks measured before.",
+            f"**{per_person / 1024:.1f} KB per person per {args.weeks} weeks**.",
+            ["| table or index | KB per person |", "|---|---:|", *rows],
         )
-        write_section("storage", body)
     return 0
 
 

@@ -25,7 +25,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from bench.fanout import build_db  # noqa: E402
-from bench.report import machine, write_section  # noqa: E402
+from bench.report import write_report  # noqa: E402
 
 TICKS = 20
 
@@ -90,23 +90,20 @@ def main(argv: list[str] | None = None) -> int:
         )
         rows.append(f"| {size:,} | {median:.2f} | {worst:.2f} | {queued} | {before:.2f} |")
     if not args.no_docs:
-        body = "\n".join(
+        write_report(
+            "tick",
+            "The per-minute tick (`python bench/tick.py`)",
+            "Nobody due; people spread over 15 time zones. The zones in use come from a "
+            "skip scan of the reminder index (one seek per zone, not a read of every "
+            f"person: `{plan}`), then one index range per zone and kind.",
             [
-                "## The per-minute tick (`python bench/tick.py`)",
-                "",
-                "Nobody due; people spread over 15 time zones. The zones in use come from a "
-                "skip scan of the reminder index (one seek per zone, not a read of every "
-                f"person: `{plan}`), then one index range per zone and kind.",
-                "",
                 "| registered | median ms | slowest ms | pushes queued | before: the DISTINCT "
                 "zone scan alone, ms |",
                 "|---:|---:|---:|---:|---:|",
                 *rows,
-                "",
-                f"{TICKS} ticks each; {machine()}, 2 CPUs (shared); {datetime.now(UTC):%Y-%m-%d}.",
-            ]
+            ],
+            footer=f"{TICKS} ticks each; 2 CPUs (shared); ",
         )
-        write_section("tick", body)
     return 0
 
 

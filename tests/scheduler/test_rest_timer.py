@@ -48,6 +48,11 @@ class Chat:
         raise AssertionError(f"no {prefix!r} button was sent")
 
 
+def rests_offered(reply: Reply) -> list[str]:
+    return [b.label for out in reply.messages for row in out.buttons for b in row
+            if b.label.startswith("Rest ")]  # fmt: skip
+
+
 async def started_rest(env: Env, svc: PushService) -> tuple[Chat, int]:
     """Ana logs one set of her first exercise and taps "Rest N s"; returns N."""
     env.coach.timer_queued.connect(svc.dispatcher.wake)  # what bot.app wires
@@ -57,7 +62,7 @@ async def started_rest(env: Env, svc: PushService) -> tuple[Chat, int]:
     await chat.send(button=step, reply_to=session)
     prompt = chat.sent[-1][0]
     logged = await chat.send("12", reply_to=prompt)  # one set of a planned 2-3
-    assert "Logged" in logged.messages[0].text
+    assert "Logged" in logged.messages[0].preface  # leading the next exercise's prompt
     carrier, data = chat.find("Rest ")
     seconds = int(data.split(":")[1])
     started = await chat.send(button=data, reply_to=carrier)
@@ -113,7 +118,7 @@ async def test_one_ping_when_the_rest_is_over_and_never_a_second(env: Env) -> No
     assert await ana_rests(svc) == [SENT]
     # Replying to the ping logs the set it named.
     logged = await chat.send("10", reply_to=ping.message_id)
-    assert "Logged" in logged.messages[0].text
+    assert "Logged" in logged.messages[0].preface  # leading the next exercise's prompt
 
 
 async def test_a_timer_survives_a_restart_and_still_fires_once(env: Env) -> None:
@@ -151,8 +156,8 @@ async def test_pausing_during_the_rest_means_no_ping(env: Env) -> None:
     # And while paused, the button is not offered.
     prompt = next(m for m, out in reversed(chat.sent) if out.link and out.link.kind == "exercise")
     logged = await chat.send("12", reply_to=prompt)
-    confirmations = [out for out in logged.messages if out.text.startswith("Logged")]
-    assert confirmations and not any(out.buttons for out in confirmations)
+    assert any(out.preface.startswith("Logged") for out in logged.messages)
+    assert not rests_offered(logged)
 
 
 async def test_no_ping_for_a_set_logged_before_the_rest_was_over(env: Env) -> None:
@@ -182,4 +187,5 @@ async def test_without_a_scheduler_no_timer_is_offered(env: Env) -> None:
     session, step = chat.find("Log step by step")
     await chat.send(button=step, reply_to=session)
     logged = await chat.send("12", reply_to=chat.sent[-1][0])
-    assert not logged.messages[0].buttons  # nothing would deliver the ping
+    assert "Logged" in logged.messages[0].preface
+    assert not rests_offered(logged)  # nothing would deliver the ping
