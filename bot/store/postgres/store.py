@@ -23,7 +23,7 @@ from typing import Any, Self
 import asyncpg
 
 from bot.core.events import MessageLink, UserRef
-from bot.core.ports import Channel, NewSet, SetLog, StoredLink, User
+from bot.core.ports import LINK_RETENTION, Channel, NewSet, SetLog, StoredLink, User
 from bot.core.settings import Settings
 from bot.store.migrations import Migration
 from bot.store.postgres.database import as_columns
@@ -336,12 +336,23 @@ class PostgresStore(PgRestTimers):
     ) -> StoredLink | None:
         rows = await self.fetch(
             f"SELECT {LINK_COLUMNS} FROM message_links"
-            " WHERE platform = $1 AND chat_id = $2 AND message_id = $3",
+            " WHERE platform = $1 AND chat_id = $2 AND message_id = $3 AND created_at >= $4",
             platform,
             chat_id,
             message_id,
+            _now() - LINK_RETENTION,
         )
         return link_from(rows[0]) if rows else None
+
+    async def expire_links(self, now: datetime) -> None:
+        cutoff = now - LINK_RETENTION
+        async with self.transaction() as conn:
+            await conn.execute("DELETE FROM message_links WHERE created_at < $1", cutoff)
+            await conn.execute(
+                "DELETE FROM plans WHERE plan_date < $1 AND NOT EXISTS (SELECT 1 FROM message_links"
+                " l WHERE l.user_id = plans.user_id AND l.plan_date = plans.plan_date)",
+                cutoff.date(),
+            )
 
     # -- conversation state ------------------------------------------------------------------
 
@@ -378,6 +389,7 @@ class PostgresStore(PgRestTimers):
         await self.fetch(
             "DELETE FROM processed_events WHERE seen_at < $1", _now() - self.EVENT_RETENTION
         )
+        await self.expire_links(_now())
 
     async def next_seq(self, name: str) -> int:
         value = await self.fetchval(
