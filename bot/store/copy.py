@@ -27,6 +27,7 @@ from typing import Any
 
 from bot.store import is_postgres_url, open_database
 from bot.store.rows import as_date, as_datetime, utc_iso
+from bot.store.sqlite import plan_text
 
 # Not copied: the schema's own bookkeeping, and PostgreSQL's live process registry.
 _SKIP = {"schema_version", "sqlite_sequence", "workers"}
@@ -134,7 +135,8 @@ def _converter(kind: str, to_postgres: bool) -> Callable[[Any], Any]:
         if kind == "boolean":
             return bool
         if kind in ("jsonb", "json"):
-            return lambda v: v if isinstance(v, str) else json.dumps(v)
+            # SQLite keeps plans compressed (bytes): PostgreSQL gets their JSON.
+            return lambda v: plan_text(v) if isinstance(v, (str, bytes)) else json.dumps(v)
         if kind in ("bigint", "integer", "smallint"):
             return int
         if kind in ("double precision", "real", "numeric"):

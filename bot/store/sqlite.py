@@ -195,7 +195,7 @@ class SqliteStore(RestTimers, Database):
             )
             if not rows:
                 return None
-            cached = rows[0]["plan_key"], _plan_text(rows[0]["payload"])
+            cached = rows[0]["plan_key"], plan_text(rows[0]["payload"])
             self._remember_plan(slot, cached)
         else:
             self._plans.move_to_end(slot)
@@ -653,7 +653,7 @@ def _plan_blob(text: str) -> bytes:
     return _PLAN_FORMAT_1 + packer.compress(text.encode()) + packer.flush()
 
 
-def _plan_text(payload: str | bytes) -> str:
+def plan_text(payload: str | bytes) -> str:
     """A stored plan's JSON: compressed since schema 6 (`_plan_blob`); rows written before
     then are plain text until they expire."""
     if isinstance(payload, str):
