@@ -450,3 +450,23 @@ async def test_bare_numbers_in_a_dm_answer_next_up_and_undo_names_each_exercise(
         text_of(reply)
     )
     assert await user_sets(store, coach, "sam") == []
+
+
+@pytest.mark.parametrize("typed", ["romanian deadlift", "rdl", "RDL"])
+async def test_a_name_without_the_planned_moves_qualifier_logs_the_planned_move(
+    env, clock: Clock, typed: str
+) -> None:
+    """The session's example writes "romanian deadlift 3x10" for "Romanian deadlift (barbell)";
+    that (or "rdl", the dumbbell one's alias) logs the planned barbell lift, not an extra."""
+    coach, store = env
+    ana = Person(coach, "ana")
+    await ana.say("/settings level advanced")
+    await ana.say("/settings equipment gym")
+    clock.set_day(date(2026, 11, 25))
+    reply = await ana.say("/today")
+    assert "1. Romanian deadlift (barbell)" in text_of(reply)
+    assert 'e.g. "romanian deadlift 3x10' in text_of(reply)
+    reply = await ana.say(f"{typed} 10 10 10 @ 60kg", reply_to=ana.last_id("session"))
+    assert "Logged Romanian deadlift (barbell)" in text_of(reply)
+    sets = await user_sets(store, coach, "ana", date(2026, 11, 25))
+    assert {s.exercise_id for s in sets} == {"romanian-deadlift-barbell"}

@@ -81,6 +81,12 @@ def canonical_words(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def base_words(name: str) -> tuple[str, ...]:
+    """The canonical words of a name without its "(...)" qualifier: "Romanian deadlift
+    (barbell)" and "Romanian deadlift (dumbbells)" share ("romanian", "deadlift")."""
+    return canonical_words(name.split("(")[0])
+
+
 def _simple_key(text: str) -> str:
     """The content's own uniqueness key: case, accents and punctuation don't count."""
     return " ".join(re.findall(r"[a-z0-9]+", fold(text)))

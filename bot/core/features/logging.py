@@ -28,6 +28,7 @@ from bot.core.features.base import Feature, Services
 from bot.core.features.plans import ExerciseAction, GroupAction, PlanAction, Plans, exercise_prompt
 from bot.core.features.progress import NextTimes
 from bot.core.features.rest import rest_button
+from bot.core.lookup import base_words, canonical_words
 from bot.core.parser import (
     LogParseError,
     NotALog,
@@ -328,8 +329,18 @@ class Logging(Feature):
         return bool(entries) and all(self._match_planned(plan, ctx, name) for name, _ in entries)
 
     def _match_planned(self, plan: DayPlan, ctx: Ctx, name: str) -> PlannedExercise | None:
-        """The planned exercise `name` means, or an extra one; only confident matches count."""
+        """The planned exercise `name` means, or an extra one; only confident matches count.
+
+        A name without the planned move's qualifier means the planned move: the session's own
+        example writes "romanian deadlift" for "Romanian deadlift (barbell)", and "rdl" (the
+        dumbbell one) on a barbell day is that day's RDL."""
         found = self.lookup.find(name).exercise
+        if found is not None and plan.find(found.id):
+            return plan.find(found.id)
+        words = base_words(found.name) if found is not None else canonical_words(name)
+        family = [p for p in plan.main if base_words(p.name) == words]
+        if len(family) == 1:
+            return family[0]
         if found is None:
             return None
         return self.plans.planned(plan, found.id, ctx.user.settings.level)
