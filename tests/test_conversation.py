@@ -470,3 +470,37 @@ async def test_a_name_without_the_planned_moves_qualifier_logs_the_planned_move(
     assert "Logged Romanian deadlift (barbell)" in text_of(reply)
     sets = await user_sets(store, coach, "ana", date(2026, 11, 25))
     assert {s.exercise_id for s in sets} == {"romanian-deadlift-barbell"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "skipped"),
+    [("skip today, sick", True), ("skip the rest", True), ("all done", False)],
+)
+async def test_skip_today_while_logging_step_by_step_is_for_the_whole_day(
+    env, typed: str, skipped: bool
+) -> None:
+    """Step by step, "skip" is this exercise; "skip today" or "all done" is what is left."""
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    await sam.press(sam.last_id("session"), "plan:step")
+    await sam.say("10 10")
+    reply = await sam.say(typed)
+    assert "2/" not in text_of(reply) and "3/" not in text_of(reply)  # no next prompt
+    sets = await user_sets(store, coach, "sam")
+    later = [s for s in sets if s.exercise_id != "single-leg-rdl-bodyweight"]
+    assert len({s.exercise_id for s in later}) == 4
+    assert all(s.skipped == skipped for s in later)
+    reply = await sam.say("skip")  # the day is logged: nothing more to skip
+    assert len(await user_sets(store, coach, "sam")) == len(sets)
+
+
+async def test_plain_skip_while_logging_step_by_step_skips_one_exercise(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    await sam.press(sam.last_id("session"), "plan:step")
+    reply = await sam.say("skip")
+    assert "2/5 · Doorway row" in text_of(reply)
+    sets = await user_sets(store, coach, "sam")
+    assert [(s.exercise_id, s.skipped) for s in sets] == [("single-leg-rdl-bodyweight", True)]

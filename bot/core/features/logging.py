@@ -6,6 +6,7 @@ One reply is one batch in the store, so /undo takes back the whole reply.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
@@ -45,6 +46,8 @@ from bot.core.ports import NewSet
 START_WORDS = ("start", "log", "go", "step", "step by step")
 STOP_WORDS = ("stop", "cancel", "later")
 YES_WORDS = ("yes", "y", "yep", "yeah", "yup", "sure", "ok", "okay", "correct", "right", "👍")
+# With "skip" or "done" while logging step by step, these mean the rest of the day's plan.
+DAY_WORDS = frozenset({"today", "rest", "all", "everything", "session", "workout", "day"})
 NO_WORDS = ("no", "n", "nope", "nah", "wrong", "cancel", "👎")
 
 
@@ -356,6 +359,12 @@ class Logging(Feature):
             reading = read_log(text)
         except LogParseError as exc:
             return refuse(exc.message)
+        if advance and _for_the_day(reading, text):
+            # "skip today, sick" while logging step by step: what is left of the day, not
+            # only this exercise.
+            if reading.needs_confirmation:
+                return await self._ask(ctx, plan, reading, advance=False)
+            return await self._log_whole_plan(ctx, plan, reading.log, ctx.source)
         if reading.needs_confirmation:
             return await self._ask(ctx, plan, reading, advance, planned)
         return await self._store_one(ctx, plan, planned, reading.log, ctx.source, advance)
@@ -465,6 +474,13 @@ class Logging(Feature):
                 lines[i] += await self.next_times.after_log(ctx.user, p.exercise_id, plan.day)
         nxt, _ = await self._what_next(ctx, plan, advance=False)
         return say(" ".join(lines) + nxt, private=ctx.private_here)
+
+
+def _for_the_day(reading: Reading, text: str) -> bool:
+    """A done or skip that names the day ("skip today", "skip the rest", "all done")."""
+    return reading.log.kind in ("done", "skip") and not DAY_WORDS.isdisjoint(
+        re.findall(r"[a-z]+", text.lower())
+    )
 
 
 def _reads_as_sets(text: str) -> bool:
