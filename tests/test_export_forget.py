@@ -146,6 +146,7 @@ async def test_history_lists_numbered_entries_newest_first(env, clock) -> None:
     assert "5. Romanian deadlift (dumbbells): 12, 10, 10 reps @ 16 kg" in lines
     assert "1. Romanian deadlift" in text_of(await ann.say("/history 1"))
     assert "Glute bridge" not in text_of(await ann.say("/history 1"))
+    assert (await ann.say("/history 1")).messages[0].title == "Your last session"  # not "1 session"
 
 
 async def test_history_edit_replaces_an_entry_and_keeps_its_load(env, clock) -> None:

@@ -99,7 +99,9 @@ ENTRY_EXERCISE_GONE = "That exercise is no longer in the library, so I can't edi
 
 
 def history_title(sessions: int) -> str:
-    return f"Your last {sessions} {_plural(sessions, 'session')}"
+    if sessions == 1:
+        return "Your last session"
+    return f"Your last {sessions} sessions"
 
 
 def history_text(found: Sequence[Entry], library: Library, units: str) -> str:
