@@ -19,6 +19,14 @@ async def _exercise_prompt(sam: Person) -> str:
     return sam.last_id("exercise")
 
 
+async def _say_where(sam: Person, text: str, where: str) -> Reply:
+    """`text` as a reply to today's session or its first exercise prompt, or typed in the DM."""
+    await sam.say("/today")
+    if where == "exercise":
+        await sam.press(sam.last_id("session"), "plan:step")
+    return await sam.say(text, reply_to=None if where == "dm" else sam.last_id(where))
+
+
 def _buttons(reply: Reply) -> list[tuple[str, str]]:
     return [(b.label, b.data) for m in reply.messages for row in m.buttons for b in row]
 
@@ -46,10 +54,7 @@ def _buttons(reply: Reply) -> list[tuple[str, str]]:
 async def test_sentences_log_nothing_anywhere(env, text: str, where: str) -> None:
     coach, store = env
     sam = Person(coach, "sam")
-    await sam.say("/today")
-    if where == "exercise":
-        await sam.press(sam.last_id("session"), "plan:step")
-    reply = await sam.say(text, reply_to=None if where == "dm" else sam.last_id(where))
+    reply = await _say_where(sam, text, where)
     assert await user_sets(store, coach, "sam") == []
     assert "`" not in text_of(reply)
     assert all(not m.buttons or m.text.startswith("Log ") for m in reply.messages)
@@ -211,3 +216,27 @@ async def test_a_log_in_between_answers_the_question(env) -> None:
     logged = await user_sets(store, coach, "sam")
     await sam.say("yes")
     assert await user_sets(store, coach, "sam") == logged
+
+
+@pytest.mark.parametrize("text", ["my back hurts", "lower back pain today", "hurts"])
+@pytest.mark.parametrize("where", ["session", "exercise", "dm"])
+async def test_a_pain_report_gets_a_caring_answer_and_logs_nothing(
+    env, text: str, where: str
+) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    reply = await _say_where(sam, text, where)
+    assert "Sorry it hurts" in text_of(reply) and "sharp pain" in text_of(reply)
+    assert await user_sets(store, coach, "sam") == []
+
+
+async def test_a_pain_remark_after_a_logged_exercise_is_a_remark(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    reply = await sam.say(
+        "single leg rdl 10 10, hamstring tweaked", reply_to=sam.last_id("session")
+    )
+    assert "Logged Single-leg Romanian deadlift (bodyweight): 10, 10 reps" in text_of(reply)
+    sets = await user_sets(store, coach, "sam")
+    assert [(s.exercise_id, s.reps) for s in sets] == [("single-leg-rdl-bodyweight", 10)] * 2

@@ -78,6 +78,7 @@ from bot.core.parser_tokens import UNIT_WORDS, Tok, prepared, tokens_of
 from bot.core.parser_words import (
     NOT_NAME_END,
     NOT_NAME_START,
+    PAIN,
     PAST,
     PROSE_LIMIT,
     REMARKS,
@@ -142,6 +143,8 @@ _CHAT_MESSAGES: dict[Chat, str] = {
     "not_yet": 'No rush, nothing logged yet. When you\'re done, reply with sets like "12 10 10".',
     "plan": 'Nothing logged for today. Once you\'ve trained, reply with sets like "12 10 10".',
     "cant": 'That\'s okay, nothing logged. Send "skip" to skip it, or your sets when you train.',
+    "pain": 'Sorry it hurts. Nothing logged. Don\'t train through sharp pain: reply "skip" to '
+    "rest it, and see a doctor or physio if it doesn't settle.",
     "prose": 'I didn\'t log anything from that. To log, reply with sets like "12 10 10" or "skip".',
     "unreadable": f"I couldn't read that as sets. {EXAMPLES}",
 }
@@ -262,13 +265,20 @@ def read_log(text: str) -> Reading:
     toks = tokens_of(text)
     try:
         reading = _read(toks)
-    except NotALog:
-        raise
+    except NotALog as err:
+        raise _about_pain(err, toks) from None
     except LogParseError:
         _refuse_several(toks)
         raise
     _refuse_several(toks)
     return reading
+
+
+def _about_pain(err: NotALog, toks: list[Tok]) -> NotALog:
+    """A sentence about pain ("my back hurts") gets a caring answer, not a logging hint."""
+    if err.reason in ("prose", "unreadable") and any(t.text in PAIN for t in toks):
+        return NotALog("pain")
+    return err
 
 
 def parse_log(text: str) -> ParsedLog:
@@ -391,11 +401,11 @@ def read_exercise_list(text: str) -> list[tuple[str, Reading]]:
             )
         name_words = name.replace("(", " ").replace(")", " ").split()
         if name_words[0] in NOT_NAME_START or any(map(not_in_names, name_words)):
-            raise NotALog("prose")  # "see you tomorrow", "my back hurts"
+            raise _about_pain(NotALog("prose"), toks)  # "see you tomorrow", "my back hurts"
         try:
             out.append((name, _read(body, named=True, empty_is_done=True)))
-        except NotALog:
-            raise
+        except NotALog as err:
+            raise _about_pain(err, toks) from None
         except LogParseError as err:
             raise LogParseError(f"{name}: {err.message}") from None
     if not out:

@@ -457,6 +457,12 @@ NOT_NAME_START = frozenset(
 )  # fmt: skip
 # ...nor end one ("rdl each side" is the rdl).
 NOT_NAME_END = NOT_NAME_START | {"good", "side", "sides", "leg", "legs", "arm", "arms"}
+# A sentence with one of these and nothing to log is about pain: it gets a caring answer.
+# ("sore" is left out: soreness after training is normal and is no reason to stop.)
+PAIN = frozenset(
+    {"hurt", "hurts", "hurting", "pain", "painful", "injured", "injury", "tweaked", "pulled",
+     "strained", "ache", "aches", "aching", "sprained"}
+)  # fmt: skip
 # A part after a comma with one of these and no numbers is a remark: "lower back tight".
 REMARKS = frozenset(
     {"tight", "sore", "hurt", "hurts", "hurting", "pain", "painful", "ache", "aches", "aching",
@@ -464,7 +470,7 @@ REMARKS = frozenset(
      "shaky", "weak", "stiff", "cramp", "cramped", "cramping", "tired", "exhausted", "easy",
      "hard", "heavy", "light", "tough", "brutal", "good", "great", "awesome", "nice", "fine",
      "ok", "okay", "solid", "strong", "felt", "feel", "feels", "feeling", "lol", "haha"}
-)  # fmt: skip
+) | PAIN  # fmt: skip
 # Words that no exercise name holds: a "name" with one is a sentence.
 _NOT_IN_NAMES = (
     (_PRONOUNS - {"the"})

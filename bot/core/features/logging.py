@@ -189,7 +189,8 @@ class Logging(Feature):
             pending = await self._unlogged(ctx, plan)
             if pending:
                 return await self._log_one(ctx, plan, pending[0], text, advance=True)
-        return say(render.NOT_UNDERSTOOD)
+        pain = _pain_answer(text)
+        return say(pain or render.NOT_UNDERSTOOD)
 
     async def edited(self, ctx: Ctx) -> Reply:
         """An edited reply re-logs what that message logged; other edits are ignored."""
@@ -481,6 +482,17 @@ def _for_the_day(reading: Reading, text: str) -> bool:
     return reading.log.kind in ("done", "skip") and not DAY_WORDS.isdisjoint(
         re.findall(r"[a-z]+", text.lower())
     )
+
+
+def _pain_answer(text: str) -> str | None:
+    """The parser's caring answer to "my back hurts", wherever it is said."""
+    try:
+        read_log(text)
+    except NotALog as err:
+        return err.message if err.reason == "pain" else None
+    except LogParseError:
+        return None
+    return None
 
 
 def _reads_as_sets(text: str) -> bool:
