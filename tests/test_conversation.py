@@ -504,3 +504,19 @@ async def test_plain_skip_while_logging_step_by_step_skips_one_exercise(env) -> 
     assert "2/5 · Doorway row" in text_of(reply)
     sets = await user_sets(store, coach, "sam")
     assert [(s.exercise_id, s.skipped) for s in sets] == [("single-leg-rdl-bodyweight", True)]
+
+
+@pytest.mark.parametrize("where", ["session", "dm"])
+async def test_a_list_with_a_name_i_dont_know_names_it_and_logs_nothing(env, where: str) -> None:
+    """Not "That looks like more than one exercise... send them as a list" to a list."""
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    reply = await sam.say(
+        "single leg rdl 10 10, banana 12 12",
+        reply_to=sam.last_id("session") if where == "session" else None,
+    )
+    text = text_of(reply)
+    assert 'I don\'t have "banana"' in text and "Nothing logged yet" in text
+    assert "more than one exercise" not in text
+    assert await user_sets(store, coach, "sam") == []

@@ -189,6 +189,8 @@ class Logging(Feature):
             pending = await self._unlogged(ctx, plan)
             if pending:
                 return await self._log_one(ctx, plan, pending[0], text, advance=True)
+        if plan.training and _lists_several(text):
+            return await self._log_list(ctx, plan, text, ctx.source)
         pain = _pain_answer(text)
         return say(pain or render.NOT_UNDERSTOOD)
 
@@ -320,6 +322,8 @@ class Logging(Feature):
             if not pending:
                 return say(render.DAY_LOGGED_FIX)
             return await self._log_one(ctx, plan, pending[0], text, advance=not group)
+        if _lists_several(text):  # a list with a name I don't know: say which, log nothing
+            return await self._log_list(ctx, plan, text, ctx.source)
         if isinstance(error, NotALog):  # conversation, not a log: no list hint
             return say(error.message)
         return say((error.message if error else "") + render.NAME_THEM)
@@ -461,7 +465,8 @@ class Logging(Feature):
         for name, parsed in entries:
             planned = self._match_planned(plan, ctx, name)
             if planned is None:
-                return say(render.not_found(name, self.lookup.find(name).suggestions))
+                unknown = render.not_found(name, self.lookup.find(name).suggestions)
+                return say(unknown + (render.LIST_NOT_LOGGED if len(entries) > 1 else ""))
             batches.append((planned, dose.to_sets(planned, parsed, ctx.units)))
         # One reply is one batch, so /undo takes back the whole reply.
         await self.services.clear_state(ctx.user.id, ConfirmState)
@@ -482,6 +487,14 @@ def _for_the_day(reading: Reading, text: str) -> bool:
     return reading.log.kind in ("done", "skip") and not DAY_WORDS.isdisjoint(
         re.findall(r"[a-z]+", text.lower())
     )
+
+
+def _lists_several(text: str) -> bool:
+    """ "rdl 10 10, banana 12 12": a list of named exercises, known or not."""
+    try:
+        return len(parse_exercise_list(text)) > 1
+    except LogParseError:
+        return False
 
 
 def _pain_answer(text: str) -> str | None:

@@ -179,6 +179,7 @@ DAY_LOGGED_FIX = (
 )
 NAME_THEM = ' To log several at once, name them: "rdl 3x10 @ 40kg, bridge 15 15".'
 NAME_THE_EXERCISE = ' You can also name the exercise: "rdl 3x10 @ 40kg".'
+LIST_NOT_LOGGED = " Nothing logged yet: send the list again with that one fixed."
 BUTTON_ACKS = {"step": "Let's go", "done": "Done", "skip": "Skip", "log": "Logged"}
 
 # Asking back when a reply might be a log ("did 2"), instead of guessing.
