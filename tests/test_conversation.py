@@ -313,11 +313,17 @@ async def test_session_length_is_a_setting(env) -> None:
     coach, store = env
     ana = Person(coach, "ana")
     reply = await ana.say("/settings length 45")
-    assert "length updated" in text_of(reply)
+    assert text_of(reply).strip() == "Done. Session length: about 45 min."
     user = await store.find_user(ana.ref)
     assert user.settings.session_minutes == 45
     assert "Session length: about 45 min" in text_of(await ana.say("/settings"))
     assert "minutes" in text_of(await ana.say("/settings length soon"))
+    # The answer says what the setting is now: 90 minutes is the longest length, 45.
+    assert "Session length: about 45 min" in text_of(await ana.say("/settings length 90"))
+    reply = await ana.say("/settings level advanced\nunits lb")
+    assert text_of(reply).strip() == "Done. Level: Advanced. Units: lb."
+    reply = await ana.say("/settings time 06:45")
+    assert text_of(reply).strip() == "Done. Sessions on Mon Wed Fri at 06:45 UTC."
 
 
 async def test_onboarding_rejects_nonsense_kindly(env) -> None:

@@ -91,7 +91,8 @@ async def test_settings_options_change_several_at_once_for_the_asker_alone(
     )
     (answer,) = await fake.answers_to(inter)
     assert answer.body["data"]["flags"] & P.EPHEMERAL
-    assert "level, time, units updated" in content(answer)
+    said = "Done. Level: Advanced. Sessions on Mon Wed Fri at 06:45 UTC. Units: lb."
+    assert said in content(answer)
     user = await stored_user(store, ann)
     assert (user.settings.level, user.settings.units) == ("advanced", "lb")
     assert user.settings.reminder_time.strftime("%H:%M") == "06:45"

@@ -63,7 +63,7 @@ class SettingsFeature(Feature):
                 return refuse(render.SETTING_USAGE)
             try:
                 new = onboarding.step(step_id).apply(value, new, self.library)
-                changed.append(key)
+                changed.append(step_id)
             except onboarding.ZoneGuess as guess:
                 # "timezone berlin": asked first; whatever else was clear is saved meanwhile.
                 new, zone_guess = guess.settings or new, guess.zone
@@ -72,7 +72,7 @@ class SettingsFeature(Feature):
         await self.store.save_settings(ctx.user.id, new)
         if zone_guess is not None:
             return await ask_zone(self.services, ctx, zone_guess, "settings")
-        return say(render.setting_updated(", ".join(changed), new), private=True)
+        return say(render.setting_updated(changed, new, self.library), private=True)
 
     @command("pause", "Pause daily pushes")
     async def pause(self, ctx: Ctx, _: str) -> Reply:

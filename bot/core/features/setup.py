@@ -207,7 +207,7 @@ class Setup(Feature):
             reply.messages.insert(0, Outbound(render.zone_set(zone)))
             return reply
         await self.services.clear_state(ctx.user.id, ZoneCheck)
-        reply = say(render.setting_updated("timezone", new))
+        reply = say(render.setting_updated(["timezone"], new, self.library))
         reply.button_ack = render.ACK_GOT_IT
         return reply
 

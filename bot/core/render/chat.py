@@ -97,7 +97,8 @@ def settings_line(s: Settings) -> str:
     )
 
 
-def settings_text(s: Settings, library: Library) -> str:
+def _setting_lines(s: Settings, library: Library) -> dict[str, str]:
+    """Each setting's line of /settings, by the onboarding step that changes it."""
     split = library.splits.get(s.split)
     level = library.levels.get(s.level)
     equipment = ", ".join(
@@ -105,14 +106,25 @@ def settings_text(s: Settings, library: Library) -> str:
         for e in sorted(s.equipment - {"bodyweight"} or {"bodyweight"})
         if e in library.taxonomy.equipment
     )
+    week = f"Week: {split.name if split else s.split} on {days_label(s.weekdays)}"
+    push = f"Session push: {s.reminder_time.strftime('%H:%M')} {s.timezone}" + (
+        " (paused)" if s.paused else ""
+    )
+    return {
+        "level": f"Level: {level.name if level else s.level}",
+        "equipment": f"Equipment: {equipment}",
+        "split": week,
+        "days": week,
+        "length": f"Session length: about {s.session_minutes} min",
+        "time": push,
+        "timezone": push,
+        "units": f"Units: {s.units}",
+    }
+
+
+def settings_text(s: Settings, library: Library) -> str:
     lines = [
-        f"Level: {level.name if level else s.level}",
-        f"Equipment: {equipment}",
-        f"Week: {split.name if split else s.split} on {days_label(s.weekdays)}",
-        f"Session length: about {s.session_minutes} min",
-        f"Session push: {s.reminder_time.strftime('%H:%M')} {s.timezone}"
-        + (" (paused)" if s.paused else ""),
-        f"Units: {s.units}",
+        *dict.fromkeys(_setting_lines(s, library).values()),
         "",
         "Change one with /settings and the new value, e.g. /settings level advanced, "
         "/settings days mon wed fri, "
@@ -309,8 +321,17 @@ def zone_set(zone: str) -> str:
     return f"Timezone: {zone}."
 
 
-def setting_updated(key: str, settings: Settings) -> str:
-    return f"Done: {key} updated. " + settings_line(settings)
+def setting_updated(steps: Sequence[str], settings: Settings, library: Library) -> str:
+    """ "Done. Session length: about 45 min.": each changed setting as it is now (a typed
+    90 minutes shows the 45 it became); the schedule as one sentence."""
+    lines = _setting_lines(settings, library)
+    said = [
+        settings_line(settings).removesuffix(".")
+        if step in ("days", "time", "timezone")
+        else lines[step]
+        for step in steps
+    ]
+    return "Done. " + ". ".join(dict.fromkeys(said)) + "."
 
 
 def resumed(settings: Settings) -> str:
