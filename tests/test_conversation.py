@@ -526,3 +526,16 @@ async def test_a_list_with_a_name_i_dont_know_names_it_and_logs_nothing(env, whe
     assert 'I don\'t have "banana"' in text and "Nothing logged yet" in text
     assert "more than one exercise" not in text
     assert await user_sets(store, coach, "sam") == []
+
+
+async def test_a_list_reply_is_confirmed_one_line_per_exercise(env) -> None:
+    coach, _ = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    reply = await sam.say("single leg rdl 10 10, doorway row 12 12", reply_to=sam.last_id())
+    lines = text_of(reply).strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "Logged Single-leg Romanian deadlift (bodyweight)",
+        "Logged Doorway row",
+        "Next up",
+    ]

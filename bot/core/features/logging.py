@@ -479,7 +479,7 @@ class Logging(Feature):
             if not all(s.skipped for s in sets):
                 lines[i] += await self.next_times.after_log(ctx.user, p.exercise_id, plan.day)
         nxt, _ = await self._what_next(ctx, plan, advance=False)
-        return say(" ".join(lines) + nxt, private=ctx.private_here)
+        return say(render.logged_list(lines, nxt), private=ctx.private_here)
 
 
 def _for_the_day(reading: Reading, text: str) -> bool:

@@ -41,6 +41,11 @@ def logged(
     return f"{who}Logged {name}{when}: {fmt_sets(sets, units)}."
 
 
+def logged_list(lines: Sequence[str], after: str) -> str:
+    """Several exercises logged from one reply: one line each, then what comes next."""
+    return "\n".join([*lines, after.strip()] if after.strip() else lines)
+
+
 def session_done(group: bool) -> str:
     if group:
         return " That's the session done. Nice work!"
