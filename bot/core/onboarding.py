@@ -19,8 +19,11 @@ from bot.core.settings import LEVELS, SESSION_LENGTHS, WEEKDAY_NAMES, Settings, 
 EQUIPMENT_PRESETS: dict[str, tuple[str, frozenset[str]]] = {
     "bodyweight": ("Bodyweight only", frozenset({"bodyweight"})),
     "bands": ("Bands", frozenset({"bodyweight", "band"})),
-    "dumbbells": ("Dumbbells + bench", frozenset({"bodyweight", "band", "dumbbells", "bench"})),
-    "kettlebell": ("Kettlebell", frozenset({"bodyweight", "band", "kettlebell"})),
+    "dumbbells": (
+        "Dumbbells, bench, band",
+        frozenset({"bodyweight", "band", "dumbbells", "bench"}),
+    ),
+    "kettlebell": ("Kettlebell + band", frozenset({"bodyweight", "band", "kettlebell"})),
     "gym": (
         "Full gym",
         frozenset(
