@@ -178,7 +178,7 @@ class Logging(Feature):
     async def free_text(self, ctx: Ctx, text: str) -> Reply:
         """Text that is not a command, reply or answer: try it as a log for today, else help."""
         plan = await self.plans.for_user(ctx.user, ctx.today)
-        if plan.training and self._names_exercises(plan, ctx, text):
+        if self._names_exercises(plan, ctx, text):  # on a rest day: extra work
             return await self._log_list(ctx, plan, text, ctx.source)
         if plan.training and _reads_as_sets(text):
             # Bare numbers in a private chat answer "Next up": today's first unlogged exercise.
@@ -296,6 +296,8 @@ class Logging(Feature):
 
     async def _reply_to_plan(self, ctx: Ctx, plan: DayPlan, text: str, group: bool) -> Reply:
         if not plan.training:
+            if self._names_exercises(plan, ctx, text):
+                return await self._log_list(ctx, plan, text, ctx.source)
             return say(render.REST_DAY_LOG)
         if not group and text.lower().strip("!. ") in START_WORDS:
             return await self._start_steps(ctx, plan)
@@ -329,7 +331,7 @@ class Logging(Feature):
 
     def _match_planned(self, plan: DayPlan, ctx: Ctx, name: str) -> PlannedExercise | None:
         """The planned exercise `name` means, or an extra one; only confident matches count."""
-        found = self.lookup.find(name).exercise
+        found = self.plans.named(plan, name)
         if found is None:
             return None
         return self.plans.planned(plan, found.id, ctx.user.settings.level)
@@ -398,6 +400,8 @@ class Logging(Feature):
         self, ctx: Ctx, plan: DayPlan, advance: bool
     ) -> tuple[str, Outbound | None]:
         """(a sentence to add to the confirmation, the next exercise's prompt if any)."""
+        if not plan.training:
+            return render.EXTRA_WORK, None
         pending = await self._unlogged(ctx, plan)
         if not pending:
             await self.services.clear_state(ctx.user.id, LoggingState)

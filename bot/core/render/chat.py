@@ -171,7 +171,11 @@ BUTTON_MESSAGE_GONE = "That button belongs to a message I no longer know. Send /
 LOGGING_PAUSED = "Okay, paused logging. Reply to the session message any time."
 EDIT_KEPT = " Your earlier log is unchanged."
 EDIT_UNREADABLE = "I couldn't read that edit, so your earlier log is unchanged."
-REST_DAY_LOG = "That was a rest day, so there's nothing to log. Send /today."
+REST_DAY_LOG = (
+    "That was a rest day, so there's no session to log. Did some extra work? "
+    'Name it and I\'ll log it as extra, e.g. "rdl 3x10 @ 40kg".'
+)
+EXTRA_WORK = " Today is a rest day, so I logged that as extra work."
 DAY_LOGGED = "Everything for that day is logged already. Nice!"
 DAY_LOGGED_FIX = (
     "You've logged every exercise for that day. Reply to an exercise message "
