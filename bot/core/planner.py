@@ -311,6 +311,8 @@ class _Chooser:
             exercise.role == "main"
             and exercise.id not in taken
             and exercise.id not in self.avoid
+            # Not next to the move chosen instead of it (a swap, a harder variation).
+            and self.variations.get(exercise.id) not in taken
             and allowed(exercise, self.settings)
             and not (
                 exercise.pattern in ONE_A_DAY

@@ -160,8 +160,8 @@ class MemoryStore:
         for batch in [b for b, owner in self._batches.items() if owner == user_id]:
             del self._batches[batch]
         self._states.pop(user_id, None)
-        for slot in [slot for slot in self._swaps if slot[0] == user_id]:
-            del self._swaps[slot]
+        for swap in [swap for swap in self._swaps if swap[0] == user_id]:
+            del self._swaps[swap]
         self._avoids.pop(user_id, None)
         self._choice_log.pop(user_id, None)
         self.outbox.forget(user_id)

@@ -101,7 +101,7 @@ async def test_done_and_skip_buttons_log_step_by_step(bot: RunningBot, tg: FakeT
     ada = tg.user(1001, "Ada")
     [session] = await say(tg, ada, "/today")
     [first] = await press(tg, ada, session, "Log step by step")
-    assert [label for row in first.buttons for label, _ in row] == ["Done", "Skip"]
+    assert [label for row in first.buttons for label, _ in row] == ["Done", "Skip", "Swap"]
     [second] = await press(tg, ada, first, "Done")
     assert second.text.startswith("Logged") and second.buttons
     [third] = await press(tg, ada, second, "Skip")

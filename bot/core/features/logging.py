@@ -99,8 +99,12 @@ class Logging(Feature):
         plan = await self.plans.for_user(ctx.user, ctx.today)
         return await self._log_list(ctx, plan, rest, None)
 
-    @command("undo", "Remove your last log", bare=True)
+    @command("undo", "Take back your last log, swap or avoid", bare=True)
     async def undo(self, ctx: Ctx, _: str) -> Reply:
+        # A swap or avoid made after the last log is the newest thing to take back.
+        choice = await self.store.undo_choice(ctx.user.id)
+        if choice is not None:
+            return say(render.choice_undone(choice, self.services.library), private=True)
         removed = await self.store.delete_last_batch(ctx.user.id)
         if not removed:
             return say(render.NOTHING_TO_UNDO)
@@ -331,7 +335,7 @@ class Logging(Feature):
 
     def _match_planned(self, plan: DayPlan, ctx: Ctx, name: str) -> PlannedExercise | None:
         """The planned exercise `name` means, or an extra one; only confident matches count."""
-        found = self.plans.named(plan, name)
+        found = self.plans.named(name, plan)
         if found is None:
             return None
         return self.plans.planned(plan, found.id, ctx.user.settings.level)

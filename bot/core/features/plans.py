@@ -206,10 +206,20 @@ class Plans:
         """How `exercise_id` is dosed on `plan`'s day: as planned, else as an extra."""
         return plan.find(exercise_id) or self.extra(exercise_id, level)
 
-    def named(self, plan: DayPlan, name: str) -> Exercise | None:
-        """The exercise `name` means, that day's own exercises first (a confident match only)."""
-        prefer = (*plan.exercise_ids, *(p.exercise_id for p in (*plan.warmup, *plan.cooldown)))
+    def named(self, name: str, *plans: DayPlan) -> Exercise | None:
+        """The exercise `name` means, those plans' own exercises first (a confident match)."""
+        prefer = {
+            p.exercise_id for plan in plans for p in (*plan.warmup, *plan.main, *plan.cooldown)
+        }
         return self.services.lookup.find(name, prefer=prefer).exercise
+
+    async def week_for_user(self, user: User, day: date) -> dict[date, DayPlan]:
+        """The training days of the week holding `day`, with the person's choices (no
+        progression targets: for finding where a move is, not for showing)."""
+        choices = await self.choices(user, day)
+        return plan_week(
+            self.library, user.settings, day, variations=choices.swaps, avoid=choices.avoid
+        )
 
     def example(self, plan: DayPlan) -> str:
         """A reply logging the session's first two exercises, in names that read back as
@@ -233,7 +243,7 @@ class Plans:
             entries = parse_exercise_list(text)
         except LogParseError:
             return False
-        found = [self.named(plan, name) for name, _ in entries]
+        found = [self.named(name, plan) for name, _ in entries]
         return [e.id if e else None for e in found] == ids
 
 
@@ -251,6 +261,15 @@ class ExerciseAction(ButtonData):
 
     kind = "ex"
     action: Literal["done", "skip", "log"]
+
+
+@dataclass(frozen=True, slots=True)
+class SwapAction(ButtonData):
+    """The Swap button on a one-exercise prompt: another move of the same kind for the block
+    (handled by the choice feature)."""
+
+    kind = "swap"
+    exercise_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +341,7 @@ def exercise_prompt(ctx: Ctx, plan: DayPlan, p: PlannedExercise, library: Librar
             (
                 Button(render.DONE, ExerciseAction("done").encode()),
                 Button(render.SKIP, ExerciseAction("skip").encode()),
+                Button(render.SWAP, SwapAction(p.exercise_id).encode()),
                 Button(render.LOG_SETS, ExerciseAction("log").encode(), asks=render.ASK_SETS),
             ),
         ),

@@ -97,7 +97,8 @@ def settings_line(s: Settings) -> str:
     )
 
 
-def settings_text(s: Settings, library: Library) -> str:
+def settings_text(s: Settings, library: Library, choices: str = "") -> str:
+    """Every setting; `choices` is render.choices_line (swaps and avoided moves)."""
     split = library.splits.get(s.split)
     level = library.levels.get(s.level)
     equipment = ", ".join(
@@ -113,11 +114,13 @@ def settings_text(s: Settings, library: Library) -> str:
         f"Session push: {s.reminder_time.strftime('%H:%M')} {s.timezone}"
         + (" (paused)" if s.paused else ""),
         f"Units: {s.units}",
+        *([choices] if choices else []),
         "",
         "Change one with /settings and the new value, e.g. /settings level advanced, "
         "/settings days mon wed fri, "
         "/settings time 06:45, /settings timezone Berlin, /settings units lb, "
-        "/settings equipment dumbbells, /settings split ul4, /settings length 45. "
+        "/settings equipment dumbbells, /settings split ul4, /settings length 45, "
+        "/settings avoid kb swing. "
         "Or /start to set up again.",
     ]
     return "\n".join(lines)

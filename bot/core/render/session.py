@@ -53,7 +53,8 @@ def exercise_prompt(p: PlannedExercise, units: str, position: int, total: int) -
     title = f"{position}/{total} · {p.name}"
     text = (
         f"{fmt_planned(p, units)}, rest {p.rest_seconds} s.\n"
-        'Reply with your sets, e.g. "12 10 10" or "3x12 @ 16kg", or tap Done or Skip.'
+        'Reply with your sets, e.g. "12 10 10" or "3x12 @ 16kg", or tap Done or Skip. '
+        "Swap gives you another move of the same kind."
     )
     return title, text
 
