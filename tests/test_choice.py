@@ -11,15 +11,15 @@ from datetime import date, timedelta
 import pytest
 
 from bot.content import default_library
-from bot.core.commands import COMMANDS
 from bot.core.coach import Coach
+from bot.core.commands import COMMANDS
 from bot.core.events import UserRef
 from bot.core.onboarding import EQUIPMENT_PRESETS
 from bot.core.planner import alternatives, block_start, plan_day, plan_week
 from bot.core.ports import Persistence
 from bot.core.settings import LEVELS, Settings
 from tests import test_conversation as conversation
-from tests.test_conversation import MONDAY, Clock, Person, text_of
+from tests.test_conversation import MONDAY, Person, text_of
 
 clock = conversation.clock
 env = conversation.env
