@@ -157,7 +157,7 @@ class Choice(Feature):
             planned = fresh.find(result.after.id)
             messages = [Outbound(text, private=True)]
             if planned is not None:
-                messages.append(exercise_prompt(ctx, fresh, planned))
+                messages.append(exercise_prompt(ctx, fresh, planned, self.library))
             reply = Reply(messages)
         reply.button_ack = render.ACK_SWAPPED
         return reply
