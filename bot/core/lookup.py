@@ -57,6 +57,12 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "one": ("single",),
     "legged": ("leg",),
 }
+# Words that only say which kit a move uses: "romanian deadlift" in a session holding
+# "Romanian deadlift (barbell)" means that one (but "rdl" never means "single-leg rdl").
+KIT_WORDS = frozenset(
+    {"barbell", "dumbbell", "kettlebell", "bodyweight", "band", "banded", "machine", "cable"}
+    | {"weighted", "loaded"}
+)
 _STOPWORDS = frozenset({"the", "a", "an", "of", "with", "and", "my", "exercise", "exercises"})
 _IRREGULAR = {"calves": "calf", "halves": "half"}
 
@@ -172,7 +178,11 @@ class ExerciseLookup:
         if any(name == spelled for i, name in self._names.items() if i not in ids):
             return None  # the exact name of another exercise: that one was meant
         typed = set(words)
-        holding = [i for i in sorted(ids) if any(typed <= w for w in self._words.get(i, ()))]
+        holding = [
+            i
+            for i in sorted(ids)
+            if any(typed <= w and not (w - typed - KIT_WORDS) for w in self._words.get(i, ()))
+        ]
         return self._exercises[holding[0]] if len(holding) == 1 else None
 
     def _fuzzy(self, spelled: str) -> LookupResult:
