@@ -308,9 +308,6 @@ def test_complete_respects_the_limit_and_ignores_nonsense(lookup: ExerciseLookup
 
 
 def test_a_sessions_own_exercises_come_first_but_only_across_kit_words() -> None:
-    from bot.content import default_library
-    from bot.core.lookup import ExerciseLookup
-
     find = ExerciseLookup(default_library()).find
     gym = ("romanian-deadlift-barbell", "barbell-row", "single-leg-glute-bridge")
     home = ("single-leg-rdl-bodyweight", "doorway-row", "glute-bridge")
