@@ -2,7 +2,10 @@
 outcome, through the real Coach and a real store; the plan each week comes out of the code.
 
     python bench/trajectories.py [--profile beginner-bodyweight-full2] [--outcome top]
-                                 [--weeks 12] [--sqlite]
+                                 [--weeks 12] [--sqlite] [--docs]
+
+`--docs` writes the three profiles' `range` runs into docs/coaching.md (its "trajectories"
+section), so the examples there are always what the code does.
 
 Profiles: the three of docs/coaching.md (beginner with no kit on two full-body days,
 intermediate with dumbbells on three, advanced in a full gym on two upper + two lower).
@@ -359,10 +362,14 @@ def report(trajectory: Trajectory) -> str:
     return "\n".join(lines)
 
 
+COACHING_DOC = ROOT / "docs" / "coaching.md"
+
+
 async def _main(args: argparse.Namespace) -> None:
     library = default_library()
     chosen = profiles(library)
-    keys = [args.profile] if args.profile else list(chosen)
+    keys = [args.profile] if args.profile and not args.docs else list(chosen)
+    reports = []
     for key in keys:
         store: Persistence | None = None
         folder = None
@@ -376,8 +383,15 @@ async def _main(args: argparse.Namespace) -> None:
             await store.close()
         if folder is not None:
             folder.cleanup()
-        print(report(trajectory))
+        reports.append(report(trajectory))
+        print(reports[-1])
         print()
+    if args.docs:
+        from bench.report import write_section
+
+        command = f"python bench/trajectories.py --outcome {args.outcome} --docs"
+        body = f"Written by `{command}`:\n\n```text\n" + "\n\n".join(reports) + "\n```"
+        write_section("trajectories", body, COACHING_DOC)
 
 
 def main() -> None:
@@ -386,6 +400,7 @@ def main() -> None:
     parser.add_argument("--outcome", choices=sorted(OUTCOMES), default="range")
     parser.add_argument("--weeks", type=int, default=WEEKS)
     parser.add_argument("--sqlite", action="store_true", help="a real SQLite file, not memory")
+    parser.add_argument("--docs", action="store_true", help="write docs/coaching.md's examples")
     asyncio.run(_main(parser.parse_args()))
 
 
