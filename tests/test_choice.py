@@ -19,15 +19,14 @@ from bot.core.planner import alternatives, block_start, plan_day, plan_week
 from bot.core.ports import Persistence
 from bot.core.settings import LEVELS, Settings
 from tests import test_conversation as conversation
+from tests import test_planner_program as program
 from tests.test_conversation import MONDAY, Person, text_of
 
 clock = conversation.clock
 env = conversation.env
 
 LIB = default_library()
-GYM = frozenset(
-    {"barbell", "dumbbells", "bench", "pullup_bar", "machine", "cable", "kettlebell", "band"}
-)
+GYM = EQUIPMENT_PRESETS["gym"][1]
 START = date(2026, 11, 2)  # a Monday, three weeks before MONDAY: MONDAY is in block 0
 ADVANCED = Settings(
     level="advanced",
@@ -209,16 +208,6 @@ def test_the_choice_commands_autocomplete_exercises() -> None:
 GRID = list(itertools.product(LEVELS, sorted(EQUIPMENT_PRESETS), sorted(LIB.splits)))
 
 
-def grid_person(level: str, kit: str, split: str) -> Settings:
-    return Settings(
-        level=level,  # type: ignore[arg-type]
-        equipment=EQUIPMENT_PRESETS[kit][1],
-        split=split,
-        weekdays=LIB.splits[split].default_weekdays,
-        program_start=START,
-    )
-
-
 def is_main_slot(day_type: str | None, slot: str) -> bool:
     return any(s.name == slot and s.main for s in LIB.day_types[day_type or ""].slots)
 
@@ -227,13 +216,13 @@ def is_main_slot(day_type: str | None, slot: str) -> bool:
 def test_an_avoided_move_is_never_scheduled_and_main_slots_stay_filled(
     level: str, kit: str, split: str
 ) -> None:
-    s = grid_person(level, kit, split)
-    day = START + timedelta(weeks=3)
+    s = program.person(level, kit, split)
+    day = program.START + timedelta(weeks=3)
     base = plan_week(LIB, s, day)
     moves = sorted({p.exercise_id for d in base.values() for p in (*d.main, *d.warmup)})
     for avoided in moves:
         for week in (0, 5, 6, 11):  # both ends of two blocks of the twelve weeks
-            when = START + timedelta(weeks=week)
+            when = program.START + timedelta(weeks=week)
             for plan in plan_week(LIB, s, when, avoid=[avoided]).values():
                 every = [p.exercise_id for p in (*plan.warmup, *plan.main, *plan.cooldown)]
                 assert avoided not in every, (avoided, when)
@@ -249,8 +238,8 @@ def test_an_avoided_move_is_never_scheduled_and_main_slots_stay_filled(
 
 @pytest.mark.parametrize(("level", "kit", "split"), GRID)
 def test_a_swapped_main_lift_stays_main_all_block(level: str, kit: str, split: str) -> None:
-    s = grid_person(level, kit, split)
-    first = plan_week(LIB, s, START)
+    s = program.person(level, kit, split)
+    first = plan_week(LIB, s, program.START)
     for when, plan in first.items():
         for p in plan.main:
             if not is_main_slot(plan.day_type, p.slot):

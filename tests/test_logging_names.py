@@ -7,41 +7,27 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bot.content import default_library
 from bot.core.coach import Coach
-from bot.core.events import Outbound, Reply, UserRef
+from bot.core.events import Outbound, Reply
 from bot.core.onboarding import EQUIPMENT_PRESETS
 from bot.core.planner import is_training_day, plan_day
-from bot.core.ports import Persistence
 from bot.core.settings import LEVELS, SESSION_LENGTHS, Settings
 from bot.store.memory import MemoryStore
 from tests import test_conversation as conversation
-from tests.test_conversation import MONDAY, Clock, Person, text_of
+from tests import test_planner_program as program
+from tests.test_choice import ADVANCED, person
+from tests.test_conversation import MONDAY, Clock, text_of
 
 clock = conversation.clock
 env = conversation.env
 
 LIB = default_library()
-GYM = EQUIPMENT_PRESETS["gym"][1]
-ADVANCED = Settings(
-    level="advanced",
-    equipment=GYM,
-    split="ul4",
-    weekdays=(0, 1, 3, 4),
-    onboarded=True,
-    program_start=MONDAY - timedelta(weeks=3),
-)
 TUESDAY = MONDAY + timedelta(days=1)  # ADVANCED's lower day: Romanian deadlift (barbell)
-
-
-async def person(coach: Coach, store: Persistence, settings: Settings, name: str = "sam"):
-    user = await store.get_or_create_user(UserRef("test", name), name, name.capitalize())
-    await store.save_settings(user.id, settings)
-    return Person(coach, name), user
 
 
 def example_of(session: Outbound) -> str:
@@ -80,22 +66,14 @@ GRID = list(
 async def test_every_session_messages_example_logs_the_exercises_it_names(week: int) -> None:
     """For every profile of the grid: send the session message's own example back to it, and
     it logs exactly the exercises it names (the session's first ones), as many sets as it says."""
-    start = date(2026, 1, 5)
+    start = program.START
     now = {"day": start}
     coach_clock = Clock()
     store = MemoryStore()
     coach = Coach(store, LIB, clock=coach_clock)
     failures = []
     for n, (level, kit, split, minutes) in enumerate(GRID):
-        settings = Settings(
-            level=level,  # type: ignore[arg-type]
-            equipment=EQUIPMENT_PRESETS[kit][1],
-            split=split,
-            weekdays=LIB.splits[split].default_weekdays,
-            session_minutes=minutes,
-            onboarded=True,
-            program_start=start,
-        )
+        settings = program.person(level, kit, split, minutes).with_(onboarded=True)
         day = start + timedelta(weeks=week)
         while not is_training_day(settings, day):
             day += timedelta(days=1)

@@ -36,6 +36,15 @@ def appearances(t: Trajectory, exercise_id: str) -> Iterator[tuple[Session, Plan
             yield s, p
 
 
+def pairs(t: Trajectory) -> Iterator[tuple[int, Session, PlannedExercise, PlannedExercise]]:
+    """(n, the session, its plan, the next plan) for each move's consecutive sessions; n counts
+    that move's sessions before this one (the outcome scripts' n)."""
+    for exercise_id in sorted(moves(t)):
+        seen = list(appearances(t, exercise_id))
+        for n, ((before, p), (_after, q)) in enumerate(itertools.pairwise(seen)):
+            yield n, before, p, q
+
+
 def done_of(s: Session, exercise_id: str) -> list[tuple[int | None, int | None, float | None]]:
     return [(x.reps, x.seconds, x.load_kg) for x in s.logged if x.exercise_id == exercise_id]
 
@@ -76,18 +85,15 @@ def test_every_session_is_planned_pushed_and_logged(profile: str, outcome: str) 
 @pytest.mark.parametrize("outcome", ["top", "range", "rpe"])
 def test_a_target_never_drops_below_what_was_just_done_in_range(profile: str, outcome: str) -> None:
     t = run(profile, outcome)
-    for exercise_id in moves(t):
-        seen = list(appearances(t, exercise_id))
-        for (before, p), (_after, q) in itertools.pairwise(seen):
-            done = done_of(before, exercise_id)
-            low, high = p.reps or p.seconds or (0, 0)
-            same_load = q.load_kg == p.load_kg
-            if not same_load or q.sets < p.sets:
-                continue  # a heavier load (or a lighter week) starts the range again
-            for i, (reps, secs, _) in enumerate(done[: q.sets]):
-                count = reps if p.reps else secs
-                if count is not None and low <= count <= high:
-                    assert aims(q)[i] >= count, (exercise_id, before.day, done, q)
+    for _, before, p, q in pairs(t):
+        done = done_of(before, p.exercise_id)
+        low, high = p.reps or p.seconds or (0, 0)
+        if q.load_kg != p.load_kg or q.sets < p.sets:
+            continue  # a heavier load (or a lighter week) starts the range again
+        for i, (reps, secs, _) in enumerate(done[: q.sets]):
+            count = reps if p.reps else secs
+            if count is not None and low <= count <= high:
+                assert aims(q)[i] >= count, (before.day, done, q)
 
 
 @pytest.mark.parametrize("profile", ["intermediate-dumbbells-full3", "advanced-gym-ul4"])
@@ -117,16 +123,13 @@ def test_loads_rise_for_someone_who_reaches_the_top(profile: str) -> None:
 def test_a_miss_never_raises_the_load(profile: str) -> None:
     t = run(profile, "miss")
     checked = 0
-    for exercise_id in moves(t):
-        seen = list(appearances(t, exercise_id))
-        for (before, p), (_after, q) in itertools.pairwise(seen):
-            done = done_of(before, exercise_id)
-            low = (p.reps or p.seconds or (0, 0))[0]
-            short = any((r if p.reps else s) is not None and (r if p.reps else s) < low
-                        for r, s, _ in done)  # fmt: skip
-            if short and p.load_kg is not None and q.load_kg is not None:
-                assert q.load_kg <= p.load_kg, (exercise_id, before.day)
-                checked += 1
+    for _, before, p, q in pairs(t):
+        low = (p.reps or p.seconds or (0, 0))[0]
+        counts = [r if p.reps else s for r, s, _ in done_of(before, p.exercise_id)]
+        short = any(c is not None and c < low for c in counts)
+        if short and p.load_kg is not None and q.load_kg is not None:
+            assert q.load_kg <= p.load_kg, (p.exercise_id, before.day)
+            checked += 1
     assert checked >= 3
 
 
@@ -144,12 +147,10 @@ def test_two_misses_in_a_row_never_push_on(profile: str) -> None:
 def test_a_near_max_session_holds_the_load(profile: str) -> None:
     t = run(profile, "rpe")
     checked = 0
-    for exercise_id in moves(t):
-        seen = list(appearances(t, exercise_id))
-        for n, ((_before, p), (_after, q)) in enumerate(itertools.pairwise(seen)):
-            if n % 2 == 1 and p.load_kg is not None and q.load_kg is not None:
-                assert q.load_kg <= p.load_kg, exercise_id  # the RPE 10 session
-                checked += 1
+    for n, before, p, q in pairs(t):
+        if n % 2 == 1 and p.load_kg is not None and q.load_kg is not None:
+            assert q.load_kg <= p.load_kg, (p.exercise_id, before.day)  # the RPE 10 session
+            checked += 1
     assert checked >= 3
 
 
