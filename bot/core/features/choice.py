@@ -192,10 +192,8 @@ class Choice(Feature):
     async def set_avoid(self, ctx: Ctx, rest: str, avoided: bool) -> Reply:
         """/avoid, /unavoid and /settings avoid: one move off (or back on) the plan."""
         choices = await self.plans.choices(ctx.user, ctx.today)
-        if not rest.strip():
-            if avoided or not choices.avoid:
-                return say(render.avoid_list(self.avoided_names(choices)), private=True)
-            return say(render.UNAVOID_WHICH, private=True)
+        if not rest.strip():  # what is avoided, and how to bring one back
+            return say(render.avoid_list(self.avoided_names(choices)), private=True)
         plan = await self.plans.for_user(ctx.user, ctx.today)
         exercise = self.plans.named(rest.strip(), plan)
         if exercise is None:

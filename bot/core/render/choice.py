@@ -20,7 +20,6 @@ AVOID_NONE = (
     "You're not avoiding anything. If a move hurts or you just don't like it, send "
     "/avoid and its name, e.g. /avoid kb swing, and I won't schedule it."
 )
-UNAVOID_WHICH = "Which exercise should come back? For example: /unavoid kb swing."
 
 
 def _short(name: str) -> str:
