@@ -11,6 +11,7 @@ back (the logging feature's /undo asks the store for the latest choice first).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,11 +45,12 @@ def _named_back(rest: str) -> tuple[str, bool]:
     return rest, False
 
 
-def _original(choices: Choices, exercise_id: str) -> str:
-    """The planner's pick that became `exercise_id` through a swap (or itself)."""
-    if exercise_id in choices.swaps:
+def _original(variations: Mapping[str, str], exercise_id: str) -> str:
+    """The planner's pick that became `exercise_id` (through a swap or progression's
+    variation), or itself."""
+    if exercise_id in variations:
         return exercise_id
-    return next((k for k, v in choices.swaps.items() if v == exercise_id), exercise_id)
+    return next((k for k, v in variations.items() if v == exercise_id), exercise_id)
 
 
 def _moves(plan: DayPlan) -> tuple[PlannedExercise, ...]:
@@ -76,31 +78,32 @@ class Choice(Feature):
             return say(render.SWAP_WHICH, private=True)
         name, back = _named_back(rest)
         today = await self.plans.for_user(ctx.user, ctx.today)
-        week = await self.plans.week_for_user(ctx.user, ctx.today)
+        week, variations = await self.plans.week_for_user(ctx.user, ctx.today)
         exercise = self.plans.named(name, today, *week.values())
         if exercise is None:
             return say(render.not_found(name, self.lookup.find(name).suggestions), private=True)
         if exercise.role != "main":
             return say(render.swap_main_only(exercise), private=True)
         if back:
-            return await self._swap_back(ctx, today, exercise)
-        # The day that holds it: today, else the first of the week's sessions that does.
-        choices = await self.plans.choices(ctx.user, ctx.today)
-        shown = choices.swaps.get(exercise.id, exercise.id)  # named by its planned name
-        holding = [today, *week.values()]
-        plan = next((p for p in holding if shown in p.exercise_ids), None)
+            return await self._swap_back(ctx, today, exercise, variations)
+        # The day that holds it (named as shown or as planned): today, else the week's first.
+        original = _original(variations, exercise.id)
+        shown = variations.get(original, original)
+        plan = next((p for p in (today, *week.values()) if shown in p.exercise_ids), None)
         if plan is None:
             return say(render.not_planned(exercise), private=True)
-        result = await self.swap_exercise(ctx, plan, exercise)
+        result = await self.swap_exercise(ctx, plan, exercise, variations)
         if result.after is None:
-            return say(render.no_alternative(exercise), private=True)
+            return say(render.no_alternative(result.before), private=True)
         text = render.swapped(result.before, result.after, result.original, result.until)
         return await self._with_today(ctx, today, text)
 
-    async def _swap_back(self, ctx: Ctx, plan: DayPlan, exercise: Exercise) -> Reply:
+    async def _swap_back(
+        self, ctx: Ctx, plan: DayPlan, exercise: Exercise, variations: Mapping[str, str]
+    ) -> Reply:
         start = block_start(self.library, ctx.user.settings, plan.day)
         choices = await self.store.get_choices(ctx.user.id, start)
-        original = _original(choices, exercise.id)
+        original = _original(variations, exercise.id)
         if original not in choices.swaps:
             return say(render.not_swapped(exercise), private=True)
         was = self.library.exercises.get(choices.swaps[original], exercise)
@@ -108,25 +111,32 @@ class Choice(Feature):
         text = render.swapped_back(self.library.exercises[original], was)
         return await self._with_today(ctx, plan, text)
 
-    async def swap_exercise(self, ctx: Ctx, plan: DayPlan, exercise: Exercise) -> SwapResult:
-        """Swap `exercise` (planned, or a swap already) for the next option, for the block
-        holding `plan.day`; the options come round to the planned move again."""
-        settings = ctx.user.settings
+    async def swap_exercise(
+        self, ctx: Ctx, plan: DayPlan, exercise: Exercise, variations: Mapping[str, str]
+    ) -> SwapResult:
+        """Swap `exercise` (as planned, swapped or progressed: `variations` maps the planner's
+        picks to what is shown) for the next option, for the block holding `plan.day`; the
+        options come round to the planned move again."""
+        settings, lib = ctx.user.settings, self.library.exercises
         start = block_start(self.library, settings, plan.day)
         choices = await self.store.get_choices(ctx.user.id, start)
-        original = self.library.exercises[_original(choices, exercise.id)]
-        current = self.library.exercises.get(choices.swaps.get(original.id, original.id), original)
-        taken = {*plan.exercise_ids} - {current.id}
+        original = lib[_original(variations, exercise.id)]
+        shown = lib.get(variations.get(original.id, original.id), original)
+        swapped_to = choices.swaps.get(original.id, original.id)
+        taken = {*plan.exercise_ids} - {shown.id}
         options = alternatives(self.library, settings, original, taken, choices.avoid)
-        ring = [e for e in (original, *options) if e.id not in choices.avoid or e is current]
+        # A progression variation on show is not an option to swap to (a swapped-to move is
+        # where the ring is now).
+        progressed = shown.id if shown.id != swapped_to else None
+        ring = [e for e in (original, *options) if e is original or e.id != progressed]
         until = block_end(self.library, settings, plan.day)
-        at = next((i for i, e in enumerate(ring) if e.id == current.id), -1)
-        after = ring[(at + 1) % len(ring)] if ring else None
-        if after is None or after.id == current.id:
-            return SwapResult(original, current, None, until)
-        chosen = None if after.id == original.id else after.id
+        at = next((i for i, e in enumerate(ring) if e.id == swapped_to), -1)
+        after = ring[(at + 1) % len(ring)]
+        if after.id == swapped_to:
+            return SwapResult(original, shown, None, until)
+        chosen = None if after is original else after.id
         await self.store.set_swap(ctx.user.id, start, original.id, chosen)
-        return SwapResult(original, current, after, until)
+        return SwapResult(original, shown, after, until)
 
     @on_button(SwapAction)
     async def swap_button(self, ctx: Ctx, data: SwapAction) -> Reply:
@@ -148,7 +158,8 @@ class Choice(Feature):
             reply.button_ack = render.ACK_STALE
             return reply
         plan = await self.plans.for_user(ctx.user, day)
-        result = await self.swap_exercise(ctx, plan, exercise)
+        _, variations = await self.plans.week_for_user(ctx.user, day)
+        result = await self.swap_exercise(ctx, plan, exercise, variations)
         if result.after is None:
             reply = say(render.no_alternative(exercise), private=True)
         else:

@@ -213,13 +213,19 @@ class Plans:
         }
         return self.services.lookup.find(name, prefer=prefer).exercise
 
-    async def week_for_user(self, user: User, day: date) -> dict[date, DayPlan]:
-        """The training days of the week holding `day`, with the person's choices (no
-        progression targets: for finding where a move is, not for showing)."""
+    async def week_for_user(
+        self, user: User, day: date
+    ) -> tuple[dict[date, DayPlan], dict[str, str]]:
+        """The training days of the week holding `day` as the person gets them (swaps, avoids,
+        progression's variations; no doses: for finding where a move is), and what each planner
+        pick became (`Plans.variations`)."""
         choices = await self.choices(user, day)
-        return plan_week(
-            self.library, user.settings, day, variations=choices.swaps, avoid=choices.avoid
+        lighter = await self.lighter_weeks(user, day)
+        _, _, variations = await self.variations(user, day, lighter, choices)
+        week = plan_week(
+            self.library, user.settings, day, variations=variations, avoid=choices.avoid
         )
+        return week, variations
 
     def example(self, plan: DayPlan) -> str:
         """A reply logging the session's first two exercises, in names that read back as
