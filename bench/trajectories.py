@@ -14,7 +14,9 @@ middle of the range), `miss` (every third session of a move, the last set falls 
 `two-misses` (weeks 6 and 7 fall short every set), `rpe` (the top, rated RPE 10 every other
 session, RPE 7 otherwise). Each session: the daily push is sent, then one `/log <move> <sets>`
 per exercise (the person's reply), so the parser, the logging rules, progression and the
-planner all run as they do for a real person. Prints per week: sessions, minutes per session,
+planner all run as they do for a real person. On Sundays the weekly summary is sent; when it
+offers the next level (moves owned whose harder variation needs it), the person takes it.
+Prints per week: sessions, minutes per session,
 sets per posterior-chain group and each main lift's dose; tests/test_trajectories.py asserts
 on the same data.
 """
@@ -213,6 +215,7 @@ class Trajectory:
     outcome: str
     library: Library
     sessions: list[Session] = field(default_factory=list)
+    levels: list[tuple[int, str]] = field(default_factory=list)  # (week, level taken up)
 
     def weeks(self) -> Iterator[tuple[int, list[Session]]]:
         for week in range(max((s.week for s in self.sessions), default=-1) + 1):
@@ -274,6 +277,11 @@ async def simulate(
     n = 0
     for offset in range(weeks * 7):
         day = START + timedelta(days=offset)
+        now[0] = datetime.combine(day, PUSH_TIME, tzinfo=UTC)
+        if day.weekday() == 6 and await _weekly_summary(coach, user.id, profile.key, ref, day):
+            found = await store.get_user(user.id)
+            if found is not None:
+                trajectory.levels.append((offset // 7, found.settings.level))
         if not is_training_day(profile.settings, day):
             continue
         now[0] = datetime.combine(day, PUSH_TIME, tzinfo=UTC)
@@ -305,6 +313,22 @@ async def simulate(
         )
         trajectory.sessions.append(Session(day, offset // 7, plan, logged, answer))
     return trajectory
+
+
+async def _weekly_summary(coach: Coach, user_id: int, key: str, ref: UserRef, day: date) -> bool:
+    """Sunday's summary; when it offers the next level (owned moves whose harder variation
+    needs it), the person takes it, as its first button. True when they did."""
+    for message in await coach.weekly_summary(user_id, day):
+        message_id = await coach.next_message_id("sim")
+        await coach.record_sent("sim", key, message_id, message)
+        if message.buttons:
+            take = message.buttons[0][0]
+            event = InboundEvent(
+                user=ref, chat_id=key, button=take.data, reply_to=message_id, event_id=take.data
+            )
+            await coach.handle(event)
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- the report
@@ -346,6 +370,8 @@ def report(trajectory: Trajectory) -> str:
         sets = trajectory.sets_per_group(sessions)
         cells = [str(week + 1), str(len(sessions)), span, *(str(sets[g]) for g in groups)]
         lines.append("  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True)))
+    for week, level in trajectory.levels:
+        lines.append(f"End of week {week + 1}: takes the offer to move up to {level}.")
     lines += ["", "Main lifts (slot: the dose the plan gave, by week):"]
     weeks = len(list(trajectory.weeks()))
     rows: dict[str, list[str]] = {}

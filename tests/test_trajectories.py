@@ -20,6 +20,9 @@ from bot.store import open_store
 
 LIB = default_library()
 PROFILES = profiles(LIB)
+# The last week of each block is a lighter week (bot.core.dose.LIGHTER; the profiles train
+# every week): its sessions are not judged, and the week after picks up from the one before.
+LIGHTER = {w for w in range(12) if (w + 1) % LIB.block_weeks == 0}
 
 
 @cache
@@ -36,12 +39,17 @@ def appearances(t: Trajectory, exercise_id: str) -> Iterator[tuple[Session, Plan
             yield s, p
 
 
+def judged(t: Trajectory, exercise_id: str) -> list[tuple[int, Session, PlannedExercise]]:
+    """The move's sessions outside lighter weeks, each with n: how many sessions of the move
+    came before it (the outcome scripts' n)."""
+    seen = enumerate(appearances(t, exercise_id))
+    return [(n, s, p) for n, (s, p) in seen if s.week not in LIGHTER]
+
+
 def pairs(t: Trajectory) -> Iterator[tuple[int, Session, PlannedExercise, PlannedExercise]]:
-    """(n, the session, its plan, the next plan) for each move's consecutive sessions; n counts
-    that move's sessions before this one (the outcome scripts' n)."""
+    """(n, the session, its plan, the next judged plan) for each move's judged sessions."""
     for exercise_id in sorted(moves(t)):
-        seen = list(appearances(t, exercise_id))
-        for n, ((before, p), (_after, q)) in enumerate(itertools.pairwise(seen)):
+        for (n, before, p), (_, _after, q) in itertools.pairwise(judged(t, exercise_id)):
             yield n, before, p, q
 
 
@@ -49,11 +57,8 @@ def done_of(s: Session, exercise_id: str) -> list[tuple[int | None, int | None, 
     return [(x.reps, x.seconds, x.load_kg) for x in s.logged if x.exercise_id == exercise_id]
 
 
-def aims(p: PlannedExercise) -> list[int]:
-    """What each set is asked for: progression's aims, else the bottom of the range."""
-    explicit = list(getattr(p, "aims", ()) or ())
-    low = (p.reps or p.seconds or (0, 0))[0]
-    return (explicit or [low] * p.sets)[: p.sets]
+def is_main(t: Trajectory, s: Session, p: PlannedExercise) -> bool:
+    return p in t.main_slots(s.plan)
 
 
 def moves(t: Trajectory) -> set[str]:
@@ -81,19 +86,40 @@ def test_every_session_is_planned_pushed_and_logged(profile: str, outcome: str) 
         assert "Sorry" not in s.answer
 
 
-@pytest.mark.parametrize("profile", PROFILE_KEYS)
-@pytest.mark.parametrize("outcome", ["top", "range", "rpe"])
+# A known progression bug this test found: dose.lighter_weeks looks back only 3 weeks
+# (_LOOKBACK_WEEKS), so a rotating accessory next planned more than 3 weeks after a lighter week
+# is judged on its lighter session (slider hamstring curl: 8, 8, 8 in week 5, 6, 6 in the lighter
+# week 6, then "Last time: 6, 6 reps", aim 7 in week 9). Strict: it fails once fixed.
+LIGHTER_WEEK_FORGOTTEN = pytest.mark.xfail(
+    strict=True, reason="dose.lighter_weeks forgets a lighter week older than 3 weeks"
+)
+
+
+@pytest.mark.parametrize(
+    ("profile", "outcome"),
+    [
+        pytest.param(p, o, marks=LIGHTER_WEEK_FORGOTTEN)
+        if (p, o) == ("beginner-bodyweight-full2", "range")
+        else (p, o)
+        for p in PROFILE_KEYS
+        for o in ("top", "range", "rpe")
+    ],
+)
 def test_a_target_never_drops_below_what_was_just_done_in_range(profile: str, outcome: str) -> None:
     t = run(profile, outcome)
+    compared = 0
     for _, before, p, q in pairs(t):
-        done = done_of(before, p.exercise_id)
         low, high = p.reps or p.seconds or (0, 0)
-        if q.load_kg != p.load_kg or q.sets < p.sets:
-            continue  # a heavier load (or a lighter week) starts the range again
-        for i, (reps, secs, _) in enumerate(done[: q.sets]):
+        if q.load_kg != p.load_kg or q.sets < p.sets or q.exercise_id != p.exercise_id:
+            continue  # a heavier load starts the range again
+        if is_main(t, before, p):
+            assert q.aims, q  # a main lift always shows what each set aims for
+        for i, (reps, secs, _) in enumerate(done_of(before, p.exercise_id)[: len(q.aims)]):
             count = reps if p.reps else secs
             if count is not None and low <= count <= high:
-                assert aims(q)[i] >= count, (before.day, done, q)
+                assert q.aims[i] >= count, (before.day, q)
+                compared += 1
+    assert compared >= 10
 
 
 @pytest.mark.parametrize("profile", ["intermediate-dumbbells-full3", "advanced-gym-ul4"])
@@ -101,21 +127,21 @@ def test_loads_rise_for_someone_who_reaches_the_top(profile: str) -> None:
     t = run(profile, "top")
     risen = 0
     for exercise_id in moves(t):
-        loads = [p.load_kg for _, p in appearances(t, exercise_id) if p.load_kg is not None]
-        if len(loads) >= 4:
-            assert loads[-1] > loads[0], exercise_id
-            risen += 1
-            # About a tenth at a time (or one small step of the kit); a bigger kit step only
-            # after the reps went past the top of the range or a set was added first.
-            seen = [(s, p) for s, p in appearances(t, exercise_id) if p.load_kg is not None]
-            rx = LIB.exercises[exercise_id].prescription
-            for (s, p), (_, q) in itertools.pairwise(seen):
-                a, b = p.load_kg or 0.0, q.load_kg or 0.0
-                if b > max(a * 1.125, a + 2.5) + 1e-9:
-                    high = (p.reps or p.seconds or (0, 0))[1]
-                    done = done_of(s, exercise_id)
-                    built_up = p.sets > rx.sets or any((r or 0) > high for r, _, _ in done)
-                    assert built_up, (exercise_id, s.day, a, b)
+        seen = [(s, p) for _, s, p in judged(t, exercise_id) if p.load_kg is not None]
+        if len(seen) < 6 or not any(is_main(t, s, p) for s, p in seen):
+            continue
+        assert (seen[-1][1].load_kg or 0) > (seen[0][1].load_kg or 0), exercise_id
+        risen += 1
+        # About a tenth at a time (or one small step of the kit); a bigger kit step only after
+        # the reps went past the top of the range or a set was added first.
+        rx = LIB.exercises[exercise_id].prescription
+        for (s, p), (_, q) in itertools.pairwise(seen):
+            a, b = p.load_kg or 0.0, q.load_kg or 0.0
+            if b > max(a * 1.125, a + 2.5) + 1e-9:
+                high = (p.reps or p.seconds or (0, 0))[1]
+                done = done_of(s, exercise_id)
+                built_up = p.sets > rx.sets or any((r or 0) > high for r, _, _ in done)
+                assert built_up, (exercise_id, s.day, a, b)
     assert risen >= 3
 
 
@@ -137,7 +163,7 @@ def test_a_miss_never_raises_the_load(profile: str) -> None:
 def test_two_misses_in_a_row_never_push_on(profile: str) -> None:
     t = run(profile, "two-misses")
     for exercise_id in moves(t):
-        seen = [(s, p) for s, p in appearances(t, exercise_id)]
+        seen = [(s, p) for _, s, p in judged(t, exercise_id)]
         for (a, p), (b, q), (_c, r) in zip(seen, seen[1:], seen[2:], strict=False):
             if a.week in (5, 6) and b.week in (5, 6) and p.load_kg and q.load_kg and r.load_kg:
                 assert r.load_kg <= q.load_kg <= p.load_kg, (exercise_id, a.day)
