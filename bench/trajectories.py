@@ -334,7 +334,7 @@ async def _weekly_summary(coach: Coach, user_id: int, key: str, ref: UserRef, da
 # ---------------------------------------------------------------- the report
 
 
-def _dose(p: PlannedExercise) -> str:
+def _dose(p: PlannedExercise, load_kg: float | None = None) -> str:
     span = p.reps or p.seconds or (0, 0)
     unit = "" if p.reps else " s"
     shown = f"{span[0]}-{span[1]}" if span[0] != span[1] else f"{span[0]}"
@@ -342,8 +342,11 @@ def _dose(p: PlannedExercise) -> str:
     aims = getattr(p, "aims", ())
     if aims:
         text += f" (aim {', '.join(map(str, aims))})"
-    if p.load_kg is not None:
-        text += f" @ {fmt_load(p.load_kg, 'kg')}"
+    load = p.load_kg if p.load_kg is not None else load_kg
+    if load is not None:
+        text += f" @ {fmt_load(load, 'kg')}"
+        if p.load_kg is None:
+            text += " (their own pick)"
     return text
 
 
@@ -379,13 +382,50 @@ def report(trajectory: Trajectory) -> str:
         for s in sessions:
             for p in trajectory.main_slots(s.plan):
                 row = rows.setdefault(f"{s.plan.title}, {p.slot}", [""] * weeks)
-                row[week] = row[week] or f"{p.name} {_dose(p)}"
+                row[week] = row[week] or f"{p.name} {_dose(p, _logged_load(s, p))}"
     for slot, row in rows.items():
         lines.append(f"  {slot}")
         for first, last, cell in _runs(row):
             when = f"week {first}" if first == last else f"weeks {first}-{last}"
             lines.append(f"    {when}: {cell}")
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *summary(trajectory)])
+
+
+def summary(trajectory: Trajectory) -> list[str]:
+    """The figures: sessions a week, minutes a session, sets a week per group (weeks 7-11,
+    after the newcomer ramp and outside lighter weeks), each main lift's first and last dose."""
+    weeks = list(trajectory.weeks())
+    steady = [s for w, sessions in weeks if 6 <= w <= 10 for s in sessions]
+    minutes = sorted(s.plan.minutes for _, sessions in weeks for s in sessions)
+    per_week = {len(sessions) for _, sessions in weeks}
+    sets = trajectory.sets_per_group(steady)
+    n = max(1, len({s.week for s in steady}))
+    out = [
+        f"Summary: {'/'.join(map(str, sorted(per_week)))} sessions a week, "
+        f"{minutes[0]}-{minutes[-1]} minutes a session (median {minutes[len(minutes) // 2]}); "
+        "sets a week in weeks 7-11: "
+        + ", ".join(f"{g.replace('_', ' ')} {sets[g] / n:.0f}" for g in POSTERIOR_GROUPS)
+        + "."
+    ]
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+    for s in trajectory.sessions:
+        if s.week in (5, 11):
+            continue  # lighter weeks
+        for p in trajectory.main_slots(s.plan):
+            cell = f"{p.name} {_dose(p, _logged_load(s, p))}"
+            first.setdefault(p.slot, f"week {s.week + 1}: {cell}")
+            last[p.slot] = f"week {s.week + 1}: {cell}"
+    for slot in first:
+        out.append(f"  {slot}: {first[slot]} -> {last[slot]}")
+    return out
+
+
+def _logged_load(s: Session, p: PlannedExercise) -> float | None:
+    """The plan's load, or the person's own first pick when the plan had none yet."""
+    if p.load_kg is not None:
+        return p.load_kg
+    return next((x.load_kg for x in s.logged if x.exercise_id == p.exercise_id), None)
 
 
 COACHING_DOC = ROOT / "docs" / "coaching.md"
