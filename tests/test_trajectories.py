@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.trajectories import PROFILE_KEYS, Session, Trajectory, profiles, simulate
+from bench.trajectories import PROFILE_KEYS, Session, Trajectory, profiles, report, simulate
 from bot.content import default_library
 from bot.core.planner import PlannedExercise
 from bot.store import open_store
@@ -203,3 +203,11 @@ async def test_one_profile_runs_the_same_on_a_real_sqlite_file(tmp_path: Path) -
     in_memory = await simulate(PROFILES["advanced-gym-ul4"], "range", 4, library=LIB)
     assert [s.plan for s in on_file.sessions] == [s.plan for s in in_memory.sessions]
     assert [s.logged for s in on_file.sessions] == [s.logged for s in in_memory.sessions]
+
+
+def test_the_coaching_doc_shows_what_the_code_does_now() -> None:
+    """docs/coaching.md embeds these runs; after a change to the program, rerun
+    `python bench/trajectories.py --outcome range --docs`."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "coaching.md").read_text()
+    for key in PROFILE_KEYS:
+        assert report(run(key, "range")) in doc, key
