@@ -80,7 +80,7 @@ async def test_swap_on_a_prompt_gives_another_move_or_says_there_is_none(bot: Dr
     confirmation, swapped = await bot.press(ada, prompt, "Swap")
     assert confirmation.text.startswith("Swapped Superhero for Prone cobra")
     assert swapped.title == f"{STEPS}/{STEPS} · Prone cobra"
-    assert swapped.buttons == ("Done", "Skip", "Swap")
+    assert swapped.buttons == bot.with_log_form("Done", "Skip", "Swap")
     done = await bot.press(ada, swapped, "Done")
     assert done[0].text.startswith("Logged Prone cobra")
     logged = {s.exercise_id for s in await bot.sets(ada)}
