@@ -11,7 +11,7 @@ Profiles: the three of docs/coaching.md (beginner with no kit on two full-body d
 intermediate with dumbbells on three, advanced in a full gym on two upper + two lower).
 Outcomes: `top` (every set at the top of its range), `range` (what the plan aims for, or the
 middle of the range), `miss` (every third session of a move, the last set falls short),
-`two-misses` (weeks 6 and 7 fall short every set), `rpe` (the top, rated RPE 10 every other
+`two-misses` (weeks 4 and 5 fall short every set), `rpe` (the top, rated RPE 10 every other
 session, RPE 7 otherwise). Each session: the daily push is sent, then one `/log <move> <sets>`
 per exercise (the person's reply), so the parser, the logging rules, progression and the
 planner all run as they do for a real person. On Sundays the weekly summary is sent; when it
@@ -171,7 +171,7 @@ def misses(p: PlannedExercise, n: int, week: int) -> list[Done]:
 
 
 def two_misses(p: PlannedExercise, n: int, week: int) -> list[Done]:
-    if week in (5, 6):
+    if week in (3, 4):  # weeks 4 and 5, before the block's lighter week
         return _sets(p, [_short(p)] * p.sets)
     return _sets(p, _aims(p))
 

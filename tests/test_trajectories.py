@@ -20,16 +20,22 @@ from bot.store import open_store
 
 LIB = default_library()
 PROFILES = profiles(LIB)
-# The last week of each block is a lighter week (bot.core.dose.LIGHTER; the profiles train
-# every week): its sessions are not judged, and the week after picks up from the one before.
-LIGHTER = {w for w in range(12) if (w + 1) % LIB.block_weeks == 0}
+# Lighter weeks (bot.core.dose.LIGHTER: the last week of a block, or after stalls) are not
+# judged, and the week after picks up from the one before. The plan says so in its note.
+LIGHTER_NOTE = "Lighter week"
+
+
+# Twelve weeks where the rule needs the whole run (the doc's runs, loads rising, the harder
+# variation); eight cover the misses (weeks 6 and 7) and the effort checks, and keep the suite
+# quick.
+WEEKS = {"top": 12, "range": 12, "miss": 8, "two-misses": 8, "rpe": 8}
 
 
 @cache
 def run(profile: str, outcome: str) -> Trajectory:
     import asyncio
 
-    return asyncio.run(simulate(PROFILES[profile], outcome, library=LIB))
+    return asyncio.run(simulate(PROFILES[profile], outcome, WEEKS[outcome], library=LIB))
 
 
 def appearances(t: Trajectory, exercise_id: str) -> Iterator[tuple[Session, PlannedExercise]]:
@@ -43,7 +49,7 @@ def judged(t: Trajectory, exercise_id: str) -> list[tuple[int, Session, PlannedE
     """The move's sessions outside lighter weeks, each with n: how many sessions of the move
     came before it (the outcome scripts' n)."""
     seen = enumerate(appearances(t, exercise_id))
-    return [(n, s, p) for n, (s, p) in seen if s.week not in LIGHTER]
+    return [(n, s, p) for n, (s, p) in seen if not p.note.startswith(LIGHTER_NOTE)]
 
 
 def pairs(t: Trajectory) -> Iterator[tuple[int, Session, PlannedExercise, PlannedExercise]]:
@@ -73,13 +79,22 @@ def test_the_profiles_are_the_three_of_the_docs() -> None:
     )
 
 
-@pytest.mark.parametrize("profile", PROFILE_KEYS)
-@pytest.mark.parametrize("outcome", ["top", "range", "miss", "two-misses", "rpe"])
+# The runs the tests below use (each is simulated once): every profile at the top and in range;
+# the misses and effort on the loaded profiles, one each, to keep the suite quick.
+RUNS = [
+    *((p, o) for o in ("top", "range") for p in PROFILE_KEYS),
+    ("intermediate-dumbbells-full3", "miss"),
+    ("advanced-gym-ul4", "two-misses"),
+    ("advanced-gym-ul4", "rpe"),
+]
+
+
+@pytest.mark.parametrize(("profile", "outcome"), RUNS)
 def test_every_session_is_planned_pushed_and_logged(profile: str, outcome: str) -> None:
     t = run(profile, outcome)
     settings = PROFILES[profile].settings
     per_week = len(set(settings.weekdays))
-    assert [len(s) for _, s in t.weeks()] == [per_week] * 12
+    assert [len(s) for _, s in t.weeks()] == [per_week] * WEEKS[outcome]
     for s in t.sessions:
         assert s.plan.training and s.plan.main
         assert {x.exercise_id for x in s.logged} == set(s.plan.exercise_ids), s.day
@@ -101,8 +116,8 @@ LIGHTER_WEEK_FORGOTTEN = pytest.mark.xfail(
         pytest.param(p, o, marks=LIGHTER_WEEK_FORGOTTEN)
         if (p, o) == ("beginner-bodyweight-full2", "range")
         else (p, o)
-        for p in PROFILE_KEYS
-        for o in ("top", "range", "rpe")
+        for p, o in RUNS
+        if o in ("top", "range", "rpe")
     ],
 )
 def test_a_target_never_drops_below_what_was_just_done_in_range(profile: str, outcome: str) -> None:
@@ -145,7 +160,7 @@ def test_loads_rise_for_someone_who_reaches_the_top(profile: str) -> None:
     assert risen >= 3
 
 
-@pytest.mark.parametrize("profile", ["intermediate-dumbbells-full3", "advanced-gym-ul4"])
+@pytest.mark.parametrize("profile", ["intermediate-dumbbells-full3"])
 def test_a_miss_never_raises_the_load(profile: str) -> None:
     t = run(profile, "miss")
     checked = 0
@@ -159,17 +174,27 @@ def test_a_miss_never_raises_the_load(profile: str) -> None:
     assert checked >= 3
 
 
-@pytest.mark.parametrize("profile", ["intermediate-dumbbells-full3", "advanced-gym-ul4"])
-def test_two_misses_in_a_row_never_push_on(profile: str) -> None:
+@pytest.mark.parametrize("profile", ["advanced-gym-ul4"])
+def test_two_misses_in_a_row_step_back(profile: str) -> None:
     t = run(profile, "two-misses")
+    checked = stepped = 0
+
+    def all_short(s: Session, p: PlannedExercise) -> bool:
+        low = (p.reps or p.seconds or (0, 0))[0]
+        counts = [r if p.reps else sec for r, sec, _ in done_of(s, p.exercise_id)]
+        return bool(counts) and all(c is not None and c < low for c in counts)
+
     for exercise_id in moves(t):
         seen = [(s, p) for _, s, p in judged(t, exercise_id)]
         for (a, p), (b, q), (_c, r) in zip(seen, seen[1:], seen[2:], strict=False):
-            if a.week in (5, 6) and b.week in (5, 6) and p.load_kg and q.load_kg and r.load_kg:
-                assert r.load_kg <= q.load_kg <= p.load_kg, (exercise_id, a.day)
+            if all_short(a, p) and all_short(b, q) and p.load_kg and p.load_kg == q.load_kg:
+                assert r.load_kg is not None and r.load_kg <= p.load_kg, (exercise_id, b.day)
+                checked += 1
+                stepped += r.load_kg < p.load_kg
+    assert checked >= 2 and stepped >= 1
 
 
-@pytest.mark.parametrize("profile", ["intermediate-dumbbells-full3", "advanced-gym-ul4"])
+@pytest.mark.parametrize("profile", ["advanced-gym-ul4"])
 def test_a_near_max_session_holds_the_load(profile: str) -> None:
     t = run(profile, "rpe")
     checked = 0
@@ -197,10 +222,10 @@ def test_bodyweight_moves_reach_the_harder_variation_and_the_plan_schedules_it()
 async def test_one_profile_runs_the_same_on_a_real_sqlite_file(tmp_path: Path) -> None:
     store = await open_store(tmp_path / "sim.db")
     try:
-        on_file = await simulate(PROFILES["advanced-gym-ul4"], "range", 4, store, LIB)
+        on_file = await simulate(PROFILES["advanced-gym-ul4"], "range", 2, store, LIB)
     finally:
         await store.close()
-    in_memory = await simulate(PROFILES["advanced-gym-ul4"], "range", 4, library=LIB)
+    in_memory = await simulate(PROFILES["advanced-gym-ul4"], "range", 2, library=LIB)
     assert [s.plan for s in on_file.sessions] == [s.plan for s in in_memory.sessions]
     assert [s.logged for s in on_file.sessions] == [s.logged for s in in_memory.sessions]
 
