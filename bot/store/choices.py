@@ -11,14 +11,13 @@ from bot.store.rows import now_iso
 
 
 def get_choices(conn: sqlite3.Connection, user_id: int, block_start: date) -> Choices:
-    swaps = conn.execute(
-        "SELECT exercise_id, chosen_id FROM exercise_swaps WHERE user_id = ? AND block_start = ?",
-        (user_id, block_start.isoformat()),
+    rows = conn.execute(
+        "SELECT exercise_id, chosen_id FROM exercise_swaps WHERE user_id = ? AND block_start = ?"
+        " UNION ALL SELECT exercise_id, NULL FROM exercise_avoids WHERE user_id = ?",
+        (user_id, block_start.isoformat(), user_id),
     ).fetchall()
-    avoid = conn.execute(
-        "SELECT exercise_id FROM exercise_avoids WHERE user_id = ?", (user_id,)
-    ).fetchall()
-    return Choices({r[0]: r[1] for r in swaps}, frozenset(r[0] for r in avoid))
+    swaps = {r[0]: r[1] for r in rows if r[1] is not None}
+    return Choices(swaps, frozenset(r[0] for r in rows if r[1] is None))
 
 
 def _newest_batch(conn: sqlite3.Connection, user_id: int) -> int:

@@ -54,15 +54,15 @@ async def _put_avoid(
 
 class PgChoices(PgDatabase):
     async def get_choices(self, user_id: int, block_start: date) -> Choices:
-        swaps = await self.fetch(
+        # One round trip: it is read before every plan.
+        rows = await self.fetch(
             "SELECT exercise_id, chosen_id FROM exercise_swaps"
-            " WHERE user_id = $1 AND block_start = $2",
+            " WHERE user_id = $1 AND block_start = $2"
+            " UNION ALL SELECT exercise_id, NULL FROM exercise_avoids WHERE user_id = $1",
             user_id, block_start,
         )  # fmt: skip
-        avoid = await self.fetch(
-            "SELECT exercise_id FROM exercise_avoids WHERE user_id = $1", user_id
-        )
-        return Choices({r[0]: r[1] for r in swaps}, frozenset(r[0] for r in avoid))
+        swaps = {r[0]: r[1] for r in rows if r[1] is not None}
+        return Choices(swaps, frozenset(r[0] for r in rows if r[1] is None))
 
     async def _change(self, user_id: int, change: ChoiceChange, conn: Any) -> None:
         await conn.execute(
