@@ -75,13 +75,13 @@ async def test_swap_on_a_prompt_gives_another_move_or_says_there_is_none(bot: Dr
     [none] = await bot.press(ada, prompt, "Swap")
     assert "nothing else of the same kind" in none.text
     for _ in PLAN[:-1]:
-        _skipped, prompt = await bot.press(ada, prompt, "Skip")
+        [prompt] = await bot.press(ada, prompt, "Skip")  # the skip leads the next prompt
     assert prompt.title == f"{STEPS}/{STEPS} · Superhero"
     confirmation, swapped = await bot.press(ada, prompt, "Swap")
     assert confirmation.text.startswith("Swapped Superhero for Prone cobra")
     assert swapped.title == f"{STEPS}/{STEPS} · Prone cobra"
     assert swapped.buttons == bot.with_log_form("Done", "Skip", "Swap")
     done = await bot.press(ada, swapped, "Done")
-    assert done[0].text.startswith("Logged Prone cobra")
+    assert "Logged Prone cobra" in done[0].text
     logged = {s.exercise_id for s in await bot.sets(ada)}
     assert "prone-cobra" in logged and "superhero" not in logged

@@ -1,5 +1,5 @@
 -- A person's exercise choices (/swap, /avoid) and the journal /undo reads: the twin of
--- bot/store/migrations/0006_choices.sql.
+-- bot/store/migrations/0007_choices.sql.
 CREATE TABLE exercise_swaps (
     user_id     bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     block_start date   NOT NULL,
