@@ -305,3 +305,25 @@ def test_complete_respects_the_limit_and_ignores_nonsense(lookup: ExerciseLookup
     assert lookup.complete("r", limit=0) == []
     assert lookup.complete("zzzzqqq") == []
     assert lookup.complete("rdl", limit=25) == lookup.complete("RDL", limit=25)
+
+
+def test_a_sessions_own_exercises_come_first_but_only_across_kit_words() -> None:
+    find = ExerciseLookup(default_library()).find
+    gym = ("romanian-deadlift-barbell", "barbell-row", "single-leg-glute-bridge")
+    home = ("single-leg-rdl-bodyweight", "doorway-row", "glute-bridge")
+    cases = [
+        (gym, "romanian deadlift", "romanian-deadlift-barbell"),  # the kit word is left out
+        (gym, "rdl", "romanian-deadlift-barbell"),
+        (gym, "Romanian deadlift (barbell)", "romanian-deadlift-barbell"),
+        (gym, "row", "barbell-row"),
+        (gym, "dumbbell rdl", "romanian-deadlift-dumbbell"),  # says which kit: that one
+        (gym, "deadlift", "deadlift"),  # another move's full name
+        (gym, "glute bridge", "glute-bridge"),
+        (home, "rdl", "romanian-deadlift-dumbbell"),  # "rdl" is not the single-leg one
+        (home, "romanian deadlift", "romanian-deadlift-dumbbell"),
+        (home, "single-leg romanian deadlift", "single-leg-rdl-bodyweight"),
+        ((), "romanian deadlift", "romanian-deadlift-dumbbell"),
+    ]
+    for prefer, query, wanted in cases:
+        found = find(query, prefer=prefer).exercise
+        assert found is not None and found.id == wanted, (prefer, query)

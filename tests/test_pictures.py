@@ -109,9 +109,11 @@ async def test_each_exercise_prompt_carries_its_drawing(coach: Coach, clock: Clo
         else:
             assert prompt.image is not None and prompt.image.path == image.path
             assert prompt.text.endswith("\n" + CREDIT_LINE)
+            swap = f"swap:{prompt.link.exercise_id}"
             assert [b.data for row in prompt.buttons for b in row] == [
                 "ex:done",
                 "ex:skip",
+                swap,
                 "ex:log",
             ]
 

@@ -141,7 +141,7 @@ def test_every_port_method_is_called_by_this_suite() -> None:
 def test_store_is_the_union_of_the_core_ports_with_todays_methods() -> None:
     areas = (ports.People, ports.Events, ports.Plans, ports.SetLogs, ports.SetHistory,
              ports.MessageLinks, ports.Conversations, ports.Channels,
-             ports.RestTimers)  # fmt: skip
+             ports.RestTimers, ports.ExerciseChoices)  # fmt: skip
     assert set(port_methods(ports.Store)) == {n for area in areas for n in port_methods(area)}
     today = {
         "get_or_create_user", "get_user", "find_user", "save_settings", "set_active",
@@ -1161,3 +1161,102 @@ async def test_forgetting_a_person_removes_their_rest_timers(store: Persistence)
     assert await store.outbox.rows(kind=ports.REST_KIND) == []
     with pytest.raises(RecordRejected):
         await store.start_rest(rest(ann), NOW)
+
+
+# -- exercise choices --------------------------------------------------------------------------
+
+BLOCK = date(2025, 3, 3)
+NEXT_BLOCK = date(2025, 4, 14)
+
+
+async def test_choices_start_empty_and_swaps_are_per_block(store: Persistence):
+    user = await make_user(store)
+    assert await store.get_choices(user.id, BLOCK) == ports.Choices({}, frozenset())
+    await store.set_swap(user.id, BLOCK, "romanian-deadlift", "kettlebell-deadlift")
+    await store.set_swap(user.id, BLOCK, "barbell-row", "pull-up")
+    await store.set_swap(user.id, BLOCK, "barbell-row", "inverted-row")  # a new pick replaces
+    await store.set_swap(user.id, NEXT_BLOCK, "deadlift", "kettlebell-swing")
+    got = await store.get_choices(user.id, BLOCK)
+    assert got.swaps == {"romanian-deadlift": "kettlebell-deadlift", "barbell-row": "inverted-row"}
+    assert (await store.get_choices(user.id, NEXT_BLOCK)).swaps == {"deadlift": "kettlebell-swing"}
+    await store.set_swap(user.id, BLOCK, "barbell-row", None)
+    assert (await store.get_choices(user.id, BLOCK)).swaps == {
+        "romanian-deadlift": "kettlebell-deadlift"
+    }
+    other = await make_user(store, uid="7", chat="c7", name="Bo")
+    assert await store.get_choices(other.id, BLOCK) == ports.Choices({}, frozenset())
+
+
+async def test_avoids_hold_across_blocks_until_lifted(store: Persistence):
+    user = await make_user(store)
+    await store.set_avoid(user.id, "deadlift", True)
+    await store.set_avoid(user.id, "deadlift", True)  # twice is once
+    await store.set_avoid(user.id, "superhero", True)
+    assert (await store.get_choices(user.id, NEXT_BLOCK)).avoid == {"deadlift", "superhero"}
+    await store.set_avoid(user.id, "deadlift", False)
+    assert (await store.get_choices(user.id, BLOCK)).avoid == {"superhero"}
+
+
+async def test_undo_choice_puts_back_the_latest_change_one_at_a_time(store: Persistence):
+    user = await make_user(store)
+    assert await store.undo_choice(user.id) is None
+    await store.set_avoid(user.id, "deadlift", True)
+    await store.set_swap(user.id, BLOCK, "barbell-row", "pull-up")
+    await store.set_swap(user.id, BLOCK, "barbell-row", "inverted-row")
+    await store.set_swap(user.id, BLOCK, "barbell-row", "inverted-row")  # no change: no entry
+    undone = await store.undo_choice(user.id)
+    assert undone == ports.ChoiceChange("swap", "barbell-row", BLOCK, "pull-up", "inverted-row")
+    assert (await store.get_choices(user.id, BLOCK)).swaps == {"barbell-row": "pull-up"}
+    assert await store.undo_choice(user.id) == ports.ChoiceChange(
+        "swap", "barbell-row", BLOCK, None, "pull-up"
+    )
+    assert await store.undo_choice(user.id) == ports.ChoiceChange(
+        "avoid", "deadlift", None, None, "deadlift"
+    )
+    assert await store.get_choices(user.id, BLOCK) == ports.Choices({}, frozenset())
+    assert await store.undo_choice(user.id) is None
+    # lifting an avoid undoes back to avoided
+    await store.set_avoid(user.id, "superhero", True)
+    await store.set_avoid(user.id, "superhero", False)
+    assert (await store.undo_choice(user.id)) == ports.ChoiceChange(
+        "avoid", "superhero", None, "superhero", None
+    )
+    assert (await store.get_choices(user.id, BLOCK)).avoid == {"superhero"}
+
+
+async def test_a_log_after_a_choice_is_undone_first(store: Persistence):
+    user = await make_user(store)
+    await store.add_sets(user.id, MON, [rdl(1)], None)
+    await store.set_avoid(user.id, "deadlift", True)
+    await store.add_sets(user.id, MON, [rdl(2)], None)
+    assert await store.undo_choice(user.id) is None  # the log came after it
+    assert len(await store.delete_last_batch(user.id)) == 1
+    assert (await store.undo_choice(user.id)) is not None  # now it is the newest again
+    assert (await store.get_choices(user.id, BLOCK)).avoid == frozenset()
+    assert len(await store.delete_last_batch(user.id)) == 1
+
+
+async def test_choices_for_nobody_or_without_an_exercise_are_refused(store: Persistence):
+    user = await make_user(store)
+    with pytest.raises(RecordRejected):
+        await store.set_avoid(user.id + 50, "deadlift", True)
+    with pytest.raises(RecordRejected):
+        await store.set_swap(user.id + 50, BLOCK, "deadlift", "kettlebell-swing")
+    with pytest.raises(RecordRejected):
+        await store.set_avoid(user.id, "", True)
+    with pytest.raises(RecordRejected):
+        await store.set_swap(user.id, BLOCK, "deadlift", "")
+    assert await store.get_choices(user.id, BLOCK) == ports.Choices({}, frozenset())
+    assert await store.undo_choice(user.id) is None
+
+
+async def test_forget_user_drops_their_choices(store: Persistence):
+    user = await make_user(store)
+    await store.set_avoid(user.id, "deadlift", True)
+    await store.set_swap(user.id, BLOCK, "barbell-row", "pull-up")
+    await store.forget_user(user.id)
+    back = await make_user(store)
+    assert await store.get_choices(back.id, BLOCK) == ports.Choices({}, frozenset())
+    assert await store.undo_choice(back.id) is None
+    for table in ("exercise_swaps", "exercise_avoids", "choice_changes"):
+        assert await table_rows(store, table) in (0, None)

@@ -17,12 +17,17 @@ How a query is matched, most trusted first:
 
 Anything else is not confident: the result carries up to 3 suggestions (possibly none) for
 "did you mean". A key shared by several exercises is never confident either.
+
+`find(query, prefer=ids)` first looks among `prefer` (a session's own exercises): an exact key
+of one of them, else the one whose name or alias holds every word typed. So "romanian
+deadlift" in a reply about a plan holding "Romanian deadlift (barbell)" is the barbell one,
+while "dumbbell rdl" still names the dumbbell one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -52,6 +57,12 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "one": ("single",),
     "legged": ("leg",),
 }
+# Words that only say which kit a move uses: "romanian deadlift" in a session holding
+# "Romanian deadlift (barbell)" means that one (but "rdl" never means "single-leg rdl").
+KIT_WORDS = frozenset(
+    {"barbell", "dumbbell", "kettlebell", "bodyweight", "band", "banded", "machine", "cable"}
+    | {"weighted", "loaded"}
+)
 _STOPWORDS = frozenset({"the", "a", "an", "of", "with", "and", "my", "exercise", "exercises"})
 _IRREGULAR = {"calves": "calf", "halves": "half"}
 
@@ -79,12 +90,6 @@ def canonical_words(text: str) -> tuple[str, ...]:
             if part not in _STOPWORDS:
                 out.append(_singular(part))
     return tuple(out)
-
-
-def base_words(name: str) -> tuple[str, ...]:
-    """The canonical words of a name without its "(...)" qualifier: "Romanian deadlift
-    (barbell)" and "Romanian deadlift (dumbbells)" share ("romanian", "deadlift")."""
-    return canonical_words(name.split("(")[0])
 
 
 def _simple_key(text: str) -> str:
@@ -123,6 +128,7 @@ class ExerciseLookup:
         self._choices: list[str] = []  # canonical spellings, for rapidfuzz
         self._owners: list[str] = []  # the exercise id of each choice
         self._names: dict[str, str] = {}  # id -> canonical name, for completion order
+        self._words: dict[str, list[frozenset[str]]] = {}  # id -> words of each name/alias
         seen: set[tuple[str, str]] = set()
         for ex in library.exercises.values():
             self._names[ex.id] = " ".join(canonical_words(ex.name))
@@ -130,6 +136,7 @@ class ExerciseLookup:
                 words = canonical_words(text)
                 if not words:
                     continue
+                self._words.setdefault(ex.id, []).append(frozenset(words))
                 for tier, tier_keys in zip(self._tiers, _tier_keys(text, words), strict=True):
                     for key in tier_keys:
                         tier.setdefault(key, set()).add(ex.id)
@@ -141,10 +148,13 @@ class ExerciseLookup:
 
     # --- find ---------------------------------------------------------------------------
 
-    def find(self, query: str) -> LookupResult:
+    def find(self, query: str, prefer: Collection[str] = ()) -> LookupResult:
         words = canonical_words(query)
         if not words:
             return _NOTHING
+        own = self._among(query, words, prefer) if prefer else None
+        if own is not None:
+            return LookupResult(own, ())
         for tier, tier_keys in zip(self._tiers, _tier_keys(query, words), strict=True):
             for key in tier_keys:
                 ids = tier.get(key, set())
@@ -153,6 +163,27 @@ class ExerciseLookup:
                 if ids:  # shared by several: let the person pick
                     return LookupResult(None, self._by_id(sorted(ids))[:MAX_SUGGESTIONS])
         return self._fuzzy(" ".join(words))
+
+    def _among(
+        self, query: str, words: tuple[str, ...], prefer: Collection[str]
+    ) -> Exercise | None:
+        """The one exercise of `prefer` that `query` names, if exactly one does."""
+        ids = {i for i in prefer if i in self._exercises}
+        for tier, tier_keys in zip(self._tiers, _tier_keys(query, words), strict=True):
+            for key in tier_keys:
+                hit = tier.get(key, set()) & ids
+                if len(hit) == 1:
+                    return self._exercises[next(iter(hit))]
+        spelled = " ".join(words)
+        if any(name == spelled for i, name in self._names.items() if i not in ids):
+            return None  # the exact name of another exercise: that one was meant
+        typed = set(words)
+        holding = [
+            i
+            for i in sorted(ids)
+            if any(typed <= w and not (w - typed - KIT_WORDS) for w in self._words.get(i, ()))
+        ]
+        return self._exercises[holding[0]] if len(holding) == 1 else None
 
     def _fuzzy(self, spelled: str) -> LookupResult:
         strict = self._best_per_exercise(spelled, (fuzz.ratio, fuzz.token_sort_ratio))

@@ -243,6 +243,17 @@ def program_week(settings: Settings, day: date) -> int:
     return max(0, (monday(day) - program_anchor(settings)).days // 7)
 
 
+def block_start(library: Library, settings: Settings, day: date) -> date:
+    """The Monday the training block holding `day` starts on (swaps are kept per block)."""
+    weeks = program_week(settings, day) // library.block_weeks * library.block_weeks
+    return program_anchor(settings) + timedelta(weeks=weeks)
+
+
+def block_end(library: Library, settings: Settings, day: date) -> date:
+    """The Sunday the training block holding `day` ends on."""
+    return block_start(library, settings, day) + timedelta(weeks=library.block_weeks, days=-1)
+
+
 def _split_days(library: Library, settings: Settings) -> tuple[str, ...]:
     split = library.splits.get(settings.split) or next(iter(library.splits.values()))
     return split.days
@@ -300,6 +311,8 @@ class _Chooser:
             exercise.role == "main"
             and exercise.id not in taken
             and exercise.id not in self.avoid
+            # Not next to the move chosen instead of it (a swap, a harder variation).
+            and self.variations.get(exercise.id) not in taken
             and allowed(exercise, self.settings)
             and not (
                 exercise.pattern in ONE_A_DAY
@@ -435,16 +448,25 @@ def _planned(
 
 
 def _usable_bookends(
-    library: Library, settings: Settings, ids: tuple[str, ...], session: Session
+    library: Library,
+    settings: Settings,
+    ids: tuple[str, ...],
+    session: Session,
+    avoid: frozenset[str] = frozenset(),
 ) -> list[Exercise]:
     region = session.day_type.region
     fits = {"full", region} if region != "full" else {"full", "upper", "lower"}
-    usable = [library.exercises[i] for i in ids if i in library.exercises]
+    usable = [library.exercises[i] for i in ids if i in library.exercises and i not in avoid]
     return [e for e in usable if allowed(e, settings) and e.region in fits]
 
 
 def _longest_bookends(
-    library: Library, settings: Settings, session: Session, length: SessionLength, spr: int
+    library: Library,
+    settings: Settings,
+    session: Session,
+    length: SessionLength,
+    spr: int,
+    avoid: frozenset[str] = frozenset(),
 ) -> int:
     """Seconds of the longest warm-up and cool-down this day type can get: what the main lifts
     are fitted against, so that they don't change with the warm-up rotation."""
@@ -456,7 +478,7 @@ def _longest_bookends(
         times = sorted(
             (
                 _estimate_seconds(_planned(e, e.role, 1 if e.role == "warmup" else None, None), spr)
-                for e in _usable_bookends(library, settings, ids, session)
+                for e in _usable_bookends(library, settings, ids, session, avoid)
             ),
             reverse=True,
         )
@@ -465,10 +487,15 @@ def _longest_bookends(
 
 
 def _bookends(
-    library: Library, settings: Settings, ids: tuple[str, ...], count: int, session: Session
+    library: Library,
+    settings: Settings,
+    ids: tuple[str, ...],
+    count: int,
+    session: Session,
+    avoid: frozenset[str] = frozenset(),
 ) -> tuple[PlannedExercise, ...]:
     """Warm-up or cool-down: `count` moves that suit the day type, rotating through the list."""
-    usable = _usable_bookends(library, settings, ids, session)
+    usable = _usable_bookends(library, settings, ids, session, avoid)
     if not usable:
         return ()
     start = session.number % len(usable)
@@ -509,6 +536,31 @@ def main_lifts(
             taken.add(chosen.id)
             out.append((slot, chosen))
     return out
+
+
+def alternatives(
+    library: Library,
+    settings: Settings,
+    exercise: Exercise,
+    taken: Iterable[str] = (),
+    avoid: Iterable[str] = (),
+) -> tuple[Exercise, ...]:
+    """What may stand in for `exercise` (a swap): moves of the same pattern the person has the
+    kit and level for, not avoided and not already in the day (`taken`), best first: the
+    pattern's main-lift order, then moves using their kit, then the rest by name."""
+    chooser = _Chooser(
+        library, settings, level_dose(library, settings.level), {}, frozenset(avoid), False
+    )
+    busy = set(taken) - {exercise.id}
+    order = [i for tier in library.main_lifts.get(exercise.pattern, ()) for i in tier]
+    found = [
+        e
+        for e in library.main_exercises()
+        if e.pattern == exercise.pattern and e.id != exercise.id and chooser.ok(e, busy)
+    ]
+    rank = {i: n for n, i in enumerate(order)}
+    found.sort(key=lambda e: (rank.get(e.id, len(order)), not e.uses_kit, e.name))
+    return tuple(found)
 
 
 def ramp_cap(library: Library, settings: Settings, day: date) -> int | None:
@@ -603,9 +655,16 @@ def _draft_week(
         if optional:
             turn = (week + session.occurrence) % len(optional)
             optional = optional[turn:] + optional[:turn]
-        warmup = _bookends(library, settings, library.session.warmup, length.warmup_count, session)
+        warmup = _bookends(
+            library, settings, library.session.warmup, length.warmup_count, session, chooser.avoid
+        )
         cooldown = _bookends(
-            library, settings, library.session.cooldown, length.cooldown_count, session
+            library,
+            settings,
+            library.session.cooldown,
+            length.cooldown_count,
+            session,
+            chooser.avoid,
         )
 
         def planned(picks: list[tuple[Slot, Exercise]]) -> list[PlannedExercise]:
@@ -620,7 +679,7 @@ def _draft_week(
                 planned(required),
                 planned(optional),
                 cap,
-                _longest_bookends(library, settings, session, length, spr),
+                _longest_bookends(library, settings, session, length, spr, chooser.avoid),
             ),
             warmup + cooldown,
             band,

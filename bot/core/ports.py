@@ -1,7 +1,7 @@
 """The persistence ports: one small Protocol per area, and the records that cross them.
 
     Store        what the core uses: People, Events, Plans, SetLogs, SetHistory, MessageLinks,
-                 Conversations, Channels
+                 Conversations, Channels, ExerciseChoices
     PushStore    what the scheduler uses: People, Channels and an `outbox` (Outbox)
     Persistence  what the app holds: all of the above, a health ping and close
 
@@ -15,9 +15,9 @@ below 1, negative reps or seconds) raises RecordRejected and changes nothing.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.core.events import MessageLink, UserRef
 from bot.core.settings import Settings
@@ -99,6 +99,32 @@ class Channel:
     chat_id: str
     settings: Settings  # reuses level/equipment/split/weekdays/reminder_time/timezone
     enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """A person's own exercise choices: swaps kept for one training block (the move the
+    planner picks -> the one to do instead) and moves never to schedule."""
+
+    swaps: dict[str, str] = field(default_factory=dict)
+    avoid: frozenset[str] = frozenset()
+
+    def key(self) -> str:
+        """What a plan depends on; a change here means a fresh plan."""
+        swaps = ",".join(f"{k}>{v}" for k, v in sorted(self.swaps.items()))
+        return f"{swaps}/{','.join(sorted(self.avoid))}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceChange:
+    """One change to a person's choices, as /undo puts it back. `before`/`after`: for a swap
+    the chosen move (None: no swap); for an avoid the exercise id while avoided, else None."""
+
+    kind: Literal["swap", "avoid"]
+    exercise_id: str
+    block_start: date | None  # swaps only: the Monday their block starts
+    before: str | None
+    after: str | None
 
 
 # Outbox row states: pending -> sending -> sent | failed, or pending -> missed | skipped.
@@ -362,6 +388,31 @@ class RestTimers(Protocol):
     async def get_rest(self, timer_id: int) -> RestTimer | None: ...
 
 
+class ExerciseChoices(Protocol):
+    """Swaps and avoids (/swap, /avoid). Each change is journaled so /undo can put back the
+    latest one, but only while nothing was logged after it (undo takes the newest action)."""
+
+    async def get_choices(self, user_id: int, block_start: date) -> Choices:
+        """The swaps of the block starting `block_start` and every avoided move."""
+        ...
+
+    async def set_swap(
+        self, user_id: int, block_start: date, exercise_id: str, chosen_id: str | None
+    ) -> None:
+        """Do `chosen_id` instead of `exercise_id` in that block; None removes the swap.
+        No change: nothing is journaled."""
+        ...
+
+    async def set_avoid(self, user_id: int, exercise_id: str, avoided: bool) -> None:
+        """No change: nothing is journaled."""
+        ...
+
+    async def undo_choice(self, user_id: int) -> ChoiceChange | None:
+        """Put back the latest change if no set batch was added after it (a later log is
+        what /undo takes first); returns the change undone, or None."""
+        ...
+
+
 class Store(
     People,
     Events,
@@ -372,6 +423,7 @@ class Store(
     Conversations,
     Channels,
     RestTimers,
+    ExerciseChoices,
     Protocol,
 ):
     """Everything the coaching core needs from persistence."""

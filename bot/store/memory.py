@@ -28,6 +28,8 @@ from bot.core.ports import (
     SENDING,
     SKIPPED,
     Channel,
+    ChoiceChange,
+    Choices,
     NewPush,
     NewSet,
     RecordRejected,
@@ -85,6 +87,10 @@ class MemoryStore:
         self._channels: dict[tuple[str, str], Channel] = {}
         self._rests: dict[int, RestTimer] = {}
         self._rest_ids = itertools.count(1)
+        self._swaps: dict[tuple[int, date, str], str] = {}  # (user, block start, pick) -> chosen
+        self._avoids: dict[int, set[str]] = {}
+        # user -> [(change, their newest batch id when it was made)], newest last
+        self._choice_log: dict[int, list[tuple[ChoiceChange, int]]] = {}
         # AUTOINCREMENT: every id once, never reused after a delete.
         self._user_ids, self._set_ids, self._batch_ids, self._channel_ids = (
             itertools.count(1),
@@ -154,6 +160,10 @@ class MemoryStore:
         for batch in [b for b, owner in self._batches.items() if owner == user_id]:
             del self._batches[batch]
         self._states.pop(user_id, None)
+        for swap in [swap for swap in self._swaps if swap[0] == user_id]:
+            del self._swaps[swap]
+        self._avoids.pop(user_id, None)
+        self._choice_log.pop(user_id, None)
         self.outbox.forget(user_id)
         for timer_id in [i for i, t in self._rests.items() if t.user_id == user_id]:
             del self._rests[timer_id]
@@ -386,6 +396,58 @@ class MemoryStore:
             return
         self.require_user(user_id)
         self._states[user_id] = to_json(state)
+
+    # -- exercise choices ----------------------------------------------------------------------
+
+    async def get_choices(self, user_id: int, block_start: date) -> Choices:
+        swaps = {e: c for (u, b, e), c in self._swaps.items() if (u, b) == (user_id, block_start)}
+        return Choices(swaps, frozenset(self._avoids.get(user_id, ())))
+
+    def _newest_batch(self, user_id: int) -> int:
+        return max((b for b, owner in self._batches.items() if owner == user_id), default=0)
+
+    def _change(self, user_id: int, change: ChoiceChange) -> None:
+        if not change.exercise_id or (change.after is not None and not change.after):
+            raise RecordRejected(f"CHECK constraint failed: {change}")
+        self.require_user(user_id)
+        self._apply(user_id, change, change.after)
+        log = self._choice_log.setdefault(user_id, [])
+        log.append((change, self._newest_batch(user_id)))
+
+    def _apply(self, user_id: int, change: ChoiceChange, value: str | None) -> None:
+        if change.kind == "swap" and change.block_start is not None:
+            slot = (user_id, change.block_start, change.exercise_id)
+            if value is None:
+                self._swaps.pop(slot, None)
+            else:
+                self._swaps[slot] = value
+        else:
+            avoided = self._avoids.setdefault(user_id, set())
+            if value is None:
+                avoided.discard(change.exercise_id)
+            else:
+                avoided.add(change.exercise_id)
+
+    async def set_swap(
+        self, user_id: int, block_start: date, exercise_id: str, chosen_id: str | None
+    ) -> None:
+        before = self._swaps.get((user_id, block_start, exercise_id))
+        if before != chosen_id:
+            self._change(user_id, ChoiceChange("swap", exercise_id, block_start, before, chosen_id))
+
+    async def set_avoid(self, user_id: int, exercise_id: str, avoided: bool) -> None:
+        was = exercise_id in self._avoids.get(user_id, ())
+        if was != avoided:
+            now, before = (exercise_id, None) if avoided else (None, exercise_id)
+            self._change(user_id, ChoiceChange("avoid", exercise_id, None, before, now))
+
+    async def undo_choice(self, user_id: int) -> ChoiceChange | None:
+        log = self._choice_log.get(user_id)
+        if not log or log[-1][1] != self._newest_batch(user_id):
+            return None
+        change, _ = log.pop()
+        self._apply(user_id, change, change.before)
+        return change
 
     # -- channels ------------------------------------------------------------------------------
 

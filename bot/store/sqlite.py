@@ -43,6 +43,8 @@ from bot.core.events import MessageLink, UserRef
 from bot.core.ports import (
     LINK_RETENTION,
     Channel,
+    ChoiceChange,
+    Choices,
     NewSet,
     RecordRejected,
     SetLog,
@@ -51,6 +53,7 @@ from bot.core.ports import (
     User,
 )
 from bot.core.settings import Settings
+from bot.store import choices
 from bot.store.db import Database
 from bot.store.outbox import SqliteOutbox
 from bot.store.rest import RestTimers
@@ -507,6 +510,24 @@ class SqliteStore(RestTimers, Database):
         where = " WHERE enabled = 1" if enabled_only else ""
         rows = await self.read(f"SELECT {CHANNEL_COLUMNS} FROM channels{where} ORDER BY id")
         return [channel_from(row) for row in rows]
+
+    # -- exercise choices (bot/store/choices.py) ---------------------------------------------
+
+    async def get_choices(self, user_id: int, block_start: date) -> Choices:
+        return await self.call(lambda conn: choices.get_choices(conn, user_id, block_start))
+
+    async def set_swap(
+        self, user_id: int, block_start: date, exercise_id: str, chosen_id: str | None
+    ) -> None:
+        await self.atomically(
+            lambda conn: choices.set_swap(conn, user_id, block_start, exercise_id, chosen_id)
+        )
+
+    async def set_avoid(self, user_id: int, exercise_id: str, avoided: bool) -> None:
+        await self.atomically(lambda conn: choices.set_avoid(conn, user_id, exercise_id, avoided))
+
+    async def undo_choice(self, user_id: int) -> ChoiceChange | None:
+        return await self.atomically(lambda conn: choices.undo_choice(conn, user_id))
 
 
 # The helpers below run on the database thread, inside `atomically`.

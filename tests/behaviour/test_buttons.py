@@ -11,12 +11,12 @@ async def test_step_by_step_with_done_and_skip(bot: Driver) -> None:
     session = await session_for(bot, ada)
     [first] = await bot.press(ada, session, "Log step by step")
     assert first.title == f"1/{STEPS} · Single-leg Romanian deadlift (bodyweight)"
-    assert first.buttons == bot.with_log_form("Done", "Skip")
+    assert first.buttons == bot.with_log_form("Done", "Skip", "Swap")
     # Each press answers with one message: what was logged, leading the next exercise.
     [second] = await bot.press(ada, first, "Done")
     assert "Logged Single-leg Romanian deadlift (bodyweight): 8, 8 reps" in second.text
     assert second.title == f"2/{STEPS} · Doorway row" and ends_with(
-        second.buttons, bot.with_log_form("Done", "Skip")
+        second.buttons, bot.with_log_form("Done", "Skip", "Swap")
     )
     [third] = await bot.press(ada, second, "Skip")
     assert "Skipped Doorway row. No problem." in third.text
@@ -65,3 +65,23 @@ async def test_a_second_tap_does_not_log_twice(bot: Driver) -> None:
     [again] = await bot.press(ada, session, "All done")
     assert "logged already" in again.text
     assert len(await bot.sets(ada)) == 2 * STEPS  # two sets each for a beginner
+
+
+async def test_swap_on_a_prompt_gives_another_move_or_says_there_is_none(bot: Driver) -> None:
+    ada = bot.person("Ada")
+    session = await session_for(bot, ada)
+    [prompt] = await bot.press(ada, session, "Log step by step")
+    # No kit, beginner: the single-leg RDL is the only hinge there is.
+    [none] = await bot.press(ada, prompt, "Swap")
+    assert "nothing else of the same kind" in none.text
+    for _ in PLAN[:-1]:
+        [prompt] = await bot.press(ada, prompt, "Skip")  # the skip leads the next prompt
+    assert prompt.title == f"{STEPS}/{STEPS} · Superhero"
+    confirmation, swapped = await bot.press(ada, prompt, "Swap")
+    assert confirmation.text.startswith("Swapped Superhero for Prone cobra")
+    assert swapped.title == f"{STEPS}/{STEPS} · Prone cobra"
+    assert swapped.buttons == bot.with_log_form("Done", "Skip", "Swap")
+    done = await bot.press(ada, swapped, "Done")
+    assert "Logged Prone cobra" in done[0].text
+    logged = {s.exercise_id for s in await bot.sets(ada)}
+    assert "prone-cobra" in logged and "superhero" not in logged

@@ -34,7 +34,7 @@ async def test_a_reply_with_numbers_logs_the_first_exercise(bot: Driver) -> None
     assert "Logged Single-leg Romanian deadlift (bodyweight)" in next_prompt.text
     assert "12, 10, 10 reps" in next_prompt.text
     assert next_prompt.title == f"2/{STEPS} · Doorway row" and ends_with(
-        next_prompt.buttons, bot.with_log_form("Done", "Skip")
+        next_prompt.buttons, bot.with_log_form("Done", "Skip", "Swap")
     )
     # A reply to that one message logs the exercise it shows.
     [third] = (await bot.reply(ada, next_prompt, "15 15")).answers

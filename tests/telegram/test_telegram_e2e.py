@@ -101,7 +101,7 @@ async def test_done_and_skip_buttons_log_step_by_step(bot: RunningBot, tg: FakeT
     ada = tg.user(1001, "Ada")
     [session] = await say(tg, ada, "/today")
     [first] = await press(tg, ada, session, "Log step by step")
-    assert [label for row in first.buttons for label, _ in row] == ["Done", "Skip"]
+    assert [label for row in first.buttons for label, _ in row] == ["Done", "Skip", "Swap"]
     [second] = await press(tg, ada, first, "Done")
     assert second.text.startswith("Logged") and second.buttons
     [third] = await press(tg, ada, second, "Skip")
@@ -264,6 +264,10 @@ async def test_a_step_by_step_prompt_with_a_drawing_is_a_photo_you_can_reply_to(
         [prompt] = await press(tg, ada, prompt, "ex:done")  # the log line leads the next
     assert prompt.method == "sendPhoto", "no exercise with a drawing in the session"
     assert prompt.text.endswith(CREDIT_LINE) and len(prompt.text) <= 1024
-    assert [data for row in prompt.buttons for _, data in row] == ["ex:done", "ex:skip"]
+    assert [data for row in prompt.buttons for _, data in row] == [
+        "ex:done",
+        "ex:skip",
+        "swap:glute-bridge",
+    ]
     answers = await say(tg, ada, "15 15", reply_to=prompt)
     assert any("Logged" in a.text for a in answers)

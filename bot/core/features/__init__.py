@@ -4,6 +4,7 @@ carry @command / @on_button / @on_state / @on_link), then add its class here."""
 from __future__ import annotations
 
 from bot.core.features.base import Feature
+from bot.core.features.choice import Choice
 from bot.core.features.community import Community
 from bot.core.features.exercises import Exercises
 from bot.core.features.help import Help
@@ -20,6 +21,7 @@ FEATURE_CLASSES: tuple[type[Feature], ...] = (
     Exercises,
     Logging,
     Rest,
+    Choice,
     Progress,
     Setup,
     SettingsFeature,
@@ -29,6 +31,7 @@ FEATURE_CLASSES: tuple[type[Feature], ...] = (
 
 __all__ = [
     "FEATURE_CLASSES",
+    "Choice",
     "Community",
     "Exercises",
     "Feature",

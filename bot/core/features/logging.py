@@ -29,7 +29,6 @@ from bot.core.features.base import Feature, Services
 from bot.core.features.plans import ExerciseAction, GroupAction, PlanAction, Plans, exercise_prompt
 from bot.core.features.progress import NextTimes
 from bot.core.features.rest import rest_button
-from bot.core.lookup import base_words, canonical_words
 from bot.core.parser import (
     LogParseError,
     NotALog,
@@ -103,8 +102,12 @@ class Logging(Feature):
         plan = await self.plans.for_user(ctx.user, ctx.today)
         return await self._log_list(ctx, plan, rest, None)
 
-    @command("undo", "Remove your last log", bare=True)
+    @command("undo", "Take back your last log, swap or avoid", bare=True)
     async def undo(self, ctx: Ctx, _: str) -> Reply:
+        # A swap or avoid made after the last log is the newest thing to take back.
+        choice = await self.store.undo_choice(ctx.user.id)
+        if choice is not None:
+            return say(render.choice_undone(choice, self.services.library), private=True)
         removed = await self.store.delete_last_batch(ctx.user.id)
         if not removed:
             return say(render.NOTHING_TO_UNDO)
@@ -182,7 +185,7 @@ class Logging(Feature):
     async def free_text(self, ctx: Ctx, text: str) -> Reply:
         """Text that is not a command, reply or answer: try it as a log for today, else help."""
         plan = await self.plans.for_user(ctx.user, ctx.today)
-        if plan.training and self._names_exercises(plan, ctx, text):
+        if self._names_exercises(plan, ctx, text):  # on a rest day: extra work
             return await self._log_list(ctx, plan, text, ctx.source)
         if plan.training and _reads_as_sets(text):
             # Bare numbers in a private chat answer "Next up": today's first unlogged exercise.
@@ -303,6 +306,8 @@ class Logging(Feature):
 
     async def _reply_to_plan(self, ctx: Ctx, plan: DayPlan, text: str, group: bool) -> Reply:
         if not plan.training:
+            if self._names_exercises(plan, ctx, text):
+                return await self._log_list(ctx, plan, text, ctx.source)
             return say(render.REST_DAY_LOG)
         if not group and text.lower().strip("!. ") in START_WORDS:
             return await self._start_steps(ctx, plan)
@@ -337,18 +342,8 @@ class Logging(Feature):
         return bool(entries) and all(self._match_planned(plan, ctx, name) for name, _ in entries)
 
     def _match_planned(self, plan: DayPlan, ctx: Ctx, name: str) -> PlannedExercise | None:
-        """The planned exercise `name` means, or an extra one; only confident matches count.
-
-        A name without the planned move's qualifier means the planned move: the session's own
-        example writes "romanian deadlift" for "Romanian deadlift (barbell)", and "rdl" (the
-        dumbbell one) on a barbell day is that day's RDL."""
-        found = self.lookup.find(name).exercise
-        if found is not None and plan.find(found.id):
-            return plan.find(found.id)
-        words = base_words(found.name) if found is not None else canonical_words(name)
-        family = [p for p in plan.main if base_words(p.name) == words]
-        if len(family) == 1:
-            return family[0]
+        """The planned exercise `name` means, or an extra one; only confident matches count."""
+        found = self.plans.named(name, plan)
         if found is None:
             return None
         return self.plans.planned(plan, found.id, ctx.user.settings.level)
@@ -423,6 +418,8 @@ class Logging(Feature):
         self, ctx: Ctx, plan: DayPlan, advance: bool
     ) -> tuple[str, Outbound | None]:
         """(a sentence to add to the confirmation, the next exercise's prompt if any)."""
+        if not plan.training:
+            return render.EXTRA_WORK, None
         pending = await self._unlogged(ctx, plan)
         if not pending:
             await self.services.clear_state(ctx.user.id, LoggingState)

@@ -2,7 +2,9 @@
 session message and the one-exercise prompt, with the buttons they show.
 
 A person's plan is planned once a day and stored, so it stays put all day; a settings change
-(`Settings.plan_key`) plans afresh. Progression's targets come from the dose module. The
+(`Settings.plan_key`) or a change of their swaps and avoids (`Choices.key`) plans afresh, dosed
+from the history before that day so a re-plan keeps the morning's targets. Progression's
+targets come from the dose module. The
 session feature sends these messages; the logging feature answers replies and presses on them.
 """
 
@@ -18,17 +20,19 @@ from bot.core.dispatch import ButtonData, Ctx
 from bot.core.events import Button, MessageLink, Outbound
 from bot.core.features.base import Services
 from bot.core.library import Exercise, Library, Prescription
+from bot.core.parser import LogParseError, parse_exercise_list
 from bot.core.pictures import with_picture
 from bot.core.planner import (
     DayPlan,
     PlannedExercise,
     Target,
+    block_start,
     plan_day,
     plan_week,
     previous_training_day,
     program_week,
 )
-from bot.core.ports import Channel, SetLog, User
+from bot.core.ports import Channel, Choices, SetLog, User
 from bot.core.progression import SESSIONS_NEEDED, Reason
 from bot.core.settings import Settings
 
@@ -41,11 +45,19 @@ class Plans:
         self.store = services.store
         self.library = services.library
 
+    async def choices(self, user: User, day: date) -> Choices:
+        """The person's swaps for the block holding `day`, and what they avoid."""
+        start = block_start(self.library, user.settings, day)
+        return await self.store.get_choices(user.id, start)
+
     async def for_user(self, user: User, day: date) -> DayPlan:
-        """The stored plan of the day, or a fresh one when there is none or settings changed."""
+        """The stored plan of the day, or a fresh one when there is none or settings or
+        choices changed."""
         settings = user.settings
+        choices = await self.choices(user, day)
+        key = f"{settings.plan_key()}|{choices.key()}"
         stored = await self.store.get_plan(user.id, day)
-        if stored is not None and stored[0] == settings.plan_key():
+        if stored is not None and stored[0] == key:
             return DayPlan.from_dict(stored[1])
         previous: tuple[str, ...] = ()
         prev_day = previous_training_day(settings, day)
@@ -56,44 +68,65 @@ class Plans:
                 if prev_stored
                 else plan_day(self.library, settings, prev_day).exercise_ids
             )
-        # Plan once to learn the exercises, fetch the history of them and their variations in
-        # one query, then plan with it: the variation progression calls for, and its dose.
+        # Learn the week's moves (with the person's swaps and avoids), fetch the history of them
+        # and their variations in one query, then plan with it: the variation progression
+        # calls for, and its dose.
         lighter = await self.lighter_weeks(user, day)
-        history, shown, variations = await self.variations(user, day, lighter)
+        history, shown, variations = await self.variations(user, day, lighter, choices)
 
         def target(ex: Exercise, rx: Prescription) -> Target | None:
-            past = history.get(ex.id, [])
+            # The history before the day: a re-plan later that day keeps the morning's doses.
+            past = [s for s in history.get(ex.id, []) if s.plan_date < day]
             nxt = dose.next_step(
                 ex, self.library, settings, past, rx.sets, lighter, day, shown.get(ex.id)
             )
             return render.next_target(nxt, settings.units, self.library) if nxt else None
 
         plan = plan_day(
-            self.library, settings, day, previous, targets=target, variations=variations
+            self.library,
+            settings,
+            day,
+            previous,
+            targets=target,
+            variations=variations,
+            avoid=choices.avoid,
         )
         if plan.training:
-            await self.store.save_plan(user.id, day, settings.plan_key(), plan.to_dict())
+            await self.store.save_plan(user.id, day, key, plan.to_dict())
         return plan
 
     async def variations(
-        self, user: User, day: date, lighter: Mapping[date, Reason]
+        self,
+        user: User,
+        day: date,
+        lighter: Mapping[date, Reason],
+        choices: Choices | None = None,
     ) -> tuple[dict[str, list[SetLog]], dict[str, dict[date, int]], dict[str, str]]:
         """For the moves of `day`'s week (the planner plans a week as a whole): (their history
-        and their variations', the sets their plans showed, the variation progression calls for
-        instead of each, for `plan_day(variations=...)`)."""
-        week = plan_week(self.library, user.settings, day)
+        and their variations', the sets their plans showed, what to do instead of each planner
+        pick, for `plan_day(variations=...)`: the person's swap, then the variation progression
+        calls for)."""
+        choices = choices or await self.choices(user, day)
+        week = plan_week(
+            self.library, user.settings, day, variations=choices.swaps, avoid=choices.avoid
+        )
         ids = dict.fromkeys(i for p in week.values() for i in p.exercise_ids)
         exercises = [self.library.exercises[i] for i in ids]
         family = sorted({i for ex in exercises for i in dose.family(ex, self.library)})
         history = await self.store.recent_sets_by_exercise(user.id, family, SESSIONS_NEEDED)
         shown = await self.shown_sets(user.id, history.values())
         settings, library = user.settings, self.library
-        variations = {
+        progressed = {
             ex.id: chosen.id
             for ex in exercises
             if (chosen := dose.variation_for(ex, history, settings, library, lighter, shown))
             is not ex
         }
+        # Keyed by the planner's pick: a swapped move's variation replaces the pick itself.
+        picked = {chosen: pick for pick, chosen in choices.swaps.items()}
+        variations = dict(choices.swaps)
+        for exercise_id, chosen_id in progressed.items():
+            variations[picked.get(exercise_id, exercise_id)] = chosen_id
         return history, shown, variations
 
     async def next_sets(
@@ -105,8 +138,11 @@ class Plans:
         found: dict[str, int] = {}
         for n in range(3):  # this week, the next two: one plan_week each
             when = after + timedelta(weeks=n)
-            _, _, variations = await self.variations(user, when, lighter)
-            week = plan_week(self.library, user.settings, when, variations=variations)
+            choices = await self.choices(user, when)
+            _, _, variations = await self.variations(user, when, lighter, choices)
+            week = plan_week(
+                self.library, user.settings, when, variations=variations, avoid=choices.avoid
+            )
             for day in sorted(d for d in week if d > after):
                 for p in week[day].main:
                     if p.exercise_id in exercise_ids:
@@ -170,6 +206,52 @@ class Plans:
         """How `exercise_id` is dosed on `plan`'s day: as planned, else as an extra."""
         return plan.find(exercise_id) or self.extra(exercise_id, level)
 
+    def named(self, name: str, *plans: DayPlan) -> Exercise | None:
+        """The exercise `name` means, those plans' own exercises first (a confident match)."""
+        prefer = {
+            p.exercise_id for plan in plans for p in (*plan.warmup, *plan.main, *plan.cooldown)
+        }
+        return self.services.lookup.find(name, prefer=prefer).exercise
+
+    async def week_for_user(
+        self, user: User, day: date
+    ) -> tuple[dict[date, DayPlan], dict[str, str]]:
+        """The training days of the week holding `day` as the person gets them (swaps, avoids,
+        progression's variations; no doses: for finding where a move is), and what each planner
+        pick became (`Plans.variations`)."""
+        choices = await self.choices(user, day)
+        lighter = await self.lighter_weeks(user, day)
+        _, _, variations = await self.variations(user, day, lighter, choices)
+        week = plan_week(
+            self.library, user.settings, day, variations=variations, avoid=choices.avoid
+        )
+        return week, variations
+
+    def example(self, plan: DayPlan) -> str:
+        """A reply logging the session's first two exercises, in names that read back as
+        those exercises (checked with the parser and `named`), e.g. "rdl 3x8, row 3x12"."""
+        parts: list[str] = []
+        ids: list[str] = []
+        for p in plan.main[:2]:
+            amount = _example_amount(p)
+            ex = self.library.exercises.get(p.exercise_id)
+            if amount is None or ex is None:
+                continue
+            for spelling in (p.name.split(" (")[0], p.name, *sorted(ex.aliases, key=len)):
+                candidate = [*parts, f"{spelling.lower()} {amount}"]
+                if self._reads_back(plan, ", ".join(candidate), [*ids, ex.id]):
+                    parts, ids = candidate, [*ids, ex.id]
+                    break
+        return ", ".join(parts) or "done"
+
+    def _reads_back(self, plan: DayPlan, text: str, ids: list[str]) -> bool:
+        try:
+            entries = parse_exercise_list(text)
+        except LogParseError:
+            return False
+        found = [self.named(name, plan) for name, _ in entries]
+        return [e.id if e else None for e in found] == ids
+
 
 @dataclass(frozen=True, slots=True)
 class PlanAction(ButtonData):
@@ -188,6 +270,15 @@ class ExerciseAction(ButtonData):
 
 
 @dataclass(frozen=True, slots=True)
+class SwapAction(ButtonData):
+    """The Swap button on a one-exercise prompt: another move of the same kind for the block
+    (handled by the choice feature)."""
+
+    kind = "swap"
+    exercise_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class GroupAction(ButtonData):
     """A button on a group session message: each member logs for themselves."""
 
@@ -195,9 +286,19 @@ class GroupAction(ButtonData):
     action: Literal["done", "skip", "log"]
 
 
-def overview(plan: DayPlan, user: User, chat_id: str | None = None) -> Outbound:
-    """A person's session message (or their rest day)."""
-    title, text = render.plan_overview(plan, user.settings.units)
+def _example_amount(p: PlannedExercise) -> str | None:
+    if p.reps:
+        return f"{p.sets}x{p.reps[0]}"
+    if p.seconds:
+        return f"{p.sets}x{p.seconds[0]}s"
+    return None
+
+
+def overview(
+    plan: DayPlan, user: User, chat_id: str | None = None, example: str = "done"
+) -> Outbound:
+    """A person's session message (or their rest day); `example` is Plans.example(plan)."""
+    title, text = render.plan_overview(plan, user.settings.units, example=example)
     if not plan.training:
         return Outbound(text, title=title, chat_id=chat_id, private=True)
     buttons = (
@@ -218,8 +319,8 @@ def overview(plan: DayPlan, user: User, chat_id: str | None = None) -> Outbound:
     )
 
 
-def group_overview(plan: DayPlan, channel: Channel) -> Outbound:
-    title, text = render.plan_overview(plan, channel.settings.units, group=True)
+def group_overview(plan: DayPlan, channel: Channel, example: str = "done") -> Outbound:
+    title, text = render.plan_overview(plan, channel.settings.units, group=True, example=example)
     return Outbound(
         text,
         title=render.group_title(title),
@@ -246,6 +347,7 @@ def exercise_prompt(ctx: Ctx, plan: DayPlan, p: PlannedExercise, library: Librar
             (
                 Button(render.DONE, ExerciseAction("done").encode()),
                 Button(render.SKIP, ExerciseAction("skip").encode()),
+                Button(render.SWAP, SwapAction(p.exercise_id).encode()),
                 Button(render.LOG_SETS, ExerciseAction("log").encode(), asks=render.ASK_SETS),
             ),
         ),

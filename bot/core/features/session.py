@@ -24,7 +24,7 @@ class Session(Feature):
             if channel is not None and channel.enabled:
                 return self._group_today(channel)
         plan = await self.plans.for_user(ctx.user, ctx.today)
-        return Reply([overview(plan, ctx.user)])
+        return Reply([overview(plan, ctx.user, example=self.plans.example(plan))])
 
     def _group_today(self, channel: Channel) -> Reply:
         """/today in a group with the group session on: the group's session for the group's
@@ -44,7 +44,7 @@ class Session(Feature):
         plan = await self.plans.for_user(user, day)
         if not plan.training:
             return []
-        return [overview(plan, user, chat_id=user.chat_id)]
+        return [overview(plan, user, chat_id=user.chat_id, example=self.plans.example(plan))]
 
     async def nudge(self, user_id: int, day: date) -> list[Outbound]:
         user = await self.store.get_user(user_id)
@@ -59,4 +59,4 @@ class Session(Feature):
         plan = self.plans.for_channel(channel, day)
         if not plan.training:
             return []
-        return [group_overview(plan, channel)]
+        return [group_overview(plan, channel, self.plans.example(plan))]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.core import onboarding, render
 from bot.core.dispatch import CommandArg, Ctx, command, refuse, say
 from bot.core.events import Reply
-from bot.core.features.base import Feature
+from bot.core.features.base import Feature, Services
+from bot.core.features.choice import Choice
 from bot.core.features.setup import ask_zone
 
 # The word typed after /settings -> the onboarding step that reads its value.
@@ -29,7 +30,15 @@ EQUIPMENT_CHOICES = tuple((label, key) for key, (label, _) in onboarding.EQUIPME
 UNIT_CHOICES = (("Kilograms (kg)", "kg"), ("Pounds (lb)", "lb"))
 
 
+# /settings avoid rdl: the choice feature's /avoid (and /unavoid).
+AVOID_KEYS = {"avoid": True, "unavoid": False}
+
+
 class SettingsFeature(Feature):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.choice = Choice(services)
+
     @command(
         "settings",
         "See or change your settings",
@@ -46,12 +55,22 @@ class SettingsFeature(Feature):
     async def settings(self, ctx: Ctx, rest: str) -> Reply:
         if rest:
             return await self._change(ctx, rest)
-        text = render.settings_text(ctx.user.settings, self.library)
+        choices = await self.choice.plans.choices(ctx.user, ctx.today)
+        text = render.settings_text(
+            ctx.user.settings,
+            self.library,
+            render.choices_line(
+                self.choice.avoided_names(choices), self.choice.swap_names(choices)
+            ),
+        )
         return say(text, title=render.SETTINGS_TITLE, private=True)
 
     async def _change(self, ctx: Ctx, rest: str) -> Reply:
         """One "key value" per line (a typed command is one line; Discord's options one each);
         all are read before any is saved, so a bad one changes nothing."""
+        key, _, value = rest.strip().partition(" ")
+        if key.lower() in AVOID_KEYS:
+            return await self.choice.set_avoid(ctx, value.strip(), AVOID_KEYS[key.lower()])
         new = ctx.user.settings
         changed: list[str] = []
         zone_guess: str | None = None

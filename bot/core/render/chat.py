@@ -127,14 +127,17 @@ def _setting_lines(s: Settings, library: Library) -> dict[str, str]:
     }
 
 
-def settings_text(s: Settings, library: Library) -> str:
+def settings_text(s: Settings, library: Library, choices: str = "") -> str:
+    """Every setting; `choices` is render.choices_line (swaps and avoided moves)."""
     lines = [
         *dict.fromkeys(_setting_lines(s, library).values()),
+        *([choices] if choices else []),
         "",
         "Change one with /settings and the new value, e.g. /settings level advanced, "
         "/settings days mon wed fri, "
         "/settings time 06:45, /settings timezone Berlin, /settings units lb, "
-        "/settings equipment dumbbells, /settings split ul4, /settings length 45. "
+        "/settings equipment dumbbells, /settings split ul4, /settings length 45, "
+        "/settings avoid kb swing. "
         "Or /start to set up again.",
     ]
     return "\n".join(lines)
@@ -188,7 +191,11 @@ BUTTON_MESSAGE_GONE = "That button belongs to a message I no longer know. Send /
 LOGGING_PAUSED = "Okay, paused logging. Reply to the session message any time."
 EDIT_KEPT = " Your earlier log is unchanged."
 EDIT_UNREADABLE = "I couldn't read that edit, so your earlier log is unchanged."
-REST_DAY_LOG = "That was a rest day, so there's nothing to log. Send /today."
+REST_DAY_LOG = (
+    "That was a rest day, so there's no session to log. Did some extra work? "
+    'Name it and I\'ll log it as extra, e.g. "rdl 3x10 @ 40kg".'
+)
+EXTRA_WORK = " Today is a rest day, so I logged that as extra work."
 DAY_LOGGED = "Everything for that day is logged already. Nice!"
 DAY_LOGGED_FIX = (
     "You've logged every exercise for that day. Reply to an exercise message "

@@ -9,9 +9,12 @@ from bot.core.planner import DayPlan, PlannedExercise
 from bot.core.render.formats import fmt_day, fmt_planned, fmt_prescription
 
 
-def plan_overview(plan: DayPlan, units: str, group: bool = False) -> tuple[str, str]:
+def plan_overview(
+    plan: DayPlan, units: str, group: bool = False, example: str = "done"
+) -> tuple[str, str]:
     """(title, text) of a day's session; `group`: the channel's shared session, where each
-    member logs for themselves and there is no step-by-step button."""
+    member logs for themselves and there is no step-by-step button. `example` is a reply
+    that logs the session (the plans feature checks it reads back)."""
     if not plan.training:
         title = f"{fmt_day(plan.day)} · Rest day"
         lines = ["Rest day: recovery is where the work turns into strength."]
@@ -34,7 +37,6 @@ def plan_overview(plan: DayPlan, units: str, group: bool = False) -> tuple[str, 
     if plan.cooldown:
         lines.append("Cool-down: " + ", ".join(p.name for p in plan.cooldown))
     lines.append("")
-    example = _example_list(plan)
     if group:
         lines.append(
             f'Everyone: reply to this message with what you did, e.g. "{example}". '
@@ -47,22 +49,12 @@ def plan_overview(plan: DayPlan, units: str, group: bool = False) -> tuple[str, 
     return title, "\n".join(lines)
 
 
-def _example_list(plan: DayPlan) -> str:
-    parts = []
-    for p in plan.main[:2]:
-        short = p.name.split(" (")[0].lower()
-        if p.reps:
-            parts.append(f"{short} {p.sets}x{p.reps[0]}")
-        elif p.seconds:
-            parts.append(f"{short} {p.sets}x{p.seconds[0]}s")
-    return ", ".join(parts) or "done"
-
-
 def exercise_prompt(p: PlannedExercise, units: str, position: int, total: int) -> tuple[str, str]:
     title = f"{position}/{total} · {p.name}"
     text = (
         f"{fmt_planned(p, units)}, rest {p.rest_seconds} s.\n"
-        'Reply with your sets, e.g. "12 10 10" or "3x12 @ 16kg", or tap Done or Skip.'
+        'Reply with your sets, e.g. "12 10 10" or "3x12 @ 16kg", or tap Done or Skip. '
+        "Swap gives you another move of the same kind."
     )
     return title, text
 

@@ -26,6 +26,7 @@ from bot.core.events import MessageLink, UserRef
 from bot.core.ports import LINK_RETENTION, Channel, NewSet, SetLog, StoredLink, User
 from bot.core.settings import Settings
 from bot.store.migrations import Migration
+from bot.store.postgres.choices import PgChoices
 from bot.store.postgres.database import as_columns
 from bot.store.postgres.outbox import PostgresOutbox
 from bot.store.postgres.rest import PgRestTimers
@@ -61,7 +62,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class PostgresStore(PgRestTimers):
+class PostgresStore(PgRestTimers, PgChoices):
     EVENT_RETENTION = timedelta(days=3)
     PRUNE_INTERVAL_SECONDS = 600.0
 

@@ -1,0 +1,238 @@
+"""Twelve simulated weeks per profile through the real Coach and store (bench/trajectories.py:
+the daily push, then one /log per exercise with a scripted outcome), with the trajectories
+asserted: targets never drop below what was just done in range, loads rise for someone at the
+top, a miss never raises the load, a near-max session holds it, and bodyweight moves reach the
+harder variation, which the plan then schedules. One run on a real SQLite file as well."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bench.trajectories import PROFILE_KEYS, Session, Trajectory, profiles, report, simulate
+from bot.content import default_library
+from bot.core.planner import PlannedExercise
+from bot.store import open_store
+
+LIB = default_library()
+PROFILES = profiles(LIB)
+# Lighter weeks (bot.core.dose.LIGHTER: the last week of a block, or after stalls) are not
+# judged, and the week after picks up from the one before. The plan says so in its note.
+LIGHTER_NOTE = "Lighter week"
+
+
+# Twelve weeks where the rule needs the whole run (the doc's runs, loads rising, the harder
+# variation); eight cover the misses (weeks 6 and 7) and the effort checks, and keep the suite
+# quick.
+WEEKS = {"top": 12, "range": 12, "miss": 8, "two-misses": 8, "rpe": 8}
+
+
+@cache
+def run(profile: str, outcome: str) -> Trajectory:
+    import asyncio
+
+    return asyncio.run(simulate(PROFILES[profile], outcome, WEEKS[outcome], library=LIB))
+
+
+def appearances(t: Trajectory, exercise_id: str) -> Iterator[tuple[Session, PlannedExercise]]:
+    for s in t.sessions:
+        p = s.plan.find(exercise_id)
+        if p is not None:
+            yield s, p
+
+
+def judged(t: Trajectory, exercise_id: str) -> list[tuple[int, Session, PlannedExercise]]:
+    """The move's sessions outside lighter weeks, each with n: how many sessions of the move
+    came before it (the outcome scripts' n)."""
+    seen = enumerate(appearances(t, exercise_id))
+    return [(n, s, p) for n, (s, p) in seen if not p.note.startswith(LIGHTER_NOTE)]
+
+
+def pairs(t: Trajectory) -> Iterator[tuple[int, Session, PlannedExercise, PlannedExercise]]:
+    """(n, the session, its plan, the next judged plan) for each move's judged sessions."""
+    for exercise_id in sorted(moves(t)):
+        for (n, before, p), (_, _after, q) in itertools.pairwise(judged(t, exercise_id)):
+            yield n, before, p, q
+
+
+def done_of(s: Session, exercise_id: str) -> list[tuple[int | None, int | None, float | None]]:
+    return [(x.reps, x.seconds, x.load_kg) for x in s.logged if x.exercise_id == exercise_id]
+
+
+def is_main(t: Trajectory, s: Session, p: PlannedExercise) -> bool:
+    return p in t.main_slots(s.plan)
+
+
+def moves(t: Trajectory) -> set[str]:
+    return {p.exercise_id for s in t.sessions for p in s.plan.main}
+
+
+def test_the_profiles_are_the_three_of_the_docs() -> None:
+    assert PROFILE_KEYS == (
+        "beginner-bodyweight-full2",
+        "intermediate-dumbbells-full3",
+        "advanced-gym-ul4",
+    )
+
+
+# The runs the tests below use (each is simulated once): every profile at the top and in range;
+# the misses and effort on the loaded profiles, one each, to keep the suite quick.
+RUNS = [
+    *((p, o) for o in ("top", "range") for p in PROFILE_KEYS),
+    ("intermediate-dumbbells-full3", "miss"),
+    ("advanced-gym-ul4", "two-misses"),
+    ("advanced-gym-ul4", "rpe"),
+]
+
+
+@pytest.mark.parametrize(("profile", "outcome"), RUNS)
+def test_every_session_is_planned_pushed_and_logged(profile: str, outcome: str) -> None:
+    t = run(profile, outcome)
+    settings = PROFILES[profile].settings
+    per_week = len(set(settings.weekdays))
+    assert [len(s) for _, s in t.weeks()] == [per_week] * WEEKS[outcome]
+    for s in t.sessions:
+        assert s.plan.training and s.plan.main
+        assert {x.exercise_id for x in s.logged} == set(s.plan.exercise_ids), s.day
+        assert "Sorry" not in s.answer
+
+
+# A known progression bug this test found: dose.lighter_weeks looks back only 3 weeks
+# (_LOOKBACK_WEEKS), so a rotating accessory next planned more than 3 weeks after a lighter week
+# is judged on its lighter session (slider hamstring curl: 8, 8, 8 in week 5, 6, 6 in the lighter
+# week 6, then "Last time: 6, 6 reps", aim 7 in week 9). Strict: it fails once fixed.
+LIGHTER_WEEK_FORGOTTEN = pytest.mark.xfail(
+    strict=True, reason="dose.lighter_weeks forgets a lighter week older than 3 weeks"
+)
+
+
+@pytest.mark.parametrize(
+    ("profile", "outcome"),
+    [
+        pytest.param(p, o, marks=LIGHTER_WEEK_FORGOTTEN)
+        if (p, o) == ("beginner-bodyweight-full2", "range")
+        else (p, o)
+        for p, o in RUNS
+        if o in ("top", "range", "rpe")
+    ],
+)
+def test_a_target_never_drops_below_what_was_just_done_in_range(profile: str, outcome: str) -> None:
+    t = run(profile, outcome)
+    compared = 0
+    for _, before, p, q in pairs(t):
+        low, high = p.reps or p.seconds or (0, 0)
+        if q.load_kg != p.load_kg or q.sets < p.sets or q.exercise_id != p.exercise_id:
+            continue  # a heavier load starts the range again
+        if is_main(t, before, p):
+            assert q.aims, q  # a main lift always shows what each set aims for
+        for i, (reps, secs, _) in enumerate(done_of(before, p.exercise_id)[: len(q.aims)]):
+            count = reps if p.reps else secs
+            if count is not None and low <= count <= high:
+                assert q.aims[i] >= count, (before.day, q)
+                compared += 1
+    assert compared >= 10
+
+
+@pytest.mark.parametrize("profile", ["intermediate-dumbbells-full3", "advanced-gym-ul4"])
+def test_loads_rise_for_someone_who_reaches_the_top(profile: str) -> None:
+    t = run(profile, "top")
+    risen = 0
+    for exercise_id in moves(t):
+        seen = [(s, p) for _, s, p in judged(t, exercise_id) if p.load_kg is not None]
+        if len(seen) < 6 or not any(is_main(t, s, p) for s, p in seen):
+            continue
+        assert (seen[-1][1].load_kg or 0) > (seen[0][1].load_kg or 0), exercise_id
+        risen += 1
+        # About a tenth at a time (or one small step of the kit); a bigger kit step only after
+        # the reps went past the top of the range or a set was added first.
+        rx = LIB.exercises[exercise_id].prescription
+        for (s, p), (_, q) in itertools.pairwise(seen):
+            a, b = p.load_kg or 0.0, q.load_kg or 0.0
+            if b > max(a * 1.125, a + 2.5) + 1e-9:
+                high = (p.reps or p.seconds or (0, 0))[1]
+                done = done_of(s, exercise_id)
+                built_up = p.sets > rx.sets or any((r or 0) > high for r, _, _ in done)
+                assert built_up, (exercise_id, s.day, a, b)
+    assert risen >= 3
+
+
+@pytest.mark.parametrize("profile", ["intermediate-dumbbells-full3"])
+def test_a_miss_never_raises_the_load(profile: str) -> None:
+    t = run(profile, "miss")
+    checked = 0
+    for _, before, p, q in pairs(t):
+        low = (p.reps or p.seconds or (0, 0))[0]
+        counts = [r if p.reps else s for r, s, _ in done_of(before, p.exercise_id)]
+        short = any(c is not None and c < low for c in counts)
+        if short and p.load_kg is not None and q.load_kg is not None:
+            assert q.load_kg <= p.load_kg, (p.exercise_id, before.day)
+            checked += 1
+    assert checked >= 3
+
+
+@pytest.mark.parametrize("profile", ["advanced-gym-ul4"])
+def test_two_misses_in_a_row_step_back(profile: str) -> None:
+    t = run(profile, "two-misses")
+    checked = stepped = 0
+
+    def all_short(s: Session, p: PlannedExercise) -> bool:
+        low = (p.reps or p.seconds or (0, 0))[0]
+        counts = [r if p.reps else sec for r, sec, _ in done_of(s, p.exercise_id)]
+        return bool(counts) and all(c is not None and c < low for c in counts)
+
+    for exercise_id in moves(t):
+        seen = [(s, p) for _, s, p in judged(t, exercise_id)]
+        for (a, p), (b, q), (_c, r) in zip(seen, seen[1:], seen[2:], strict=False):
+            if all_short(a, p) and all_short(b, q) and p.load_kg and p.load_kg == q.load_kg:
+                assert r.load_kg is not None and r.load_kg <= p.load_kg, (exercise_id, b.day)
+                checked += 1
+                stepped += r.load_kg < p.load_kg
+    assert checked >= 2 and stepped >= 1
+
+
+@pytest.mark.parametrize("profile", ["advanced-gym-ul4"])
+def test_a_near_max_session_holds_the_load(profile: str) -> None:
+    t = run(profile, "rpe")
+    checked = 0
+    for n, before, p, q in pairs(t):
+        if n % 2 == 1 and p.load_kg is not None and q.load_kg is not None:
+            assert q.load_kg <= p.load_kg, (p.exercise_id, before.day)  # the RPE 10 session
+            checked += 1
+    assert checked >= 3
+
+
+def test_bodyweight_moves_reach_the_harder_variation_and_the_plan_schedules_it() -> None:
+    t = run("beginner-bodyweight-full2", "top")
+    first = {p.exercise_id for p in t.sessions[0].plan.main}
+    later = {p.exercise_id for s in t.sessions[-4:] for p in s.plan.main}
+    harder = {h for e in first for h in LIB.exercises[e].harder}
+    reached = later & harder
+    assert reached, (first, later)
+    for exercise_id in reached:
+        since = [s for s in t.sessions if exercise_id in s.plan.exercise_ids]
+        # Once scheduled, it stays, and it is logged as itself.
+        assert since[-1] is t.sessions[-1] or since[-1].week >= 10
+        assert all(done_of(s, exercise_id) for s in since)
+
+
+async def test_one_profile_runs_the_same_on_a_real_sqlite_file(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "sim.db")
+    try:
+        on_file = await simulate(PROFILES["advanced-gym-ul4"], "range", 2, store, LIB)
+    finally:
+        await store.close()
+    in_memory = await simulate(PROFILES["advanced-gym-ul4"], "range", 2, library=LIB)
+    assert [s.plan for s in on_file.sessions] == [s.plan for s in in_memory.sessions]
+    assert [s.logged for s in on_file.sessions] == [s.logged for s in in_memory.sessions]
+
+
+def test_the_coaching_doc_shows_what_the_code_does_now() -> None:
+    """docs/coaching.md embeds these runs; after a change to the program, rerun
+    `python bench/trajectories.py --outcome range --docs`."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "coaching.md").read_text()
+    for key in PROFILE_KEYS:
+        assert report(run(key, "range")) in doc, key
