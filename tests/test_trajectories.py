@@ -101,24 +101,9 @@ def test_every_session_is_planned_pushed_and_logged(profile: str, outcome: str) 
         assert "Sorry" not in s.answer
 
 
-# A known progression bug this test found: dose.lighter_weeks looks back only 3 weeks
-# (_LOOKBACK_WEEKS), so a rotating accessory next planned more than 3 weeks after a lighter week
-# is judged on its lighter session (slider hamstring curl: 8, 8, 8 in week 5, 6, 6 in the lighter
-# week 6, then "Last time: 6, 6 reps", aim 7 in week 9). Strict: it fails once fixed.
-LIGHTER_WEEK_FORGOTTEN = pytest.mark.xfail(
-    strict=True, reason="dose.lighter_weeks forgets a lighter week older than 3 weeks"
-)
-
-
 @pytest.mark.parametrize(
     ("profile", "outcome"),
-    [
-        pytest.param(p, o, marks=LIGHTER_WEEK_FORGOTTEN)
-        if (p, o) == ("beginner-bodyweight-full2", "range")
-        else (p, o)
-        for p, o in RUNS
-        if o in ("top", "range", "rpe")
-    ],
+    [(p, o) for p, o in RUNS if o in ("top", "range", "rpe")],
 )
 def test_a_target_never_drops_below_what_was_just_done_in_range(profile: str, outcome: str) -> None:
     t = run(profile, outcome)

@@ -82,7 +82,9 @@ class LighterWeekRule:
 
 
 LIGHTER = LighterWeekRule()
-_LOOKBACK_WEEKS = 3  # how far back earlier lighter weeks are looked for
+# How far back lighter weeks are looked for: as far as a rotating accessory's judged sessions
+# reach, so a lighter session is never read as a miss (3 weeks let one drop a target).
+_LOOKBACK_WEEKS = 9
 # The stall check reads sessions this far before `day`'s Monday (lookback + stall_weeks).
 STALL_LOOKBACK_WEEKS = _LOOKBACK_WEEKS + LIGHTER.stall_weeks
 _MAX_BLOCK_WEEKS = 6  # the longest block the content may have (bot.content checks 4-6)
