@@ -55,7 +55,10 @@ def test_replies_and_events_survive_the_round_trip() -> None:
     reply = Reply(
         [
             Outbound(
-                "Your progress", title="Progress", buttons=((Button("Done", "plan:done"),),),
+                "Your progress", title="Progress",
+                buttons=((Button("Done", "plan:done"), Button("Log", "ex:log", asks="Sets?")),
+                         (Button("Open", "", private_start="progress"),)),
+                only_asker=True, menu="Pick one",
                 image=Attachment("p.png", bytes(range(256)), "image/png", "images/rdl.png"),
                 link=MessageLink("session", MONDAY, "rdl", owner=ANN),
                 private=True, chat_id="dm",
@@ -69,6 +72,12 @@ def test_replies_and_events_survive_the_round_trip() -> None:
                      button="ex:done", message_id="9", edited=True, event_id="x",
                      content_missing=True, private_reply=True)  # fmt: skip
     assert event_from_json(event_to_json(e)) == e
+
+
+def test_an_answer_stored_by_another_version_still_reads() -> None:
+    stored = {"messages": [{"text": "hi", "buttons": [[{"label": "A", "data": "a", "new": 1}]],
+                            "from_the_future": True}]}  # fmt: skip
+    assert reply_from_json(stored) == Reply([Outbound("hi", buttons=((Button("A", "a"),),))])
 
 
 def test_the_codec_writes_every_field_of_the_events() -> None:

@@ -3,125 +3,122 @@ answer with the effects of the update it answers (an answer a crash kept from be
 out after the restart), and adapters whose platform can't deliver an update again store the
 event itself (Discord).
 
-Attachments (charts, exports) travel as base64 text; everything else as plain fields. A field
-added to one of the events' dataclasses must be added here too (tests/test_inbox.py checks).
+Every field of the events' dataclasses travels by name, so a field added later needs nothing
+here unless its type is not plain JSON (bytes, dates, nested records: the converters below).
+Reading ignores names it doesn't know and leaves missing ones at their defaults, so an answer
+stored by an older or newer Backline still reads.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar
 
-from bot.core.events import (
-    Attachment,
-    Button,
-    InboundEvent,
-    LinkKind,
-    MessageLink,
-    Outbound,
-    Reply,
-    UserRef,
-)
+from bot.core.events import Attachment, Button, InboundEvent, MessageLink, Outbound, Reply, UserRef
+
+T = TypeVar("T")
+Convert = Callable[[Any], Any]
 
 
-def event_to_json(event: InboundEvent) -> dict[str, Any]:
+def _write(obj: object, convert: dict[str, Convert]) -> dict[str, Any]:
     return {
-        "user": [event.user.platform, event.user.user_id],
-        "chat_id": event.chat_id,
-        "text": event.text,
-        "display_name": event.display_name,
-        "is_group": event.is_group,
-        "is_admin": event.is_admin,
-        "reply_to": event.reply_to,
-        "button": event.button,
-        "message_id": event.message_id,
-        "edited": event.edited,
-        "event_id": event.event_id,
-        "content_missing": event.content_missing,
-        "private_reply": event.private_reply,
+        f.name: convert.get(f.name, _same)(getattr(obj, f.name))
+        for f in fields(obj)  # type: ignore[arg-type]
     }
 
 
-def event_from_json(data: dict[str, Any]) -> InboundEvent:
-    platform, user_id = data["user"]
-    fields = {k: v for k, v in data.items() if k != "user"}
-    return InboundEvent(user=UserRef(platform, user_id), **fields)
+def _read(cls: type[T], data: dict[str, Any], convert: dict[str, Convert]) -> T:
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    values = {k: convert.get(k, _same)(v) for k, v in data.items() if k in known}
+    return cls(**values)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _maybe(convert: Convert) -> Convert:
+    return lambda value: None if value is None else convert(value)
+
+
+def _ref_to_json(ref: UserRef) -> list[str]:
+    return [ref.platform, ref.user_id]
+
+
+def _ref_from_json(data: list[str]) -> UserRef:
+    return UserRef(data[0], data[1])
+
+
+_LINK_OUT: dict[str, Convert] = {
+    "plan_date": _maybe(date.isoformat),
+    "owner": _maybe(_ref_to_json),
+}
+_LINK_IN: dict[str, Convert] = {
+    "plan_date": _maybe(date.fromisoformat),
+    "owner": _maybe(_ref_from_json),
+}
+_FILE_OUT: dict[str, Convert] = {"data": lambda b: base64.b64encode(b).decode("ascii")}
+_FILE_IN: dict[str, Convert] = {"data": base64.b64decode}
+
+
+def _file_out(file: Attachment) -> dict[str, Any]:
+    return _write(file, _FILE_OUT)
+
+
+def _file_in(data: dict[str, Any]) -> Attachment:
+    return _read(Attachment, data, _FILE_IN)
+
+
+def _link_out(link: MessageLink) -> dict[str, Any]:
+    return _write(link, _LINK_OUT)
+
+
+def _link_in(data: dict[str, Any]) -> MessageLink:
+    return _read(MessageLink, data, _LINK_IN)
+
+
+def _rows_out(rows: tuple[tuple[Button, ...], ...]) -> list[list[dict[str, Any]]]:
+    return [[_write(b, {}) for b in row] for row in rows]
+
+
+def _rows_in(rows: list[list[dict[str, Any]]]) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(_read(Button, b, {}) for b in row) for row in rows)
+
+
+_OUTBOUND_OUT: dict[str, Convert] = {
+    "buttons": _rows_out,
+    "image": _maybe(_file_out),
+    "document": _maybe(_file_out),
+    "link": _maybe(_link_out),
+}
+_OUTBOUND_IN: dict[str, Convert] = {
+    "buttons": _rows_in,
+    "image": _maybe(_file_in),
+    "document": _maybe(_file_in),
+    "link": _maybe(_link_in),
+}
+_REPLY_OUT: dict[str, Convert] = {"messages": lambda ms: [_write(m, _OUTBOUND_OUT) for m in ms]}
+_REPLY_IN: dict[str, Convert] = {
+    "messages": lambda ms: [_read(Outbound, m, _OUTBOUND_IN) for m in ms]
+}
+_EVENT_OUT: dict[str, Convert] = {"user": _ref_to_json}
+_EVENT_IN: dict[str, Convert] = {"user": _ref_from_json}
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:
-    return {
-        "messages": [_outbound_to_json(m) for m in reply.messages],
-        "button_ack": reply.button_ack,
-    }
+    return _write(reply, _REPLY_OUT)
 
 
 def reply_from_json(data: dict[str, Any]) -> Reply:
-    return Reply([_outbound_from_json(m) for m in data["messages"]], data.get("button_ack"))
+    return _read(Reply, data, _REPLY_IN)
 
 
-def _outbound_to_json(out: Outbound) -> dict[str, Any]:
-    return {
-        "text": out.text,
-        "title": out.title,
-        "buttons": [[[b.label, b.data] for b in row] for row in out.buttons],
-        "image": _attachment_to_json(out.image),
-        "document": _attachment_to_json(out.document),
-        "link": _link_to_json(out.link),
-        "private": out.private,
-        "chat_id": out.chat_id,
-    }
+def event_to_json(event: InboundEvent) -> dict[str, Any]:
+    return _write(event, _EVENT_OUT)
 
 
-def _outbound_from_json(data: dict[str, Any]) -> Outbound:
-    return Outbound(
-        text=data["text"],
-        title=data["title"],
-        buttons=tuple(
-            tuple(Button(label, value) for label, value in row) for row in data["buttons"]
-        ),
-        image=_attachment_from_json(data["image"]),
-        document=_attachment_from_json(data["document"]),
-        link=_link_from_json(data["link"]),
-        private=data["private"],
-        chat_id=data["chat_id"],
-    )
-
-
-def _attachment_to_json(file: Attachment | None) -> dict[str, str | None] | None:
-    if file is None:
-        return None
-    data = base64.b64encode(file.data).decode("ascii")
-    return {"filename": file.filename, "data": data, "mime": file.mime, "path": file.path}
-
-
-def _attachment_from_json(data: dict[str, str | None] | None) -> Attachment | None:
-    if data is None:
-        return None
-    filename, content, mime = data["filename"], data["data"], data["mime"]
-    assert filename is not None and content is not None and mime is not None
-    return Attachment(filename, base64.b64decode(content), mime, data.get("path"))
-
-
-def _link_to_json(link: MessageLink | None) -> dict[str, Any] | None:
-    if link is None:
-        return None
-    owner = link.owner
-    return {
-        "kind": link.kind,
-        "plan_date": link.plan_date.isoformat() if link.plan_date else None,
-        "exercise_id": link.exercise_id,
-        "owner": [owner.platform, owner.user_id] if owner else None,
-    }
-
-
-def _link_from_json(data: dict[str, Any] | None) -> MessageLink | None:
-    if data is None:
-        return None
-    day, owner = data["plan_date"], data["owner"]
-    return MessageLink(
-        kind=cast(LinkKind, data["kind"]),
-        plan_date=date.fromisoformat(day) if day else None,
-        exercise_id=data["exercise_id"],
-        owner=UserRef(owner[0], owner[1]) if owner else None,
-    )
+def event_from_json(data: dict[str, Any]) -> InboundEvent:
+    return _read(InboundEvent, data, _EVENT_IN)
