@@ -126,6 +126,7 @@ async def seed_people(
 
 
 def is_session(message: SentMessage) -> bool:
+    """A session message: the daily push (or the answer to /today)."""
     return any(data == "plan:done" for row in message.buttons for _, data in row)
 
 
@@ -151,6 +152,7 @@ class CrashRun:
         self.people: list[TgUser] = []
         self.log = db.with_suffix(".log")
         self._people_done = asyncio.Event()
+        self._todays: Counter[int] = Counter()  # /today sent: answered with a session too
 
     async def run(self) -> Figures:
         started = time.monotonic()
@@ -192,11 +194,11 @@ class CrashRun:
                 stdout=asyncio.subprocess.DEVNULL, stderr=log,
             )  # fmt: skip
 
-    async def _ready(self, process: asyncio.subprocess.Process, menus_before: int) -> bool:
-        """Wait until this run has set its command menus (it polls right after)."""
+    async def _ready(self, process: asyncio.subprocess.Process, before: int) -> bool:
+        """Wait until this run is about to poll (it removes any webhook first)."""
         waiting = asyncio.create_task(
             self.tg.wait_for(
-                lambda: len(self.tg.calls("setMyCommands")) >= menus_before + 2,
+                lambda: len(self.tg.calls("deleteWebhook")) > before,
                 timeout=30,
                 what="the bot to start",
             )
@@ -208,12 +210,12 @@ class CrashRun:
         return waiting in done and not waiting.cancelled() and waiting.exception() is None
 
     async def _run_and_kill(self) -> None:
-        menus = len(self.tg.calls("setMyCommands"))
+        polls = len(self.tg.calls("deleteWebhook"))
         process = await self._start()
         if self.rng.random() < self.config.early_kill_share:
             await asyncio.sleep(self.rng.uniform(0.05, 0.5))
         else:
-            if not await self._ready(process, menus):
+            if not await self._ready(process, polls):
                 raise AssertionError(f"the bot did not start: see {self.log}")
             await asyncio.sleep(self.rng.uniform(0.0, self.config.up_to))
         with contextlib.suppress(ProcessLookupError):
@@ -269,9 +271,8 @@ class CrashRun:
         puzzled = 0  # "I can't tell which session..." answers seen so far
         unknown: set[int] = set()  # messages the bot said it can't place
         last: SentMessage | None = None
-        for k in range(1, self.config.replies_each + 1):
-            if self._people_done.is_set():
-                return
+        k = 0
+        while k < self.config.replies_each and not self._people_done.is_set():
             sent = tg.sent_to(person)
             now_puzzled = sum(m.text == UNKNOWN_MESSAGE for m in sent)
             if now_puzzled > puzzled and last is not None:
@@ -280,7 +281,14 @@ class CrashRun:
             usable = [m for m in sent if m.message_id not in unknown]
             target = next((m for m in reversed(usable) if is_prompt(m)), None)
             target = target or next((m for m in reversed(usable) if is_session(m)), None)
-            target = last = target or next(m for m in reversed(sent) if is_session(m))
+            if target is None:  # as the answer says: /today, and reply to the new one
+                tg.send(person, "/today")
+                self._todays[person.id] += 1
+                last = None
+                await asyncio.sleep(self.rng.uniform(*self.config.gap))
+                continue
+            k += 1
+            last = target
             value = FIRST_VALUE + k
             injected = tg.send(person, f"{value} {value}", reply_to=target)
             assert injected.message_id is not None
@@ -323,7 +331,8 @@ class CrashRun:
             figures.unlinked += explained
             figures.lost += unlinked[person.id] - explained
         for person in self.people:
-            pushes = sum(is_session(m) for m in self.tg.sent_to(person))
+            sessions = sum(is_session(m) for m in self.tg.sent_to(person))
+            pushes = sessions - self._todays[person.id]
             figures.pushes += min(pushes, 1)
             figures.push_lost += pushes == 0
             figures.push_doubled += max(0, pushes - 1)
