@@ -4,6 +4,9 @@ fake Bot API server, which enforces Telegram's flood limits and answers 429 when
     python bench/fanout.py --users 10000                      # ~6 minutes at 30/s
     python bench/fanout.py --users 10000 --registered 100000  # + memory/start-up at 100k
     python bench/fanout.py --users 300 --limit 100 --no-docs  # a quick look
+    python bench/fanout.py --users 3000 --limit 300 --procs 3 --db postgresql://...
+        # three bot processes on PostgreSQL, each pacing at limit/3; with --compare, the same
+        # fan-out on SQLite first, both side by side in docs/benchmarks.md ("fanout-backends")
 
 Three processes, so each measures only itself: this one builds the database and reports; the
 fake server runs in its own process; the bot (real Coach, SQLite, TelegramAdapter, PushService
@@ -94,6 +97,46 @@ def _elsewhen(rng: random.Random) -> int:
     return minutes + 4 * 60 if minutes > 17 * 60 else minutes
 
 
+def build_pg(url: str, due: int, registered: int, due_at: datetime) -> None:
+    """build_db's people in a PostgreSQL database (emptied first), through COPY."""
+    import asyncpg
+
+    from bot.core.settings import Settings
+    from bot.store.postgres import PostgresStore
+    from bot.store.rows import settings_json, utc_iso
+
+    async def fill() -> None:
+        await (await PostgresStore.open(url)).close()  # migrated
+        conn = await asyncpg.connect(url)
+        try:
+            tables = await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                " AND tablename <> 'schema_version'"
+            )
+            await conn.execute("TRUNCATE " + ", ".join(t[0] for t in tables) + " CASCADE")
+            rng, now = random.Random(7), datetime.now(UTC)
+            rows = []
+            for n in range(registered):
+                tz = ZONES[n % len(ZONES)]
+                moment = due_at if n < due else due_at + timedelta(minutes=_elsewhen(rng))
+                local = moment.astimezone(ZoneInfo(tz)).time().replace(second=0, microsecond=0)
+                settings = Settings(timezone=tz, reminder_time=local,
+                                    weekdays=tuple(range(7)), onboarded=True)  # fmt: skip
+                chat = str(CHAT_BASE + n)
+                rows.append(("telegram", chat, chat, f"P{n}", settings_json(settings), True, now))
+            await conn.copy_records_to_table(
+                "users", records=rows, columns=["platform", "platform_user_id", "chat_id",
+                "display_name", "settings", "active", "created_at"],
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO scheduler_state (key, value) VALUES ('last_tick', $1)", utc_iso(now)
+            )
+        finally:
+            await conn.close()
+
+    asyncio.run(fill())
+
+
 # -- the fake Bot API server (its own process) ------------------------------------------------
 
 
@@ -165,13 +208,15 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def run_bot(db: Path, url: str, limit: int, expect: int, due_at: datetime) -> None:
+async def run_bot(
+    db: str, url: str, limit: float, expect: int, due_at: datetime, instance: str | None
+) -> None:
     from bot.adapters.telegram import TelegramAdapter
     from bot.app import open_coach
     from scheduler import PushConfig, PushService
     from tests.fakes.telegram_server import TEST_TOKEN
 
-    coach, store = await open_coach(db)
+    coach, store = await open_coach(db, instance=instance)
     stop, ready = asyncio.Event(), asyncio.Event()
     adapter = TelegramAdapter(coach, TEST_TOKEN, url, poll_timeout=1)
     running = asyncio.create_task(adapter.run(stop, on_ready=lambda _: ready.set()))
@@ -254,27 +299,39 @@ def read_json(proc: subprocess.Popen[str]) -> dict[str, Any]:
             return json.loads(line)
 
 
-def run(users: int, registered: int, limit: int) -> dict[str, Any]:
+def run(
+    users: int, registered: int, limit: int, database: str | None = None, procs: int = 1
+) -> dict[str, Any]:
+    """One fan-out; `database` a postgresql:// URL (else a SQLite file in a temporary folder),
+    `procs` bot processes on it, each pacing at limit / procs (no limiter spans processes)."""
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "backline.db"
+        db = database or str(Path(tmp) / "backline.db")
         due_at = (datetime.now(UTC) + timedelta(seconds=75)).replace(second=0, microsecond=0)
         build_start = time.perf_counter()
-        build_db(db, users, registered, due_at)
+        if database:
+            build_pg(database, users, registered, due_at)
+        else:
+            build_db(Path(db), users, registered, due_at)
         print(f"database: {registered} people in {time.perf_counter() - build_start:.1f} s; "
               f"{users} due at {due_at:%H:%M} UTC", file=sys.stderr)  # fmt: skip
         server = spawn("--role", "server", "--users", str(users), "--limit", str(limit))
         try:
             url = read_json(server)["url"]
             launched = time.perf_counter()
-            bot = spawn(
-                "--role", "bot", "--db", str(db), "--url", url, "--limit", str(limit),
-                "--users", str(users), "--due", due_at.isoformat(),
-            )  # fmt: skip
-            ready = read_json(bot)
+            rate = str(limit / procs)
+            bots = []
+            for n in range(procs):
+                bots.append(spawn(
+                    "--role", "bot", "--db", db, "--url", url, "--limit", str(limit), "--rate",
+                    rate, "--users", str(users), "--due", due_at.isoformat(), "--instance", f"b{n}",
+                ))  # fmt: skip
+            ready = [read_json(bot) for bot in bots][-1]  # when the last one is ready
             startup = time.perf_counter() - launched
             print(f"bot ready in {startup:.2f} s, RSS {ready['rss_mb']:.0f} MB", file=sys.stderr)
-            done = read_json(bot)
-            bot.wait(60)
+            finished = [read_json(bot) for bot in bots]
+            for bot in bots:
+                bot.wait(60)
+            done = dict(finished[0], cpu_s=sum(f["cpu_s"] for f in finished))
             assert server.stdin is not None
             server.stdin.write("stats\n")
             server.stdin.flush()
@@ -286,13 +343,17 @@ def run(users: int, registered: int, limit: int) -> dict[str, Any]:
             for proc in (server,):
                 if proc.poll() is None:
                     proc.kill()
-        outage_proc = spawn("--role", "outage", "--db", str(db))
-        outage = read_json(outage_proc)
-        outage_proc.wait(60)
+        outage: dict[str, Any] = {}
+        if not database:  # (the outage run rewrites SQLite directly)
+            outage_proc = spawn("--role", "outage", "--db", db)
+            outage = read_json(outage_proc)
+            outage_proc.wait(60)
     span = stats["last"] - stats["first"]
     rate = (stats["messages"] - 1) / span if span > 0 else 0.0
     return {
         "users": users,
+        "backend": "PostgreSQL" if database else "SQLite",
+        "procs": procs,
         "registered": registered,
         "limit": limit,
         "sent": stats["chats"],
@@ -370,14 +431,49 @@ recorded: rendering each session with the real coach, SQLite, python-telegram-bo
     write_section("fanout", body)
 
 
+def write_backends(results: list[dict[str, Any]]) -> None:
+    rows = "\n".join(
+        f"| {r['backend']} | {r['procs']} | {r['sent']} of {r['users']} | {r['duplicates']} / "
+        f"{r['lost']} / {r['http429']} | {r['rate_ratio']:.3f} | {r['cpu_per_10k']:.1f} s |"
+        for r in results
+    )
+    r = results[-1]
+    body = f"""
+## Fan-out on SQLite and PostgreSQL
+
+`python bench/fanout.py --users {r["users"]} --limit {r["limit"]} --procs {r["procs"]} --db
+postgresql://... --compare`: the fan-out above, once on SQLite (one process), once on
+PostgreSQL with {r["procs"]} bot processes sharing the outbox (each claims its rows with
+`FOR UPDATE SKIP LOCKED`; one scans for who is due). No limiter spans processes yet, so each
+paces at limit / {r["procs"]}. CPU is all bot processes together, per 10,000 pushes: the
+figure to compare. A limit this high makes a small machine CPU-bound, so rate / limit then
+says how fast rendering and sending went, not how the limiter paced.
+
+```
+{chr(10).join(line(x) for x in results)}
+```
+
+| backend | processes | got their push | duplicates / lost / 429s | rate / limit | CPU per 10,000 |
+|---|---:|---:|---:|---:|---:|
+{rows}
+
+{machine()}, {os.cpu_count()} CPUs; {datetime.now(UTC):%Y-%m-%d}.
+"""
+    write_section("fanout-backends", body)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=10_000, help="people due (default 10000)")
     parser.add_argument("--limit", type=int, default=30, help="messages/s overall (default 30)")
+    parser.add_argument("--rate", type=float, help="(bot role) this process's pace, msgs/s")
     parser.add_argument("--registered", type=int, help="people registered (default: --users)")
     parser.add_argument("--no-docs", action="store_true", help="don't touch docs/benchmarks.md")
     parser.add_argument("--role", choices=("run", "server", "bot", "outage"), default="run")
-    parser.add_argument("--db", type=Path)
+    parser.add_argument("--db", help="a postgresql:// URL (default: a temporary SQLite file)")
+    parser.add_argument("--procs", type=int, default=1, help="bot processes (PostgreSQL only)")
+    parser.add_argument("--compare", action="store_true", help="run on SQLite first too")
+    parser.add_argument("--instance")
     parser.add_argument("--url")
     parser.add_argument("--due")
     args = parser.parse_args(argv)
@@ -389,9 +485,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.role == "bot":
         due = datetime.fromisoformat(args.due)
-        asyncio.run(run_bot(args.db, args.url, args.limit, args.users, due))
+        rate = args.rate or args.limit
+        asyncio.run(run_bot(args.db, args.url, rate, args.users, due, args.instance))
         return 0
     registered = max(args.registered or args.users, args.users)
+    if args.procs > 1 and not args.db:
+        parser.error("--procs needs --db postgresql://...: SQLite takes one writing process")
+    if args.db:
+        results = [run(args.users, registered, args.limit)] if args.compare else []
+        results.append(run(args.users, registered, args.limit, args.db, args.procs))
+        if not args.no_docs:
+            write_backends(results)
+        for r in results:
+            print(f"{r['backend']} x{r['procs']}: CPU per 10,000 pushes {r['cpu_per_10k']:.1f} s",
+                  file=sys.stderr)  # fmt: skip
+            print(line(r))
+        r = results[-1]
+        return 0 if r["lost"] == r["duplicates"] == r["http429"] == 0 else 1
     result = run(args.users, registered, args.limit)
     if result["violations"]:
         print(f"{result['violations']} Bot API violations", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -19,7 +19,7 @@ from bot.core.ports import Arrival, InboxEntry, Persistence, StoreUnavailable
 from bot.delivery import Sender
 from bot.ops.metrics import Family, Metrics
 from bot.platforms import Platform, platform
-from bot.store import open_store
+from bot.store import open_database
 
 if TYPE_CHECKING:  # pydantic loads only for the commands that read configuration
     from bot.config import Config
@@ -34,12 +34,18 @@ PUSH_STOP_SECONDS = 4.0
 
 
 async def open_coach(
-    db_path: str | Path, clock: Callable[[], datetime] | None = None, *, writer: bool = False
+    db_path: str | Path,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    writer: bool = False,
+    instance: str | None = None,
 ) -> tuple[Coach, Persistence]:
-    """A coach over the SQLite file at `db_path`. The caller closes the store. `writer` takes
-    the database's writer lock (the long-running bot)."""
+    """A coach over the database BACKLINE_DB names: the SQLite file at `db_path`, or a
+    postgresql:// URL (`instance` names this process there). The caller closes the store.
+    `writer` takes a SQLite database's writer lock (the long-running bot); PostgreSQL takes
+    many writers."""
     library = default_library()  # first: broken content must not leave a database open
-    store = await open_store(db_path, writer=writer)
+    store = await open_database(db_path, worker=instance, writer=writer)
     return Coach(store, library, clock=clock, charts=MatplotlibCharts()), store
 
 
@@ -95,11 +101,24 @@ def adapter_factory(entry: Platform) -> AdapterFactory:
 
 
 def file_ids(store: Persistence) -> FileIds | None:
-    """Where adapters keep the ids of uploaded pictures: a table in the SQLite file."""
+    """Where adapters keep the ids of uploaded pictures: a table in the database."""
     from bot.store.sqlite import SqliteStore
     from bot.store.uploads import UploadedFiles
 
-    return UploadedFiles(store) if isinstance(store, SqliteStore) else None
+    if isinstance(store, SqliteStore):
+        return UploadedFiles(store)
+    if type(store).__module__.startswith("bot.store.postgres"):
+        from bot.store.postgres.uploads import PgUploadedFiles
+
+        return PgUploadedFiles(store)  # type: ignore[arg-type]
+    return None
+
+
+def one_process_roles(store: Persistence) -> Callable[[str], Awaitable[bool]] | None:
+    """Hooks.turn: on a database several processes share (PostgreSQL) the store hands out
+    jobs only one process may do; None where this process is the database's only one."""
+    take = getattr(store.outbox, "take", None)
+    return cast("Callable[[str], Awaitable[bool]]", take) if take is not None else None
 
 
 def rate_limiters(names: list[str], config: Config) -> dict[str, PlatformLimiter]:
@@ -188,7 +207,7 @@ def _push_service(
 
 async def run_platforms(config: Config, stop: asyncio.Event) -> None:
     """Run every platform with a token, and the daily pushes through them, until `stop`."""
-    coach, store = await open_coach(config.db_path, writer=True)
+    coach, store = await open_coach(config.db_path, writer=True, instance=config.instance)
     try:  # every failure from here on closes the database (and frees its writer lock)
         await _run_with(config, stop, coach, store)
     finally:
@@ -210,7 +229,12 @@ async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Pe
         # Replies count against the same platform budget the fan-out shares.
         limiters[name].note_interactive(chat_id)
 
-    hooks = Hooks(on_interactive_send=note_interactive, metrics=metrics, file_ids=file_ids(store))
+    hooks = Hooks(
+        on_interactive_send=note_interactive,
+        metrics=metrics,
+        file_ids=file_ids(store),
+        turn=one_process_roles(store),
+    )
     adapters: dict[str, PlatformAdapter] = {
         name: adapter_factory(platform(name))(counted, config, hooks) for name in config.platforms
     }

@@ -162,6 +162,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return exit_codes.CONFIG
     from bot.ops.backup import BackupError, backup_database
 
+    if not isinstance(config.db_path, Path):
+        print(
+            "backline: backup copies a SQLite file; for PostgreSQL use pg_dump, or"
+            " `backline db copy URL FILE` for a SQLite copy",
+            file=sys.stderr,
+        )
+        return 2
     try:
         result = asyncio.run(backup_database(config.db_path, Path(args.path)))
     except BackupError as exc:
@@ -170,6 +177,29 @@ def cmd_backup(args: argparse.Namespace) -> int:
     print(
         f"Backed up {config.db_path} to {result.path} "
         f"({result.bytes // 1024} KiB, schema version {result.schema_version})."
+    )
+    return 0
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    """Copy a database into another (SQLite <-> PostgreSQL), verifying every table's rows."""
+    from bot.store.copy import CopyError, copy_database, describe
+    from bot.store.migrations import MigrationError
+
+    failures: tuple[type[Exception], ...] = (CopyError, MigrationError, OSError)
+    try:
+        from bot.store.postgres import DatabaseUnreachable
+
+        failures += (DatabaseUnreachable,)
+        report = asyncio.run(copy_database(args.source, args.target, force=args.force))
+    except failures as exc:
+        print(f"backline: db copy: {exc}", file=sys.stderr)
+        return 1
+    for table, rows in report.rows.items():
+        print(f"  {table:<22} {rows:>9} rows")
+    print(
+        f"Copied {report.total} rows in {len(report.rows)} tables from {describe(args.source)}"
+        f" to {describe(args.target)}; every table's row count matches."
     )
     return 0
 
@@ -276,6 +306,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", help="a file, or a folder for a time-stamped file")
     backup.set_defaults(func=cmd_backup)
+
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    copy = db_sub.add_parser(
+        "copy",
+        help="copy a database into another: SQLite <-> PostgreSQL (stop the bot first)",
+        description="Copy every row of FROM into TO, ids included, and check the row counts. "
+        "Each is a SQLite file or a postgresql:// URL; TO must be empty unless --force.",
+    )
+    copy.add_argument("source", metavar="FROM", help="a SQLite file or a postgresql:// URL")
+    copy.add_argument("target", metavar="TO", help="a SQLite file or a postgresql:// URL")
+    copy.add_argument(
+        "--force", action="store_true", help="replace whatever TO holds (it is emptied first)"
+    )
+    copy.set_defaults(func=cmd_db_copy)
 
     parse_log = sub.add_parser("parse-log", help="show how a logged reply is read, as JSON")
     parse_log.add_argument("text", nargs="+")

@@ -41,7 +41,16 @@ ENV_FILE_VAR = "BACKLINE_ENV_FILE"
 # Field name -> (environment variable, how to put it right). The platforms' own settings come
 # from bot.platforms and sit between the database's and the HTTP endpoint's.
 _BEFORE_PLATFORMS: dict[str, tuple[str, str]] = {
-    "db_path": ("BACKLINE_DB", "a file path such as /var/lib/backline/backline.db"),
+    "db_path": (
+        "BACKLINE_DB",
+        "a file path such as /var/lib/backline/backline.db, or for several processes a "
+        "PostgreSQL URL such as postgresql://backline:PASSWORD@db:5432/backline",
+    ),
+    "instance": (
+        "BACKLINE_INSTANCE",
+        "a name for this process, unique among those sharing one PostgreSQL database "
+        "(letters, digits, . _ : -); leave it unset for host:pid",
+    ),
     "content": ("BACKLINE_CONTENT", "leave it unset to use the built-in exercise library"),
 }
 _AFTER_PLATFORMS: dict[str, tuple[str, str]] = {
@@ -106,13 +115,39 @@ class _Config(BaseSettings):
         populate_by_name=True,
     )
 
-    db_path: Path = _env("db_path", Path("backline.db"))
+    # A SQLite file (a Path) or a postgresql:// URL (kept as the str it is: a Path would
+    # fold its '//').
+    db_path: Path | str = _env("db_path", Path("backline.db"))
+    instance: str | None = _env("instance", pattern=r"^[A-Za-z0-9._:-]{1,100}$")
     content: Path | None = _env("content")
     http_host: str = _env("http_host", "127.0.0.1")
     http_port: int | None = _env("http_port", ge=1, le=65535)
     push_grace_minutes: int = _env("push_grace_minutes", 180, ge=0, le=1440)
     nudge_after_hours: float = _env("nudge_after_hours", 4.0, ge=0, le=12)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = _env("log_level", "INFO")
+
+    @field_validator("db_path", mode="before")
+    @classmethod
+    def _db_target(cls, value: Any) -> Any:
+        from bot.store import is_postgres_url
+
+        if isinstance(value, str) and not is_postgres_url(value):
+            return Path(value)
+        if isinstance(value, str) and not urlsplit(value).hostname:
+            raise ValueError("is not a complete PostgreSQL URL (postgresql://user@host/db)")
+        return value
+
+    @property
+    def database_url(self) -> str | None:
+        """BACKLINE_DB when it names PostgreSQL, else None (a SQLite file)."""
+        return self.db_path if isinstance(self.db_path, str) else None
+
+    def local_file(self, suffix: str) -> Path:
+        """A small state file of this process: next to the SQLite file, or (PostgreSQL) in
+        the working folder."""
+        if isinstance(self.db_path, Path):
+            return self.db_path.with_name(self.db_path.name + suffix)
+        return Path("backline" + suffix)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -121,9 +156,11 @@ class _Config(BaseSettings):
 
     @field_validator("db_path")
     @classmethod
-    def _db_path(cls, value: Path) -> Path:
+    def _db_path(cls, value: Path | str) -> Path | str:
         from bot.store.checks import path_problem  # stdlib only: no database opens here
 
+        if isinstance(value, str):  # a PostgreSQL URL (see _db_target)
+            return value
         problem = path_problem(value)
         if problem is not None:
             raise ValueError(f"= {value} {problem}")
@@ -195,6 +232,9 @@ class _Config(BaseSettings):
             protect(value, setting.redact_as)
             if setting.also_redact is not None:
                 protect(setting.also_redact(value), setting.redact_as)
+        password = urlsplit(self.database_url or "").password
+        if password:
+            protect(password, "<db-password>")
 
 
 def _check_platform_setting(value: Any, info: ValidationInfo) -> Any:

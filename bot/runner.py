@@ -51,8 +51,10 @@ def exit_code_for(exc: BaseException) -> int | None:
     from bot.content import ContentError
     from bot.platforms import UnknownPlatform
     from bot.store import MigrationError, SchemaTooNewError, StoreOpenError
+    from bot.store.postgres import DatabaseUnreachable, WorkerNameTaken
 
-    if isinstance(exc, (StoreOpenError, SchemaTooNewError, PortInUse, UnknownPlatform)):
+    config_errors = (StoreOpenError, SchemaTooNewError, PortInUse, UnknownPlatform)
+    if isinstance(exc, (*config_errors, DatabaseUnreachable, WorkerNameTaken)):
         return exit_codes.CONFIG
     if isinstance(exc, ContentError):
         return exit_codes.CONTENT

@@ -29,6 +29,9 @@ class PushConfig:
     push_share: float = 0.97
     # Concurrent deliveries per platform (enough to keep the rate busy over slow HTTP).
     workers_per_platform: int = 64
+    # Several processes on one database: how often one that isn't running the due scan asks
+    # to take it over, and the one that is looks for sends a stopped process left behind.
+    watch_every: timedelta = timedelta(seconds=3)
     # Messages per second per platform, overriding the documented limits (benchmarks).
     rates: tuple[tuple[str, float], ...] = ()
 

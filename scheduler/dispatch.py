@@ -168,7 +168,8 @@ class Dispatcher:
         room = sum(q.maxsize - q.qsize() for q in self._queues.values())
         if room <= 0:
             return 0.05
-        rows = await self.outbox.ready(now, room, self._inflight, tuple(self._queues))
+        # Claimed, not just read: on a shared database another process may be feeding too.
+        rows = await self.outbox.claim(now, room, self._inflight, tuple(self._queues))
         for row in rows:
             queue = self._queues[row.platform]
             if queue.full():  # this platform is saturated; the others may not be
@@ -283,7 +284,7 @@ class Dispatcher:
             await self.outbox.part_sent(row.id, row.parts_sent, True, self.clock())
             return
         if not await self.outbox.begin(row.id, self.clock()):
-            return  # no longer pending: settled elsewhere meanwhile
+            return  # no longer pending (or no longer ours): settled elsewhere meanwhile
         for index in range(row.parts_sent, len(messages)):
             out = messages[index]
             chat = out.chat_id or target.chat_id

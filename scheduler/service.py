@@ -10,6 +10,13 @@ Start-up order: rows left 'sending' by a crash go back to 'pending' (sent again)
 grace window become 'missed'; the window since the last tick before the stop is queued
 (pushes within the grace window pending, older ones recorded as missed); then delivery and
 the tick start.
+
+Several processes on one PostgreSQL database: every one delivers (the outbox hands each row
+to one of them, `Outbox.claim`), but only the *leader* (`Outbox.lead`, an advisory lock)
+scans for due pushes, expires and prunes. A watch task, every `watch_every`, lets the others
+take over within seconds when the leader stops (the new leader scans at once, from the
+watermark the old one left), and lets the leader put back the sends of a process that died
+(`Outbox.reclaim`). With SQLite or the memory store the process is always the leader.
 """
 
 from __future__ import annotations
@@ -78,25 +85,32 @@ class PushService:
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
         self._backlog: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
         self.recovered = 0  # rows found 'sending' at start (sent again)
+        self.leading = False  # this process runs the due scan (see the module docstring)
 
     # -- lifecycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
         now = self.clock()
         self.recovered = await self.outbox.recover(now)
-        expired = await self.outbox.expire(now, self.cfg.grace)
-        backlog = await self._split_off_backlog(now)
-        report = await self.run_due(now)
+        self.leading = await self.outbox.lead()
+        expired, backlog, report = 0, None, QueueReport(now, now)
+        if self.leading:
+            expired = await self.outbox.expire(now, self.cfg.grace)
+            backlog = await self._split_off_backlog(now)
+            report = await self.run_due(now)
         if "weekly" not in self.kinds:
             log.info("coach has no weekly_summary: weekly summaries are off")
         log.info(
-            "push service ready: %s resent after a crash, %s expired, %s queued, %s missed",
+            "push service ready: %s resent after a crash, %s expired, %s queued, %s missed%s",
             self.recovered, expired, report.pending, report.missed,
+            "" if self.leading else " (another process scans for due pushes)",
         )  # fmt: skip
         if self.recovered:  # a crash a moment ago: let the platform's short windows pass
             for limiter in self.limiters.values():
                 limiter.pause_for_restart()
+        await self.outbox.watch(self.dispatcher.wake)
         self.dispatcher.start()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         jobs = (  # (what, when, id, how late it may still run)
@@ -108,6 +122,8 @@ class PushService:
                 func, trigger, id=job_id, coalesce=True, max_instances=1, misfire_grace_time=late
             )
         self._scheduler.start()
+        # A plain task, not a job: every few seconds, and not worth a log line each time.
+        self._watcher = asyncio.create_task(self._watch_loop(), name="push-watch")
         if backlog is not None:  # only now, so it doesn't compete with getting ready
             self._backlog = asyncio.create_task(self._record_missed(*backlog, now))
 
@@ -116,6 +132,10 @@ class PushService:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
+            self._watcher = None
         if self._backlog is not None:
             self._backlog.cancel()
             await asyncio.gather(self._backlog, return_exceptions=True)
@@ -169,12 +189,42 @@ class PushService:
         if minute - now <= _EARLY:
             now = minute
         try:
-            await self.run_due(now)
+            if await self._lead():
+                await self.run_due(now)
         except Exception:
             log.exception("push tick failed; the next tick covers the same window")
 
+    async def _lead(self) -> bool:
+        """Whether this process runs the due scan now; announces a change."""
+        leading = await self.outbox.lead()
+        if leading != self.leading:
+            log.info("this process %s the due scan", "now runs" if leading else "no longer runs")
+            self.leading = leading
+        return leading
+
+    async def _watch_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.cfg.watch_every.total_seconds())
+            await self._watch()
+
+    async def _watch(self) -> None:
+        """Take over the due scan when its holder stopped (and scan at once), and put back
+        what a stopped process was sending."""
+        try:
+            was_leading = self.leading
+            if not await self._lead():
+                return
+            if await self.outbox.reclaim(self.clock()):
+                self.dispatcher.wake()
+            if not was_leading:
+                await self.run_due(self.clock())
+        except Exception:
+            log.exception("push watch failed; trying again shortly")
+
     async def _clean_up(self) -> None:
         today = self.clock().date()
+        if not self.leading:
+            return
         try:
             await self.outbox.expire(self.clock(), self.cfg.grace)
             await self.outbox.prune(today - timedelta(days=self.cfg.retention_days))

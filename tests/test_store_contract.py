@@ -1,7 +1,9 @@
 """The store contract: every port of bot.core.ports, run against SqliteStore on a real
-temporary file and against MemoryStore, so the in-memory fake used by the core's tests cannot
-drift from the real thing. SQLite-only matters (migrations, locking, PRAGMAs, what is left in
-which table) are in tests/test_store.py."""
+temporary file, PostgresStore on a throwaway PostgreSQL server (tests/conftest.py) and
+MemoryStore, so neither the in-memory fake used by the core's tests nor the second database
+can drift from the first. SQLite-only matters (migrations, locking, PRAGMAs, what is left in
+which table) are in tests/test_store.py, PostgreSQL-only ones (several processes) in
+tests/test_store_postgres.py."""
 
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from bot.store.memory import MemoryStore
 from bot.store.memory_inbox import MemoryInbox
 from bot.store.memory_outbox import MemoryOutbox
 from bot.store.outbox import SqliteOutbox
+from bot.store.postgres import PostgresOutbox, PostgresStore
 
 MON = date(2025, 3, 3)
 TUE = date(2025, 3, 4)
@@ -60,11 +63,13 @@ CUSTOM = Settings(
 )
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Persistence]:
     opened: Persistence
     if request.param == "sqlite":
         opened = await open_store(tmp_path / "backline.db")
+    elif request.param == "postgres":
+        opened = await PostgresStore.open(request.getfixturevalue("pg_url"))
     else:
         opened = MemoryStore()
     yield opened
@@ -82,7 +87,9 @@ def rdl(set_no: int, reps: int = 8, load: float | None = 40.0) -> NewSet:
 
 
 async def table_rows(store: Persistence, table: str) -> int | None:
-    """How many rows a table holds, on SQLite (None on the memory store: no tables)."""
+    """How many rows a table holds (None on the memory store: no tables)."""
+    if isinstance(store, PostgresStore):
+        return int(await store.fetchval(f"SELECT count(*) FROM {table}"))
     if not isinstance(store, SqliteStore):
         return None
     return int((await store.read(f"SELECT COUNT(*) FROM {table}"))[0][0])
@@ -106,8 +113,8 @@ def port_methods(port: type) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("port", "implementations"),
     [
-        (ports.Persistence, (SqliteStore, MemoryStore)),
-        (ports.Outbox, (SqliteOutbox, MemoryOutbox)),
+        (ports.Persistence, (SqliteStore, MemoryStore, PostgresStore)),
+        (ports.Outbox, (SqliteOutbox, MemoryOutbox, PostgresOutbox)),
         (ports.Inbox, (SqliteInbox, MemoryInbox)),
     ],
 )
@@ -907,6 +914,27 @@ async def test_ready_rows_come_oldest_first_per_platform(store: Persistence):
     assert [r.user_id for r in await box.ready(NOW + timedelta(hours=1), 10, (), ("telegram",))
             ] == [a.id]  # fmt: skip
     assert await box.next_attempt((ready[1].id,), ("telegram",)) is None
+
+
+async def test_one_process_claims_ready_rows_leads_and_has_nothing_to_reclaim(store: Persistence):
+    a, b = await people(store, "a", "b")
+    box = store.outbox
+    woken: list[int] = []
+    await box.watch(lambda: woken.append(1))
+    await box.queue([push(a.id), push(b.id, due_at=NOW + timedelta(minutes=1))], NOW)
+    assert await box.lead()
+    assert await box.lead()  # and keeps it
+    claimed = await box.claim(NOW, 10, (), ("telegram",))
+    assert [r.user_id for r in claimed] == [a.id]
+    assert claimed == await box.ready(NOW, 10, (), ("telegram",))  # claimed rows stay pending
+    later = NOW + timedelta(minutes=5)
+    assert [r.user_id for r in await box.claim(later, 10, {claimed[0].id}, ("telegram",))] == [b.id]
+    assert await box.claim(later, 10, (), ("discord",)) == []
+    assert await box.begin(claimed[0].id, NOW)
+    assert not await box.begin(claimed[0].id, NOW)  # already on its way: not twice
+    assert await box.reclaim(NOW) == 0  # only stopped processes' rows are reclaimed
+    assert (await box.rows(id=claimed[0].id))[0].state == SENDING
+    assert await box.recover(NOW) == 1  # this process's own, at its next start
 
 
 async def test_a_push_moves_through_its_states(store: Persistence):

@@ -7,7 +7,7 @@ Nothing here imports a platform library, so `bot.app` and `bot.runner` can read 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -73,6 +73,9 @@ class Hooks:
     metrics: Metrics | None = None
     # Keeps the ids of uploaded exercise drawings; None: pictures are uploaded every time.
     file_ids: FileIds | None = None
+    # Several processes on one database: `await turn(role)` is True while this process holds
+    # a job only one may do (e.g. "telegram-polling"); None: this process is alone.
+    turn: Callable[[str], Awaitable[bool]] | None = None
 
 
 NO_HOOKS = Hooks()  # for adapters run on their own (tests, benchmarks)

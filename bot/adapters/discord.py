@@ -567,7 +567,7 @@ def create(coach: CoachPort, config: Config, hooks: Hooks) -> DiscordAdapter:
         coach,
         token,
         hooks=hooks,
-        sync_state_path=config.db_path.with_name(config.db_path.name + ".discord-sync.json"),
+        sync_state_path=config.local_file(".discord-sync.json"),
     )
 
 

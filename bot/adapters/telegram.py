@@ -125,6 +125,10 @@ class _WatchedRequest(HTTPXRequest):
         return status, payload
 
 
+POLLING_ROLE = "telegram-polling"
+TURN_EVERY = 3.0  # seconds between asking for the polling role
+
+
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Updates from different chats run concurrently; those from one chat run in order, so a
     conversation (onboarding, step-by-step logging) never sees its answers swapped.
@@ -192,6 +196,7 @@ class TelegramAdapter:
         webhook_secret: str | None = None,
         webhook_path: str = "/telegram",
         profile_state_path: Path | None = None,
+        shared_webhook: bool = False,
     ) -> None:
         if not token or ":" not in token:
             raise TelegramStartupError("BACKLINE_TELEGRAM_TOKEN does not look like a bot token")
@@ -208,7 +213,14 @@ class TelegramAdapter:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.webhook_path = webhook_path
+        # Several processes behind one webhook (a shared PostgreSQL database): one stopping
+        # must not switch the webhook off for the others, so it stays set.
+        self.shared_webhook = shared_webhook
         self._webhook_set = False
+        # Telegram allows one getUpdates consumer per token: with several processes only the
+        # one holding this role polls (the others send), and another takes over when it stops.
+        self.turn = hooks.turn
+        self._waiting_for_turn: asyncio.Task[None] | None = None
         self.revoked = asyncio.Event()  # set on the first 401: the token is no longer valid
         timeouts = {
             "connect_timeout": request_timeout,
@@ -279,8 +291,10 @@ class TelegramAdapter:
             await self._recover()
             if self.webhook_url is not None:
                 await self._set_webhook()
-            else:
+            elif self.turn is None:
                 await self._start_polling(stop)
+            else:
+                self._waiting_for_turn = asyncio.create_task(self._poll_in_turn(stop))
             log.info("Telegram: listening as @%s", app.bot.username)
             self.ready.set()
             if on_ready is not None:
@@ -290,7 +304,24 @@ class TelegramAdapter:
                 raise TelegramTokenRevoked(REVOKED)
         finally:
             self.ready.clear()
+            if self._waiting_for_turn is not None:
+                self._waiting_for_turn.cancel()
+                await asyncio.gather(self._waiting_for_turn, return_exceptions=True)
             await self._shutdown()
+
+    async def _poll_in_turn(self, stop: asyncio.Event) -> None:
+        """Poll once this process holds the polling role; until then, ask every few seconds."""
+        assert self.turn is not None
+        while not stop.is_set():
+            try:
+                if await self.turn(POLLING_ROLE):
+                    await self._start_polling(stop)
+                    log.info("Telegram: this process now takes the updates (long polling)")
+                    return
+            except Exception as exc:  # the database may be away a moment; ask again
+                log.warning("Telegram: can't tell whose turn it is to poll: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), TURN_EVERY)
 
     async def _initialize(self, stop: asyncio.Event) -> bool:
         """getMe until it works; False when `stop` came first. A rejected token is fatal."""
@@ -462,7 +493,7 @@ class TelegramAdapter:
 
     async def _delete_webhook(self) -> None:
         """Stop Telegram posting to us; updates wait for the next start instead."""
-        if not self._webhook_set:
+        if not self._webhook_set or self.shared_webhook:
             return
         try:
             await self.application.bot.delete_webhook()
@@ -763,7 +794,8 @@ def create(coach: CoachPort, config: Config, hooks: Hooks) -> TelegramAdapter:
         webhook_url=config.value("telegram_webhook_url"),
         webhook_secret=config.value("telegram_webhook_secret"),
         webhook_path=config.webhook_path("telegram"),
-        profile_state_path=config.db_path.with_name(config.db_path.name + ".telegram-profile.json"),
+        profile_state_path=config.local_file(".telegram-profile.json"),
+        shared_webhook=config.database_url is not None,
     )
 
 

@@ -443,8 +443,10 @@ class PushQueue(Protocol):
 
     async def last_tick(self) -> datetime | None: ...
     async def recover(self, now: datetime) -> int:
-        """After a crash rows left 'sending' go back to 'pending' (at least once); returns
-        how many. Rest pings (REST_KIND) become 'missed' instead: at most once."""
+        """At start, after a crash: rows this process left 'sending' go back to 'pending' (at
+        least once); returns how many. Rest pings (REST_KIND) become 'missed' instead: at most
+        once. On a shared database: its own rows (by its name) and those of processes that
+        are gone, never another live process's sends in flight."""
         ...
 
     async def ready(
@@ -456,6 +458,31 @@ class PushQueue(Protocol):
 
     async def next_attempt(self, skip: Iterable[int], platforms: Sequence[str]) -> datetime | None:
         """When the earliest pending row (not in `skip`) on `platforms` becomes ready."""
+        ...
+
+    async def claim(
+        self, now: datetime, limit: int, skip: Iterable[int], platforms: Sequence[str]
+    ) -> list[PushRow]:
+        """`ready` rows, taken for this process: on a database several processes share, a
+        row another live process holds is never returned, and a row returned here is
+        returned to nobody else until it is settled or this process is gone (then anyone
+        may take it). One process per database (SQLite, memory): the same as `ready`."""
+        ...
+
+    async def reclaim(self, now: datetime) -> int:
+        """Rows left 'sending' by processes that are gone go back to 'pending' (sent
+        again); returns how many. Always 0 where only one process uses the database."""
+        ...
+
+    async def lead(self) -> bool:
+        """True while this process is the one that scans for due pushes (on a shared
+        database it takes that role when it is free, and keeps it until it stops; the
+        others ask again every few seconds). Always True for a one-process store."""
+        ...
+
+    async def watch(self, wake: Callable[[], None]) -> None:
+        """Call `wake` whenever pushes are queued by any process sharing the database
+        (nothing to do for a one-process store: its own queueing wakes delivery)."""
         ...
 
     async def begin(self, push_id: int, now: datetime) -> bool:

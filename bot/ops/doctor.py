@@ -7,6 +7,7 @@ next start applies them) and no platform is contacted.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ def diagnose(*, quick: bool = False) -> Report:
         config = load_config()
     except ConfigError as exc:
         report.add("fail", "configuration", "\n".join(exc.problems))
+    db_path: Path | str
     if config is None:
         db_path = Path(os.environ.get("BACKLINE_DB") or "backline.db")
     else:
@@ -111,8 +113,34 @@ def _check_content(report: Report, path: Path | None) -> None:
     report.add("ok", "content", f"{len(library.exercises)} exercises")
 
 
-def _check_database(report: Report, path: Path, *, quick: bool) -> None:
+def _check_postgres(report: Report, url: str) -> None:
+    """Connect, apply pending migrations (as a start would) and ask for an answer."""
+    from bot.store.migrations import MigrationError
+    from bot.store.postgres import DatabaseUnreachable, PostgresStore, redacted
+
+    async def check() -> int:
+        store = await PostgresStore.open(url)
+        try:
+            await store.ping()
+            return int(await store.fetchval("SELECT max(version) FROM schema_version"))
+        finally:
+            await store.close()
+
+    subject = f"database {redacted(url)}"
+    try:
+        version = asyncio.run(check())
+    except (DatabaseUnreachable, MigrationError) as exc:
+        report.add("fail", subject, str(exc))
+        return
+    report.add("ok", subject, f"PostgreSQL answers; schema version {version}")
+
+
+def _check_database(report: Report, path: Path | str, *, quick: bool) -> None:
     from bot.store.migrations import discover
+
+    if isinstance(path, str):
+        _check_postgres(report, path)
+        return
 
     subject = f"database {path}"
     folder = path.parent if str(path.parent) else Path(".")

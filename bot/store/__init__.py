@@ -1,8 +1,11 @@
-"""Backline's persistence: the ports of bot.core.ports, implemented twice.
+"""Backline's persistence: the ports of bot.core.ports, implemented three times.
 
     store = await open_store("data/backline.db")   # SQLite (bot/store/sqlite.py)
     ...
     await store.close()
+
+    store = await open_database(config.db_path)    # BACKLINE_DB: a SQLite path, or a
+                                                   # postgresql:// URL (bot/store/postgres/)
 
 or `async with await open_store(path) as store: ...`. See bot/store/db.py for running your
 own transactions on the same connection, bot/store/migrations.py for adding schema changes.
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.core.ports import Persistence
     from bot.store.checks import StoreOpenError
     from bot.store.migrations import MigrationError, SchemaTooNewError
     from bot.store.sqlite import SqliteStore
@@ -28,6 +32,24 @@ async def open_store(path: str | Path, *, writer: bool = False) -> SqliteStore:
     from bot.store.sqlite import SqliteStore
 
     return await SqliteStore.open(path, writer=writer)
+
+
+def is_postgres_url(target: str | Path) -> bool:
+    """BACKLINE_DB names PostgreSQL (postgresql://... or postgres://...), not a SQLite file."""
+    return isinstance(target, str) and target.lower().startswith(("postgresql://", "postgres://"))
+
+
+async def open_database(
+    target: str | Path, *, worker: str | None = None, writer: bool = False
+) -> Persistence:
+    """The store BACKLINE_DB names: PostgreSQL for a postgresql:// URL (asyncpg loads only
+    then; `worker` names this process among those sharing it: many may write), else the
+    SQLite file (`writer` as for open_store: one writing process)."""
+    if is_postgres_url(target):
+        from bot.store.postgres import PostgresStore
+
+        return await PostgresStore.open(str(target), worker=worker)
+    return await open_store(target, writer=writer)
 
 
 def __getattr__(name: str) -> Any:
@@ -56,5 +78,7 @@ __all__ = [
     "SchemaTooNewError",
     "SqliteStore",
     "StoreOpenError",
+    "is_postgres_url",
+    "open_database",
     "open_store",
 ]

@@ -7,7 +7,7 @@ people or channels refused before anything changes.
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -137,6 +137,20 @@ class MemoryOutbox:
 
     async def next_attempt(self, skip: Iterable[int], platforms: Sequence[str]) -> datetime | None:
         return min((r.next_attempt_at for r in self._pending(skip, platforms)), default=None)
+
+    async def claim(
+        self, now: datetime, limit: int, skip: Iterable[int], platforms: Sequence[str]
+    ) -> list[PushRow]:
+        return await self.ready(now, limit, skip, platforms)  # one process: every row is ours
+
+    async def reclaim(self, now: datetime) -> int:
+        return 0
+
+    async def lead(self) -> bool:
+        return True
+
+    async def watch(self, wake: Callable[[], None]) -> None:
+        return None
 
     async def begin(self, push_id: int, now: datetime) -> bool:
         return self._update(push_id, (PENDING,), state=SENDING)

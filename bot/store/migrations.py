@@ -109,16 +109,9 @@ async def applied_versions(conn: aiosqlite.Connection) -> set[int]:
     return {int(row[0]) for row in rows}
 
 
-async def migrate(
-    conn: aiosqlite.Connection, migrations: list[Migration] | None = None
-) -> list[int]:
-    """Bring the database up to date; returns the versions applied now (oldest first).
-
-    `conn` must be in autocommit mode (isolation_level=None) and not shared yet.
-    """
-    migrations = discover() if migrations is None else migrations
+def check_known(applied: set[int], migrations: list[Migration]) -> None:
+    """Refuse a database recorded at versions these migration files don't have (both stores)."""
     known = {m.version for m in migrations}
-    applied = await applied_versions(conn)
     unknown = sorted(applied - known)
     if unknown:
         newest_known = max(known, default=0)
@@ -132,6 +125,18 @@ async def migrate(
             f"this database records schema versions {unknown} that this Backline has no "
             "migration files for; the migrations folder is incomplete"
         )
+
+
+async def migrate(
+    conn: aiosqlite.Connection, migrations: list[Migration] | None = None
+) -> list[int]:
+    """Bring the database up to date; returns the versions applied now (oldest first).
+
+    `conn` must be in autocommit mode (isolation_level=None) and not shared yet.
+    """
+    migrations = discover() if migrations is None else migrations
+    applied = await applied_versions(conn)
+    check_known(applied, migrations)
 
     done: list[int] = []
     for migration in migrations:

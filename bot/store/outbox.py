@@ -13,7 +13,7 @@ it as `SqliteStore.outbox`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from bot.core.ports import (
@@ -28,7 +28,7 @@ from bot.core.ports import (
     User,
 )
 from bot.store.db import Database
-from bot.store.rows import USER_COLUMNS, user_from, utc_iso
+from bot.store.rows import USER_COLUMNS, push_from, user_from, utc_iso
 from bot.store.unqueued import write_now
 
 _FIELDS = "platform, target, day, kind, user_id, channel_id, chat_id, due_at, state"
@@ -50,25 +50,6 @@ def _open_rows(skip: Iterable[int], platforms: Sequence[str]) -> tuple[str, list
     if skip:
         where += f" AND id NOT IN ({','.join('?' * len(skip))})"
     return where, [*platforms, *skip]
-
-
-def _row(r: sqlite3.Row) -> PushRow:
-    return PushRow(
-        id=r["id"],
-        kind=r["kind"],
-        platform=r["platform"],
-        target=r["target"],
-        day=date.fromisoformat(r["day"]),
-        chat_id=r["chat_id"],
-        due_at=datetime.fromisoformat(r["due_at"]),
-        user_id=r["user_id"],
-        channel_id=r["channel_id"],
-        state=r["state"],
-        attempts=r["attempts"],
-        parts_sent=r["parts_sent"],
-        next_attempt_at=datetime.fromisoformat(r["next_attempt_at"]),
-        last_error=r["last_error"],
-    )
 
 
 class SqliteOutbox:
@@ -149,7 +130,7 @@ class SqliteOutbox:
             " ORDER BY next_attempt_at, id LIMIT ?",
             (*params, utc_iso(now), limit),
         )
-        return [_row(r) for r in rows]
+        return [push_from(r) for r in rows]
 
     async def next_attempt(self, skip: Iterable[int], platforms: Sequence[str]) -> datetime | None:
         """When the earliest pending row (not in `skip`) on `platforms` becomes ready."""
@@ -157,6 +138,21 @@ class SqliteOutbox:
         rows = await self.db.read(f"SELECT min(next_attempt_at) FROM outbox WHERE {where}", params)
         value = rows[0][0] if rows else None
         return datetime.fromisoformat(value) if value else None
+
+    async def claim(
+        self, now: datetime, limit: int, skip: Iterable[int], platforms: Sequence[str]
+    ) -> list[PushRow]:
+        """`ready`: one process writes a SQLite file (the writer rule), so every row is ours."""
+        return await self.ready(now, limit, skip, platforms)
+
+    async def reclaim(self, now: datetime) -> int:
+        return 0  # no other process: `recover` at start covers every row left 'sending'
+
+    async def lead(self) -> bool:
+        return True
+
+    async def watch(self, wake: Callable[[], None]) -> None:
+        return None  # only this process queues
 
     async def begin(self, push_id: int, now: datetime) -> bool:
         """A send is about to go out: if we die from here on, the row says so. False when the
@@ -258,7 +254,7 @@ class SqliteOutbox:
         rows = await self.db.read(
             f"SELECT {_ROW_COLUMNS} FROM outbox WHERE {clause} ORDER BY id", params
         )
-        return [_row(r) for r in rows]
+        return [push_from(r) for r in rows]
 
     # -- who is due --------------------------------------------------------------------------
 

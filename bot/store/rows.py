@@ -1,21 +1,19 @@
-"""Conversions between SQLite rows and the core's records (bot.core.ports).
+"""Conversions between database rows and the core's records (bot.core.ports).
 
-Dates are ISO text, datetimes UTC ISO text with microseconds (so text order = time order),
-JSON compact with sorted keys.
+On SQLite dates are ISO text, datetimes UTC ISO text with microseconds (so text order = time
+order), JSON compact with sorted keys. PostgreSQL (bot/store/postgres/) hands back native
+dates, aware datetimes and booleans under the same column names: the converters take both.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.core.events import MessageLink, UserRef
-from bot.core.ports import Channel, SetLog, StoredLink, User
+from bot.core.ports import Channel, PushRow, SetLog, StoredLink, User
 from bot.core.settings import Settings
-
-if TYPE_CHECKING:  # the JSON and time helpers serve bot/store/memory.py too, without sqlite3
-    import sqlite3
 
 USER_COLUMNS = "id, platform, platform_user_id, chat_id, display_name, settings, active"
 SET_COLUMNS = (
@@ -42,7 +40,18 @@ def settings_json(settings: Settings) -> str:
     return to_json(settings.to_dict())
 
 
-def user_from(row: sqlite3.Row) -> User:
+def as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def as_datetime(value: datetime | str) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+Row = Any  # a sqlite3.Row or an asyncpg.Record: both are read by column name
+
+
+def user_from(row: Row) -> User:
     return User(
         id=row["id"],
         ref=UserRef(row["platform"], row["platform_user_id"]),
@@ -53,11 +62,11 @@ def user_from(row: sqlite3.Row) -> User:
     )
 
 
-def set_from(row: sqlite3.Row) -> SetLog:
+def set_from(row: Row) -> SetLog:
     return SetLog(
         id=row["id"],
         user_id=row["user_id"],
-        plan_date=date.fromisoformat(row["plan_date"]),
+        plan_date=as_date(row["plan_date"]),
         exercise_id=row["exercise_id"],
         set_no=row["set_no"],
         reps=row["reps"],
@@ -67,20 +76,20 @@ def set_from(row: sqlite3.Row) -> SetLog:
         skipped=bool(row["skipped"]),
         batch_id=row["batch_id"],
         source=row["source"],
-        logged_at=datetime.fromisoformat(row["logged_at"]),
+        logged_at=as_datetime(row["logged_at"]),
         rpe=float(row["rpe"]) if row["rpe"] is not None else None,
         rir=row["rir"],
     )
 
 
-def sets_from(rows: list[sqlite3.Row]) -> list[SetLog]:
+def sets_from(rows: list[Row]) -> list[SetLog]:
     """In logging order: by date, then batch, then as written (RETURNING order is unspecified)."""
     logs = [set_from(row) for row in rows]
     logs.sort(key=lambda s: (s.plan_date, s.batch_id, s.id))
     return logs
 
 
-def channel_from(row: sqlite3.Row) -> Channel:
+def channel_from(row: Row) -> Channel:
     return Channel(
         id=row["id"],
         platform=row["platform"],
@@ -90,7 +99,7 @@ def channel_from(row: sqlite3.Row) -> Channel:
     )
 
 
-def link_from(row: sqlite3.Row) -> StoredLink:
+def link_from(row: Row) -> StoredLink:
     owner = None
     if row["owner_platform"] is not None and row["owner_user_id"] is not None:
         owner = UserRef(row["owner_platform"], row["owner_user_id"])
@@ -99,8 +108,27 @@ def link_from(row: sqlite3.Row) -> StoredLink:
         user_id=row["user_id"],
         link=MessageLink(
             kind=row["kind"],
-            plan_date=date.fromisoformat(plan_date) if plan_date else None,
+            plan_date=as_date(plan_date) if plan_date else None,
             exercise_id=row["exercise_id"],
             owner=owner,
         ),
+    )
+
+
+def push_from(r: Row) -> PushRow:
+    return PushRow(
+        id=r["id"],
+        kind=r["kind"],
+        platform=r["platform"],
+        target=r["target"],
+        day=as_date(r["day"]),
+        chat_id=r["chat_id"],
+        due_at=as_datetime(r["due_at"]),
+        user_id=r["user_id"],
+        channel_id=r["channel_id"],
+        state=r["state"],
+        attempts=r["attempts"],
+        parts_sent=r["parts_sent"],
+        next_attempt_at=as_datetime(r["next_attempt_at"]),
+        last_error=r["last_error"],
     )

@@ -10,6 +10,7 @@ button presses, group messages, duplicate deliveries) and faults (429 with retry
 from __future__ import annotations
 
 import asyncio
+import collections
 import copy
 import itertools
 import json
@@ -220,6 +221,9 @@ class FakeTelegram(FakeServer[ApiCall]):
         self.rate_limited = 0  # 429s answered because a flood limit was broken
         self.rate_limited_by: dict[str, int] = defaultdict(int)  # "global" | "chat" | "group"
         self.unauthorized = 0
+        # Calls per method as they arrive: `requests` records a call only once it is answered,
+        # so a slow call shows here first.
+        self.arrived: collections.Counter[str] = collections.Counter()
         # setWebhook's parameters while a webhook is set; getUpdates is refused meanwhile.
         self.webhook: Json | None = None
 
@@ -403,6 +407,8 @@ class FakeTelegram(FakeServer[ApiCall]):
     async def _handle(self, request: web.Request) -> web.Response:
         arrived = self.clock()
         method = request.match_info["method"]
+        self.arrived[method] += 1
+        await self._notify()
         if request.match_info["token"] != self.token:
             self.unauthorized += 1
             return web.json_response(

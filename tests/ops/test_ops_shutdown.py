@@ -114,7 +114,8 @@ async def test_a_second_signal_exits_at_once(tg: FakeTelegram, tmp_path: Path) -
     process = await start_backline(db, tg)
     # From its log: the fake records a long poll only when it returns (after its timeout).
     await polling(tg, process)
-    await asyncio.sleep(0.5)  # the pushes are under way
+    # The pushes are under way: a slow send has reached the platform and hangs there.
+    await tg.wait_for(lambda: tg.arrived["sendMessage"] >= 1, what="a push in flight")
     process.send_signal(signal.SIGINT)
     await asyncio.sleep(0.2)
     assert process.returncode is None  # still finishing the slow sends

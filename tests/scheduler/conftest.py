@@ -1,6 +1,6 @@
 """Fixtures of the scheduler tests (the pieces themselves live in support.py): `env` is a real
-Coach over a real SQLite file; `any_env` runs a test on that and on the memory store too (the
-scheduler depends on the store's ports only)."""
+Coach over a real SQLite file; `any_env` runs a test on that, on the memory store and on
+PostgreSQL too (the scheduler depends on the store's ports only)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.app import open_coach
 from bot.content import default_library
 from bot.core.coach import Coach
 from bot.store.memory import MemoryStore
+from bot.store.postgres import PostgresStore
 from tests.scheduler.support import Clock, Env, RecordingPlatform
 
 
@@ -33,13 +34,15 @@ async def env(tmp_path: Path, clock: Clock) -> AsyncIterator[Env]:
     await store.close()
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", "postgres"])
 async def any_env(request: pytest.FixtureRequest, env: Env, clock: Clock) -> AsyncIterator[Env]:
     if request.param == "sqlite":
         yield env
         return
     # (`env` is opened anyway: pytest-asyncio can't request an async fixture from inside one)
-    store = MemoryStore()
+    store: MemoryStore | PostgresStore = MemoryStore()
+    if request.param == "postgres":
+        store = await PostgresStore.open(request.getfixturevalue("pg_url"))
     coach = Coach(store, default_library(), clock=clock)
     environment = Env(coach, store, clock, env.db_path, RecordingPlatform(clock))  # type: ignore[arg-type]
     yield environment
