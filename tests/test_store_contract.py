@@ -41,7 +41,7 @@ from bot.store.memory import MemoryStore
 from bot.store.memory_inbox import MemoryInbox
 from bot.store.memory_outbox import MemoryOutbox
 from bot.store.outbox import SqliteOutbox
-from bot.store.postgres import PostgresOutbox, PostgresStore
+from bot.store.postgres import PostgresInbox, PostgresOutbox, PostgresStore
 
 MON = date(2025, 3, 3)
 TUE = date(2025, 3, 4)
@@ -115,7 +115,7 @@ def port_methods(port: type) -> dict[str, Any]:
     [
         (ports.Persistence, (SqliteStore, MemoryStore, PostgresStore)),
         (ports.Outbox, (SqliteOutbox, MemoryOutbox, PostgresOutbox)),
-        (ports.Inbox, (SqliteInbox, MemoryInbox)),
+        (ports.Inbox, (SqliteInbox, MemoryInbox, PostgresInbox)),
     ],
 )
 def test_both_stores_implement_every_port_method_with_the_same_signature(

@@ -10,7 +10,6 @@ answer commit together, or roll back together. Reach it as `SqliteStore.inbox`.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,39 +17,40 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core.ports import ANSWERED, APPLIED, NEW, Arrival, InboxEntry
-from bot.store.rows import now_iso, to_json, utc_iso
+from bot.store.rows import INBOX_COLUMNS, inbox_entry_from, now_iso, to_json, utc_iso
 from bot.store.unqueued import write_now
 
 if TYPE_CHECKING:
     from bot.store.sqlite import SqliteStore
 
-_COLUMNS = "id, platform, event_id, chat_key, payload, state, answer, sent"
 _ROWS_PER_INSERT = 150  # 6 parameters a row, well under SQLite's limit
 
 
-def _entry(r: sqlite3.Row) -> InboxEntry:
-    return InboxEntry(
-        id=r["id"],
-        platform=r["platform"],
-        event_id=r["event_id"],
-        chat_key=r["chat_key"],
-        payload=r["payload"],
-        state=r["state"],
-        answer=json.loads(r["answer"]) if r["answer"] else None,
-        sent=r["sent"],
-    )
-
-
-class SqliteInbox:
-    """Implements bot.core.ports.Inbox."""
+class InboxPruning:
+    """Finished entries are deleted now and then as updates arrive (SQLite's and PostgreSQL's
+    inbox share this)."""
 
     # Telegram keeps an unconfirmed update for 24 hours; finished keys outlive that.
     RETENTION = timedelta(days=3)
     PRUNE_INTERVAL_SECONDS = 600.0
+    _last_prune: float | None = None
+
+    async def prune(self, before: datetime) -> int:
+        raise NotImplementedError
+
+    async def _prune_now_and_then(self) -> None:
+        now = time.monotonic()
+        if self._last_prune is not None and now - self._last_prune < self.PRUNE_INTERVAL_SECONDS:
+            return
+        self._last_prune = now
+        await self.prune(datetime.now(UTC) - self.RETENTION)
+
+
+class SqliteInbox(InboxPruning):
+    """Implements bot.core.ports.Inbox."""
 
     def __init__(self, store: SqliteStore) -> None:
         self.store = store
-        self._last_prune: float | None = None
 
     async def take(self, arrivals: Sequence[Arrival]) -> list[InboxEntry]:
         if not arrivals:
@@ -70,27 +70,27 @@ class SqliteInbox:
                     "INSERT INTO inbox"
                     " (platform, event_id, chat_key, payload, received_at, updated_at)"
                     f" VALUES {marks} ON CONFLICT (platform, event_id) DO NOTHING"
-                    f" RETURNING {_COLUMNS}",
+                    f" RETURNING {INBOX_COLUMNS}",
                     params,
                 ).fetchall()
             return taken
 
         rows = await self.store.atomically(insert)
-        return sorted((_entry(r) for r in rows), key=lambda e: e.id)
+        return sorted((inbox_entry_from(r) for r in rows), key=lambda e: e.id)
 
     async def unfinished(self, platform: str) -> list[InboxEntry]:
         rows = await self.store.read(
-            f"SELECT {_COLUMNS} FROM inbox WHERE platform = ? AND state <> ? ORDER BY id",
+            f"SELECT {INBOX_COLUMNS} FROM inbox WHERE platform = ? AND state <> ? ORDER BY id",
             (platform, ANSWERED),
         )
-        return [_entry(r) for r in rows]
+        return [inbox_entry_from(r) for r in rows]
 
     async def entry(self, platform: str, event_id: str) -> InboxEntry | None:
         rows = await self.store.read(
-            f"SELECT {_COLUMNS} FROM inbox WHERE platform = ? AND event_id = ?",
+            f"SELECT {INBOX_COLUMNS} FROM inbox WHERE platform = ? AND event_id = ?",
             (platform, event_id),
         )
-        return _entry(rows[0]) if rows else None
+        return inbox_entry_from(rows[0]) if rows else None
 
     async def apply(
         self, entry_id: int, work: Callable[[], Awaitable[dict[str, Any]]]
@@ -98,18 +98,20 @@ class SqliteInbox:
         store = self.store
         try:
             async with store.transaction():
-                rows = await store.read(f"SELECT {_COLUMNS} FROM inbox WHERE id = ?", (entry_id,))
+                rows = await store.read(
+                    f"SELECT {INBOX_COLUMNS} FROM inbox WHERE id = ?", (entry_id,)
+                )
                 if not rows:
                     return None
                 if rows[0]["state"] != NEW:
-                    return _entry(rows[0])
+                    return inbox_entry_from(rows[0])
                 answer = await work()
                 done = await store.write(
                     "UPDATE inbox SET state = ?, answer = ?, sent = 0, updated_at = ?"
-                    f" WHERE id = ? RETURNING {_COLUMNS}",
+                    f" WHERE id = ? RETURNING {INBOX_COLUMNS}",
                     (APPLIED, to_json(answer), now_iso(), entry_id),
                 )
-                return _entry(done[0])
+                return inbox_entry_from(done[0])
         except BaseException:
             store.forget_cached_plans()  # a plan saved inside was rolled back with the rest
             raise
@@ -136,10 +138,3 @@ class SqliteInbox:
             (ANSWERED, utc_iso(before)),
         )
         return len(rows)
-
-    async def _prune_now_and_then(self) -> None:
-        now = time.monotonic()
-        if self._last_prune is not None and now - self._last_prune < self.PRUNE_INTERVAL_SECONDS:
-            return
-        self._last_prune = now
-        await self.prune(datetime.now(UTC) - self.RETENTION)
