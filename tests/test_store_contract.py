@@ -1220,6 +1220,30 @@ async def test_apply_rolls_back_everything_when_the_work_fails(store: Persistenc
     assert len(await store.sets_on(ann.id, MON)) == 1
 
 
+async def test_a_write_refused_inside_apply_fails_alone(store: Persistence):
+    # The handling catches a refused write and carries on (a friendly reply): the rest of
+    # its writes still commit with the answer (on PostgreSQL a refused statement would
+    # otherwise abort the whole transaction).
+    inbox = store.inbox
+    ann = await make_user(store)
+    (entry,) = await inbox.take([arrival("9")])
+
+    async def work() -> dict[str, Any]:
+        await store.add_sets(ann.id, MON, [rdl(1)], "telegram:c42:9")
+        with pytest.raises(RecordRejected):
+            await store.add_sets(ann.id, MON, [rdl(2), rdl(0)], "telegram:c42:9b")
+        with pytest.raises(RecordRejected):
+            await store.save_plan(999, MON, "k", {"v": 1})
+        await store.set_state(ann.id, {"kind": "logging"})
+        return {"messages": [{"text": "Logged"}]}
+
+    applied = await inbox.apply(entry.id, work)
+    assert applied is not None and applied.state == ports.APPLIED
+    assert [s.set_no for s in await store.sets_on(ann.id, MON)] == [1]
+    assert await store.get_state(ann.id) == {"kind": "logging"}
+    assert await store.get_plan(999, MON) is None
+
+
 async def test_answered_counts_delivered_messages_then_finishes(store: Persistence):
     inbox = store.inbox
     (entry, other) = await inbox.take([arrival("1"), arrival("2")])
