@@ -288,8 +288,8 @@ class TelegramAdapter:
         try:
             await self._sync_profile()
             await app.start()
-            await self._recover()
             if self.webhook_url is not None:
+                await self._recover()
                 await self._set_webhook()
             elif self.turn is None:
                 await self._start_polling(stop)
@@ -417,6 +417,9 @@ class TelegramAdapter:
         log.info("Telegram: webhook set; updates arrive by HTTP POST")
 
     async def _start_polling(self, stop: asyncio.Event) -> None:
+        # What the last poller left is finished by the next (with several processes, the one
+        # whose polling turn it now is), so no two processes deliver one entry's answer.
+        await self._recover()
         # As PTB's Updater would: a webhook left from webhook mode would refuse getUpdates.
         bot = self.application.bot
         await with_retries(

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.telegram import TelegramAdapter
-from bot.app import open_coach
+from bot.adapters import telegram
+from bot.adapters.base import Hooks
+from bot.adapters.telegram import POLLING_ROLE, TelegramAdapter, serve
+from bot.app import file_ids, one_process_roles, open_coach
 from bot.core.codec import reply_to_json
 from bot.core.events import Outbound, Reply
-from bot.core.ports import Arrival
+from bot.core.ports import ANSWERED, Arrival
 from bot.store import open_store
+from bot.store.postgres import PostgresStore
 from tests.fakes.telegram_server import TEST_TOKEN, FakeTelegram
 from tests.telegram.harness import FAST_RETRY, RunningBot, say, settled
 
@@ -166,4 +169,51 @@ async def test_a_webhook_post_is_accepted_only_once_stored(
     finally:
         stop.set()
         await running
+        await store.close()
+
+
+async def test_on_postgresql_the_process_whose_turn_it_is_finishes_what_the_last_left(
+    tg: FakeTelegram, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(telegram, "TURN_EVERY", 0.05)
+    ada = tg.user(1001, "Ada")
+    # The polling process stored an update and died before handling it; until PostgreSQL
+    # notices (its session ends), it still holds the polling turn.
+    old = await PostgresStore.open(pg_url, worker="old")
+    assert await old.outbox.take(POLLING_ROLE)
+    hello = tg.send(ada, "/today")
+    await old.inbox.take(
+        [Arrival("telegram", str(hello.update_id), str(ada.id), json.dumps(hello.update))]
+    )
+    coach, store = await open_coach(pg_url, instance="new")
+    turn = one_process_roles(store)
+    assert turn is not None
+    refused = 0
+
+    async def counted(role: str) -> bool:
+        nonlocal refused
+        mine = await turn(role)
+        refused += not mine
+        return mine
+
+    stop = asyncio.Event()
+    hooks = Hooks(file_ids=file_ids(store), turn=counted)
+    running = asyncio.create_task(
+        serve(coach, TEST_TOKEN, tg.url, stop, hooks=hooks, poll_timeout=1, retry=FAST_RETRY)
+    )
+    try:
+        while refused < 3:  # asked for the turn and was refused, three times
+            assert not running.done()
+            await asyncio.sleep(0.02)
+        # Not its turn: it neither polls nor finishes the other process's entry.
+        assert tg.calls("getUpdates") == [] and tg.sent_to(ada) == []
+        await old.close()  # the old process is gone: its turn is free
+        messages = await settled(tg, ada, None, 0)
+        assert len(messages) == 1 and tg.calls("getUpdates")  # /today answered, once
+        entry = await store.inbox.entry("telegram", str(hello.update_id))
+        assert entry is not None and entry.state == ANSWERED
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 15)
+        await old.close()
         await store.close()
