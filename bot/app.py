@@ -6,7 +6,7 @@ import asyncio
 import gc
 import importlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -16,8 +16,8 @@ from bot.adapters.base import AdapterFactory, CoachPort, FileIds, Hooks, Platfor
 from bot.charts import MatplotlibCharts  # matplotlib loads in the drawing process only
 from bot.content import default_library
 from bot.core.coach import Coach
-from bot.core.events import InboundEvent, Outbound, Reply, UserRef
-from bot.core.ports import Persistence, StoreUnavailable
+from bot.core.events import Applied, InboundEvent, Outbound, Reply, UserRef
+from bot.core.ports import Arrival, InboxEntry, Persistence, StoreUnavailable
 from bot.delivery import Sender
 from bot.ops.metrics import Family, Metrics
 from bot.platforms import Platform, platform
@@ -62,6 +62,19 @@ class CountedCoach:
     async def handle(self, event: InboundEvent) -> Reply:
         self._metrics.inc("updates_handled", platform=event.user.platform)
         return await self._coach.handle(event)
+
+    async def receive(self, arrivals: Sequence[Arrival]) -> list[InboxEntry]:
+        return await self._coach.receive(arrivals)
+
+    async def unfinished(self, platform: str) -> list[InboxEntry]:
+        return await self._coach.unfinished(platform)
+
+    async def handle_once(self, entry: InboxEntry, event: InboundEvent) -> Applied:
+        self._metrics.inc("updates_handled", platform=event.user.platform)
+        return await self._coach.handle_once(entry, event)
+
+    async def answered(self, entry: InboxEntry, sent: int, done: bool) -> None:
+        await self._coach.answered(entry, sent, done)
 
     async def record_sent(
         self, platform: str, chat_id: str, message_id: str, out: Outbound

@@ -15,7 +15,7 @@ import pytest
 
 from bot.cli import main
 from bot.core.events import MessageLink, UserRef
-from bot.core.ports import SENT, NewPush, NewSet, Persistence, user_target
+from bot.core.ports import SENT, Arrival, NewPush, NewSet, Persistence, user_target
 from bot.core.settings import Settings
 from bot.store import open_database
 
@@ -64,6 +64,17 @@ async def fill(store: Persistence) -> Fill:
     first = (await store.outbox.rows())[0]
     await store.outbox.begin(first.id, NOW)
     await store.outbox.part_sent(first.id, 1, True, NOW)
+    # The inbox: one update waiting, one applied with its answer half sent, one finished.
+    _waiting, applied, done = await store.inbox.take(
+        [Arrival("telegram", str(n), f"chat{n}", f'{{"update_id": {n}}}') for n in (1, 2, 3)]
+    )
+
+    async def answer() -> dict[str, Any]:
+        return {"messages": [{"text": "Logged ø"}, {"text": "Next"}]}
+
+    await store.inbox.apply(applied.id, answer)
+    await store.inbox.answered(applied.id, 1, False)
+    await store.inbox.answered(done.id, 0, True)
     # The newest person leaves: their id must never come back.
     await store.forget_user(ids[-1])
     return Fill(ids[:-1], ids[-1])
@@ -88,6 +99,11 @@ async def snapshot(store: Persistence, ids: list[int]) -> dict[str, Any]:
         "last_tick": await store.outbox.last_tick(),
         # delivery ids already handled stay handled (all False: seen before)
         "seen": [await store.claim_event(p, f"event-{n}") for n, p in enumerate(PLATFORMS)],
+        "inbox": [await store.inbox.entry("telegram", str(n)) for n in (1, 2, 3)],
+        # a redelivery of any of them is still recognised
+        "redelivered": await store.inbox.take(
+            [Arrival("telegram", str(n), "c", "{}") for n in (1, 2, 3)]
+        ),
     }
 
 

@@ -37,10 +37,12 @@ from bot.core.ports import (
 )
 from bot.core.settings import Settings
 from bot.store import SqliteStore, open_store
+from bot.store.inbox import SqliteInbox
 from bot.store.memory import MemoryStore
+from bot.store.memory_inbox import MemoryInbox
 from bot.store.memory_outbox import MemoryOutbox
 from bot.store.outbox import SqliteOutbox
-from bot.store.postgres import PostgresOutbox, PostgresStore
+from bot.store.postgres import PostgresInbox, PostgresOutbox, PostgresStore
 
 MON = date(2025, 3, 3)
 TUE = date(2025, 3, 4)
@@ -114,6 +116,7 @@ def port_methods(port: type) -> dict[str, Any]:
     [
         (ports.Persistence, (SqliteStore, MemoryStore, PostgresStore)),
         (ports.Outbox, (SqliteOutbox, MemoryOutbox, PostgresOutbox)),
+        (ports.Inbox, (SqliteInbox, MemoryInbox, PostgresInbox)),
     ],
 )
 def test_both_stores_implement_every_port_method_with_the_same_signature(
@@ -133,7 +136,7 @@ def test_both_stores_implement_every_port_method_with_the_same_signature(
 def test_every_port_method_is_called_by_this_suite() -> None:
     """A method added to a port gets its contract test here, or this fails."""
     source = Path(__file__).read_text(encoding="utf-8")
-    for port in (ports.Persistence, ports.Outbox):
+    for port in (ports.Persistence, ports.Outbox, ports.Inbox):
         untested = [name for name in port_methods(port) if f".{name}(" not in source]
         assert untested == [], port
 
@@ -1260,3 +1263,144 @@ async def test_forget_user_drops_their_choices(store: Persistence):
     assert await store.undo_choice(back.id) is None
     for table in ("exercise_swaps", "exercise_avoids", "choice_changes"):
         assert await table_rows(store, table) in (0, None)
+
+
+# -- the inbox ---------------------------------------------------------------------------------
+
+
+def arrival(event_id: str, chat: str = "c1", platform: str = "telegram") -> ports.Arrival:
+    return ports.Arrival(platform, event_id, chat, f'{{"update": "{event_id}"}}')
+
+
+async def test_take_stores_new_arrivals_in_order_and_drops_redeliveries(store: Persistence):
+    inbox = store.inbox
+    first = await inbox.take([arrival("1"), arrival("2", "c2"), arrival("1")])
+    assert [(e.event_id, e.chat_key, e.state, e.sent) for e in first] == [
+        ("1", "c1", ports.NEW, 0),
+        ("2", "c2", ports.NEW, 0),
+    ]
+    assert first[0].payload == '{"update": "1"}' and first[0].answer is None
+    again = await inbox.take([arrival("2"), arrival("3"), arrival("1", platform="discord")])
+    assert [(e.platform, e.event_id) for e in again] == [("telegram", "3"), ("discord", "1")]
+    assert await inbox.take([]) == []
+    waiting = await inbox.unfinished("telegram")
+    assert [e.event_id for e in waiting] == ["1", "2", "3"]
+    assert [e.event_id for e in await inbox.unfinished("discord")] == ["1"]
+    assert await inbox.entry("telegram", "2") == first[1]
+    assert await inbox.entry("telegram", "404") is None
+
+
+async def test_take_is_all_or_nothing(store: Persistence):
+    with pytest.raises(RecordRejected):
+        await store.inbox.take([arrival("1"), arrival("")])
+    assert await store.inbox.unfinished("telegram") == []
+
+
+async def test_apply_commits_the_work_and_the_answer_together_once(store: Persistence):
+    inbox = store.inbox
+    (entry,) = await inbox.take([arrival("7")])
+    runs = 0
+
+    async def work() -> dict[str, Any]:
+        nonlocal runs
+        runs += 1
+        user = await make_user(store)
+        await store.add_sets(user.id, MON, [rdl(1), rdl(2)], "telegram:c42:7")
+        await store.set_state(user.id, {"kind": "logging"})
+        return {"messages": [{"text": "Logged"}], "n": (1, 2)}
+
+    applied = await inbox.apply(entry.id, work)
+    assert applied is not None and applied.state == ports.APPLIED and applied.sent == 0
+    assert applied.answer == {"messages": [{"text": "Logged"}], "n": [1, 2]}  # as JSON gives it
+    user = await make_user(store)
+    assert len(await store.sets_on(user.id, MON)) == 2
+    again = await inbox.apply(entry.id, work)  # applied before: the work does not run again
+    assert runs == 1 and again == applied
+    assert len(await store.sets_on(user.id, MON)) == 2
+    assert await inbox.apply(999, work) is None
+    assert [e.state for e in await inbox.unfinished("telegram")] == [ports.APPLIED]
+
+
+async def test_apply_rolls_back_everything_when_the_work_fails(store: Persistence):
+    inbox = store.inbox
+    ann = await make_user(store)
+    (entry,) = await inbox.take([arrival("8")])
+
+    async def work() -> dict[str, Any]:
+        await make_user(store, "43", "c43", "Bo")
+        await store.add_sets(ann.id, MON, [rdl(1)], "telegram:c42:8")
+        await store.save_plan(ann.id, TUE, "k", {"x": 1})
+        await store.set_state(ann.id, {"kind": "logging"})
+        raise RuntimeError("a bug half way")
+
+    with pytest.raises(RuntimeError, match="half way"):
+        await inbox.apply(entry.id, work)
+    assert await store.find_user(UserRef("telegram", "43")) is None
+    assert await store.sets_on(ann.id, MON) == []
+    assert await store.get_plan(ann.id, TUE) is None
+    assert await store.get_state(ann.id) is None
+    assert (await inbox.entry("telegram", "8")) == entry  # still new: it runs again later
+
+    async def fixed() -> dict[str, Any]:
+        await store.add_sets(ann.id, MON, [rdl(1)], "telegram:c42:8")
+        return {"messages": []}
+
+    assert (await inbox.apply(entry.id, fixed)) is not None
+    assert len(await store.sets_on(ann.id, MON)) == 1
+
+
+async def test_a_write_refused_inside_apply_fails_alone(store: Persistence):
+    # The handling catches a refused write and carries on (a friendly reply): the rest of
+    # its writes still commit with the answer (on PostgreSQL a refused statement would
+    # otherwise abort the whole transaction).
+    inbox = store.inbox
+    ann = await make_user(store)
+    (entry,) = await inbox.take([arrival("9")])
+
+    async def work() -> dict[str, Any]:
+        await store.add_sets(ann.id, MON, [rdl(1)], "telegram:c42:9")
+        with pytest.raises(RecordRejected):
+            await store.add_sets(ann.id, MON, [rdl(2), rdl(0)], "telegram:c42:9b")
+        with pytest.raises(RecordRejected):
+            await store.save_plan(999, MON, "k", {"v": 1})
+        await store.set_state(ann.id, {"kind": "logging"})
+        return {"messages": [{"text": "Logged"}]}
+
+    applied = await inbox.apply(entry.id, work)
+    assert applied is not None and applied.state == ports.APPLIED
+    assert [s.set_no for s in await store.sets_on(ann.id, MON)] == [1]
+    assert await store.get_state(ann.id) == {"kind": "logging"}
+    assert await store.get_plan(999, MON) is None
+
+
+async def test_answered_counts_delivered_messages_then_finishes(store: Persistence):
+    inbox = store.inbox
+    (entry, other) = await inbox.take([arrival("1"), arrival("2")])
+
+    async def answer() -> dict[str, Any]:
+        return {"messages": [{"text": "a"}, {"text": "b"}]}
+
+    await inbox.apply(entry.id, answer)
+    await inbox.answered(entry.id, 1, False)
+    found = await inbox.entry("telegram", "1")
+    assert found is not None and (found.state, found.sent) == (ports.APPLIED, 1)
+    await inbox.answered(entry.id, 2, True)
+    done = await inbox.entry("telegram", "1")
+    # Finished: nothing personal is kept, only the key that recognises a redelivery.
+    assert done is not None and (done.state, done.sent, done.payload, done.answer) == (
+        ports.ANSWERED, 2, "", None,
+    )  # fmt: skip
+    await inbox.answered(other.id, 0, True)  # nothing to answer (an update we ignore)
+    assert await inbox.unfinished("telegram") == []
+    assert await inbox.take([arrival("1"), arrival("2")]) == []
+    await inbox.answered(404, 1, True)  # an unknown id changes nothing
+
+
+async def test_prune_forgets_finished_entries_only(store: Persistence):
+    inbox = store.inbox
+    (done, _waiting) = await inbox.take([arrival("1"), arrival("2")])
+    await inbox.answered(done.id, 0, True)
+    assert await inbox.prune(datetime.now(UTC) - timedelta(days=1)) == 0  # too recent
+    assert await inbox.prune(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    assert [e.event_id for e in await inbox.unfinished("telegram")] == ["2"]
+    assert [e.event_id for e in await inbox.take([arrival("1")])] == ["1"]  # forgotten

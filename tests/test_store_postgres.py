@@ -10,11 +10,12 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.core.events import UserRef
-from bot.core.ports import PENDING, SENDING, NewPush, User, user_target
+from bot.core.ports import APPLIED, PENDING, SENDING, Arrival, NewPush, NewSet, User, user_target
 from bot.core.settings import Settings
 from bot.store import migrations as sqlite_migrations
 from bot.store import open_database
@@ -171,6 +172,50 @@ async def test_plans_written_by_one_process_are_read_by_the_other(processes) -> 
     assert await b.get_plan(user.id, DAY) == ("k1", {"moves": ["rdl"]})
     await b.save_plan(user.id, DAY, "k2", {"moves": ["row"]})
     assert await a.get_plan(user.id, DAY) == ("k2", {"moves": ["row"]})  # no stale copy
+
+
+async def test_an_update_being_applied_is_seen_by_no_other_process_until_it_commits(
+    processes,
+) -> None:
+    a, b = await processes("a"), await processes("b")
+    (ann,) = await people(a, 1)
+    (entry,) = await a.inbox.take([Arrival("telegram", "1", "chat-0", "{}")])
+    seen_inside: list[int] = []
+
+    async def work() -> dict[str, Any]:
+        await a.add_sets(ann.id, DAY, [NewSet("romanian-deadlift", 1, reps=8)], "telegram:1")
+        await a.set_state(ann.id, {"kind": "logging"})
+        seen_inside.append(len(await a.sets_on(ann.id, DAY)))  # its own writes: joined
+        assert await b.sets_on(ann.id, DAY) == [] and await b.get_state(ann.id) is None
+        return {"messages": [{"text": "Logged"}]}
+
+    applied = await a.inbox.apply(entry.id, work)
+    assert applied is not None and applied.state == APPLIED and seen_inside == [1]
+    assert len(await b.sets_on(ann.id, DAY)) == 1
+    assert await b.get_state(ann.id) == {"kind": "logging"}
+
+
+async def test_two_processes_applying_one_update_run_it_once(processes) -> None:
+    a, b = await processes("a"), await processes("b")
+    (ann,) = await people(a, 1)
+    (entry,) = await a.inbox.take([Arrival("telegram", "1", "chat-0", "{}")])
+    runs: list[str] = []
+
+    def work(store: PostgresStore, name: str) -> Callable[[], Any]:
+        async def run() -> dict[str, Any]:
+            runs.append(name)
+            await store.add_sets(ann.id, DAY, [NewSet("romanian-deadlift", 1, reps=8)], "t:1")
+            await asyncio.sleep(0.2)  # the other process asks meanwhile
+            return {"messages": [{"text": name}]}
+
+        return run
+
+    first, second = await asyncio.gather(
+        a.inbox.apply(entry.id, work(a, "a")), b.inbox.apply(entry.id, work(b, "b"))
+    )
+    assert len(runs) == 1 and first == second
+    assert first is not None and first.answer == {"messages": [{"text": runs[0]}]}
+    assert len(await a.sets_on(ann.id, DAY)) == 1
 
 
 async def test_the_config_keeps_a_postgresql_url_and_hides_its_password(tmp_path: Path) -> None:

@@ -7,11 +7,12 @@ Nothing here imports a platform library, so `bot.app` and `bot.runner` can read 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from bot.core.events import InboundEvent, Outbound, Reply, UserRef
+from bot.core.events import Applied, InboundEvent, Outbound, Reply, UserRef
+from bot.core.ports import Arrival, InboxEntry
 from bot.delivery import Sender, SendGate
 
 if TYPE_CHECKING:
@@ -25,6 +26,15 @@ class CoachPort(Protocol):
     wrapper both satisfy it)."""
 
     async def handle(self, event: InboundEvent) -> Reply: ...
+
+    # The inbox (docs/architecture.md, "Inbound updates"): store first, apply once.
+    async def receive(self, arrivals: Sequence[Arrival]) -> list[InboxEntry]: ...
+
+    async def unfinished(self, platform: str) -> list[InboxEntry]: ...
+
+    async def handle_once(self, entry: InboxEntry, event: InboundEvent) -> Applied: ...
+
+    async def answered(self, entry: InboxEntry, sent: int, done: bool) -> None: ...
 
     async def record_sent(
         self, platform: str, chat_id: str, message_id: str, out: Outbound

@@ -1,9 +1,14 @@
 """Discord adapter (discord.py 2.7): slash commands, DMs, server channels, reply logging.
 
-A thin translator: every Discord update becomes one InboundEvent for `Coach.handle`, every
+A thin translator: every Discord update becomes one InboundEvent for the coach, every
 Outbound goes back as messages (embeds for titled ones, persistent buttons). The pieces live
 in discord_events (update -> event), discord_render (Outbound -> messages), discord_commands
 (slash commands + sync) and discord_send (pushes + error mapping).
+
+Updates go through the coach's inbox (docs/architecture.md, "Inbound updates"): the gateway
+never delivers a message again, but each event is stored before it is handled and applied
+exactly once, so one a crash caught half way is handled (and answered, as plain messages)
+after the restart instead of half applied.
 
 Host setup: the bot needs the `applications.commands` and `bot` scopes. Reading replies in
 server channels needs the privileged Message Content intent (Developer Portal -> Bot ->
@@ -15,11 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -37,8 +44,11 @@ from bot.adapters.discord_events import (
 )
 from bot.adapters.discord_render import BacklineButton, BacklineMenu, DiscordMessage, FormButton
 from bot.adapters.discord_send import DiscordSender
+from bot.adapters.outlet import SendPart
+from bot.core.codec import event_from_json, event_to_json
 from bot.core.commands import Command
-from bot.core.events import InboundEvent, Outbound, Reply
+from bot.core.events import Applied, InboundEvent, Outbound, Reply
+from bot.core.ports import Arrival, InboxEntry
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -51,6 +61,7 @@ STALE_COMMAND = "That command just changed. Give Discord a minute and try again.
 DEFER_AFTER = 2.0  # seconds; Discord wants an answer to an interaction within 3
 RATE_LIMIT_WAIT = 30.0  # longer 429s become RetryLater for pushes (discord.py's minimum)
 DRAIN_TIMEOUT = 10.0
+T = TypeVar("T")
 
 
 class DiscordStartupError(PlatformStartupError, discord.LoginFailure):
@@ -109,6 +120,7 @@ class DiscordAdapter:
         self._busy = 0  # updates being handled
         self._idle = asyncio.Event()  # set while _busy is 0
         self._idle.set()
+        self._recovering: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:  # never show the token
         return f"DiscordAdapter(message_content={self.message_content})"
@@ -210,7 +222,7 @@ class DiscordAdapter:
         async with self._handling("message"):
             event = await self._message_event(client, message)
             if event is not None:
-                await self._answer_message(message, event, await self.coach.handle(event))
+                await self._answer_message(message, event)
 
     async def on_edit(self, client: discord.Client, message: discord.Message) -> None:
         if message.author.bot or message.edited_at is None or is_forward(message):
@@ -218,7 +230,7 @@ class DiscordAdapter:
         async with self._handling("edit"):
             event = await self._message_event(client, message, edited=True)
             if event is not None:
-                await self._answer_message(message, event, await self.coach.handle(event))
+                await self._answer_message(message, event)
 
     async def _message_event(
         self, client: discord.Client, message: discord.Message, *, edited: bool = False
@@ -234,9 +246,7 @@ class DiscordAdapter:
                 reply_to = None  # a reply to their own message: plain text
         return from_message(message, reply_to, edited=edited)
 
-    async def _answer_message(
-        self, message: discord.Message, event: InboundEvent, reply: Reply
-    ) -> None:
+    async def _answer_message(self, message: discord.Message, event: InboundEvent) -> None:
         async def here(_out: Outbound, part: DiscordMessage, index: int) -> str:
             # Messages outside an interaction cannot be ephemeral: in a server, answers go to
             # the channel as replies to the person's message (they posted their log there).
@@ -246,7 +256,46 @@ class DiscordAdapter:
             sent = await message.channel.send(**kwargs)
             return str(sent.id)
 
-        await self.delivery.answer(event, reply, here)
+        entry = await self._take(event, "message")
+        if entry is not None:  # else handled before
+            applied = await self.coach.handle_once(entry, event)
+            await self.delivery.answer_once(entry, event, applied, here)
+
+    # -- the inbox ----------------------------------------------------------------------------
+
+    async def _take(self, event: InboundEvent, kind: str) -> InboxEntry | None:
+        """Store the event before it is handled; None when it was taken before."""
+        payload = json.dumps({"kind": kind, "event": event_to_json(event)})
+        arrival = Arrival(PLATFORM, event.event_id or "", event.chat_id, payload)
+        taken = await self.coach.receive([arrival])
+        return taken[0] if taken else None
+
+    def recover_soon(self) -> None:
+        """Once connected: handle what a crash left in the inbox (once per run)."""
+        if self._recovering is None:
+            self._recovering = asyncio.create_task(self._recover(), name="discord-recover")
+
+    async def _recover(self) -> None:
+        async with self._handling("recovery"):
+            entries = await self.coach.unfinished(PLATFORM)
+            for entry in entries:
+                await self._recover_one(entry)
+            if entries:
+                log.info("Discord: %d update(s) left by the last run handled now", len(entries))
+
+    async def _recover_one(self, entry: InboxEntry) -> None:
+        """The interaction (or message) is gone: answers go out as plain messages. What was
+        to be shown only to its author in a server goes to their DM if it wasn't applied
+        yet (the core's privacy rule), else is not shown at all."""
+        stored = json.loads(entry.payload)
+        event = event_from_json(stored["event"])
+        interaction = stored["kind"] == "interaction" and event.is_group
+        if interaction:
+            event = replace(event, private_reply=False)
+        applied = await self.coach.handle_once(entry, event)
+        if interaction:
+            applied = _public_part(applied)
+        await self.delivery.answer_once(entry, event, applied)
 
     # -- interactions -------------------------------------------------------------------------
 
@@ -280,10 +329,23 @@ class DiscordAdapter:
         self, interaction: discord.Interaction, event: InboundEvent, component: bool
     ) -> None:
         responder = _Responder(self, interaction, event)
-        reply = await responder.in_time(self.coach.handle(event), component)
+
+        async def handled() -> tuple[InboxEntry, Applied] | None:
+            entry = await self._take(event, "interaction")
+            if entry is None:  # handled before (Discord doesn't repeat interactions)
+                return None
+            return entry, await self.coach.handle_once(entry, event)
+
+        # Storing it counts against the three seconds too (the database may be busy).
+        result = await responder.in_time(handled(), component)
+        if result is None:
+            await responder.finish(None, component)
+            return
+        entry, applied = result
+        send: SendPart[DiscordMessage] = responder.send
         # Interaction answers are exempt from Discord's global limit; channel messages not.
-        if await self.delivery.answer(event, reply, responder.send, here_is_limited=False):
-            await responder.finish(reply.button_ack, component)
+        if await self.delivery.answer_once(entry, event, applied, send, here_is_limited=False):
+            await responder.finish(applied.reply.button_ack, component)
         else:
             await _apologise(interaction)
 
@@ -327,6 +389,14 @@ class _Handling:
         return False
 
 
+def _public_part(applied: Applied) -> Applied:
+    """An answer without what only its author may see (it can't be ephemeral any more)."""
+    keep = [not (m.private and m.chat_id is None) for m in applied.reply.messages]
+    messages = [m for m, kept in zip(applied.reply.messages, keep, strict=True) if kept]
+    sent = sum(keep[: applied.sent])
+    return Applied(Reply(messages, applied.reply.button_ack), sent, applied.fresh)
+
+
 async def _apologise(interaction: discord.Interaction, text: str = SORRY) -> None:
     """A short private answer, so the person never sees "the application did not respond"."""
     with contextlib.suppress(discord.HTTPException):
@@ -349,7 +419,7 @@ class _Responder:
         self.sent = 0
         self._deferring: asyncio.Task[None] | None = None
 
-    async def in_time(self, handling: Awaitable[Reply], component: bool) -> Reply:
+    async def in_time(self, handling: Awaitable[T], component: bool) -> T:
         """The core's reply. When it takes longer than `defer_after`, the interaction is
         acknowledged meanwhile, so Discord doesn't give up on it after three seconds.
 
@@ -443,6 +513,7 @@ class BacklineClient(discord.Client):
 
     async def on_ready(self) -> None:
         self.adapter.ready.set()
+        self.adapter.recover_soon()
         log.info("Discord ready as %s in %d servers", self.user, len(self.guilds))
 
     async def on_message(self, message: discord.Message) -> None:

@@ -21,7 +21,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, Protocol, TypeVar
 
 from bot.adapters.base import CoachPort, Hooks
-from bot.core.events import InboundEvent, Outbound, Reply, UserRef
+from bot.core.events import Applied, InboundEvent, Outbound, Reply, UserRef
+from bot.core.ports import InboxEntry
 from bot.delivery import (
     Admission,
     DeliveryError,
@@ -80,7 +81,48 @@ class Delivery(Generic[PartT]):
         when given). Stops at the first message that fails; True when all were delivered.
         `here_is_limited=False`: sends through `here` don't count against the platform's rate
         limits (Discord's interaction responses)."""
-        for out in reply.messages:
+        error = await self._answer(event, reply.messages, here, here_is_limited, 0, None)
+        return error is None
+
+    async def answer_once(
+        self,
+        entry: InboxEntry,
+        event: InboundEvent,
+        applied: Applied,
+        here: SendPart[PartT] | None = None,
+        *,
+        here_is_limited: bool = True,
+    ) -> bool:
+        """`answer` for an inbox entry (Coach.handle_once): the messages a restart found
+        delivered are skipped, each delivered one is recorded, and the entry is finished
+        once nothing is left to send. A send that may work later (the platform is down, we
+        are stopping) leaves the rest for the next start; a refusal finishes it."""
+        messages = applied.reply.messages
+        total = len(messages)
+
+        async def progress(sent: int) -> None:
+            await self.coach.answered(entry, sent, sent == total)
+
+        if applied.sent >= total:
+            await self.coach.answered(entry, total, True)
+            return True
+        error = await self._answer(event, messages, here, here_is_limited, applied.sent, progress)
+        if error is not None and not isinstance(error, (RetryLater, TransientFailure)):
+            await self.coach.answered(entry, applied.sent, True)  # refused: logged, counted
+        return error is None
+
+    async def _answer(
+        self,
+        event: InboundEvent,
+        messages: Sequence[Outbound],
+        here: SendPart[PartT] | None,
+        here_is_limited: bool,
+        skip: int,
+        progress: Callable[[int], Awaitable[None]] | None,
+    ) -> DeliveryError | None:
+        for number, out in enumerate(messages, start=1):
+            if number <= skip:
+                continue
             chat_id = out.chat_id or event.chat_id
             in_place = here is not None and chat_id == event.chat_id
             try:
@@ -93,9 +135,11 @@ class Delivery(Generic[PartT]):
             except DeliveryError as error:
                 log.warning("%s: could not answer in chat %s: %s", self.platform, chat_id, error)
                 self._count("replies_failed")
-                return False
+                return error
             self._count("replies_sent")
-        return True
+            if progress is not None:
+                await progress(number)
+        return None
 
     async def push(self, chat_id: str, out: Outbound) -> str:
         """`bot.delivery.Sender.send`: one attempt, neutral errors for the scheduler."""

@@ -4,6 +4,11 @@ A thin translator: each Update becomes one InboundEvent (telegram_inbound), the 
 messages become HTML messages with inline keyboards (telegram_render), and failed calls are
 retried or reported (telegram_delivery). No coaching decisions are made here.
 
+Updates go through the coach's inbox (docs/architecture.md, "Inbound updates"): our own
+polling loop stores each batch before its next getUpdates confirms it to Telegram (PTB's
+Updater confirms a batch before its handlers have run), webhook posts are answered only once
+stored, and each update is applied exactly once from there, also across a crash.
+
 `serve()` is what `backline` runs; `TelegramAdapter` is also the `bot.delivery.Sender` the
 scheduler pushes through.
 """
@@ -42,7 +47,7 @@ from telegram.request import HTTPXRequest
 from bot.adapters.base import NO_HOOKS, AdapterFactory, CoachPort, Hooks, PlatformStartupError
 from bot.adapters.outlet import Delivery, SendPart
 from bot.adapters.telegram_delivery import RetryPolicy, as_delivery_error, with_retries
-from bot.adapters.telegram_inbound import PLATFORM, translate, with_admin
+from bot.adapters.telegram_inbound import PLATFORM, Translated, translate, with_admin
 from bot.adapters.telegram_logging import protect_token
 from bot.adapters.telegram_photos import Photos
 from bot.adapters.telegram_render import Part, render
@@ -50,6 +55,7 @@ from bot.core import render as wording
 from bot.core.coach import SORRY
 from bot.core.commands import COMMANDS
 from bot.core.events import InboundEvent, Outbound, Reply, UserRef
+from bot.core.ports import NEW, Arrival, InboxEntry, StoreUnavailable
 from bot.delivery import DeliveryError, Sender, TransientFailure
 
 if TYPE_CHECKING:
@@ -64,10 +70,10 @@ MAX_ACK = 200  # answerCallbackQuery text limit
 # PTB's default of 256 makes each call slower as traffic peaks; Telegram's flood limit (about
 # 30 messages/s) needs 8 even at a 250 ms round trip, and callers beyond that wait their turn.
 CONNECTIONS = 16
-# A graceful stop takes at most 10 s: pushes in flight (app.PUSH_STOP_SECONDS), then these
-# (the app's handlers and the answers still going out share APP_STOP_SECONDS).
-UPDATER_STOP_SECONDS = 2.0
+# A graceful stop takes at most 10 s: pushes in flight (app.PUSH_STOP_SECONDS), then the
+# app's handlers and the answers still going out (they share APP_STOP_SECONDS).
 APP_STOP_SECONDS = 3.0
+RETRY_STORED_SECONDS = 5.0  # an update stored but not applicable yet (the disk is full)
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 # my_chat_member in a private chat: the person blocked the bot, or started it again.
 _BLOCKED = frozenset({ChatMemberStatus.BANNED, ChatMemberStatus.LEFT})
@@ -173,7 +179,7 @@ class AnswerLines:
     def __init__(self) -> None:
         self._tails: dict[str, asyncio.Task[None]] = {}
 
-    def add(self, chat_id: str, answer: Awaitable[None]) -> None:
+    def add(self, chat_id: str, answer: Awaitable[object]) -> None:
         before = self._tails.get(chat_id)
         task = asyncio.create_task(self._after(before, answer), name=f"answer-{chat_id}")
         self._tails[chat_id] = task
@@ -185,7 +191,7 @@ class AnswerLines:
             await asyncio.wait(list(self._tails.values()))
 
     @staticmethod
-    async def _after(before: asyncio.Task[None] | None, answer: Awaitable[None]) -> None:
+    async def _after(before: asyncio.Task[None] | None, answer: Awaitable[object]) -> None:
         if before is not None:
             await asyncio.wait([before])
         try:
@@ -260,6 +266,10 @@ class TelegramAdapter:
         # What was last set as the bot's descriptions and menus (so a start with the same
         # ones makes no calls); None: no memory, set at every start.
         self.profile_state_path = profile_state_path
+        # Inbox entries taken but not yet handled, by update_id (see _take and _on_update);
+        # None for an update the database could not take.
+        self._entries: dict[int, InboxEntry | None] = {}
+        self._polling: asyncio.Task[None] | None = None
         builder = (
             ApplicationBuilder()
             .token(token)
@@ -274,6 +284,7 @@ class TelegramAdapter:
                 )
             )
             .job_queue(None)  # the scheduler owns timing; no second APScheduler
+            .updater(None)  # we poll ourselves: see _poll
         )
         if api_url:
             base = api_url.rstrip("/")
@@ -313,9 +324,10 @@ class TelegramAdapter:
             await self._sync_profile()
             await app.start()
             if self.webhook_url is not None:
+                await self._recover()
                 await self._set_webhook()
             elif self.turn is None:
-                await self._start_polling()
+                await self._start_polling(stop)
             else:
                 self._waiting_for_turn = asyncio.create_task(self._poll_in_turn(stop))
             log.info("Telegram: listening as @%s", app.bot.username)
@@ -332,22 +344,13 @@ class TelegramAdapter:
                 await asyncio.gather(self._waiting_for_turn, return_exceptions=True)
             await self._shutdown()
 
-    async def _start_polling(self) -> None:
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(
-            timeout=self.poll_timeout,
-            allowed_updates=list(ALLOWED_UPDATES),
-            bootstrap_retries=5,
-            error_callback=_log_polling_error,
-        )
-
     async def _poll_in_turn(self, stop: asyncio.Event) -> None:
         """Poll once this process holds the polling role; until then, ask every few seconds."""
         assert self.turn is not None
         while not stop.is_set():
             try:
                 if await self.turn(POLLING_ROLE):
-                    await self._start_polling()
+                    await self._start_polling(stop)
                     log.info("Telegram: this process now takes the updates (long polling)")
                     return
             except Exception as exc:  # the database may be away a moment; ask again
@@ -448,6 +451,84 @@ class TelegramAdapter:
         self._webhook_set = True
         log.info("Telegram: webhook set; updates arrive by HTTP POST")
 
+    async def _start_polling(self, stop: asyncio.Event) -> None:
+        # What the last poller left is finished by the next (with several processes, the one
+        # whose polling turn it now is), so no two processes deliver one entry's answer.
+        await self._recover()
+        # As PTB's Updater would: a webhook left from webhook mode would refuse getUpdates.
+        bot = self.application.bot
+        await with_retries(
+            lambda: bot.delete_webhook(), self.retry, "removing a webhook before polling"
+        )
+        self._polling = asyncio.create_task(self._poll(stop))
+
+    async def _poll(self, stop: asyncio.Event) -> None:
+        """Long-poll getUpdates; the offset (which confirms updates to Telegram, who then
+        forgets them) moves only past a batch the inbox has stored."""
+        bot = self.application.bot
+        offset: int | None = None
+        failures = 0
+        while not stop.is_set():
+            try:
+                updates = await bot.get_updates(
+                    offset=offset,
+                    timeout=self.poll_timeout,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+                if updates:
+                    await self._take(updates)
+                    offset = updates[-1].update_id + 1
+                failures = 0
+            except InvalidToken:
+                return  # `revoked` is set: run() stops with TelegramTokenRevoked
+            except Exception as exc:  # the network, Telegram, or the database: try again
+                failures += 1
+                delay = self.retry.backoff(min(failures, 8))
+                log.warning("Telegram polling failed (%s); again in %.1fs", exc, delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+
+    async def _take(self, updates: list[Update]) -> None:
+        """Store these updates in the inbox (raises when they could not be), then queue
+        the ones not seen before for handling."""
+        arrivals = [
+            Arrival(PLATFORM, str(u.update_id), str(_chat_key(u)), json.dumps(u.to_dict()))
+            for u in updates
+        ]
+        try:
+            stored = await self.coach.receive(arrivals)
+        except StoreUnavailable as exc:
+            # Nothing can be stored: handled without the inbox (see _handle_unstored), and
+            # Telegram may forget them (they are answered, or asked for again).
+            log.warning("Telegram: %d update(s) handled without the inbox: %s", len(updates), exc)
+            for update in updates:
+                await self._queue(update, None)
+            return
+        taken = {entry.event_id: entry for entry in stored}
+        for update in updates:
+            entry = taken.get(str(update.update_id))
+            if entry is not None:  # else a redelivery of one taken before
+                await self._queue(update, entry)
+
+    async def _queue(self, update: Update, entry: InboxEntry | None) -> None:
+        self._entries[update.update_id] = entry
+        await self.application.update_queue.put(update)
+
+    async def _recover(self) -> None:
+        """Queue what a crash left in the inbox: unapplied updates and unsent answers."""
+        entries = await self.coach.unfinished(PLATFORM)
+        bot = self.application.bot
+        for entry in entries:
+            try:
+                update = Update.de_json(json.loads(entry.payload), bot)
+            except Exception:
+                log.exception("could not read stored Telegram update %s", entry.event_id)
+                await self.coach.answered(entry, entry.sent, True)
+                continue
+            await self._queue(update, entry)
+        if entries:
+            log.info("Telegram: %d update(s) left by the last run are handled now", len(entries))
+
     async def _delete_webhook(self) -> None:
         """Stop Telegram posting to us; updates wait for the next start instead."""
         if not self._webhook_set or self.shared_webhook:
@@ -464,8 +545,9 @@ class TelegramAdapter:
         await self.answers.drain()
 
     async def feed_webhook(self, data: dict[str, Any]) -> bool:
-        """One update posted by Telegram (secret already checked). False while not running,
-        so the endpoint answers 503 and Telegram delivers it again later."""
+        """One update posted by Telegram (secret already checked). True once it is stored
+        in the inbox; False while not running or when it could not be stored, so the
+        endpoint answers 503 and Telegram delivers it again later."""
         app = self.application
         if not app.running:
             return False
@@ -475,19 +557,21 @@ class TelegramAdapter:
             # Accepted and dropped: Telegram would otherwise repeat it forever.
             log.exception("could not read a Telegram update posted to the webhook")
             return True
-        await app.update_queue.put(update)
+        try:
+            await self._take([update])
+        except Exception as exc:
+            log.warning("could not store a Telegram update (%s); Telegram will resend it", exc)
+            return False
         return True
 
     async def _shutdown(self) -> None:
         app = self.application
         try:
             await self._delete_webhook()
-            if app.updater is not None and app.updater.running:
-                # A revoked token ended the polling task with InvalidToken; stop re-raises it.
-                # Its last getUpdates only confirms updates (start_event drops repeats), so
-                # an unreachable platform gets a short wait, not the request timeout.
-                with contextlib.suppress(InvalidToken, TimeoutError):
-                    await asyncio.wait_for(app.updater.stop(), UPDATER_STOP_SECONDS)
+            if self._polling is not None:
+                self._polling.cancel()  # what it took is stored; the rest Telegram keeps
+                await asyncio.gather(self._polling, return_exceptions=True)
+                self._polling = None
             if app.running:
                 try:  # answers in flight finish, unless the platform stopped answering
                     await asyncio.wait_for(self._stop_answering(), APP_STOP_SECONDS)
@@ -504,31 +588,83 @@ class TelegramAdapter:
     # -- inbound -----------------------------------------------------------------------------
 
     async def _on_update(self, update: Update, _context: object) -> None:
-        """Never raises: one bad update must not disturb the others."""
+        """Handle one update taken into the inbox (or, when the database could not take it,
+        without). Never raises: one bad update must not disturb the others."""
+        if update.update_id not in self._entries:  # only updates taken in are queued
+            log.error("Telegram update %s is not in the inbox; dropped", update.update_id)
+            return
+        entry = self._entries.pop(update.update_id)
         if update.my_chat_member is not None:
             await self._on_membership(update.my_chat_member)
+            if entry is not None:
+                await self.coach.answered(entry, 0, True)
             return
         try:
             translated = translate(update, self.application.bot.bot)
         except Exception:
             log.exception("could not read Telegram update %s", update.update_id)
             translated = None
+        fresh = entry is None or entry.state == NEW
         if translated is None:
-            if update.callback_query is not None:
+            if update.callback_query is not None and fresh:
                 await self._answer_button(update.callback_query.id, None)
+            if entry is not None:
+                await self.coach.answered(entry, 0, True)
             return
         event = translated.event
-        if translated.needs_admin_check:
+        if translated.needs_admin_check and fresh:
             allowed = translated.sent_by_group or await self._is_admin(event)
             event = with_admin(translated, allowed)
+        if entry is None:
+            await self._handle_unstored(translated, event)
+            return
         try:
-            reply = await self.coach.handle(event)
+            applied = await self.coach.handle_once(entry, event)
+        except StoreUnavailable:
+            await self._give_up_entry(update, entry, translated, event)
+            return
         except Exception:
+            # Not stored (the database failed): the entry stays and is handled again after
+            # a restart; say sorry now rather than leave the person waiting.
             log.exception("the coach failed on Telegram update %s", update.update_id)
-            reply = Reply([Outbound(SORRY)])
+            await self._answer_plainly(translated, event, Reply([Outbound(SORRY)]))
+            return
+        if translated.callback_query_id is not None and applied.fresh:
+            await self._answer_button(translated.callback_query_id, applied.reply.button_ack)
+        # In the chat's answer line, like every answer: the update's slot is free meanwhile.
+        self.answers.add(
+            event.chat_id, self.delivery.answer_once(entry, event, applied, self._here(event))
+        )
+
+    async def _handle_unstored(self, translated: Translated, event: InboundEvent) -> None:
+        """The database can't store right now (full, read-only): the coach answers without
+        the inbox, so what needs no writing is answered and the rest gets the honest "I
+        can't save that right now, send it again" (nothing was kept to handle later)."""
+        await self._answer_plainly(translated, event, await self.coach.handle(event))
+
+    async def _give_up_entry(
+        self, update: Update, entry: InboxEntry, translated: Translated, event: InboundEvent
+    ) -> None:
+        """Stored, but its effects can't be: finish the entry and answer without the inbox
+        (the person is asked to send it again). If even finishing fails, it is tried again
+        shortly instead, so it is never both asked for again and kept."""
+        try:
+            await self.coach.answered(entry, 0, True)
+        except Exception as exc:
+            log.warning("Telegram update %s waits for the database (%s)", entry.event_id, exc)
+            asyncio.get_running_loop().call_later(
+                RETRY_STORED_SECONDS,
+                lambda: asyncio.ensure_future(self._queue(update, entry)),
+            )
+            return
+        await self._handle_unstored(translated, event)
+
+    async def _answer_plainly(
+        self, translated: Translated, event: InboundEvent, reply: Reply
+    ) -> None:
         if translated.callback_query_id is not None:
             await self._answer_button(translated.callback_query_id, reply.button_ack)
-        self.answers.add(event.chat_id, self._answer(event, reply))
+        self.answers.add(event.chat_id, self.delivery.answer(event, reply, self._here(event)))
 
     async def _on_membership(self, change: ChatMemberUpdated) -> None:
         """A person blocked the bot or started it again: no waiting for a failed push (or
@@ -546,11 +682,10 @@ class TelegramAdapter:
         except Exception:
             log.exception("could not record a Telegram membership change")
 
-    async def _answer(self, event: InboundEvent, reply: Reply) -> None:
+    def _here(self, event: InboundEvent) -> SendPart[Part]:
         # In a busy group, quote the message being answered so people see whose log it was.
         quote = int(event.message_id) if event.is_group and event.message_id else None
-        here = self._sending(event.chat_id, self.retry, quote)
-        await self.delivery.answer(event, reply, here)
+        return self._sending(event.chat_id, self.retry, quote)
 
     async def _answer_button(self, query_id: str, text: str | None) -> None:
         bot = self.application.bot
@@ -692,11 +827,6 @@ def _chat(chat_id: str) -> int | str:
         return int(chat_id)
     except ValueError:
         return chat_id
-
-
-def _log_polling_error(exc: TelegramError) -> None:
-    # PTB retries polling by itself; this only replaces its full-traceback log.
-    log.warning("Telegram polling failed: %s", exc)
 
 
 def create(coach: CoachPort, config: Config, hooks: Hooks) -> TelegramAdapter:

@@ -9,20 +9,21 @@ touches a platform.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.core import render, timezones
+from bot.core.codec import reply_from_json, reply_to_json
 from bot.core.commands import COMMANDS
 from bot.core.dispatch import Ctx, Dispatcher, refuse, say
-from bot.core.events import Button, InboundEvent, MessageLink, Outbound, Reply, UserRef
+from bot.core.events import Applied, Button, InboundEvent, MessageLink, Outbound, Reply, UserRef
 from bot.core.features import FEATURE_CLASSES, Logging, Progress, Rest, Session
 from bot.core.features.base import Feature, Services
 from bot.core.library import Library
 from bot.core.lookup import ExerciseLookup
-from bot.core.ports import Channel, Store, StoreUnavailable
+from bot.core.ports import NEW, Arrival, Channel, InboxEntry, Store, StoreUnavailable
 from bot.core.progress import ChartRenderer
 from bot.core.settings import Settings
 
@@ -74,16 +75,46 @@ class Coach:
     async def handle(self, event: InboundEvent) -> Reply:
         """Answer one event. Never raises: a failure becomes a friendly apology."""
         try:
-            reply = await self._handle(event)
-            if event.is_group:
-                reply.messages = await self._keep_private(event, reply.messages)
-            return reply
+            return await self._answer(event)
         except StoreUnavailable as exc:
             log.warning("could not save for %s: %s", event.user.platform, exc.reason)
             return Reply([Outbound(render.CANT_SAVE)], button_ack=render.ACK_NOT_SAVED)
         except Exception:
             log.exception("failed to handle an event from %s", event.user.platform)
-            return Reply([Outbound(SORRY, only_asker=True)], button_ack=render.ACK_FAILED)
+            return _sorry()
+
+    # -- the inbox: updates processed at least once, applied exactly once
+
+    async def receive(self, arrivals: Sequence[Arrival]) -> list[InboxEntry]:
+        """Store updates as they arrive, before the platform may forget them (an adapter
+        confirms them only after this returns); the ones not seen before come back."""
+        return await self.store.inbox.take(arrivals)
+
+    async def unfinished(self, platform: str) -> list[InboxEntry]:
+        """Entries a crash left unapplied or unanswered: handle_once each, in order."""
+        return await self.store.inbox.unfinished(platform)
+
+    async def handle_once(self, entry: InboxEntry, event: InboundEvent) -> Applied:
+        """`handle` for an inbox entry (`event` is what the adapter read from it): the
+        event's effects and its answer are stored in one transaction, so a crash leaves all
+        or none of them, and an entry applied before gives back its stored answer instead
+        of running again. A failure rolls the effects back and stores the apology."""
+        try:
+            applied = await self.store.inbox.apply(entry.id, lambda: self._answer_json(event))
+        except StoreUnavailable:
+            raise  # nothing can be stored now, the apology neither: the adapter decides
+        except Exception:
+            log.exception("failed to handle an event from %s", event.user.platform)
+            applied = await self.store.inbox.apply(entry.id, _sorry_json)
+        if applied is None or applied.answer is None:  # unknown, or already answered
+            return Applied(Reply(), sent=0, fresh=False)
+        # Applied now (not before a restart): a pressed button is still unacknowledged.
+        fresh = entry.state == NEW
+        return Applied(reply_from_json(applied.answer), applied.sent, fresh)
+
+    async def answered(self, entry: InboxEntry, sent: int, done: bool) -> None:
+        """`sent` messages of the entry's answer are delivered; `done`: nothing is left."""
+        await self.store.inbox.answered(entry.id, sent, done)
 
     async def record_sent(
         self, platform: str, chat_id: str, message_id: str, out: Outbound
@@ -144,6 +175,15 @@ class Coach:
         return self.services.local_date(settings)
 
     # ------------------------------------------------------------------ routing
+
+    async def _answer(self, event: InboundEvent) -> Reply:
+        reply = await self._handle(event)
+        if event.is_group:
+            reply.messages = await self._keep_private(event, reply.messages)
+        return reply
+
+    async def _answer_json(self, event: InboundEvent) -> dict[str, Any]:
+        return reply_to_json(await self._answer(event))
 
     async def _handle(self, event: InboundEvent) -> Reply:
         chat = "" if event.is_group else event.chat_id
@@ -235,7 +275,7 @@ class Coach:
             return await self._answer_state(ctx, raw, text)
         return await self.logging.free_text(ctx, text)
 
-    async def _answer_state(self, ctx: Ctx, raw: dict[str, object], text: str) -> Reply:
+    async def _answer_state(self, ctx: Ctx, raw: dict[str, Any], text: str) -> Reply:
         found = self.dispatch.state(dict(raw))
         if found is None:  # a state this version doesn't know (or can't read): drop it
             await self.store.set_state(ctx.user.id, None)
@@ -284,3 +324,11 @@ def _asked(event: InboundEvent) -> str:
     head = event.text.strip().split(maxsplit=1)[0] if event.text.strip() else ""
     name = head[1:].split("@", 1)[0].lower() if head.startswith("/") else ""
     return name if name and name.isascii() and name.replace("_", "").isalnum() else "start"
+
+
+def _sorry() -> Reply:
+    return Reply([Outbound(SORRY, only_asker=True)], button_ack=render.ACK_FAILED)
+
+
+async def _sorry_json() -> dict[str, Any]:
+    return reply_to_json(_sorry())

@@ -118,3 +118,14 @@ class Reply:
     messages: list[Outbound] = field(default_factory=list)
     # A short text for acknowledging a pressed button (Telegram answerCallbackQuery).
     button_ack: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """An inbox entry's answer (Coach.handle_once): `sent` of its messages were delivered
+    before a restart (deliver the rest); `fresh` when it was applied just now (a pressed
+    button still needs its acknowledgement)."""
+
+    reply: Reply
+    sent: int = 0
+    fresh: bool = True

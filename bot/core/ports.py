@@ -1,7 +1,8 @@
 """The persistence ports: one small Protocol per area, and the records that cross them.
 
     Store        what the core uses: People, Events, Plans, SetLogs, SetHistory, MessageLinks,
-                 Conversations, Channels, ExerciseChoices
+                 Conversations, Channels, ExerciseChoices, and an `inbox` (Inbox: updates
+                 stored before they are processed, applied exactly once)
     PushStore    what the scheduler uses: People, Channels and an `outbox` (Outbox)
     Persistence  what the app holds: all of the above, a health ping and close
 
@@ -14,7 +15,7 @@ below 1, negative reps or seconds) raises RecordRejected and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -200,6 +201,33 @@ class RestTimer:
     set_number: int
     due_at: datetime
     id: int = 0
+
+
+# Inbox row states: new -> applied -> answered.
+NEW, APPLIED, ANSWERED = "new", "applied", "answered"
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """An update as a platform delivered it, to store before it is processed. (platform,
+    event_id) names the delivery; `chat_key` orders one chat's updates; `payload` is the
+    adapter's own JSON text, opaque to the store and the core."""
+
+    platform: str
+    event_id: str
+    chat_key: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxEntry(Arrival):
+    """An arrival as stored. Once APPLIED, `answer` is the reply to deliver (the JSON-able
+    dict the core stored with its effects) and `sent` counts its messages delivered."""
+
+    id: int
+    state: str
+    answer: dict[str, Any] | None
+    sent: int
 
 
 # -- the core's ports --------------------------------------------------------------------------
@@ -413,6 +441,42 @@ class ExerciseChoices(Protocol):
         ...
 
 
+class Inbox(Protocol):
+    """Inbound updates, processed at least once and applied exactly once: an adapter stores
+    what arrived (`take`) before the platform may forget it, the core applies each entry with
+    `apply` (its writes and the APPLIED mark commit together), the adapter delivers the
+    answer and reports it (`answered`). After a crash `unfinished` hands back the rest."""
+
+    async def take(self, arrivals: Sequence[Arrival]) -> list[InboxEntry]:
+        """Store these, all or nothing; returns the ones not stored before (a redelivery of
+        a known (platform, event_id) is dropped), in order."""
+        ...
+
+    async def unfinished(self, platform: str) -> list[InboxEntry]:
+        """This platform's entries not yet ANSWERED, in arrival order."""
+        ...
+
+    async def entry(self, platform: str, event_id: str) -> InboxEntry | None: ...
+
+    async def apply(
+        self, entry_id: int, work: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> InboxEntry | None:
+        """Run `work` (handling the update through this store) as one transaction: its writes
+        and the entry becoming APPLIED with the answer it returns commit together, or, when
+        it raises, none of them (the exception propagates). An entry already applied: `work`
+        does not run. Returns the entry as it now is; None for an unknown id."""
+        ...
+
+    async def answered(self, entry_id: int, sent: int, done: bool) -> None:
+        """`sent` messages of the answer are delivered; `done`: ANSWERED (payload and answer
+        are dropped, the key stays to recognise redeliveries)."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Delete ANSWERED entries finished before `before`; returns how many."""
+        ...
+
+
 class Store(
     People,
     Events,
@@ -427,6 +491,9 @@ class Store(
     Protocol,
 ):
     """Everything the coaching core needs from persistence."""
+
+    @property
+    def inbox(self) -> Inbox: ...
 
 
 # -- the scheduler's ports ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ Every method runs without awaiting anything, so each one is atomic in the event 
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 from collections.abc import Iterable, Sequence
@@ -41,6 +42,7 @@ from bot.core.ports import (
     rest_timer_id,
 )
 from bot.core.settings import Settings
+from bot.store.memory_inbox import MemoryInbox
 from bot.store.memory_outbox import MemoryOutbox
 from bot.store.rows import to_json
 
@@ -100,6 +102,7 @@ class MemoryStore:
         )
         self._closed = False
         self.outbox = MemoryOutbox(self)
+        self.inbox = MemoryInbox(self)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -109,6 +112,17 @@ class MemoryStore:
 
     async def close(self) -> None:
         self._closed = True
+
+    # What a rolled-back inbox entry puts back (ids stay spent, as with AUTOINCREMENT).
+    _DATA = ("_people", "_by_ref", "_plans", "_sets", "_batches", "_links", "_states",
+             "_events", "_counters", "_channels")  # fmt: skip
+
+    def snapshot(self) -> dict[str, Any]:
+        return copy.deepcopy({name: getattr(self, name) for name in self._DATA})
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        for name, value in snapshot.items():
+            setattr(self, name, value)
 
     def require_user(self, user_id: int) -> None:
         if user_id not in self._people:

@@ -29,6 +29,7 @@ from bot.core.ports import (
 )
 from bot.store.db import Database
 from bot.store.rows import USER_COLUMNS, push_from, user_from, utc_iso
+from bot.store.unqueued import write_now
 
 _ZONE = "json_extract(settings, '$.timezone')"  # the users_reminder index's first column
 _FIELDS = "platform, target, day, kind, user_id, channel_id, chat_id, due_at, state"
@@ -174,7 +175,9 @@ class SqliteOutbox:
 
     async def part_sent(self, push_id: int, parts: int, done: bool, now: datetime) -> None:
         """`parts` messages of the push are delivered; `done` when that was the last one."""
-        await self.db.write(
+        # Not behind the queue of updates being applied: see bot/store/unqueued.py.
+        await write_now(
+            self.db,
             "UPDATE outbox SET parts_sent = ?, state = ?, last_error = NULL, updated_at = ?"
             " WHERE id = ?",
             (parts, SENT if done else SENDING, utc_iso(now), push_id),

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.core.events import MessageLink, UserRef
-from bot.core.ports import Channel, PushRow, SetLog, StoredLink, User
+from bot.core.ports import Channel, InboxEntry, PushRow, SetLog, StoredLink, User
 from bot.core.settings import Settings
 
 USER_COLUMNS = "id, platform, platform_user_id, chat_id, display_name, settings, active"
@@ -22,6 +22,7 @@ SET_COLUMNS = (
 )
 CHANNEL_COLUMNS = "id, platform, chat_id, settings, enabled"
 LINK_COLUMNS = "user_id, kind, plan_date, exercise_id, owner_platform, owner_user_id"
+INBOX_COLUMNS = "id, platform, event_id, chat_key, payload, state, answer, sent"
 
 
 def utc_iso(moment: datetime) -> str:
@@ -131,4 +132,17 @@ def push_from(r: Row) -> PushRow:
         parts_sent=r["parts_sent"],
         next_attempt_at=as_datetime(r["next_attempt_at"]),
         last_error=r["last_error"],
+    )
+
+
+def inbox_entry_from(r: Row) -> InboxEntry:
+    return InboxEntry(
+        id=r["id"],
+        platform=r["platform"],
+        event_id=r["event_id"],
+        chat_key=r["chat_key"],
+        payload=r["payload"],
+        state=r["state"],
+        answer=json.loads(r["answer"]) if r["answer"] else None,
+        sent=r["sent"],
     )

@@ -55,6 +55,7 @@ from bot.core.ports import (
 from bot.core.settings import Settings
 from bot.store import choices
 from bot.store.db import Database
+from bot.store.inbox import SqliteInbox
 from bot.store.outbox import SqliteOutbox
 from bot.store.rest import RestTimers
 from bot.store.rows import (
@@ -71,6 +72,7 @@ from bot.store.rows import (
     user_from,
     utc_iso,
 )
+from bot.store.unqueued import write_now
 
 _SET_INSERT_COLUMNS = (
     "user_id, batch_id, plan_date, exercise_id, set_no, reps, seconds, load_kg, skipped,"
@@ -97,6 +99,7 @@ class SqliteStore(RestTimers, Database):
         # than a write's: aiosqlite runs calls and resumes their callers in submission order.
         self._plans: OrderedDict[tuple[int, str], tuple[str, str]] = OrderedDict()
         self.outbox = SqliteOutbox(self)
+        self.inbox = SqliteInbox(self)
 
     async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Database.call (every read, write and `atomically` goes through it), with the
@@ -105,6 +108,29 @@ class SqliteStore(RestTimers, Database):
             return await super().call(fn)
         except sqlite3.IntegrityError as exc:
             raise RecordRejected(str(exc)) from exc
+
+    async def atomically(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Database.atomically; inside a transaction (an inbox entry being applied, see
+        bot/store/inbox.py) `fn` runs as a savepoint of it instead, all or nothing."""
+        if not self._inside_transaction():
+            return await super().atomically(fn)
+
+        def savepoint(conn: sqlite3.Connection) -> T:
+            conn.execute("SAVEPOINT unit")
+            try:
+                result = fn(conn)
+            except BaseException:
+                conn.execute("ROLLBACK TO unit")
+                conn.execute("RELEASE unit")
+                raise
+            conn.execute("RELEASE unit")
+            return result
+
+        return await self.call(savepoint)
+
+    def forget_cached_plans(self) -> None:
+        """After a rolled-back transaction: the cache may hold plans it never stored."""
+        self._plans.clear()
 
     async def ping(self) -> None:
         await self.read("SELECT 1")
@@ -391,7 +417,10 @@ class SqliteStore(RestTimers, Database):
         self, platform: str, chat_id: str, message_id: str, user_id: int | None, link: MessageLink
     ) -> None:
         owner = link.owner
-        await self.write(
+        # Recorded the moment a message is delivered, not after the queue of updates being
+        # applied (a reply to a message we have no link for can't be read).
+        await write_now(
+            self,
             "INSERT OR REPLACE INTO message_links"
             " (platform, chat_id, message_id, user_id, kind, plan_date, exercise_id,"
             "  owner_platform, owner_user_id, created_at)"

@@ -12,14 +12,11 @@ import signal
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.core.events import UserRef
-from bot.core.settings import Settings
-from bot.store import open_store
+from tests.crash.harness import seed_people
 from tests.fakes.telegram_server import TEST_TOKEN, FakeTelegram, Slow, TgUser
 from tests.ops.bot_process import finished, polling
 from tests.ops.support import backline_env
@@ -36,23 +33,7 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 async def people_due_now(db: Path, tg: FakeTelegram) -> list[TgUser]:
     """PEOPLE onboarded users whose reminder was a few minutes ago (inside the grace window)."""
-    reminder = (datetime.now(UTC) - timedelta(minutes=5)).time().replace(second=0, microsecond=0)
-    settings = Settings(
-        weekdays=tuple(range(7)), reminder_time=reminder, timezone="UTC", onboarded=True
-    )
-    store = await open_store(db)
-    people = []
-    try:
-        for n in range(PEOPLE):
-            person = tg.user(7000 + n, f"P{n}")
-            user = await store.get_or_create_user(
-                UserRef("telegram", str(person.id)), str(person.id), person.first_name
-            )
-            await store.save_settings(user.id, settings)
-            people.append(person)
-    finally:
-        await store.close()
-    return people
+    return await seed_people(db, tg, 0, PEOPLE, base=7000)
 
 
 async def start_backline(db: Path, tg: FakeTelegram) -> asyncio.subprocess.Process:

@@ -8,6 +8,10 @@
 
 Every call takes a connection from the pool for one statement (or one transaction), so many
 coroutines of one process, and many processes, write at once: PostgreSQL does the locking.
+The exception is `holding()` (the inbox applying an update): one transaction on one pooled
+connection that every call the same task makes joins until the block ends, each call as a
+savepoint of it (a refused statement fails alone, as on SQLite, instead of aborting the
+whole transaction), so the handling's writes commit, or roll back, together.
 A refused write (CHECK, foreign key, NOT NULL) raises the ports' RecordRejected.
 
 Migrations live in bot/store/postgres/migrations/ with the same numbers and names as
@@ -18,6 +22,7 @@ file once.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -101,6 +106,7 @@ class PgDatabase:
         self.pool = pool
         self.url = url
         self._closed = False
+        self._held: dict[asyncio.Task[Any], asyncpg.Connection] = {}  # see holding()
 
     @classmethod
     async def open(cls, url: str, migrations: list[schema.Migration] | None = None) -> Self:
@@ -136,9 +142,18 @@ class PgDatabase:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    def _joined(self) -> asyncpg.Connection | None:
+        """The connection of the transaction this task holds (see holding()), if any."""
+        task = asyncio.current_task()
+        return self._held.get(task) if task is not None else None
+
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         try:
-            return await self.pool.fetch(sql, *args)
+            held = self._joined()
+            if held is None:
+                return await self.pool.fetch(sql, *args)
+            async with held.transaction():  # a savepoint of the held transaction
+                return await held.fetch(sql, *args)
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise rejected(exc) from exc
 
@@ -147,10 +162,47 @@ class PgDatabase:
         return rows[0][0] if rows else None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        """One connection inside BEGIN ... COMMIT (ROLLBACK if the block raises)."""
-        try:
-            async with self.pool.acquire() as conn, conn.transaction():
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection for a few statements: one from the pool, or inside holding() the held
+        one, in a savepoint (its statements then stand or fall together)."""
+        held = self._joined()
+        if held is None:
+            async with self.pool.acquire() as conn:
                 yield conn
+            return
+        try:
+            async with held.transaction():
+                yield held
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise rejected(exc) from exc
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """One connection inside BEGIN ... COMMIT (ROLLBACK if the block raises); inside
+        holding() a savepoint of the held transaction."""
+        try:
+            held = self._joined()
+            if held is not None:
+                async with held.transaction():
+                    yield held
+            else:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    yield conn
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise rejected(exc) from exc
+
+    @asynccontextmanager
+    async def holding(self) -> AsyncIterator[asyncpg.Connection]:
+        """BEGIN ... COMMIT on one pooled connection that every store call this task makes
+        inside the block joins (ROLLBACK if the block raises). Tasks started inside don't
+        join: don't wait inside for ones that write what the block has locked."""
+        task = asyncio.current_task()
+        assert task is not None
+        if task in self._held:
+            raise RuntimeError("already holding a store transaction")
+        async with self.transaction() as conn:
+            self._held[task] = conn
+            try:
+                yield conn
+            finally:
+                del self._held[task]

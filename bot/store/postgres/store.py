@@ -28,6 +28,7 @@ from bot.core.settings import Settings
 from bot.store.migrations import Migration
 from bot.store.postgres.choices import PgChoices
 from bot.store.postgres.database import as_columns
+from bot.store.postgres.inbox import PostgresInbox
 from bot.store.postgres.outbox import PostgresOutbox
 from bot.store.postgres.rest import PgRestTimers
 from bot.store.rows import (
@@ -70,6 +71,7 @@ class PostgresStore(PgRestTimers, PgChoices):
         super().__init__(pool, url)
         self._last_prune: float | None = None
         self.outbox = PostgresOutbox(self)
+        self.inbox = PostgresInbox(self)
 
     @classmethod
     async def open(
@@ -91,14 +93,14 @@ class PostgresStore(PgRestTimers, PgChoices):
     # -- users and settings ------------------------------------------------------------------
 
     async def get_or_create_user(self, ref: UserRef, chat_id: str, display_name: str) -> User:
-        async with self.pool.acquire() as conn:
+        async with self.connection() as conn:
             return await _user_for(conn, ref, chat_id, display_name)
 
     async def start_event(
         self, ref: UserRef, chat_id: str, display_name: str, event_id: str
     ) -> User | None:
         await self._prune_events_now_and_then()
-        async with self.pool.acquire() as conn:
+        async with self.connection() as conn:
             if event_id and not await _claim(conn, ref.platform, event_id):
                 return None
             return await _user_for(conn, ref, chat_id, display_name)
@@ -379,7 +381,7 @@ class PostgresStore(PgRestTimers, PgChoices):
 
     async def claim_event(self, platform: str, event_id: str) -> bool:
         await self._prune_events_now_and_then()
-        async with self.pool.acquire() as conn:
+        async with self.connection() as conn:
             return await _claim(conn, platform, event_id)
 
     async def _prune_events_now_and_then(self) -> None:
