@@ -58,7 +58,7 @@ async def test_updates_are_confirmed_only_once_stored(
     monkeypatch.setattr(coach, "receive", disk_trouble)
     before = len(tg.sent_to(ada))
     reply = tg.send(ada, "12 10 10", reply_to=session)
-    confirmation, _prompt = await settled(tg, ada, None, before)
+    [confirmation] = await settled(tg, ada, None, before)  # the log rides on the next prompt
     assert failures == 2 and "Logged" in confirmation.text
     # While it could not be stored, the next polls did not confirm it: the same offset, so
     # Telegram handed it out again (without the failures, one poll would have asked for it).
@@ -81,7 +81,7 @@ async def test_a_restart_applies_what_was_stored_but_not_handled(
     await store.close()
     before = len(tg.sent_to(ada))
     await bot.start()
-    confirmation, _prompt = await settled(tg, ada, None, before)
+    [confirmation] = await settled(tg, ada, None, before)  # the log rides on the next prompt
     assert "Logged" in confirmation.text
     # Telegram delivered it again too (never confirmed): the inbox took it once.
     assert [s.reps for s in await bot.sets(ada)] == [12, 10, 10]
@@ -132,7 +132,7 @@ async def test_an_update_that_fails_is_rolled_back_and_answered_with_the_apology
     assert "went wrong" in sorry.text.lower() or "sorry" in sorry.text.lower()
     assert await bot.sets(ada) == []  # the sets it added went back with the rest
     monkeypatch.undo()
-    confirmation, _prompt = await say(tg, ada, "12 10 10", reply_to=session)
+    [confirmation] = await say(tg, ada, "12 10 10", reply_to=session)  # one message
     assert "Logged" in confirmation.text
     assert [s.reps for s in await bot.sets(ada)] == [12, 10, 10]
 
