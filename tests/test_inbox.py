@@ -97,7 +97,8 @@ async def test_an_entry_is_applied_once_and_its_answer_given_back(coach: Coach) 
     entry = await take(coach, reply)
     first = await coach.handle_once(entry, reply)
     assert first.fresh and first.sent == 0
-    assert "Logged" in first.reply.messages[0].text
+    shown = first.reply.messages[0]
+    assert "Logged" in (shown.preface or "") + shown.text  # the log rides on the next prompt
     user = await coach.store.find_user(ANN)
     assert user is not None
     logged = await coach.store.sets_on(user.id, MONDAY)
