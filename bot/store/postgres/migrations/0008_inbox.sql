@@ -1,4 +1,4 @@
--- The durable inbox: the twin of bot/store/migrations/0006_inbox.sql (states, columns and
+-- The durable inbox: the twin of bot/store/migrations/0008_inbox.sql (states, columns and
 -- what they mean are described there). Several processes share it: a row being applied is
 -- locked (SELECT ... FOR UPDATE) for the length of its transaction, so it is applied once.
 CREATE TABLE inbox (
