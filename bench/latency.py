@@ -443,7 +443,8 @@ def docs(platform: str, rate: float, duration: float, people: int, runs: list[Ou
         name = "Backline" if o.bot == "backline" else "bare bot (one plain answer, no queue)"
         rows.append(
             f"| {name} | {o.ms(50):.0f} | {o.ms(99):.0f} | {o.http429} | {o.lost} | "
-            f"{o.cpu_s / o.wall_s * 100:.0f} % | {o.per_event():.2f} | {o.per_event('reply'):.2f} |"
+            f"{o.cpu_s / o.wall_s * 100:.0f} % | {o.per_event():.2f} | "
+            f"{o.per_event('reply'):.2f} | {o.per_event('howto'):.2f} |"
         )
     lines = [line(platform, rate, o) for o in runs]
     return "\n".join(
@@ -461,8 +462,8 @@ def docs(platform: str, rate: float, duration: float, people: int, runs: list[Ou
             "```",
             "",
             "| bot | p50 ms | p99 ms | 429s | lost | bot CPU (one core) | messages per event | "
-            "messages per reply log |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "messages per reply log | messages per /howto |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
             *rows,
             "",
             f"{machine()}, 2 CPUs; {datetime.now(UTC):%Y-%m-%d}.",
@@ -479,7 +480,8 @@ async def main_async(args: argparse.Namespace) -> int:
         print(line(args.platform, args.rate, outcome), flush=True)
         print(
             f"  messages per event {outcome.per_event():.2f}, per reply log "
-            f"{outcome.per_event('reply'):.2f}; 429s by kind {outcome.extra}",
+            f"{outcome.per_event('reply'):.2f}, per /howto {outcome.per_event('howto'):.2f}; "
+            f"429s by kind {outcome.extra}",
             file=sys.stderr,
         )
         runs.append(outcome)

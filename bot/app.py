@@ -73,8 +73,8 @@ class CountedCoach:
         self._metrics.inc("updates_handled", platform=event.user.platform)
         return await self._coach.handle_once(entry, event)
 
-    async def answered(self, entry: InboxEntry, sent: int, done: bool) -> None:
-        await self._coach.answered(entry, sent, done)
+    async def answered(self, entry: InboxEntry, sent: int, done: bool) -> bool:
+        return await self._coach.answered(entry, sent, done)
 
     async def record_sent(
         self, platform: str, chat_id: str, message_id: str, out: Outbound

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from bot.core.ports import (
 )
 from bot.core.settings import Settings
 from bot.store import SqliteStore, open_store
+from bot.store.claims import LEASE
 from bot.store.inbox import SqliteInbox
 from bot.store.memory import MemoryStore
 from bot.store.memory_inbox import MemoryInbox
@@ -1283,11 +1285,11 @@ async def test_take_stores_new_arrivals_in_order_and_drops_redeliveries(store: P
     again = await inbox.take([arrival("2"), arrival("3"), arrival("1", platform="discord")])
     assert [(e.platform, e.event_id) for e in again] == [("telegram", "3"), ("discord", "1")]
     assert await inbox.take([]) == []
+    assert await inbox.entry("telegram", "2") == first[1]
+    assert await inbox.entry("telegram", "404") is None
     waiting = await inbox.unfinished("telegram")
     assert [e.event_id for e in waiting] == ["1", "2", "3"]
     assert [e.event_id for e in await inbox.unfinished("discord")] == ["1"]
-    assert await inbox.entry("telegram", "2") == first[1]
-    assert await inbox.entry("telegram", "404") is None
 
 
 async def test_take_is_all_or_nothing(store: Persistence):
@@ -1315,7 +1317,10 @@ async def test_apply_commits_the_work_and_the_answer_together_once(store: Persis
     user = await make_user(store)
     assert len(await store.sets_on(user.id, MON)) == 2
     again = await inbox.apply(entry.id, work)  # applied before: the work does not run again
-    assert runs == 1 and again == applied
+    assert runs == 1 and again is not None
+    assert (again.state, again.answer, again.claimed_by) == (
+        applied.state, applied.answer, applied.claimed_by,
+    )  # fmt: skip
     assert len(await store.sets_on(user.id, MON)) == 2
     assert await inbox.apply(999, work) is None
     assert [e.state for e in await inbox.unfinished("telegram")] == [ports.APPLIED]
@@ -1404,3 +1409,135 @@ async def test_prune_forgets_finished_entries_only(store: Persistence):
     assert await inbox.prune(datetime.now(UTC) + timedelta(seconds=1)) == 1
     assert [e.event_id for e in await inbox.unfinished("telegram")] == ["2"]
     assert [e.event_id for e in await inbox.take([arrival("1")])] == ["1"]  # forgotten
+
+
+# -- inbox claims: several processes on one inbox (bot/store/claims.py) ------------------------
+
+
+@dataclass
+class Process:
+    """One Backline process's view of the database: its inbox, and its end."""
+
+    inbox: ports.Inbox
+    end: Callable[[], Awaitable[None]]
+    ended: bool = False
+
+    async def close(self) -> None:
+        if not self.ended:
+            self.ended = True
+            await self.end()
+
+
+Processes = Callable[..., Awaitable[Process]]
+
+
+@pytest.fixture(params=["sqlite", "memory", "postgres"])
+async def processes(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Processes]:
+    """`await processes(name, sole=False)`: a process named `name` on one shared database.
+    `sole`: it is the only process running on it now (on SQLite the bot process says so by
+    holding the writer lock; PostgreSQL and memory see which owners are alive)."""
+    opened: list[Process] = []
+    memory = MemoryStore() if request.param == "memory" else None
+
+    async def process(name: str, sole: bool = False) -> Process:
+        if request.param == "sqlite":
+            db = await open_store(tmp_path / "backline.db", writer=sole, instance=name)
+            found = Process(db.inbox, db.close)
+        elif request.param == "postgres":
+            url = request.getfixturevalue("pg_url")
+            pg = await PostgresStore.open(url, worker=name)
+            found = Process(pg.inbox, pg.close)
+        else:
+            assert memory is not None
+            view = memory.inbox.view(name)
+            found = Process(view, view.close)
+        opened.append(found)
+        return found
+
+    yield process
+    for each in opened:
+        await each.close()
+    if memory is not None:
+        await memory.close()
+
+
+def three_messages() -> Callable[[], Awaitable[dict[str, Any]]]:
+    async def work() -> dict[str, Any]:
+        return {"messages": [{"text": "a"}, {"text": "b"}, {"text": "c"}]}
+
+    return work
+
+
+async def event_ids(inbox: ports.Inbox) -> list[str]:
+    return [e.event_id for e in await inbox.unfinished("telegram")]
+
+
+async def test_a_live_process_keeps_its_entries_and_a_restart_takes_back_its_own(
+    processes: Processes,
+) -> None:
+    a, b = await processes("a"), await processes("b")
+    one, two = await a.inbox.take([arrival("1"), arrival("2")])
+    (three,) = await b.inbox.take([arrival("3")])
+    assert (one.claimed_by, two.claimed_by, three.claimed_by) == ("a", "a", "b")
+    assert one.lease_until is not None and one.lease_until > datetime.now(UTC)
+    # Webhook mode on two processes: each answers what it took, and a start (b's recovery)
+    # leaves a live process's entries alone.
+    assert await event_ids(b.inbox) == ["3"]
+    assert await event_ids(a.inbox) == ["1", "2"]
+    ran: list[str] = []
+
+    async def work() -> dict[str, Any]:
+        ran.append("b")
+        return {"messages": [{"text": "from b"}]}
+
+    assert await b.inbox.apply(one.id, work) is None and ran == []  # not b's to answer
+    assert not await b.inbox.answered(one.id, 0, True)  # nor to finish
+    still = await a.inbox.entry("telegram", "1")
+    assert still is not None and (still.state, still.claimed_by) == (ports.NEW, "a")
+
+    await a.close()  # a stops, and comes back under its name (BACKLINE_INSTANCE)
+    again = await processes("a")
+    assert await event_ids(again.inbox) == ["1", "2"]
+    applied = await again.inbox.apply(one.id, three_messages())
+    assert applied is not None and applied.claimed_by == "a"
+    assert await event_ids(b.inbox) == ["3"]
+
+
+async def test_a_process_that_is_gone_leaves_its_entries_to_the_next(
+    processes: Processes,
+) -> None:
+    a = await processes("a")
+    (entry,) = await a.inbox.take([arrival("1")])
+    await a.inbox.apply(entry.id, three_messages())
+    assert await a.inbox.answered(entry.id, 1, False)  # one of three delivered, then a dies
+    await a.close()
+    b = await processes("b", sole=True)  # another name: a crashed host:pid, say
+    (left,) = await b.inbox.unfinished("telegram")
+    assert (left.claimed_by, left.state, left.sent) == ("b", ports.APPLIED, 1)
+    assert left.answer == {"messages": [{"text": "a"}, {"text": "b"}, {"text": "c"}]}
+    assert await b.inbox.answered(left.id, 2, False)
+    assert await b.inbox.answered(left.id, 3, True)
+    assert await b.inbox.unfinished("telegram") == []
+
+
+async def test_an_expired_lease_is_taken_over_once_and_the_old_owner_stops(
+    processes: Processes,
+) -> None:
+    a, b, c = await processes("a"), await processes("b"), await processes("c")
+    (entry,) = await a.inbox.take([arrival("1")])
+    await a.inbox.apply(entry.id, three_messages())
+    assert await a.inbox.answered(entry.id, 1, False)
+    # a is alive but stalls past its lease (or left the rest for its next start).
+    with time_machine.travel(datetime.now(UTC) + LEASE + timedelta(seconds=1), tick=False):
+        got_b, got_c = await asyncio.gather(b.inbox.unfinished("telegram"),
+                                            c.inbox.unfinished("telegram"))  # fmt: skip
+        assert sorted(len(got) for got in (got_b, got_c)) == [0, 1]  # one of them, once
+        winner, name = (b, "b") if got_b else (c, "c")
+        (held,) = got_b or got_c
+        assert (held.claimed_by, held.sent) == (name, 1)  # it resumes after the first message
+        assert not await a.inbox.answered(entry.id, 2, False)  # a's late progress is refused
+        assert await a.inbox.apply(entry.id, three_messages()) is None
+        assert await winner.inbox.answered(entry.id, 2, False)
+        assert await winner.inbox.answered(entry.id, 3, True)
+    done = await a.inbox.entry("telegram", "1")
+    assert done is not None and (done.state, done.sent) == (ports.ANSWERED, 3)

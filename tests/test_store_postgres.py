@@ -213,8 +213,10 @@ async def test_two_processes_applying_one_update_run_it_once(processes) -> None:
     first, second = await asyncio.gather(
         a.inbox.apply(entry.id, work(a, "a")), b.inbox.apply(entry.id, work(b, "b"))
     )
-    assert len(runs) == 1 and first == second
-    assert first is not None and first.answer == {"messages": [{"text": runs[0]}]}
+    # a took the update, so a alone applies and answers it: b gets nothing to deliver.
+    assert runs == ["a"] and second is None
+    assert first is not None and first.answer == {"messages": [{"text": "a"}]}
+    assert first.claimed_by == "a"
     assert len(await a.sets_on(ann.id, DAY)) == 1
 
 

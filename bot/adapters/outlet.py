@@ -100,8 +100,8 @@ class Delivery(Generic[PartT]):
         messages = applied.reply.messages
         total = len(messages)
 
-        async def progress(sent: int) -> None:
-            await self.coach.answered(entry, sent, sent == total)
+        async def progress(sent: int) -> bool:
+            return await self.coach.answered(entry, sent, sent == total)
 
         if applied.sent >= total:
             await self.coach.answered(entry, total, True)
@@ -118,7 +118,7 @@ class Delivery(Generic[PartT]):
         here: SendPart[PartT] | None,
         here_is_limited: bool,
         skip: int,
-        progress: Callable[[int], Awaitable[None]] | None,
+        progress: Callable[[int], Awaitable[bool]] | None,
     ) -> DeliveryError | None:
         for number, out in enumerate(messages, start=1):
             if number <= skip:
@@ -137,8 +137,11 @@ class Delivery(Generic[PartT]):
                 self._count("replies_failed")
                 return error
             self._count("replies_sent")
-            if progress is not None:
-                await progress(number)
+            if progress is not None and not await progress(number):
+                # Another process took the entry over (this one stalled past its lease, see
+                # bot/store/claims.py): it delivers the rest, from this count on.
+                log.warning("%s: the rest of an answer is left to its new holder", self.platform)
+                return None
         return None
 
     async def push(self, chat_id: str, out: Outbound) -> str:

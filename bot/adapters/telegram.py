@@ -40,12 +40,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import ChatMigrated, InvalidToken, NetworkError, TelegramError
+from telegram.error import ChatMigrated, Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.adapters.base import NO_HOOKS, AdapterFactory, CoachPort, Hooks, PlatformStartupError
 from bot.adapters.outlet import Delivery, SendPart
+from bot.adapters.telegram_conflict import PollConflicts
 from bot.adapters.telegram_delivery import RetryPolicy, as_delivery_error, with_retries
 from bot.adapters.telegram_inbound import PLATFORM, Translated, translate, with_admin
 from bot.adapters.telegram_logging import protect_token
@@ -310,6 +311,11 @@ class TelegramAdapter:
     def is_running(self) -> bool:
         return self.application.running and not self.revoked.is_set()
 
+    @property
+    def polling(self) -> bool:
+        """This process is the one taking the updates by getUpdates (its polling turn)."""
+        return self._polling is not None and not self._polling.done()
+
     # -- running -----------------------------------------------------------------------------
 
     async def run(
@@ -468,6 +474,7 @@ class TelegramAdapter:
         bot = self.application.bot
         offset: int | None = None
         failures = 0
+        conflicts = PollConflicts(self.retry)
         while not stop.is_set():
             try:
                 updates = await bot.get_updates(
@@ -479,14 +486,19 @@ class TelegramAdapter:
                     await self._take(updates)
                     offset = updates[-1].update_id + 1
                 failures = 0
+                conflicts.cleared()
             except InvalidToken:
                 return  # `revoked` is set: run() stops with TelegramTokenRevoked
+            except Conflict as exc:  # another getUpdates consumer: said once, not per poll
+                delay = conflicts.seen(exc)
             except Exception as exc:  # the network, Telegram, or the database: try again
                 failures += 1
                 delay = self.retry.backoff(min(failures, 8))
                 log.warning("Telegram polling failed (%s); again in %.1fs", exc, delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
+            else:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
 
     async def _take(self, updates: list[Update]) -> None:
         """Store these updates in the inbox (raises when they could not be), then queue

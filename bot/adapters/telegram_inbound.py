@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from telegram import Message, Update, User
 from telegram.constants import ChatType
 
+from bot.adapters.telegram_render import MAX_CAPTION
 from bot.core.commands import ADMIN_COMMANDS
 from bot.core.events import InboundEvent, UserRef
 
@@ -59,6 +60,7 @@ def translate(update: Update, bot: User) -> Translated | None:
         edited=update.edited_message is not None,
         event_id=event_id,
         content_missing=raw is None,
+        caption_limit=MAX_CAPTION,
     )
     return Translated(
         event,
@@ -85,6 +87,7 @@ def _button(update: Update, event_id: str) -> Translated | None:
         reply_to=str(carrier.message_id),
         button=query.data,
         event_id=event_id,
+        caption_limit=MAX_CAPTION,
     )
     return Translated(event, callback_query_id=query.id)
 

@@ -112,9 +112,10 @@ class Coach:
         fresh = entry.state == NEW
         return Applied(reply_from_json(applied.answer), applied.sent, fresh)
 
-    async def answered(self, entry: InboxEntry, sent: int, done: bool) -> None:
-        """`sent` messages of the entry's answer are delivered; `done`: nothing is left."""
-        await self.store.inbox.answered(entry.id, sent, done)
+    async def answered(self, entry: InboxEntry, sent: int, done: bool) -> bool:
+        """`sent` messages of the entry's answer are delivered; `done`: nothing is left.
+        False: another process holds the entry now (send no more of it)."""
+        return await self.store.inbox.answered(entry.id, sent, done)
 
     async def record_sent(
         self, platform: str, chat_id: str, message_id: str, out: Outbound

@@ -49,6 +49,11 @@ class InboundEvent:
     # The adapter can answer this event so only its author sees it (Discord's ephemeral
     # interaction replies). Otherwise personal answers asked for in a group go to a DM.
     private_reply: bool = False
+    # The most text a picture's caption holds where this event came from (counted in UTF-16
+    # code units, as Telegram does): the core then keeps a message with a drawing within it,
+    # so it stays one message. None: a caption holds as much as a text message (Discord's
+    # embeds, the console).
+    caption_limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,3 +31,19 @@ def with_picture(out: Outbound, exercise: Exercise | None) -> Outbound:
         return out
     credit = render.picture_credit(exercise.image.credit)
     return replace(out, image=attachment, text=f"{out.text}\n{credit}" if out.text else credit)
+
+
+def fits_caption(out: Outbound, limit: int | None) -> bool:
+    """Whether `out` reads in full as its picture's caption (`InboundEvent.caption_limit`):
+    preface, title and text each on their own lines, as adapters lay them out."""
+    if out.image is None or limit is None:
+        return True
+    head = out.preface.strip()  # a blank line parts it from the title (what just happened)
+    body = "\n".join(part for part in ((out.title or "").strip(), out.text.strip()) if part)
+    shown = f"{head}\n\n{body}" if head else body
+    return _utf16_len(shown) <= limit
+
+
+def _utf16_len(text: str) -> int:
+    # Characters outside the BMP (emoji) count twice, so this is the strictest count.
+    return len(text.encode("utf-16-le")) // 2

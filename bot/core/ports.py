@@ -228,6 +228,10 @@ class InboxEntry(Arrival):
     state: str
     answer: dict[str, Any] | None
     sent: int
+    # The process handling it (its instance name) and until when it holds it unless it
+    # renews (bot/store/claims.py); None for an entry nobody holds.
+    claimed_by: str | None = None
+    lease_until: datetime | None = None
 
 
 # -- the core's ports --------------------------------------------------------------------------
@@ -445,15 +449,23 @@ class Inbox(Protocol):
     """Inbound updates, processed at least once and applied exactly once: an adapter stores
     what arrived (`take`) before the platform may forget it, the core applies each entry with
     `apply` (its writes and the APPLIED mark commit together), the adapter delivers the
-    answer and reports it (`answered`). After a crash `unfinished` hands back the rest."""
+    answer and reports it (`answered`). After a crash `unfinished` hands back the rest.
+
+    Several processes may share the inbox: an entry belongs to the process that took it
+    (`claimed_by`, under a lease its steps renew, see bot/store/claims.py), and another one
+    takes it over only when that owner is gone or its lease ran out, so no entry is answered
+    by two processes and an answer half delivered resumes once."""
 
     async def take(self, arrivals: Sequence[Arrival]) -> list[InboxEntry]:
-        """Store these, all or nothing; returns the ones not stored before (a redelivery of
-        a known (platform, event_id) is dropped), in order."""
+        """Store these, all or nothing, held by this process; returns the ones not stored
+        before (a redelivery of a known (platform, event_id) is dropped), in order."""
         ...
 
     async def unfinished(self, platform: str) -> list[InboxEntry]:
-        """This platform's entries not yet ANSWERED, in arrival order."""
+        """This platform's entries not yet ANSWERED that this process may finish, now held
+        by it, in arrival order: its own (a restart under the same name), nobody's, those of
+        a process that is gone and those whose lease ran out. Another live process's
+        entries within their lease are left to it."""
         ...
 
     async def entry(self, platform: str, event_id: str) -> InboxEntry | None: ...
@@ -464,12 +476,15 @@ class Inbox(Protocol):
         """Run `work` (handling the update through this store) as one transaction: its writes
         and the entry becoming APPLIED with the answer it returns commit together, or, when
         it raises, none of them (the exception propagates). An entry already applied: `work`
-        does not run. Returns the entry as it now is; None for an unknown id."""
+        does not run. Returns the entry as it now is, held by this process; None for an
+        unknown id or one another process holds (see `unfinished`)."""
         ...
 
-    async def answered(self, entry_id: int, sent: int, done: bool) -> None:
+    async def answered(self, entry_id: int, sent: int, done: bool) -> bool:
         """`sent` messages of the answer are delivered; `done`: ANSWERED (payload and answer
-        are dropped, the key stays to recognise redeliveries)."""
+        are dropped, the key stays to recognise redeliveries). Only the process holding the
+        entry records it (renewing its lease): False when the entry is unknown or another
+        process took it over (stop sending: that one delivers the rest)."""
         ...
 
     async def prune(self, before: datetime) -> int:

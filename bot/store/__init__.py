@@ -26,12 +26,17 @@ if TYPE_CHECKING:
     from bot.store.writer_lock import DatabaseInUse
 
 
-async def open_store(path: str | Path, *, writer: bool = False) -> SqliteStore:
+async def open_store(
+    path: str | Path, *, writer: bool = False, instance: str | None = None
+) -> SqliteStore:
     """Open (creating if needed) the database at `path` and apply pending migrations.
-    `writer=True` is for the bot process: it refuses a database another process writes."""
+    `writer=True` is for the bot process: it refuses a database another process writes.
+    `instance` names this process as the owner of the inbox entries it takes."""
     from bot.store.sqlite import SqliteStore
 
-    return await SqliteStore.open(path, writer=writer)
+    store = await SqliteStore.open(path, writer=writer)
+    store.inbox.owner = instance or store.inbox.owner
+    return store
 
 
 def is_postgres_url(target: str | Path) -> bool:
@@ -49,7 +54,7 @@ async def open_database(
         from bot.store.postgres import PostgresStore
 
         return await PostgresStore.open(str(target), worker=worker)
-    return await open_store(target, writer=writer)
+    return await open_store(target, writer=writer, instance=worker)
 
 
 def __getattr__(name: str) -> Any:

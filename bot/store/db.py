@@ -128,6 +128,11 @@ class Database:
         return db
 
     @property
+    def sole_writer(self) -> bool:
+        """This process holds the database's writer lock: no other Backline runs on it."""
+        return self._writer is not None
+
+    @property
     def connection(self) -> aiosqlite.Connection:
         """The raw connection. Only touch it inside `transaction()` (which hands it to you)."""
         return self._conn

@@ -6,6 +6,10 @@ stored once. `apply` holds one store transaction around the coach's handling: ev
 handling writes through the store (it runs in the same task, so its calls join the
 transaction; multi-statement writes become savepoints) and the row's 'applied' mark with the
 answer commit together, or roll back together. Reach it as `SqliteStore.inbox`.
+
+Claims (bot/store/claims.py, migration 0010): the running bot holds the writer lock, so it is
+the database's only process and every other owner's entries are its own to finish; a store
+opened without the lock (tools, tests) goes by the owners' leases.
 """
 
 from __future__ import annotations
@@ -17,13 +21,18 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core.ports import ANSWERED, APPLIED, NEW, Arrival, InboxEntry
-from bot.store.rows import INBOX_COLUMNS, inbox_entry_from, now_iso, to_json, utc_iso
+from bot.store.claims import default_owner, lease_end
+from bot.store.rows import INBOX_COLUMNS, inbox_entry_from, to_json, utc_iso
 from bot.store.unqueued import write_now
 
 if TYPE_CHECKING:
     from bot.store.sqlite import SqliteStore
 
-_ROWS_PER_INSERT = 150  # 6 parameters a row, well under SQLite's limit
+_ROWS_PER_INSERT = 110  # 8 parameters a row, well under SQLite's limit
+# An entry this process may handle (? = owner, now, and whether it is the only process).
+_MAY_TAKE = "(claimed_by IS NULL OR claimed_by = ? OR lease_until < ? OR ?)"
+# An entry this process holds (? = owner): only it records progress.
+_HOLDS = "(claimed_by IS NULL OR claimed_by = ?)"
 
 
 class InboxPruning:
@@ -51,24 +60,30 @@ class SqliteInbox(InboxPruning):
 
     def __init__(self, store: SqliteStore) -> None:
         self.store = store
+        self.owner = default_owner()
+
+    def _may_take(self, now: datetime) -> tuple[str, str, bool]:
+        return self.owner, utc_iso(now), self.store.sole_writer
 
     async def take(self, arrivals: Sequence[Arrival]) -> list[InboxEntry]:
         if not arrivals:
             return []
         await self._prune_now_and_then()
-        now = now_iso()
+        moment = datetime.now(UTC)
+        now, lease = utc_iso(moment), utc_iso(lease_end(moment))
 
         def insert(conn: sqlite3.Connection) -> list[sqlite3.Row]:
             taken: list[sqlite3.Row] = []
             for start in range(0, len(arrivals), _ROWS_PER_INSERT):
                 chunk = arrivals[start : start + _ROWS_PER_INSERT]
-                marks = ", ".join("(?, ?, ?, ?, ?, ?)" for _ in chunk)
+                marks = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
                 params: list[object] = []
                 for a in chunk:
                     params += [a.platform, a.event_id, a.chat_key, a.payload, now, now]
+                    params += [self.owner, lease]
                 taken += conn.execute(
-                    "INSERT INTO inbox"
-                    " (platform, event_id, chat_key, payload, received_at, updated_at)"
+                    "INSERT INTO inbox (platform, event_id, chat_key, payload, received_at,"
+                    " updated_at, claimed_by, lease_until)"
                     f" VALUES {marks} ON CONFLICT (platform, event_id) DO NOTHING"
                     f" RETURNING {INBOX_COLUMNS}",
                     params,
@@ -79,11 +94,13 @@ class SqliteInbox(InboxPruning):
         return sorted((inbox_entry_from(r) for r in rows), key=lambda e: e.id)
 
     async def unfinished(self, platform: str) -> list[InboxEntry]:
-        rows = await self.store.read(
-            f"SELECT {INBOX_COLUMNS} FROM inbox WHERE platform = ? AND state <> ? ORDER BY id",
-            (platform, ANSWERED),
+        now = datetime.now(UTC)
+        rows = await self.store.write(
+            "UPDATE inbox SET claimed_by = ?, lease_until = ?"
+            f" WHERE platform = ? AND state <> ? AND {_MAY_TAKE} RETURNING {INBOX_COLUMNS}",
+            (self.owner, utc_iso(lease_end(now)), platform, ANSWERED, *self._may_take(now)),
         )
-        return [inbox_entry_from(r) for r in rows]
+        return sorted((inbox_entry_from(r) for r in rows), key=lambda e: e.id)
 
     async def entry(self, platform: str, event_id: str) -> InboxEntry | None:
         rows = await self.store.read(
@@ -98,39 +115,45 @@ class SqliteInbox(InboxPruning):
         store = self.store
         try:
             async with store.transaction():
-                rows = await store.read(
-                    f"SELECT {INBOX_COLUMNS} FROM inbox WHERE id = ?", (entry_id,)
+                now = datetime.now(UTC)
+                rows = await store.write(
+                    "UPDATE inbox SET claimed_by = ?, lease_until = ?"
+                    f" WHERE id = ? AND {_MAY_TAKE} RETURNING {INBOX_COLUMNS}",
+                    (self.owner, utc_iso(lease_end(now)), entry_id, *self._may_take(now)),
                 )
                 if not rows:
-                    return None
+                    return None  # unknown, or another process's
                 if rows[0]["state"] != NEW:
                     return inbox_entry_from(rows[0])
                 answer = await work()
                 done = await store.write(
                     "UPDATE inbox SET state = ?, answer = ?, sent = 0, updated_at = ?"
                     f" WHERE id = ? RETURNING {INBOX_COLUMNS}",
-                    (APPLIED, to_json(answer), now_iso(), entry_id),
+                    (APPLIED, to_json(answer), utc_iso(datetime.now(UTC)), entry_id),
                 )
                 return inbox_entry_from(done[0])
         except BaseException:
             store.forget_cached_plans()  # a plan saved inside was rolled back with the rest
             raise
 
-    async def answered(self, entry_id: int, sent: int, done: bool) -> None:
+    async def answered(self, entry_id: int, sent: int, done: bool) -> bool:
         # Not behind the queue of entries being applied: see bot/store/unqueued.py.
+        now = datetime.now(UTC)
         if done:
-            await write_now(
+            changed = await write_now(
                 self.store,
                 "UPDATE inbox SET state = ?, sent = ?, payload = '', answer = NULL,"
-                " updated_at = ? WHERE id = ?",
-                (ANSWERED, sent, now_iso(), entry_id),
+                f" lease_until = NULL, updated_at = ? WHERE id = ? AND {_HOLDS}",
+                (ANSWERED, sent, utc_iso(now), entry_id, self.owner),
             )
-            return
-        await write_now(
+            return changed > 0
+        changed = await write_now(
             self.store,
-            "UPDATE inbox SET sent = ?, updated_at = ? WHERE id = ? AND state = ?",
-            (sent, now_iso(), entry_id, APPLIED),
+            "UPDATE inbox SET sent = ?, lease_until = ?, updated_at = ?"
+            f" WHERE id = ? AND state = ? AND {_HOLDS}",
+            (sent, utc_iso(lease_end(now)), utc_iso(now), entry_id, APPLIED, self.owner),
         )
+        return changed > 0
 
     async def prune(self, before: datetime) -> int:
         rows = await self.store.write(

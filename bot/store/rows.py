@@ -22,7 +22,9 @@ SET_COLUMNS = (
 )
 CHANNEL_COLUMNS = "id, platform, chat_id, settings, enabled"
 LINK_COLUMNS = "user_id, kind, plan_date, exercise_id, owner_platform, owner_user_id"
-INBOX_COLUMNS = "id, platform, event_id, chat_key, payload, state, answer, sent"
+INBOX_COLUMNS = (
+    "id, platform, event_id, chat_key, payload, state, answer, sent, claimed_by, lease_until"
+)
 
 
 def utc_iso(moment: datetime) -> str:
@@ -145,4 +147,6 @@ def inbox_entry_from(r: Row) -> InboxEntry:
         state=r["state"],
         answer=json.loads(r["answer"]) if r["answer"] else None,
         sent=r["sent"],
+        claimed_by=r["claimed_by"],
+        lease_until=as_datetime(r["lease_until"]) if r["lease_until"] else None,
     )

@@ -18,14 +18,15 @@ from bot.core.ports import RecordRejected
 from bot.store.db import Database
 
 
-async def write_now(db: Database, sql: str, params: Sequence[Any] = ()) -> None:
-    """A constraint the schema enforces raises RecordRejected (only this statement fails)."""
+async def write_now(db: Database, sql: str, params: Sequence[Any] = ()) -> int:
+    """The rows it changed. A constraint the schema enforces raises RecordRejected (only this
+    statement fails)."""
 
-    def run(conn: sqlite3.Connection) -> None:
-        conn.execute(sql, params)
+    def run(conn: sqlite3.Connection) -> int:
+        return conn.execute(sql, params).rowcount
 
     connection = db.connection
     try:
-        await connection._execute(run, connection._conn)
+        return await connection._execute(run, connection._conn)  # type: ignore[no-any-return]
     except sqlite3.IntegrityError as exc:
         raise RecordRejected(str(exc)) from exc

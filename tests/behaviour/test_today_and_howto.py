@@ -20,7 +20,8 @@ async def test_today_sends_the_session_with_its_buttons_and_remembers_it(bot: Dr
 
 async def test_howto_finds_an_exercise_by_its_short_name(bot: Driver) -> None:
     ada = bot.person("Ada")
-    # With its drawing: on Telegram the photo's caption holds what fits, the rest follows.
+    # With its drawing: one message (on Telegram the cues and tips are a tap away, see
+    # tests/telegram/test_telegram_e2e.py).
     howto, *rest = (await bot.send(ada, "/howto rdl")).answers
     assert howto.title.startswith("Romanian deadlift") and len(rest) <= 1
     text = "\n".join(m.text for m in (howto, *rest))

@@ -160,6 +160,13 @@ class FloodLimits:
     per_group_minute: int = 20  # messages per minute in one group
 
 
+# Telegram's answer to a getUpdates call another one (a second bot instance) cut short.
+CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+
+
 class _ApiError(Exception):
     def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
@@ -228,6 +235,11 @@ class FakeTelegram(FakeServer[ApiCall]):
         self.arrived: collections.Counter[str] = collections.Counter()
         # setWebhook's parameters while a webhook is set; getUpdates is refused meanwhile.
         self.webhook: Json | None = None
+        # Telegram allows one getUpdates consumer per token: a call arriving while another
+        # waits ends the waiting one with 409 "terminated by other getUpdates request".
+        self.conflicts = 0  # getUpdates calls ended that way
+        self._polls = itertools.count(1)
+        self._current_poll = 0  # the getUpdates call that may still answer with updates
 
         self._chats: dict[int, TgChat] = {}
         self._admins: dict[int, dict[int, str]] = defaultdict(dict)  # chat -> user -> status
@@ -554,13 +566,22 @@ class FakeTelegram(FakeServer[ApiCall]):
                 "Conflict: can't use getUpdates method while webhook is active; "
                 "use deleteWebhook to delete the webhook first",
             )
+        mine = self._current_poll = next(self._polls)
+        await self._notify()  # wakes the call this one ends (see below)
         offset = params.get("offset")
         limit = params.get("limit", 100)
         timeout = float(params.get("timeout", 0))
         if isinstance(offset, int) and offset > 0:
             # Everything below the offset is confirmed and forgotten.
             self._updates = [u for u in self._updates if u.forced or u.update_id >= offset]
-        await self._until(lambda: self._updates or self._closing, timeout)
+
+        def ended() -> bool:
+            return self._current_poll != mine
+
+        await self._until(lambda: self._updates or self._closing or ended(), timeout)
+        if ended():
+            self.conflicts += 1
+            raise _ApiError(409, CONFLICT)
         # Duplicates go first so the bot's next offset still follows the newest update.
         batch = sorted(self._updates, key=lambda u: (not u.forced, u.update_id))[:limit]
         self._updates = [u for u in self._updates if not (u.forced and u in batch)]

@@ -64,6 +64,7 @@ async def test_a_second_backline_on_the_same_database_refuses_to_start(
     line = one_line(err)
     assert f"pid {first.pid}" in line and str(db) in line
     assert first.returncode is None  # the first one carries on
+    assert tg.conflicts == 0  # the second never polled: no getUpdates ever overlapped
 
     # A killed bot leaves its lock file behind, but not the lock: the next start takes over.
     first.send_signal(signal.SIGKILL)

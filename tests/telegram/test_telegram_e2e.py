@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.content import default_library
 from bot.core.commands import COMMANDS
+from bot.core.render import howto
 from tests.fakes.telegram_server import FakeTelegram
 from tests.telegram.harness import TODAY, RunningBot, press, say, settled
 
@@ -71,18 +73,38 @@ async def test_today_sends_the_session_with_buttons_and_remembers_it(
     assert link is not None and link.link.kind == "session" and link.link.plan_date == TODAY
 
 
-async def test_howto_rdl(bot: RunningBot, tg: FakeTelegram) -> None:
+async def test_howto_rdl_is_one_message_with_the_rest_a_tap_away(
+    bot: RunningBot, tg: FakeTelegram
+) -> None:
     ada = tg.user(1001, "Ada")
-    # The drawing leads with as much of the how-to as fits its caption; the rest follows.
-    photo, rest = await say(tg, ada, "/howto rdl")
+    # The whole how-to is longer than a caption: the drawing carries what to read before the
+    # first rep (and its credit), one tap brings the cues and tips.
+    [photo] = await say(tg, ada, "/howto rdl")
     assert photo.method == "sendPhoto" and photo.html.startswith("<b>Romanian deadlift")
     assert (
         photo.file is not None
         and photo.file.data == PICTURES.joinpath(photo.file.filename).read_bytes()
     )
-    assert len(photo.text) <= 1024
-    assert "hinge" in photo.text.lower() or "hips" in photo.text.lower()
-    assert rest.method == "sendMessage" and rest.text.endswith(CREDIT_LINE)
+    assert len(photo.text) <= 1024 and photo.text.endswith(CREDIT_LINE)
+    for essential in ("Works: ", "Dose: 3 x", "1. Stand", "5. Press", "Safety: "):
+        assert essential in photo.text
+    assert "Cues:" not in photo.text
+    assert [label for row in photo.buttons for label, _ in row] == ["Cues & tips"]
+    [tips] = await press(tg, ada, photo, "Cues & tips")
+    assert tips.method == "sendMessage" and tips.html.startswith("<b>Romanian deadlift")
+    for detail in ("Cues: • Hips back", "Watch out for: ", "Easier: ", "Harder: "):
+        assert detail in tips.text
+    assert tg.callback_answers and "Cues & tips" in tg.callback_answers.values()
+    # Nothing a reader could see before is lost: every line of the whole how-to is in one
+    # of the two messages.
+    library = default_library()
+    _, whole = howto(library.exercises["romanian-deadlift-dumbbell"], library)
+    shown = photo.text.splitlines() + tips.text.splitlines()
+    assert [line for line in whole.splitlines() if line and line not in shown] == []
+    # Replying to the tips with sets is understood like a reply to the how-to.
+    assert bot.store is not None
+    link = await bot.store.resolve_message("telegram", str(ada.id), str(tips.message_id))
+    assert link is not None and link.link.kind == "howto"
 
 
 async def test_a_short_howto_is_the_caption_of_its_drawing(

@@ -19,7 +19,7 @@ from bot.core.events import Outbound, Reply
 from bot.core.ports import ANSWERED, Arrival
 from bot.store import open_store
 from bot.store.postgres import PostgresStore
-from tests.fakes.telegram_server import TEST_TOKEN, FakeTelegram
+from tests.fakes.telegram_server import TEST_TOKEN, FakeTelegram, Slow
 from tests.telegram.harness import FAST_RETRY, RunningBot, say, settled
 
 
@@ -217,3 +217,52 @@ async def test_on_postgresql_the_process_whose_turn_it_is_finishes_what_the_last
         await asyncio.wait_for(running, 15)
         await old.close()
         await store.close()
+
+
+async def test_webhook_processes_on_postgresql_never_answer_one_update_twice(
+    tg: FakeTelegram, pg_url: str
+) -> None:
+    """Webhook mode behind a load balancer: the process that took an update answers it. A
+    process starting meanwhile (a deploy) recovers only entries nobody is answering."""
+    ada = tg.user(1001, "Ada")
+    stop = asyncio.Event()
+    opened = []
+
+    async def webhook_process(name: str) -> TelegramAdapter:
+        coach, store = await open_coach(pg_url, instance=name)
+        opened.append(store)
+        adapter = TelegramAdapter(
+            coach, TEST_TOKEN, tg.url, webhook_url="https://bot.example.org/hook",
+            retry=FAST_RETRY, shared_webhook=True, hooks=Hooks(turn=one_process_roles(store)),
+        )  # fmt: skip
+        running.append(asyncio.create_task(adapter.run(stop)))
+        await asyncio.wait_for(adapter.ready.wait(), 15)
+        return adapter
+
+    running: list[asyncio.Task[None]] = []
+    try:
+        first = await webhook_process("a")
+        # Its answer is slow to go out (Telegram is slow to accept it)...
+        tg.fail("sendMessage", Slow(2.0), chat=tg.private_chat(ada))
+        hello = tg.send(ada, "/today")
+        assert await first.feed_webhook(hello.update)
+        await tg.wait_for(lambda: tg.arrived["sendMessage"] >= 1 or None, what="a's answer")
+        # ...and meanwhile another process starts and recovers what is unfinished.
+        second = await webhook_process("b")
+        assert second.ready.is_set()
+        [answer] = await tg.wait_for(lambda: tg.sent_to(ada) or None, timeout=15, what="it")
+        assert answer.text.startswith(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+        entry = None
+        for _ in range(100):  # the record of the delivery follows it by a moment
+            entry = await opened[0].inbox.entry("telegram", str(hello.update_id))
+            if entry is not None and entry.state == ANSWERED:
+                break
+            await asyncio.sleep(0.05)
+        assert entry is not None and (entry.state, entry.claimed_by) == (ANSWERED, "a")
+        assert len(tg.sent_to(ada)) == 1  # b never sent it again
+    finally:
+        stop.set()
+        for task in running:
+            await asyncio.wait_for(task, 15)
+        for store in opened:
+            await store.close()

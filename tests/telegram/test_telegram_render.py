@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.adapters.telegram_render import MAX_CAPTION, MAX_TEXT, render, utf16_len
-from bot.core.events import Attachment, Button, Outbound
+from bot.app import open_coach
+from bot.content import default_library
+from bot.core.events import Attachment, Button, InboundEvent, Outbound, UserRef
+from bot.core.render import picture_credit
 from tests.fakes.telegram_spec import html_to_plain
 
 PNG = Attachment("plan.png", b"\x89PNG\r\n\x1a\n", "image/png")
@@ -116,3 +121,24 @@ def test_a_preface_leads_the_bold_title_in_one_message() -> None:
     [part] = render(out)
     assert part.html == "Logged &lt;RDL&gt;.\n\n<b>2/4 · Rows</b>\n2 x 10-15"
     assert part.keyboard is not None
+
+
+async def test_every_howto_with_a_drawing_is_one_telegram_message(tmp_path: Path) -> None:
+    """The whole library, as content stands: /howto on Telegram never splits its drawing's
+    caption into a second message (the bench's one message per /howto), and the drawing's
+    credit is in every caption (CC BY-SA asks for it wherever the drawing shows)."""
+    coach, store = await open_coach(tmp_path / "backline.db")
+    try:
+        pictured = [ex for ex in default_library().exercises.values() if ex.image]
+        assert len(pictured) >= 10
+        for ex in pictured:
+            event = InboundEvent(
+                UserRef("telegram", "7"), "7", text=f"/howto {ex.name}", caption_limit=MAX_CAPTION
+            )
+            [out] = (await coach.handle(event)).messages
+            assert out.image is not None and out.title == ex.name, ex.id
+            [part] = render(out)
+            assert part.kind == "photo" and utf16_len(html_to_plain(part.html)) <= MAX_CAPTION
+            assert html_to_plain(part.html).endswith(picture_credit(ex.image.credit)), ex.id
+    finally:
+        await store.close()

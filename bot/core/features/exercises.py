@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core import render
-from bot.core.dispatch import CommandArg, Ctx, command, say
-from bot.core.events import MessageLink, Outbound, Reply
+from bot.core.dispatch import ButtonData, CommandArg, Ctx, command, on_button, refuse, say
+from bot.core.events import Button, MessageLink, Outbound, Reply
 from bot.core.features.base import Feature
-from bot.core.pictures import with_picture
+from bot.core.library import Exercise
+from bot.core.pictures import fits_caption, with_picture
+
+
+@dataclass(frozen=True, slots=True)
+class HowtoMore(ButtonData):
+    """The button under a drawing whose caption holds only the essentials of its how-to."""
+
+    kind = "tips"
+    exercise_id: str
 
 
 class Exercises(Feature):
@@ -24,10 +35,33 @@ class Exercises(Feature):
             return say(
                 render.not_found(query, result.suggestions), title=render.NOT_IN_LIBRARY_TITLE
             )
-        title, text = render.howto(result.exercise, self.library)
-        link = MessageLink("howto", exercise_id=result.exercise.id)
-        return Reply([with_picture(Outbound(text, title=title, link=link), result.exercise)])
+        ex = result.exercise
+        title, text = render.howto(ex, self.library)
+        whole = with_picture(Outbound(text, title=title, link=_link(ex)), ex)
+        if fits_caption(whole, ctx.event.caption_limit):
+            return Reply([whole])
+        # One message, the drawing with what to read before the first rep; the refinements
+        # come on a tap. (Splitting the caption made two messages for every /howto, and with
+        # them every reader waited on the platform's send limit.)
+        essentials, _ = render.howto_parts(ex, self.library)
+        more = Button(render.HOWTO_MORE, HowtoMore(ex.id).encode())
+        card = Outbound(essentials, title=title, buttons=((more,),), link=_link(ex))
+        return Reply([with_picture(card, ex)])
+
+    @on_button(HowtoMore)
+    async def howto_more(self, ctx: Ctx, data: HowtoMore) -> Reply:
+        ex = self.library.exercises.get(data.exercise_id)
+        if ex is None:
+            return refuse(render.EXERCISE_GONE)
+        _, details = render.howto_parts(ex, self.library)
+        title = render.howto_more_title(ex.name)
+        return Reply([Outbound(details, title=title, link=_link(ex))], render.HOWTO_MORE)
 
     @command("exercises", "The exercise library", bare=True, groups=True)
     async def exercises(self, ctx: Ctx, _: str) -> Reply:
         return say(render.exercise_list(self.library), title=render.EXERCISES_TITLE)
+
+
+def _link(ex: Exercise) -> MessageLink:
+    # Replying to a how-to (or its tips) with sets logs that exercise, when it is planned.
+    return MessageLink("howto", exercise_id=ex.id)

@@ -60,7 +60,15 @@ def exercise_prompt(p: PlannedExercise, units: str, position: int, total: int) -
 
 
 def howto(ex: Exercise, library: Library) -> tuple[str, str]:
-    """(canonical name, how-to text)."""
+    """(canonical name, the whole how-to)."""
+    essentials, details = howto_parts(ex, library)
+    return ex.name, "\n".join([essentials, "", details]) if details else essentials
+
+
+def howto_parts(ex: Exercise, library: Library) -> tuple[str, str]:
+    """(what to read before the first rep, what refines it): the essentials are what a
+    drawing's short caption must hold (what it works, the dose, the steps, safety), the
+    details (cues, mistakes, easier and harder moves) can wait for a tap (HOWTO_MORE)."""
     lines: list[str] = []
     if ex.summary:
         lines.append(ex.summary)
@@ -73,18 +81,26 @@ def howto(ex: Exercise, library: Library) -> tuple[str, str]:
     lines.append("")
     lines.append("How to:")
     lines.extend(f"{i}. {step}" for i, step in enumerate(ex.steps, 1))
-    if ex.cues:
-        lines.append("")
-        lines.append("Cues: " + " ".join(f"• {c}" for c in ex.cues))
-    if ex.mistakes:
-        lines.append("Watch out for: " + " ".join(f"• {m}" for m in ex.mistakes))
     if ex.safety:
         lines.append("Safety: " + " ".join(ex.safety))
+    details: list[str] = []
+    if ex.cues:
+        details.append("Cues: " + " ".join(f"• {c}" for c in ex.cues))
+    if ex.mistakes:
+        details.append("Watch out for: " + " ".join(f"• {m}" for m in ex.mistakes))
     for label, ids in (("Easier", ex.easier), ("Harder", ex.harder)):
         names = [library.exercises[i].name for i in ids if i in library.exercises]
         if names:
-            lines.append(f"{label}: " + ", ".join(names))
-    return ex.name, "\n".join(lines)
+            details.append(f"{label}: " + ", ".join(names))
+    return "\n".join(lines), "\n".join(details)
+
+
+# The button under a drawing whose caption holds only the essentials, and its answer's title.
+HOWTO_MORE = "Cues & tips"
+
+
+def howto_more_title(name: str) -> str:
+    return f"{name} · cues & tips"
 
 
 def picture_credit(credit: str) -> str:

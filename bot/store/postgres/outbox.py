@@ -29,8 +29,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -50,6 +48,7 @@ from bot.core.ports import (
     PushRow,
     User,
 )
+from bot.store.claims import default_owner
 from bot.store.postgres.database import PgDatabase, as_columns
 from bot.store.rows import USER_COLUMNS, push_from, user_from, utc_iso
 
@@ -64,14 +63,15 @@ _ROW_COLUMNS = (
     "id, platform, target, day, kind, user_id, channel_id, chat_id, due_at, state, attempts,"
     " parts_sent, next_attempt_at, last_error"
 )
-# Advisory locks are per database; pg_locks shows the whole server's.
-_LIVE = (
+# The ids of the workers alive. Advisory locks are per database; pg_locks shows the whole
+# server's.
+LIVE_WORKERS = (
     "SELECT objid::text::int FROM pg_locks WHERE locktype = 'advisory' AND granted"
     f" AND classid::text::bigint = {WORKER_LOCKS} AND objsubid = 2"
     " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 )
 # A row this worker ($me) may take: nobody's, its own, or a dead worker's.
-_FREE = f"(claimed_by IS NULL OR claimed_by = $me OR claimed_by NOT IN ({_LIVE}))"
+_FREE = f"(claimed_by IS NULL OR claimed_by = $me OR claimed_by NOT IN ({LIVE_WORKERS}))"
 # Rows a crash left 'sending' go out again (at least once), except rest pings: one that may
 # have gone out is not worth a second (at most once), as on SQLite.
 _BACK_TO_PENDING = (
@@ -89,7 +89,7 @@ class WorkerNameTaken(RuntimeError):
 
 
 def default_worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return default_owner()  # the inbox's owner name too (bot/store/claims.py)
 
 
 def role_key(role: str) -> int:
@@ -144,6 +144,11 @@ class PostgresOutbox:
             raise
         self._conn, self.worker_id = conn, int(worker)
         return self.worker_id
+
+    async def present(self) -> str:
+        """This process's name, once the others can see it is alive (its presence lock)."""
+        await self._me()
+        return self.name
 
     def _notified(self, *_: Any) -> None:
         for wake in self._watchers:
@@ -281,7 +286,7 @@ class PostgresOutbox:
         """Rows left 'sending' by workers that are gone go back to pending; returns how many."""
         await self._me()
         rows = await self.db.fetch(
-            f"{_BACK_TO_PENDING} WHERE state = 'sending' AND claimed_by NOT IN ({_LIVE})"
+            f"{_BACK_TO_PENDING} WHERE state = 'sending' AND claimed_by NOT IN ({LIVE_WORKERS})"
             " RETURNING kind",
             now,
         )

@@ -71,7 +71,7 @@ class PostgresStore(PgRestTimers, PgChoices):
         super().__init__(pool, url)
         self._last_prune: float | None = None
         self.outbox = PostgresOutbox(self)
-        self.inbox = PostgresInbox(self)
+        self.inbox = PostgresInbox(self, self.outbox)
 
     @classmethod
     async def open(
