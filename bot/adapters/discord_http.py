@@ -42,8 +42,11 @@ MAX_AGE = 300.0
 # slow; this is the last resort if even that did not come (we defer on its behalf).
 ANSWER_WITHIN = 2.6
 LATE_ANSWER_KEPT = 900.0  # an interaction token is valid for 15 minutes
-PING, APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
-PONG, MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE = 1, 4, 5, 6
+# Reading back the message Discord made of an answer body: the waits after a 404 (Discord
+# may not have made it yet), the last try without a wait after it.
+READ_BACK_WAITS = (0.2, 1.0, 0.0)
+PING, COMPONENT = 1, 3  # interaction types
+PONG, MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE = 1, 4, 5, 6  # answer types
 EPHEMERAL = 1 << 6
 
 Payload = dict[str, Any]
@@ -167,15 +170,19 @@ class CapturedAnswers(AsyncWebhookAdapter):
         return sent
 
     async def _original(self, waiting: _Waiting, token: str, session: Any) -> Payload | None:
-        try:
-            found: Any = await self.get_original_interaction_response(
-                waiting.application_id, token, session=session
-            )
-        except discord.HTTPException as exc:
-            # Answered all the same; only a reply to this one message can't be linked.
-            log.info("could not read back a Discord interaction answer (%s)", exc.status)
-            return None
-        return found
+        for wait in READ_BACK_WAITS:
+            try:
+                found: Any = await self.get_original_interaction_response(
+                    waiting.application_id, token, session=session
+                )
+                return found
+            except discord.NotFound:
+                await asyncio.sleep(wait)  # Discord may still be making the message
+            except discord.HTTPException as exc:
+                log.info("could not read back a Discord interaction answer (%s)", exc.status)
+                break
+        # Answered all the same; only a reply to this one message can't be linked.
+        return None
 
 
 def _answer_parts(params: Any) -> tuple[Payload, list[discord.File]]:
