@@ -297,7 +297,7 @@ class FakeDiscord(FakeServer[Recorded]):
             "presences": [],
             "guild_join_requests": [],
             "geo_ordered_rtc_regions": [],
-            "shard": [0, 1],
+            "shard": data.get("shard") or [0, 1],
         }
         await sock.send({"op": 0, "t": "READY", "s": self._seq, "d": ready})
         sock.ready = True
