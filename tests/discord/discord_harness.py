@@ -123,3 +123,32 @@ async def community(
     )
     (callback,) = await fake.answers_to(inter)
     return callback
+
+
+async def todays_session(
+    fake: FakeDiscord, bot: Running, who: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """/today in `who`'s DM: the interaction and the session message shown for it."""
+    inter = await fake.slash(who, "today")
+    await fake.answers_to(inter)
+    await bot.settle()
+    (session,) = fake.shown_for(inter)
+    return inter, session
+
+
+async def log_by_form(
+    fake: FakeDiscord, who: dict[str, Any], session: dict[str, Any], typed: str
+) -> tuple[Recorded, Recorded]:
+    """Press the session's Log button and submit its form with `typed`: the answers to the
+    press (the form) and to the submit."""
+    press = await fake.press(who, session, "backline-form:plan:log")
+    (opened,) = await fake.answers_to(press)
+    submitted = {
+        "custom_id": "backline-form:plan:log",
+        "components": [
+            {"type": 1, "components": [{"type": 4, "custom_id": "answer", "value": typed}]}
+        ],
+    }
+    submit = await fake.interact(5, submitted, who, message=session)
+    (answer,) = await fake.answers_to(submit)
+    return opened, answer

@@ -8,10 +8,20 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import pytest
-from discord_harness import Running, StartBot, open_interactions, person, stored_user
+from discord_harness import (
+    MONDAY,
+    Running,
+    StartBot,
+    log_by_form,
+    open_interactions,
+    person,
+    stored_user,
+    todays_session,
+)
 from nacl.signing import SigningKey
 
 from bot.store import SqliteStore
@@ -95,10 +105,7 @@ async def test_a_reply_to_an_answer_given_over_http_is_logged(
     fake: FakeDiscord, http_bot: Running, store: SqliteStore
 ) -> None:
     ann = person("Ann")
-    inter = await fake.slash(ann, "today")
-    await fake.answers_to(inter)
-    await http_bot.settle()
-    (session,) = fake.shown_for(inter)
+    _, session = await todays_session(fake, http_bot, ann)
     # Discord made a message of the answer body; its id was read back and linked.
     assert await store.resolve_message("discord", ann["id"], session["id"]) is not None
     await fake.user_message(ann, "done", reply_to=session)
@@ -107,9 +114,7 @@ async def test_a_reply_to_an_answer_given_over_http_is_logged(
     assert await store.sets_on(user.id, session_day(session))
 
 
-def session_day(session: dict[str, Any]) -> Any:
-    from discord_harness import MONDAY
-
+def session_day(session: dict[str, Any]) -> date:
     assert session["embeds"][0]["title"].startswith("Mon 11 May")
     return MONDAY
 
@@ -118,10 +123,7 @@ async def test_a_button_press_over_http(
     fake: FakeDiscord, http_bot: Running, store: SqliteStore
 ) -> None:
     ann = person("Ann")
-    inter = await fake.slash(ann, "today")
-    await fake.answers_to(inter)
-    await http_bot.settle()
-    (session,) = fake.shown_for(inter)
+    _, session = await todays_session(fake, http_bot, ann)
     press = await fake.press(ann, session, "backline:plan:step")
     (answered,) = await fake.answers_to(press)
     assert answered.body["type"] == 4
@@ -135,21 +137,9 @@ async def test_a_form_opens_and_its_submit_is_logged_over_http(
     fake: FakeDiscord, guild: Guild, http_bot: Running, store: SqliteStore
 ) -> None:
     ann = person("Ann")
-    inter = await fake.slash(ann, "today")
-    await fake.answers_to(inter)
-    await http_bot.settle()
-    (session,) = fake.shown_for(inter)
-    press = await fake.press(ann, session, "backline-form:plan:log")
-    (opened,) = await fake.answers_to(press)
+    _, session = await todays_session(fake, http_bot, ann)
+    opened, answer = await log_by_form(fake, ann, session, "done")
     assert opened.body["type"] == 9 and opened.body["data"]["title"] == "Log sets"
-    submitted = {
-        "custom_id": "backline-form:plan:log",
-        "components": [
-            {"type": 1, "components": [{"type": 4, "custom_id": "answer", "value": "done"}]}
-        ],
-    }
-    submit = await fake.interact(5, submitted, ann, message=session)
-    (answer,) = await fake.answers_to(submit)
     assert answer.body["type"] == 4
     user = await stored_user(store, ann)
     assert await store.sets_on(user.id, session_day(session))
@@ -188,10 +178,7 @@ async def test_an_interaction_delivered_twice_is_applied_once(
     fake: FakeDiscord, http_bot: Running, store: SqliteStore
 ) -> None:
     ann = person("Ann")
-    inter = await fake.slash(ann, "today")
-    await fake.answers_to(inter)
-    await http_bot.settle()
-    (session,) = fake.shown_for(inter)
+    _, session = await todays_session(fake, http_bot, ann)
     press = await fake.press(ann, session, "backline:plan:done")
     await fake.answers_to(press)
     await http_bot.settle()

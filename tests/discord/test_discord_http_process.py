@@ -5,35 +5,27 @@ test_discord_http.py)."""
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 
 from discord_harness import TOKEN, person
 
 from bot.adapters.discord_http import PATH
 from tests.fakes.discord_server import FakeDiscord
-from tests.ops.bot_process import free_port, health, stop
-from tests.ops.support import REPO_ROOT, backline_env
-
-CHILD = REPO_ROOT / "tests" / "ops" / "discord_child.py"
+from tests.ops.bot_process import free_port, health, start_discord, stop
 
 
 async def test_an_interactions_only_process_answers_signed_posts(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = backline_env(
-        BACKLINE_DB=str(tmp_path / "backline.db"),
-        BACKLINE_DISCORD_TOKEN=TOKEN,
+    process = await start_discord(
+        tmp_path / "backline.db",
+        fake.base_url,
+        TOKEN,
+        port=port,
         BACKLINE_DISCORD_PUBLIC_KEY=fake.public_key,
         BACKLINE_DISCORD_GATEWAY="off",
-        BACKLINE_HTTP_PORT=str(port),
-        FAKE_DISCORD_URL=fake.base_url,
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, str(CHILD), cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
     try:
         for _ in range(400):  # up once logged in over REST
             try:
