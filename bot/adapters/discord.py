@@ -216,15 +216,7 @@ class DiscordAdapter:
                 await self._serve_without_gateway(client, stop)
                 return
             connect = asyncio.create_task(client.connect(), name="discord-gateway")
-            stopping = asyncio.create_task(stop.wait(), name="discord-stop")
-            revoked = asyncio.create_task(self.revoked.wait(), name="discord-revoked")
-            try:
-                await asyncio.wait(
-                    {connect, stopping, revoked}, return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                stopping.cancel()
-                revoked.cancel()
+            await self._until_stopped(stop, connect)
             if connect.done():
                 self._raise_why_it_ended(connect)
                 return
@@ -242,18 +234,22 @@ class DiscordAdapter:
         self.ready.set()
         self.recover_soon()
         log.info("Discord ready as %s (gateway off: HTTP interactions and pushes)", client.user)
-        stopping = asyncio.create_task(stop.wait(), name="discord-stop")
-        revoked = asyncio.create_task(self.revoked.wait(), name="discord-revoked")
-        try:
-            await asyncio.wait({stopping, revoked}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopping.cancel()
-            revoked.cancel()
+        await self._until_stopped(stop)
         if not self.revoked.is_set():
             await self.drain(DRAIN_TIMEOUT)
         await client.close()
         if self.revoked.is_set():
             raise DiscordTokenRevoked(REVOKED.format(how="401 Unauthorized"))
+
+    async def _until_stopped(self, stop: asyncio.Event, *running: asyncio.Task[None]) -> None:
+        """Until `stop` is set, the token is revoked, or one of `running` ends."""
+        stopping = asyncio.create_task(stop.wait(), name="discord-stop")
+        revoked = asyncio.create_task(self.revoked.wait(), name="discord-revoked")
+        try:
+            await asyncio.wait({stopping, revoked, *running}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            revoked.cancel()
 
     def _raise_why_it_ended(self, connect: asyncio.Task[None]) -> None:
         """The gateway connection ended by itself: a revoked token is one clear line."""

@@ -119,9 +119,7 @@ def session_day(session: dict[str, Any]) -> date:
     return MONDAY
 
 
-async def test_a_button_press_over_http(
-    fake: FakeDiscord, http_bot: Running, store: SqliteStore
-) -> None:
+async def test_a_button_press_over_http(fake: FakeDiscord, http_bot: Running) -> None:
     ann = person("Ann")
     _, session = await todays_session(fake, http_bot, ann)
     press = await fake.press(ann, session, "backline:plan:step")
@@ -134,7 +132,7 @@ async def test_a_button_press_over_http(
 
 
 async def test_a_form_opens_and_its_submit_is_logged_over_http(
-    fake: FakeDiscord, guild: Guild, http_bot: Running, store: SqliteStore
+    fake: FakeDiscord, http_bot: Running, store: SqliteStore
 ) -> None:
     ann = person("Ann")
     _, session = await todays_session(fake, http_bot, ann)
