@@ -115,7 +115,8 @@ class CapturedAnswers(AsyncWebhookAdapter):
         info: Payload = {"id": str(interaction_id), "type": waiting.kind}
         if waiting.deferred_for_it or files:
             # The body is (or must be) a deferral: a message goes out as the first
-            # follow-up, which replaces the "thinking…" one (files can't ride in the body).
+            # follow-up, which replaces the "thinking…" one (Discord refuses a multipart body
+            # here, so an answer with files is always a follow-up).
             if not waiting.deferred_for_it:
                 waiting.answer.set_result(_deferral(waiting.kind, body))
                 await waiting.answered.wait()
