@@ -219,6 +219,7 @@ class InteractionsEndpoint:
         self.signatures = Signatures(public_key, clock)
         self._client = client
         self.answers = CapturedAnswers()
+        self.answer_within = ANSWER_WITHIN
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
@@ -230,20 +231,25 @@ class InteractionsEndpoint:
         try:
             payload = json.loads(body)
             kind = int(payload["type"])
+            if kind == PING:
+                return web.json_response({"type": PONG})
+            interaction_id = int(payload["id"])
+            waiting = _Waiting(kind, int(payload["application_id"]))
         except (ValueError, KeyError, TypeError):
-            return web.Response(status=400)
-        if kind == PING:
-            return web.json_response({"type": PONG})
+            return web.Response(status=400)  # signed, yet not an interaction
         client = self._client()
         if client is None or client.user is None:
             return web.Response(status=503)  # still logging in
-        return await self._answer(request, client, payload, kind)
+        return await self._answer(request, client, payload, interaction_id, waiting)
 
     async def _answer(
-        self, request: web.Request, client: discord.Client, payload: Payload, kind: int
+        self,
+        request: web.Request,
+        client: discord.Client,
+        payload: Payload,
+        interaction_id: int,
+        waiting: _Waiting,
     ) -> web.StreamResponse:
-        interaction_id = int(payload["id"])
-        waiting = _Waiting(kind, int(payload["application_id"]))
         self.answers.waiting[interaction_id] = waiting
         token = async_context.set(self.answers)  # inherited by the tasks discord.py starts
         try:
@@ -251,10 +257,10 @@ class InteractionsEndpoint:
         finally:
             async_context.reset(token)
         try:
-            answer = await asyncio.wait_for(asyncio.shield(waiting.answer), ANSWER_WITHIN)
+            answer = await asyncio.wait_for(asyncio.shield(waiting.answer), self.answer_within)
         except TimeoutError:
             waiting.deferred_for_it = True  # its answer, when it comes, is a follow-up
-            answer = _deferral(kind)
+            answer = _deferral(waiting.kind)
             log.warning("a Discord interaction took too long; deferred it")
             asyncio.get_running_loop().call_later(
                 LATE_ANSWER_KEPT, self.answers.waiting.pop, interaction_id, None

@@ -5,6 +5,7 @@ body is checked against the spec's interaction callback, every follow-up against
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -24,6 +25,9 @@ from discord_harness import (
 )
 from nacl.signing import SigningKey
 
+from bot.core.coach import Coach
+from bot.core.events import Applied, InboundEvent
+from bot.core.ports import InboxEntry
 from bot.store import SqliteStore
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_server import FakeDiscord, Guild
@@ -82,6 +86,10 @@ async def test_missing_and_stale_signature_headers_get_401(
 async def test_ping_gets_pong(fake: FakeDiscord, http_bot: Running) -> None:
     status, answer = await fake.post_signed(json.dumps({"type": 1, "id": "1"}).encode())
     assert (status, answer) == (200, {"type": 1})
+    assert not fake.spec.check_request("POST", "/interactions/1/t/callback", {}, answer)
+    # Signed, but not an interaction: refused without reaching discord.py.
+    assert (await fake.post_signed(b'{"type": 2}'))[0] == 400
+    assert (await fake.post_signed(b"not json"))[0] == 400
 
 
 async def test_a_slash_command_over_http_answers_as_over_the_gateway(
@@ -213,5 +221,43 @@ async def test_with_the_gateway_off_interactions_and_pushes_still_work(
         pushed = fake.sent_messages(fake.dm_channels[ann["id"]]["id"])[-1]
         assert pushed["content"] == "Time for today's session."
         assert not pushed.get("webhook_id")  # a channel message, not an interaction answer
+    finally:
+        await endpoint.stop()
+
+
+class HeldCoach:
+    """The real coach, except that handling waits until the test lets it go on (a database
+    busy for longer than Discord waits)."""
+
+    def __init__(self, coach: Coach) -> None:
+        self._coach = coach
+        self.go_on = asyncio.Event()
+
+    async def handle_once(self, entry: InboxEntry, event: InboundEvent) -> Applied:
+        await self.go_on.wait()
+        return await self._coach.handle_once(entry, event)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._coach, name)
+
+
+async def test_an_answer_later_than_discord_waits_follows_our_own_deferral(
+    fake: FakeDiscord, start_bot: StartBot, coach: Coach
+) -> None:
+    held = HeldCoach(coach)
+    bot = await start_bot(held, public_key=fake.public_key)
+    assert bot.adapter.interactions is not None
+    bot.adapter.interactions.answer_within = 0.01  # "Discord's three seconds are up"
+    endpoint = await open_interactions(fake, bot.adapter)
+    try:
+        inter = await fake.slash(person("Ann"), "today")
+        (deferred,) = await fake.answers_to(inter)
+        assert deferred.body == {"type": 5}  # the endpoint's own deferral, in time
+        held.go_on.set()
+        _, followup = await fake.answers_to(inter, count=2)
+        assert followup.template == "/webhooks/{webhook_id}/{webhook_token}"
+        await bot.settle()
+        (shown,) = fake.shown_for(inter)
+        assert "Reply to this message with what you did" in P.visible_text(shown)
     finally:
         await endpoint.stop()
