@@ -336,7 +336,7 @@ async def bench(people: int, rounds: int) -> Pass:
                 cancel_pending_ready(client)
                 await client.close()
                 await task
-                adapter = DiscordAdapter(coach, TOKEN, sync_state_path=Path(tmp) / "sync.json")
+                adapter = DiscordAdapter(coach, TOKEN)
                 stop = asyncio.Event()
                 before = len(fake.identifies)
                 running = asyncio.create_task(adapter.run(stop))

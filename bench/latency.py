@@ -225,7 +225,7 @@ async def _discord_bot(
 
     coach, store = await open_coach(tmp / "bench.db", clock=lambda: DISCORD_NOW)
     hooks = hooks_for("discord")
-    adapter = DiscordAdapter(coach, DISCORD_TOKEN, hooks=hooks, sync_state_path=tmp / "sync.json")
+    adapter = DiscordAdapter(coach, DISCORD_TOKEN, hooks=hooks)
     task = asyncio.create_task(adapter.run(stop))
     try:
         await asyncio.wait_for(adapter.ready.wait(), 30)

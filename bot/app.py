@@ -268,12 +268,15 @@ async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Pe
         from bot.ops.http import HttpEndpoint
 
         webhooks = [a.webhook for a in adapters.values() if a.webhook is not None]
+        # Adapters that check and answer requests themselves (Discord's signed interactions).
+        routes = [r for a in adapters.values() for r in getattr(a, "routes", ())]
         endpoint = HttpEndpoint(
             config.http_host,
             config.http_port,
             health=lambda: check_health(store, running),
             metrics=lambda: metric_families(metrics, pushes.stats, store),
             webhook=webhooks[0] if webhooks else None,
+            routes=routes,
         )
         # Up before the adapters start: Telegram posts as soon as the webhook is set.
         try:

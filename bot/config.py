@@ -187,6 +187,20 @@ class _Config(BaseSettings):
                 raise ValueError("webhook mode also needs " + " and ".join(missing))
         return self
 
+    @_model_validator(mode="after")
+    def _endpoint_needs(self) -> _Config:
+        if self.http_port is not None:
+            return self
+        for entry in PLATFORMS.values():
+            for name in entry.needs_http:
+                if self.value(name) is not None:
+                    variable = PLATFORM_SETTINGS[name].variable
+                    raise ValueError(
+                        f"{variable} also needs BACKLINE_HTTP_PORT (the local port your "
+                        f"HTTPS proxy forwards {entry.title}'s requests to)"
+                    )
+        return self
+
     # -- reading ---------------------------------------------------------------------------
 
     def value(self, name: str) -> str | None:

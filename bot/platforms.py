@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.adapters.discord_options import gateway_problem, public_key_problem, shards_problem
+
 # The problem with a setting's value, said after its variable name ("does not look like ..."),
 # or None when the value is fine. Never quote the value: it may be a token.
 Check = Callable[[str], str | None]
@@ -84,6 +86,9 @@ class Platform:
     webhook: Webhook | None = None  # webhook mode, if it has one
     # What `backline doctor` may say about a well-formed token without showing it.
     token_note: Callable[[str], str] | None = None
+    # Options (by field) that take requests on the HTTP endpoint: set, they need
+    # BACKLINE_HTTP_PORT (bot.config says so).
+    needs_http: tuple[str, ...] = ()
 
     @property
     def settings(self) -> tuple[Setting, ...]:
@@ -195,6 +200,28 @@ PLATFORMS: dict[str, Platform] = {
                 ),
                 redact_as="<discord-token>",
             ),
+            options=(
+                Setting(
+                    "discord_public_key",
+                    "paste the Public Key from the Developer Portal (your application -> "
+                    "General Information), 64 hexadecimal characters; leave it unset unless "
+                    "Discord posts interactions to Backline's HTTP endpoint",
+                    public_key_problem,
+                ),
+                Setting(
+                    "discord_shards",
+                    "the gateway shards this process runs and the total, such as 0-1/4 (shards "
+                    "0 and 1 of 4) or 0,2/4; leave it unset for one process running them all",
+                    shards_problem,
+                ),
+                Setting(
+                    "discord_gateway",
+                    "on (the default) or off: off for a process that only answers HTTP "
+                    "interactions and sends pushes",
+                    gateway_problem,
+                ),
+            ),
+            needs_http=("discord_public_key",),
         ),
     )
 }

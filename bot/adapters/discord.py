@@ -10,6 +10,12 @@ never delivers a message again, but each event is stored before it is handled an
 exactly once, so one a crash caught half way is handled (and answered, as plain messages)
 after the restart instead of half applied.
 
+Across processes (docs/deploy.md): slash commands, buttons and forms may also arrive over
+Discord's HTTP interactions endpoint (bot.adapters.discord_http, with a public key), so any
+process answers them; the gateway (DMs, channel messages) runs in one process, or its shards
+are spread over several (BACKLINE_DISCORD_SHARDS), or is off (BACKLINE_DISCORD_GATEWAY=off:
+interactions and pushes only, over REST). One process uploads the slash commands.
+
 Host setup: the bot needs the `applications.commands` and `bot` scopes. Reading replies in
 server channels needs the privileged Message Content intent (Developer Portal -> Bot ->
 Privileged Gateway Intents). Without it Backline still runs: slash commands and DMs work,
@@ -24,7 +30,6 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -42,7 +47,15 @@ from bot.adapters.discord_events import (
     is_forward,
     replied_bot_message,
 )
-from bot.adapters.discord_render import BacklineButton, BacklineMenu, DiscordMessage, FormButton
+from bot.adapters.discord_http import InteractionsEndpoint, route
+from bot.adapters.discord_options import Shards, gateway_on, parse_shards
+from bot.adapters.discord_render import (
+    BacklineButton,
+    BacklineMenu,
+    DiscordMessage,
+    FormButton,
+    submitted_form,
+)
 from bot.adapters.discord_send import DiscordSender
 from bot.adapters.outlet import SendPart
 from bot.core.codec import event_from_json, event_to_json
@@ -52,7 +65,7 @@ from bot.core.ports import Arrival, InboxEntry
 
 if TYPE_CHECKING:
     from bot.config import Config
-    from bot.ops.http import Webhook
+    from bot.ops.http import Route, Webhook
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +75,8 @@ DEFER_AFTER = 2.0  # seconds; Discord wants an answer to an interaction within 3
 RATE_LIMIT_WAIT = 30.0  # longer 429s become RetryLater for pushes (discord.py's minimum)
 DRAIN_TIMEOUT = 10.0
 T = TypeVar("T")
+# The job one process does for all (Hooks.turn): uploading the slash commands.
+SYNC_ROLE = "discord-commands"
 
 
 class DiscordStartupError(PlatformStartupError, discord.LoginFailure):
@@ -103,16 +118,24 @@ class DiscordAdapter:
         token: str,
         *,
         hooks: Hooks = NO_HOOKS,
-        sync_state_path: Path | None = None,
         message_content: bool = True,
         defer_after: float = DEFER_AFTER,
+        gateway: bool = True,
+        shards: Shards | None = None,
+        public_key: str | None = None,
     ) -> None:
         self.coach = coach
         self._token = token
-        self.sync_state_path = sync_state_path
         self.message_content = message_content
         self.defer_after = defer_after
+        self.gateway = gateway  # off: HTTP interactions and pushes only, over REST
+        self.shards = shards  # None: one gateway session for the whole bot
+        self.turn = hooks.turn
         self.client: BacklineClient | None = None
+        # Discord posts interactions here too when the host set the endpoint up.
+        self.interactions = (
+            InteractionsEndpoint(public_key, lambda: self.client) if public_key else None
+        )
         self.sender = DiscordSender(coach, lambda: self.client, hooks)
         self.delivery = self.sender.delivery  # one loop for pushes and answers
         self.ready = asyncio.Event()  # set once the gateway session is up
@@ -124,6 +147,22 @@ class DiscordAdapter:
 
     def __repr__(self) -> str:  # never show the token
         return f"DiscordAdapter(message_content={self.message_content})"
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        """What the HTTP endpoint takes for Discord: the interactions, when set up."""
+        return (route(self.interactions),) if self.interactions is not None else ()
+
+    async def may_sync(self) -> bool:
+        """Whether this process uploads the slash commands: the only one, or the one holding
+        the job among those sharing a database (taken by the first to start)."""
+        if self.turn is None:
+            return True
+        try:
+            return await self.turn(SYNC_ROLE)
+        except Exception:
+            log.warning("could not tell which process syncs Discord's commands; not syncing")
+            return False
 
     def is_running(self) -> bool:
         return self.ready.is_set() and not self.revoked.is_set()
@@ -138,7 +177,7 @@ class DiscordAdapter:
     async def run(self, stop: asyncio.Event) -> None:
         try:
             while True:
-                client = BacklineClient(self, intents(self.message_content))
+                client = self._new_client()
                 self.client = client
                 try:
                     await self._run_client(client, stop)
@@ -158,6 +197,12 @@ class DiscordAdapter:
         finally:
             self.client = None  # the sender reports "not connected" from here on
 
+    def _new_client(self) -> BacklineClient:
+        wanted = intents(self.message_content)
+        if self.gateway and self.shards is not None:
+            return ShardedBacklineClient(self, wanted, self.shards)
+        return BacklineClient(self, wanted)
+
     async def _run_client(self, client: BacklineClient, stop: asyncio.Event) -> None:
         async with client:
             try:
@@ -167,16 +212,11 @@ class DiscordAdapter:
                 raise DiscordStartupError(
                     "Discord rejected the bot token: check BACKLINE_DISCORD_TOKEN"
                 ) from None
+            if not self.gateway:
+                await self._serve_without_gateway(client, stop)
+                return
             connect = asyncio.create_task(client.connect(), name="discord-gateway")
-            stopping = asyncio.create_task(stop.wait(), name="discord-stop")
-            revoked = asyncio.create_task(self.revoked.wait(), name="discord-revoked")
-            try:
-                await asyncio.wait(
-                    {connect, stopping, revoked}, return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                stopping.cancel()
-                revoked.cancel()
+            await self._until_stopped(stop, connect)
             if connect.done():
                 self._raise_why_it_ended(connect)
                 return
@@ -188,6 +228,28 @@ class DiscordAdapter:
                 await connect
             if self.revoked.is_set():
                 raise DiscordTokenRevoked(REVOKED.format(how="401 Unauthorized"))
+
+    async def _serve_without_gateway(self, client: BacklineClient, stop: asyncio.Event) -> None:
+        """Logged in over REST only: interactions come over HTTP, pushes go out over REST."""
+        self.ready.set()
+        self.recover_soon()
+        log.info("Discord ready as %s (gateway off: HTTP interactions and pushes)", client.user)
+        await self._until_stopped(stop)
+        if not self.revoked.is_set():
+            await self.drain(DRAIN_TIMEOUT)
+        await client.close()
+        if self.revoked.is_set():
+            raise DiscordTokenRevoked(REVOKED.format(how="401 Unauthorized"))
+
+    async def _until_stopped(self, stop: asyncio.Event, *running: asyncio.Task[None]) -> None:
+        """Until `stop` is set, the token is revoked, or one of `running` ends."""
+        stopping = asyncio.create_task(stop.wait(), name="discord-stop")
+        revoked = asyncio.create_task(self.revoked.wait(), name="discord-revoked")
+        try:
+            await asyncio.wait({stopping, revoked, *running}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            revoked.cancel()
 
     def _raise_why_it_ended(self, connect: asyncio.Task[None]) -> None:
         """The gateway connection ended by itself: a revoked token is one clear line."""
@@ -488,7 +550,7 @@ class _Responder:
 
 
 class BacklineClient(discord.Client):
-    def __init__(self, adapter: DiscordAdapter, wanted: discord.Intents) -> None:
+    def __init__(self, adapter: DiscordAdapter, wanted: discord.Intents, **options: Any) -> None:
         super().__init__(
             intents=wanted,
             allowed_mentions=discord.AllowedMentions.none(),
@@ -497,6 +559,7 @@ class BacklineClient(discord.Client):
             # (referenced_message, raw edits), never from the cache, and 1000 cached messages
             # are memory and garbage-collector work for nothing.
             max_messages=None,
+            **options,
         )
         self.adapter = adapter
         watched = _watched(self.http.request, adapter.token_rejected)
@@ -509,7 +572,8 @@ class BacklineClient(discord.Client):
         self.add_dynamic_items(BacklineButton, FormButton, BacklineMenu)
         for command in build_commands(self.adapter.on_command, self.adapter.coach.complete):
             self.tree.add_command(command)
-        await sync_if_changed(self.tree, self.adapter.sync_state_path)
+        if await self.adapter.may_sync():
+            await sync_if_changed(self.tree)
 
     async def on_ready(self) -> None:
         self.adapter.ready.set()
@@ -525,12 +589,24 @@ class BacklineClient(discord.Client):
     async def on_button(self, interaction: discord.Interaction, data: str) -> None:
         await self.adapter.on_button(interaction, data)
 
-    async def on_form(self, interaction: discord.Interaction, data: str, text: str) -> None:
-        await self.adapter.on_form(interaction, data, text)
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # A form is answered from the submit itself, not from memory of having opened it:
+        # the submit may reach another process, or this one after a restart.
+        form = submitted_form(interaction)
+        if form is not None:
+            await self.adapter.on_form(interaction, *form)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         # Arguments are left out: they carry user content, and nothing here may echo secrets.
         log.exception("Discord event %s failed", event_method)
+
+
+class ShardedBacklineClient(BacklineClient, discord.AutoShardedClient):
+    """This process's share of the gateway shards (BACKLINE_DISCORD_SHARDS). Discord sends
+    every DM to shard 0, so only the process running shard 0 sees DM replies."""
+
+    def __init__(self, adapter: DiscordAdapter, wanted: discord.Intents, shards: Shards) -> None:
+        super().__init__(adapter, wanted, shard_ids=list(shards.ids), shard_count=shards.count)
 
 
 def _watched(
@@ -563,11 +639,19 @@ def create(coach: CoachPort, config: Config, hooks: Hooks) -> DiscordAdapter:
     """The adapter `bot.app` runs (`bot.platforms`: Discord's `adapter` module)."""
     token = config.value("discord_token")  # bot.platforms' Discord token setting
     assert token is not None  # only created for a configured platform
+    shards_text = config.value("discord_shards")
+    shards = parse_shards(shards_text) if shards_text else None  # checked by bot.config
+    gateway = gateway_on(config.value("discord_gateway"))
+    public_key = config.value("discord_public_key")
+    if not gateway and public_key is None:
+        log.warning(
+            "Discord: gateway off and no BACKLINE_DISCORD_PUBLIC_KEY: this process only sends "
+            "pushes (commands and replies reach the other processes)"
+        )
+    if gateway and shards is not None and not shards.has_dms:
+        log.info("Discord: shard 0 runs elsewhere; DMs arrive there, not here")
     return DiscordAdapter(
-        coach,
-        token,
-        hooks=hooks,
-        sync_state_path=config.local_file(".discord-sync.json"),
+        coach, token, hooks=hooks, gateway=gateway, shards=shards, public_key=public_key
     )
 
 
@@ -576,20 +660,16 @@ async def serve(
     token: str,
     stop: asyncio.Event,
     *,
-    sync_state_path: Path | None = None,
     message_content: bool = True,
     on_adapter: Callable[[DiscordAdapter], None] | None = None,
     hooks: Hooks = NO_HOOKS,
 ) -> None:
     """Log in, serve until `stop` is set, close cleanly.
 
-    `sync_state_path`: a small file remembering the uploaded slash-command set (e.g. next to
-    the database); without it commands are synced at every start. `on_adapter` receives the
-    adapter before it connects, e.g. to hand `adapter.sender` to the scheduler.
+    `on_adapter` receives the adapter before it connects, e.g. to hand `adapter.sender` to the
+    scheduler.
     """
-    adapter = DiscordAdapter(
-        coach, token, hooks=hooks, sync_state_path=sync_state_path, message_content=message_content
-    )
+    adapter = DiscordAdapter(coach, token, hooks=hooks, message_content=message_content)
     if on_adapter is not None:
         on_adapter(adapter)
     await adapter.run(stop)
@@ -601,6 +681,7 @@ __all__ = [
     "DiscordSender",
     "DiscordStartupError",
     "DiscordTokenRevoked",
+    "ShardedBacklineClient",
     "cancel_pending_ready",
     "intents",
     "serve",

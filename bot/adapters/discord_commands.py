@@ -1,14 +1,13 @@
 """Slash commands generated from bot.core.commands.COMMANDS, and syncing them only when the
-command set changed (Discord rate-limits command updates; syncing at every start is wasteful)."""
+command set Discord has differs (Discord rate-limits command updates; uploading at every start
+of every process is wasteful)."""
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -129,18 +128,23 @@ def command_payload(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]
     return [command.to_dict(tree) for command in tree.get_commands()]
 
 
-def payload_hash(application_id: int | None, payload: list[dict[str, Any]]) -> str:
-    text = json.dumps({"app": application_id, "commands": payload}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+async def sync_if_changed(tree: app_commands.CommandTree[Any]) -> bool:
+    """Upload the global command set when Discord's differs from ours. True if synced.
 
-
-async def sync_if_changed(tree: app_commands.CommandTree[Any], state_path: Path | None) -> bool:
-    """Upload the global command set when it differs from the last upload. True if synced.
-
-    Without a state file there is no memory of earlier uploads, so it syncs every time.
+    Discord's own copy is the memory: one GET per start, a PUT only on a difference, so a
+    restart (or a second process) with the same commands uploads nothing, whatever machine
+    it runs on.
     """
-    digest = payload_hash(tree.client.application_id, command_payload(tree))
-    if state_path is not None and _stored_hash(state_path) == digest:
+    application_id = tree.client.application_id
+    if application_id is None:
+        return False
+    ours = command_set(command_payload(tree))
+    try:
+        theirs = command_set(await tree.client.http.get_global_commands(application_id))
+    except discord.HTTPException as exc:
+        log.warning("could not read Discord's slash commands (%s); not syncing", exc.status)
+        return False
+    if theirs == ours:
         log.info("Discord slash commands unchanged; not syncing")
         return False
     try:
@@ -148,15 +152,63 @@ async def sync_if_changed(tree: app_commands.CommandTree[Any], state_path: Path 
     except discord.HTTPException as exc:
         log.warning("could not sync Discord slash commands (%s); keeping the old set", exc.status)
         return False
-    if state_path is not None:
-        state_path.parent.mkdir(parents=True, exist_ok=True)
-        state_path.write_text(json.dumps({"commands_sha256": digest}) + "\n", encoding="utf-8")
     log.info("synced %d Discord slash commands", len(tree.get_commands()))
     return True
 
 
-def _stored_hash(path: Path) -> str | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("commands_sha256")
-    except (OSError, ValueError, AttributeError):
-        return None
+# What a command's definition is made of, with Discord's default for each: what Discord
+# returns carries ids, versions and defaults we never send, and may leave out what is default.
+_COMMAND_FIELDS: dict[str, Any] = {
+    "type": 1,
+    "name": None,
+    "description": "",
+    "options": [],
+    "default_member_permissions": None,
+    "contexts": None,
+    "integration_types": [0],
+    "nsfw": False,
+    "name_localizations": None,
+    "description_localizations": None,
+}
+_OPTION_FIELDS: dict[str, Any] = {
+    "type": None,
+    "name": None,
+    "description": "",
+    "required": False,
+    "autocomplete": False,
+    "choices": [],
+    "options": [],
+    "min_value": None,
+    "max_value": None,
+    "min_length": None,
+    "max_length": None,
+    "channel_types": [],
+    "name_localizations": None,
+    "description_localizations": None,
+}
+
+
+def command_set(commands: list[Any]) -> dict[str, str]:
+    """Each command by name, as comparable text (only what defines it, defaults filled in)."""
+    return {
+        str(cmd.get("name")): json.dumps(_definition(cmd, _COMMAND_FIELDS), sort_keys=True)
+        for cmd in commands
+    }
+
+
+def _definition(item: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, default in fields.items():
+        value = item.get(name)
+        if value is None or value == {}:
+            value = default
+        if name == "default_member_permissions" and value is not None:
+            value = str(value)  # a string from Discord, a number from discord.py
+        elif name in ("contexts", "integration_types", "channel_types") and value:
+            value = sorted(value)
+        elif name == "options":
+            value = [_definition(option, _OPTION_FIELDS) for option in value]
+        elif name == "choices":
+            value = [{"name": c.get("name"), "value": c.get("value")} for c in value]
+        out[name] = value
+    return out

@@ -26,6 +26,7 @@ CUSTOM_ID_PREFIX = "backline:"  # + Button.data (<= 64 bytes): well inside the 1
 FORM_PREFIX = "backline-form:"  # a button that opens a form (Button.asks), + Button.data
 MENU_ID = "backline-menu"  # a select menu; each option's value is a Button.data
 MENU_OPTIONS = 25  # Discord's limit of options in one select menu
+ANSWER_ID = "answer"  # the form's one text input
 MODAL_TEXT_LIMIT = 45  # a modal's title and a text input's label
 PLACEHOLDER_LIMIT = 150
 EMBED_COLOUR = 0x2E7D5B  # one calm green for every Backline embed
@@ -123,19 +124,46 @@ class FormButton(BacklineButton, template=r"^backline-form:(?P<data>.+)$"):
 
 
 class AnswerForm(discord.ui.Modal):
-    """The form a FormButton opens: one line of text, handed to the core on submit."""
+    """The form a FormButton opens: one line of text. Its submit is read by `submitted_form`
+    from the interaction alone, so it needs no memory of the form being opened: the submit
+    may reach another process (HTTP interactions) or this one after a restart."""
 
     def __init__(self, data: str, title: str, question: str) -> None:
         super().__init__(title=title[:MODAL_TEXT_LIMIT], custom_id=FORM_PREFIX + data)
         self.data = data
         self.answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
-            label=question[:MODAL_TEXT_LIMIT], custom_id="answer", max_length=400
+            label=question[:MODAL_TEXT_LIMIT], custom_id=ANSWER_ID, max_length=400
         )
         self.add_item(self.answer)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        client: Any = interaction.client  # the BacklineClient, which defines on_form
-        await client.on_form(interaction, self.data, self.answer.value)
+    def is_finished(self) -> bool:
+        # discord.py keeps an open modal in memory to route its submit; ours never needs it.
+        return True
+
+
+def submitted_form(interaction: discord.Interaction) -> tuple[str, str] | None:
+    """(the button's data, what was typed) of a submitted AnswerForm; None for anything else."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = str(data.get("custom_id") or "")
+    if interaction.type != discord.InteractionType.modal_submit:
+        return None
+    if not custom_id.startswith(FORM_PREFIX):
+        return None
+    return custom_id[len(FORM_PREFIX) :], _typed(data.get("components") or [])
+
+
+def _typed(components: list[Any]) -> str:
+    """The text input's value, in an action row (older forms) or a label (newer ones)."""
+    for component in components:
+        if not isinstance(component, dict):
+            continue
+        if component.get("custom_id") == ANSWER_ID:
+            return str(component.get("value") or "")
+        inner = component.get("components") or [component.get("component")]
+        found = _typed([c for c in inner if c])
+        if found:
+            return found
+    return ""
 
 
 class _MessageSelect(discord.ui.Select[Any]):

@@ -1,4 +1,5 @@
-"""The optional HTTP endpoint (BACKLINE_HTTP_PORT): /healthz, /metrics and the Telegram webhook.
+"""The optional HTTP endpoint (BACKLINE_HTTP_PORT): /healthz, /metrics, the Telegram webhook
+and Discord's interactions.
 
 Bound to 127.0.0.1 by default: a reverse proxy in front terminates HTTPS for the webhook, and
 the metrics stay private unless the host chooses otherwise (BACKLINE_HTTP_HOST).
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,15 @@ class Webhook:
     feed: Callable[[dict[str, Any]], Awaitable[bool]]
 
 
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A platform's own POST handler, for requests it checks and answers itself (Discord's
+    signed interactions, answered in the response body)."""
+
+    path: str
+    handle: Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
 class HttpEndpoint:
     def __init__(
         self,
@@ -62,12 +72,14 @@ class HttpEndpoint:
         health: Callable[[], Awaitable[Health]],
         metrics: Callable[[], Awaitable[list[Family]]],
         webhook: Webhook | None = None,
+        routes: Sequence[Route] = (),
     ) -> None:
         self.host = host
         self.port = port
         self._health = health
         self._metrics = metrics
         self._webhook = webhook
+        self._routes = tuple(routes)
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -76,6 +88,8 @@ class HttpEndpoint:
         app.router.add_get("/metrics", self._on_metrics)
         if self._webhook is not None:
             app.router.add_post(self._webhook.path, self._on_webhook)
+        for route in self._routes:
+            app.router.add_post(route.path, route.handle)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)

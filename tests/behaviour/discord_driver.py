@@ -34,9 +34,7 @@ class DiscordDriver(Driver):
         await self.fake.start()
         self.fake.patch_discord(self._monkeypatch)
         self.coach, self.store = await open_bot(db_path)
-        self.bot: Running = await start_adapter(
-            self.fake, self.coach, sync_state_path=db_path.with_suffix(".commands.json")
-        )
+        self.bot: Running = await start_adapter(self.fake, self.coach)
 
     async def stop(self) -> None:
         try:

@@ -70,7 +70,6 @@ async def start_bot(fake: FakeDiscord, coach: Coach, tmp_path: Path) -> AsyncIte
     running: list[Running] = []
 
     async def start(use_coach: Coach | None = None, **options: Any) -> Running:
-        options.setdefault("sync_state_path", tmp_path / "discord-commands.json")
         bot = await start_adapter(fake, use_coach or coach, **options)
         running.append(bot)
         return bot

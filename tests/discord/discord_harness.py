@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -11,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.discord import DiscordAdapter
+from bot.adapters.discord_http import PATH
 from bot.core.coach import Coach
 from bot.core.events import UserRef
 from bot.core.ports import User
+from bot.ops.http import Health, HttpEndpoint
+from bot.ops.metrics import Family
 from bot.store import SqliteStore
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_server import FakeDiscord, Guild, Recorded
@@ -46,6 +50,32 @@ class Running:
         await asyncio.wait_for(self.task, 10)
 
 
+async def open_interactions(fake: FakeDiscord, adapter: DiscordAdapter) -> HttpEndpoint:
+    """Backline's HTTP endpoint on 127.0.0.1 with the adapter's interactions route; the fake
+    posts its interactions there from now on. The caller stops it."""
+    with socket.socket() as probe:  # a free port (the endpoint takes a number, not 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    endpoint = HttpEndpoint(
+        "127.0.0.1",
+        port,
+        health=_healthy,
+        metrics=_no_metrics,
+        routes=adapter.routes,
+    )
+    await endpoint.start()
+    fake.interactions_url = f"http://127.0.0.1:{port}{PATH}"
+    return endpoint
+
+
+async def _healthy() -> Health:
+    return Health(database=True)
+
+
+async def _no_metrics() -> list[Family]:
+    return []
+
+
 @cache
 def load_spec() -> DiscordSpec:
     """Discord's OpenAPI spec, read once per test run."""
@@ -58,7 +88,10 @@ async def start_adapter(fake: FakeDiscord, coach: Coach, **options: Any) -> Runn
     stop = asyncio.Event()
     before = len(fake.identifies)
     task = asyncio.create_task(adapter.run(stop))
-    waiter = asyncio.create_task(fake.wait_identified(before + 1))
+    if adapter.gateway:
+        waiter = asyncio.create_task(fake.wait_identified(before + 1))
+    else:  # REST only: ready once logged in
+        waiter = asyncio.create_task(adapter.ready.wait())
     await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
     if task.done():
         waiter.cancel()
@@ -90,3 +123,32 @@ async def community(
     )
     (callback,) = await fake.answers_to(inter)
     return callback
+
+
+async def todays_session(
+    fake: FakeDiscord, bot: Running, who: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """/today in `who`'s DM: the interaction and the session message shown for it."""
+    inter = await fake.slash(who, "today")
+    await fake.answers_to(inter)
+    await bot.settle()
+    (session,) = fake.shown_for(inter)
+    return inter, session
+
+
+async def log_by_form(
+    fake: FakeDiscord, who: dict[str, Any], session: dict[str, Any], typed: str
+) -> tuple[Recorded, Recorded]:
+    """Press the session's Log button and submit its form with `typed`: the answers to the
+    press (the form) and to the submit."""
+    press = await fake.press(who, session, "backline-form:plan:log")
+    (opened,) = await fake.answers_to(press)
+    submitted = {
+        "custom_id": "backline-form:plan:log",
+        "components": [
+            {"type": 1, "components": [{"type": 4, "custom_id": "answer", "value": typed}]}
+        ],
+    }
+    submit = await fake.interact(5, submitted, who, message=session)
+    (answer,) = await fake.answers_to(submit)
+    return opened, answer

@@ -3,10 +3,13 @@ Coach over a real SQLite file."""
 
 from __future__ import annotations
 
-import json
+import asyncio
+from collections.abc import Awaitable, Callable
 
 from discord_harness import MONDAY, Running, StartBot, person, stored_user
 
+from bot.adapters.base import Hooks
+from bot.core.coach import Coach
 from bot.core.commands import COMMANDS
 from bot.store import SqliteStore
 from tests.fakes import discord_payloads as P
@@ -41,22 +44,56 @@ async def test_slash_commands_are_built_from_the_core_command_list(
     assert by_name["today"]["default_member_permissions"] is None
 
 
-async def test_commands_sync_only_when_the_command_set_changed(
-    fake: FakeDiscord, start_bot: StartBot, tmp_path
-) -> None:
-    state = tmp_path / "discord-commands.json"
-    first = await start_bot(sync_state_path=state)
-    await first.shutdown()
-    second = await start_bot(sync_state_path=state)
-    await second.shutdown()
-    puts = [r for r in fake.requests if r.method == "PUT"]
-    assert len(puts) == 1, "a restart with the same commands must not sync again"
-    assert len(json.loads(state.read_text())["commands_sha256"]) == 64
+def command_puts(fake: FakeDiscord) -> int:
+    return len([r for r in fake.requests if r.method == "PUT"])
 
-    state.write_text(json.dumps({"commands_sha256": "an older command set"}))
-    third = await start_bot(sync_state_path=state)
+
+async def test_commands_sync_only_when_discords_set_differs(
+    fake: FakeDiscord, start_bot: StartBot
+) -> None:
+    first = await start_bot()
+    await first.shutdown()
+    assert command_puts(fake) == 1
+    second = await start_bot()
+    await second.shutdown()
+    assert command_puts(fake) == 1, "a restart with the same commands must not sync again"
+    gets = [
+        r for r in fake.requests if r.method == "GET" and r.template and "commands" in r.template
+    ]
+    assert len(gets) == 2, "each start compares with what Discord has"
+
+    # Someone changed a description in the portal (or an older version uploaded its set).
+    fake.commands[0]["description"] = "an older description"
+    third = await start_bot()
     await third.shutdown()
-    assert len([r for r in fake.requests if r.method == "PUT"]) == 2
+    assert command_puts(fake) == 2
+    assert fake.commands[0]["description"] == COMMANDS[0].description
+
+
+async def test_of_two_processes_starting_together_one_uploads_the_commands(
+    fake: FakeDiscord, start_bot: StartBot, coach: Coach
+) -> None:
+    held: set[str] = set()
+    first_holder: list[object] = []
+
+    def process_turn() -> Callable[[str], Awaitable[bool]]:
+        """Hooks.turn as the PostgreSQL store gives it: a role goes to the first asking."""
+        me = object()
+
+        async def turn(role: str) -> bool:
+            if role not in held:
+                held.add(role)
+                first_holder.append(me)
+            return first_holder[0] is me
+
+        return turn
+
+    one, two = await asyncio.gather(
+        start_bot(hooks=Hooks(turn=process_turn())), start_bot(hooks=Hooks(turn=process_turn()))
+    )
+    await asyncio.gather(one.shutdown(), two.shutdown())
+    assert command_puts(fake) == 1
+    assert held == {"discord-commands"}
 
 
 async def test_today_in_a_dm_is_a_session_embed_with_persistent_buttons(

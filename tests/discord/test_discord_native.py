@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from discord_harness import Running, community, person, stored_user
+from discord_harness import (
+    Running,
+    community,
+    log_by_form,
+    person,
+    stored_user,
+    todays_session,
+)
 
 from bot.app import open_coach
 from bot.core.coach import Coach
@@ -125,23 +132,11 @@ async def test_the_log_button_opens_a_form_and_its_answer_is_logged(
     fake: FakeDiscord, guild: Guild, bot: Running, store: SqliteStore
 ) -> None:
     ann = person("Ann")
-    inter = await fake.slash(ann, "today")
-    await fake.answers_to(inter)
-    await bot.settle()
-    (session,) = fake.shown_for(inter)
-    press = await fake.press(ann, session, "backline-form:plan:log")
-    (opened,) = await fake.answers_to(press)
+    _, session = await todays_session(fake, bot, ann)
+    opened, answer = await log_by_form(fake, ann, session, "done")
     assert opened.body["type"] == 9  # a modal
     form = opened.body["data"]
     assert form["custom_id"] == "backline-form:plan:log" and form["title"] == "Log sets"
-    submitted = {
-        "custom_id": "backline-form:plan:log",
-        "components": [
-            {"type": 1, "components": [{"type": 4, "custom_id": "answer", "value": "done"}]}
-        ],
-    }
-    submit = await fake.interact(5, submitted, ann, message=session)
-    (answer,) = await fake.answers_to(submit)
     assert "Logged" in content(answer) or "Great" in content(answer), content(answer)
     user = await stored_user(store, ann)
     assert await store.sets_on(user.id, MONDAY_11_UTC.date())

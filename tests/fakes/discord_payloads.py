@@ -68,7 +68,9 @@ def me(bot_user: dict[str, Any]) -> dict[str, Any]:
     return {**bot_user, "flags": 0, "mfa_enabled": False, "locale": "en-US", "bot": True}
 
 
-def application(app_id: str, owner: dict[str, Any], bot_user: dict[str, Any]) -> dict[str, Any]:
+def application(
+    app_id: str, owner: dict[str, Any], bot_user: dict[str, Any], public_key: str = "0" * 64
+) -> dict[str, Any]:
     return {
         "id": app_id,
         "name": bot_user["global_name"],
@@ -78,7 +80,7 @@ def application(app_id: str, owner: dict[str, Any], bot_user: dict[str, Any]) ->
         "bot": bot_user,
         "bot_public": True,
         "bot_require_code_grant": False,
-        "verify_key": "0" * 64,
+        "verify_key": public_key,
         "flags": 1 << 19,  # GATEWAY_MESSAGE_CONTENT_LIMITED
         "flags_new": str(1 << 19),
         "redirect_uris": [],

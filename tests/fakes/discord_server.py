@@ -8,6 +8,12 @@ too, so the fake cannot drift into accepting what Discord would refuse.
 
 Point discord.py at it with `fake.patch_discord(monkeypatch)` (tests) or `fake.point_discord()`
 (benchmarks).
+
+Interactions can also come the other way, as Discord's HTTP interactions endpoint delivers
+them: with `fake.interactions_url` set, `interact` (and so `slash` and `press`) posts each one,
+signed with the application's key, to the bot's endpoint instead of dispatching it over the
+gateway. The bot's HTTP answer is checked against the spec's callback body and recorded as if
+it had been posted to the callback route, so every helper reads both paths alike.
 """
 
 from __future__ import annotations
@@ -21,11 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
 import yarl
 from aiohttp import web
+from nacl.signing import SigningKey
 
 from tests.fakes import discord_payloads as P
 from tests.fakes.discord_spec import API_PREFIX, DiscordSpec
@@ -121,6 +129,12 @@ class FakeDiscord(FakeServer[Recorded]):
         self.listeners: list[Callable[[Recorded], None]] = []  # called for every request
         self._sockets: list[_GatewaySocket] = []
         self._seq = 0
+        self.signing_key = SigningKey.generate()  # the application's, as Discord holds it
+        self.interactions_url: str | None = None  # set: interactions are posted there
+        self.http_answers: list[tuple[int, Any]] = []  # (status, body) the bot's endpoint gave
+        # Interaction tokens whose HTTP answer is on its way: on Discord the answer's message
+        # exists once the answer is read, so reading it back waits for that.
+        self._answering: dict[str, asyncio.Event] = {}
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -131,6 +145,11 @@ class FakeDiscord(FakeServer[Recorded]):
     async def _before_stop(self) -> None:
         for sock in list(self._sockets):
             await sock.ws.close()
+
+    @property
+    def public_key(self) -> str:
+        """The application's public key (Developer Portal -> General Information)."""
+        return self.signing_key.verify_key.encode().hex()
 
     @property
     def gateway_url(self) -> str:
@@ -278,7 +297,7 @@ class FakeDiscord(FakeServer[Recorded]):
             "presences": [],
             "guild_join_requests": [],
             "geo_ordered_rtc_regions": [],
-            "shard": [0, 1],
+            "shard": data.get("shard") or [0, 1],
         }
         await sock.send({"op": 0, "t": "READY", "s": self._seq, "d": ready})
         sock.ready = True
@@ -293,6 +312,9 @@ class FakeDiscord(FakeServer[Recorded]):
 
     async def _http(self, request: web.Request) -> web.Response:
         path = request.path[len(API_PREFIX) :]
+        answering = next((e for t, e in self._answering.items() if f"/{t}/" in path), None)
+        if answering is not None:
+            await answering.wait()
         query = dict(request.query)
         received = await read_body(request)
         payload_json = received.form.get("payload_json")
@@ -391,7 +413,7 @@ class FakeDiscord(FakeServer[Recorded]):
         return 200, P.me(self.bot_user), {}
 
     def _get_app(self, rec: Recorded) -> tuple[int, Any, dict[str, str]]:
-        return 200, P.application(self.app_id, self.owner, self.bot_user), {}
+        return 200, P.application(self.app_id, self.owner, self.bot_user, self.public_key), {}
 
     def _gateway_bot(self, rec: Recorded) -> tuple[int, Any, dict[str, str]]:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
@@ -636,8 +658,66 @@ class FakeDiscord(FakeServer[Recorded]):
             message=message,
         )
         self.interactions[payload["token"]] = payload
-        await self.dispatch("INTERACTION_CREATE", payload)
+        if self.interactions_url is not None:
+            await self.post_interaction(payload)
+        else:
+            await self.dispatch("INTERACTION_CREATE", payload)
         return payload
+
+    # -- HTTP interactions --------------------------------------------------------------------
+
+    def signed_headers(self, body: bytes, timestamp: str | None = None) -> dict[str, str]:
+        stamp = timestamp if timestamp is not None else str(int(time.time()))
+        signature = self.signing_key.sign(stamp.encode() + body).signature.hex()
+        return {
+            "X-Signature-Ed25519": signature,
+            "X-Signature-Timestamp": stamp,
+            "Content-Type": "application/json",
+        }
+
+    async def post_signed(
+        self, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        """POST `body` to the bot's interactions endpoint (signed unless `headers` say
+        otherwise): its status and JSON answer (None when it has none)."""
+        assert self.interactions_url is not None, "set fake.interactions_url first"
+        headers = self.signed_headers(body) if headers is None else headers
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.interactions_url, data=body, headers=headers) as response,
+        ):
+            answer = await response.json() if response.content_type == "application/json" else None
+            return response.status, answer
+
+    async def post_interaction(self, payload: dict[str, Any]) -> tuple[int, Any]:
+        """Deliver an interaction as Discord's HTTP endpoint does; the answer is checked
+        and applied as a callback."""
+        answered = self._answering[payload["token"]] = asyncio.Event()
+        try:
+            status, answer = await self._answer_over_http(payload)
+        finally:
+            answered.set()
+            self._answering.pop(payload["token"], None)
+        return status, answer
+
+    async def _answer_over_http(self, payload: dict[str, Any]) -> tuple[int, Any]:
+        status, answer = await self.post_signed(json.dumps(payload).encode())
+        self.http_answers.append((status, answer))
+        if status != 200 or not isinstance(answer, dict):
+            self.violations.append(f"the interactions endpoint answered {status}: {answer!r}")
+            return status, answer
+        path = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        op = self.spec.operation("POST", path)
+        rec = Recorded("POST", path, op.template if op else None, {}, answer, ())
+        if self.validate:  # the body is what Discord reads as the callback's request body
+            self.violations += self.spec.check_request("POST", path, {}, answer)
+        self._callback(rec)
+        rec.status = status
+        self.requests.append(rec)
+        for listener in self.listeners:
+            listener(rec)
+        await self._notify()
+        return status, answer
 
     async def slash(
         self,

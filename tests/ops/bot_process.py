@@ -45,6 +45,25 @@ async def start(
     )  # fmt: skip
 
 
+async def start_discord(
+    db: Path, fake_url: str, token: str, *, port: int, **settings: str
+) -> asyncio.subprocess.Process:
+    """`backline` with Discord only, its REST and gateway traffic sent to a fake at `fake_url`
+    (tests/ops/discord_child.py), the HTTP endpoint on `port`."""
+    env = backline_env(
+        BACKLINE_DB=str(db),
+        BACKLINE_DISCORD_TOKEN=token,
+        BACKLINE_HTTP_PORT=str(port),
+        FAKE_DISCORD_URL=fake_url,
+        **settings,
+    )
+    child = str(Path(__file__).with_name("discord_child.py"))
+    return await asyncio.create_subprocess_exec(
+        sys.executable, child, cwd=db.parent, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
 # stderr lines already read by `polling`, per process id, handed back by `finished`.
 _read_early: dict[int, list[str]] = {}
 

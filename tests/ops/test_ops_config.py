@@ -29,6 +29,11 @@ SECRET = "webhook-secret-that-must-never-be-logged"
         ("BACKLINE_PUSH_GRACE_MINUTES", "-5", "0 to 1440"),
         ("BACKLINE_NUDGE_AFTER_HOURS", "13", "0 to turn the nudge off"),
         ("BACKLINE_LOG_LEVEL", "chatty", "DEBUG, INFO, WARNING, ERROR"),
+        ("BACKLINE_DISCORD_PUBLIC_KEY", "not-a-key", "64 hexadecimal characters"),
+        ("BACKLINE_DISCORD_PUBLIC_KEY", "ab" * 31, "64 hexadecimal characters"),
+        ("BACKLINE_DISCORD_SHARDS", "5/4", "numbered 0 to 3"),
+        ("BACKLINE_DISCORD_SHARDS", "0,1", "shard ids and the total count"),
+        ("BACKLINE_DISCORD_GATEWAY", "maybe", "on or off"),
     ],
 )
 def test_each_bad_setting_names_itself_and_the_fix(
@@ -42,6 +47,20 @@ def test_each_bad_setting_names_itself_and_the_fix(
     assert says in problem
     assert value not in str(caught.value)  # a mistyped token is still a secret
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_discords_public_key_needs_the_http_endpoint(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "ab" * 32
+    monkeypatch.setenv("BACKLINE_DISCORD_TOKEN", DISCORD)
+    monkeypatch.setenv("BACKLINE_DISCORD_PUBLIC_KEY", key)
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    [problem] = caught.value.problems
+    assert problem.startswith("BACKLINE_DISCORD_PUBLIC_KEY also needs BACKLINE_HTTP_PORT")
+    monkeypatch.setenv("BACKLINE_HTTP_PORT", "8080")
+    assert load_config().value("discord_public_key") == key
 
 
 def test_all_problems_are_reported_together(

@@ -5,7 +5,6 @@ path and /healthz are in tests/discord/test_discord_resilience.py)."""
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,8 +13,8 @@ import pytest
 from bot import exit_codes
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.discord_spec import DiscordSpec, spec_path
-from tests.ops.bot_process import finished, free_port, health, one_line
-from tests.ops.support import REPO_ROOT, backline_env
+from tests.ops.bot_process import finished, free_port, health, one_line, start_discord
+from tests.ops.support import REPO_ROOT
 
 TOKEN = "MTEyMjMzNDQ1NTY2Nzc4ODk5.GfAkeT.backline-test-token-must-never-be-logged"
 
@@ -32,17 +31,7 @@ async def test_the_gateway_closing_with_4004_exits_with_the_token_code(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = backline_env(
-        BACKLINE_DB=str(tmp_path / "backline.db"),
-        BACKLINE_DISCORD_TOKEN=TOKEN,
-        BACKLINE_HTTP_PORT=str(port),
-        FAKE_DISCORD_URL=fake.base_url,
-    )
-    child = str(Path(__file__).with_name("discord_child.py"))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, child, cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    process = await start_discord(tmp_path / "backline.db", fake.base_url, TOKEN, port=port)
     try:
         await fake.wait_identified(timeout=30)
         status, body = await health(port)
