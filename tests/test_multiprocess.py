@@ -7,6 +7,8 @@ What must hold (bot/store/postgres/outbox.py, scheduler/service.py):
   killed process was waiting for the answer, or about to record it), and at most as many as
   one process has in flight;
 - no push is sent twice by two live processes (claims are exclusive);
+- Telegram's limits hold for the three together (the fake enforces them and answers 429 when
+  they break; none may come): each takes its turns in the shared send ledger;
 - the due scan is taken over by a survivor within seconds (the advisory lock's holder), and
   so is Telegram's long polling (one process polls at a time).
 """
@@ -92,7 +94,9 @@ async def test_three_processes_share_a_fan_out_and_survive_losing_the_leader(
     store = await PostgresStore.open(pg_url)
     procs: dict[str, asyncio.subprocess.Process] = {}
     try:
-        async with FakeTelegram() as tg:
+        # The fake answers 429 whenever Telegram's limits (30/s overall, per chat, per
+        # group) are broken by the three processes together.
+        async with FakeTelegram(enforce_limits=True) as tg:
             chats = await people_due(store, tg)
             for name in PROCESSES:
                 procs[name] = await start(name, pg_url, tg, tmp_path)
@@ -160,6 +164,8 @@ async def test_three_processes_share_a_fan_out_and_survive_losing_the_leader(
             took_updates = {n for n, text in logs.items() if "now takes the updates" in text}
             assert took_updates == {poller, polling}  # one at a time, and only those
             assert not any("Traceback" in text or "Conflict" in text for text in logs.values())
+            # The send ledger held the limits for the three processes together.
+            assert tg.rate_limited == 0, dict(tg.rate_limited_by)
     finally:
         for proc in procs.values():
             if proc.returncode is None:
