@@ -137,13 +137,13 @@ def rate_limiters(
             name,
             rates.get(name),
             paid_pushes=config.paid_broadcast(name),
-            shared=_ledger_of(store, name, config.paid_broadcast(name)),
+            shared=shared_limits(store, name, config.paid_broadcast(name)),
         )
         for name in names
     }
 
 
-def _ledger_of(
+def shared_limits(
     store: Persistence | None, name: str, paid: bool
 ) -> Callable[[RatePolicy], SharedLimits] | None:
     """The store's send ledger for platform `name`, if it has one (PostgreSQL)."""

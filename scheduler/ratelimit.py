@@ -72,8 +72,9 @@ _ADMITTED: ContextVar[Slot | None] = ContextVar("backline_admitted_slot", defaul
 
 
 class SharedTurn(Protocol):
-    """A shared ledger's answer: `slot` when the send may go now, else wait `wait` seconds
-    (`token_wide`: the whole token is busy, so other pushes wait too)."""
+    """A shared ledger's answer: `slot` when the send may go in `wait` seconds (booked for
+    it), else ask again in `wait` seconds (`token_wide`: the whole token is busy, so other
+    pushes wait too)."""
 
     @property
     def slot(self) -> int | None: ...
@@ -260,6 +261,12 @@ class PlatformLimiter:
                 turn = _Wait(1.0)
             if turn.slot is not None:
                 slot.shared = turn.slot
+                if turn.wait > 0:  # booked a moment ahead: it is ours, we wait for it
+                    try:
+                        await asyncio.sleep(turn.wait)
+                    except asyncio.CancelledError:
+                        slot.done()
+                        raise
                 return slot
             waiter = self._wait_again(waiter, slot, turn)
 

@@ -5,15 +5,22 @@ Each process still has its send queue (scheduler.ratelimit), which decides the o
 first, pushes paced evenly, one send per chat at a time. Before a send the queue granted goes
 out, it takes a turn here, in one statement (`send_turn`, a function that locks the token's
 row in `send_tokens`, checks every window against `send_ledger` and records the send). The
-answer is a slot, or how long to wait; a send that must wait goes back to its queue holding
-nothing and asks again then.
+answer is a slot, free now or booked for a moment less than `HORIZON` ahead (the send waits
+for it and goes, without asking again: a turn that frees while the caller would be on its
+way back is not lost to the round trip), or how long to wait; a send that must wait goes
+back to its queue holding nothing and asks again then.
 
 - Times are the server's (clock_timestamp()), so processes agree on them whatever their own
   clocks say.
 - A send counts from its turn until its answer came back, then at the answer's time (`done`):
   the platform counted it somewhere in between, so windows measured this way can't be
-  squeezed by a request that left late. A process that dies mid-send never answers; its rows
-  count until the turn's time plus `FLIGHT` and then age out.
+  squeezed by a request that left late. The answer's time is this process's clock mapped
+  onto the server's: each turn returns the server's time of the turn, which lies between
+  sending the statement and reading its answer, so (server time - local send time) is an
+  upper bound of the clocks' offset; the smallest of the recent ones is used, so a recorded
+  answer is never earlier than the real one and at most a round trip later. A process that
+  dies mid-send never answers; its rows count until the turn's time plus `FLIGHT` and then
+  age out.
 - A 429 seen by any process is written here (`pause`): the chat, or the whole token, waits in
   every process.
 - Replies first across processes: a reply refused a turn for the token's windows holds the
@@ -29,6 +36,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
@@ -42,18 +51,22 @@ log = logging.getLogger(__name__)
 FLIGHT = 30.0
 # A window full of unanswered sends: ask again this soon (their answers are due any moment).
 POLL = 0.02
+# A turn free at most this far ahead is booked at once (the caller waits for it and sends,
+# without asking again); further ahead, the caller asks again when it is this close.
+HORIZON = 0.1
 # Windows are held a touch longer than the platform's, as in the in-process queue.
 ALLOWANCE = 1.01
 
-_TURN = (
-    "SELECT slot, wait, token_wide FROM send_turn(" + ", ".join(f"${n}" for n in range(1, 17)) + ")"
-)
+_ARGS = ", ".join(f"${n}" for n in range(1, 18))
+_TURN = f"SELECT slot, wait, token_wide, turned_at FROM send_turn({_ARGS})"
+# How many recent turns the clock offset is taken from (the smallest bound among them).
+_OFFSETS = 64
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """The ledger's answer: `slot` when the send may go now, else wait `wait` seconds
-    (`token_wide`: the whole token is busy, not just this chat)."""
+    """The ledger's answer: `slot` when the send may go in `wait` seconds (booked), else
+    ask again in `wait` seconds (`token_wide`: the whole token is busy, not just the chat)."""
 
     slot: int | None
     wait: float = 0.0
@@ -80,10 +93,14 @@ class PgSendLedger:
         windows = [w for w in (policy.overall, policy.per_chat, policy.per_group) if w]
         self._keep = max(w.seconds for w in windows) * ALLOWANCE + 1.0
         self._background: set[asyncio.Task[None]] = set()
+        # Upper bounds of (server clock - time.monotonic()), from recent turns (the monotonic
+        # clock: a step of the wall clock must not move recorded answers).
+        self._offsets: deque[float] = deque(maxlen=_OFFSETS)
 
     async def take(self, chat_id: str, *, push: bool) -> Turn:
         policy = self.policy
         group = policy.per_group if policy.per_group in policy.chat_windows(chat_id) else None
+        sent = time.monotonic()
         row = (
             await self.db.fetch(
                 _TURN,
@@ -98,17 +115,23 @@ class PgSendLedger:
                 self._spacing if push else 0.0,
                 FLIGHT,
                 POLL,
+                HORIZON,
                 self._keep,
             )
         )[0]
-        if row["slot"] is not None:
-            return Turn(int(row["slot"]))
-        return Turn(None, float(row["wait"]), bool(row["token_wide"]))
+        self._offsets.append(float(row["turned_at"]) - sent)
+        slot = row["slot"]
+        return Turn(
+            int(slot) if slot is not None else None, float(row["wait"]), bool(row["token_wide"])
+        )
 
     def done(self, slot: int) -> None:
-        """The send's answer came back: it counts from now (the server's now)."""
+        """The send's answer came back: it counts from now (on the server's clock)."""
+        answered = time.monotonic() + min(self._offsets)  # a turn was taken: there is one
         self._later(
-            self.db.fetch("UPDATE send_ledger SET at = clock_timestamp() WHERE id = $1", slot)
+            self.db.fetch(
+                "UPDATE send_ledger SET at = to_timestamp($2) WHERE id = $1", slot, answered
+            )
         )
 
     def pause(self, seconds: float, chat_id: str | None) -> None:

@@ -33,11 +33,48 @@ CREATE TABLE send_pauses (
     PRIMARY KEY (platform, chat)
 );
 
--- One turn: a slot id when the send may go now, else how many seconds to wait (and whether
--- the wait is the token's, so the caller holds its other pushes too). p_paid: pushes go as
--- paid broadcasts (replies never do). Windows are "at most
--- limit in any seconds" (limit 0: no such window); the free one counts sends that aren't paid
--- broadcasts, the paid one every send. Every statement after the lock sees the turns
+-- When a window ("at most p_limit sends in any p_seconds", of one chat or, p_chat NULL, of
+-- the whole token; p_free_only: only sends that aren't paid broadcasts) has room at or after
+-- t: '-infinity' when it has room now, NULL when it is full of unanswered sends (when they
+-- will count is not known yet).
+CREATE FUNCTION send_window_free(
+    p_platform text, p_chat text, p_free_only boolean, p_limit integer,
+    p_seconds double precision, t timestamptz
+) RETURNS timestamptz LANGUAGE plpgsql AS $$
+DECLARE
+    edge timestamptz;
+BEGIN
+    IF p_limit <= 0 THEN
+        RETURN '-infinity';
+    END IF;
+    IF p_chat IS NULL THEN  -- (two statements, so each has its own index)
+        SELECT l.at INTO edge FROM send_ledger AS l
+         WHERE l.platform = p_platform AND (NOT p_free_only OR NOT l.paid)
+           AND l.at > t - make_interval(secs => p_seconds)
+         ORDER BY l.at DESC OFFSET p_limit - 1 LIMIT 1;
+    ELSE
+        SELECT l.at INTO edge FROM send_ledger AS l
+         WHERE l.platform = p_platform AND l.chat = p_chat
+           AND l.at > t - make_interval(secs => p_seconds)
+         ORDER BY l.at DESC OFFSET p_limit - 1 LIMIT 1;
+    END IF;
+    IF NOT FOUND THEN
+        RETURN '-infinity';
+    END IF;
+    IF edge > t THEN
+        RETURN NULL;
+    END IF;
+    RETURN edge + make_interval(secs => p_seconds);
+END;
+$$;
+
+-- One turn. A slot id when the send may go, with `wait` the seconds until it may (0: now; a
+-- turn less than p_horizon ahead is booked, so the caller needn't ask again), else no slot
+-- and the seconds to wait before asking again (`token_wide`: the whole token is busy, so the
+-- caller holds its other pushes too). `turned_at` is the server's time of the turn: the
+-- caller maps its own clock onto the server's with it. p_paid: pushes go as paid broadcasts
+-- (replies never do), outside the free window and inside the paid one. Windows come as
+-- (limit, seconds), limit 0 for none. Every statement after the lock sees the turns
 -- committed before it (READ COMMITTED takes a snapshot per statement), and times are the
 -- server's, so processes agree on them.
 CREATE FUNCTION send_turn(
@@ -47,68 +84,46 @@ CREATE FUNCTION send_turn(
     p_chat_limit integer, p_chat_seconds double precision,
     p_group_limit integer, p_group_seconds double precision,
     p_spacing double precision, p_flight double precision, p_poll double precision,
-    p_keep double precision,
-    OUT slot bigint, OUT wait double precision, OUT token_wide boolean
+    p_horizon double precision, p_keep double precision,
+    OUT slot bigint, OUT wait double precision, OUT token_wide boolean,
+    OUT turned_at double precision
 ) LANGUAGE plpgsql AS $$
 DECLARE
     tok send_tokens%ROWTYPE;
     t timestamptz;
+    paid boolean := p_push AND p_paid;
+    w_free timestamptz;
+    w_paid timestamptz;
+    w_chat timestamptz;
+    w_group timestamptz;
     token_free timestamptz;
-    chat_free timestamptz := '-infinity';
-    edge timestamptz;
+    chat_free timestamptz;
+    go timestamptz;
 BEGIN
     INSERT INTO send_tokens (platform) VALUES (p_platform) ON CONFLICT DO NOTHING;
     SELECT * INTO tok FROM send_tokens WHERE platform = p_platform FOR UPDATE;
     t := clock_timestamp();  -- after the lock: turns are ordered as their times are
-    token_free := tok.paused_until;
-    IF p_push THEN
-        token_free := greatest(token_free, tok.next_push, tok.replies_until);
+    turned_at := extract(epoch FROM t);
+    w_free := CASE WHEN paid THEN '-infinity' ELSE
+        send_window_free(p_platform, NULL, true, p_free_limit, p_free_seconds, t) END;
+    w_paid := send_window_free(p_platform, NULL, false, p_paid_limit, p_paid_seconds, t);
+    w_chat := send_window_free(p_platform, p_chat, false, p_chat_limit, p_chat_seconds, t);
+    w_group := send_window_free(p_platform, p_chat, false, p_group_limit, p_group_seconds, t);
+    token_free := greatest(tok.paused_until, w_free, w_paid,
+        CASE WHEN p_push THEN greatest(tok.next_push, tok.replies_until) END);
+    chat_free := greatest('-infinity', w_chat, w_group,
+        (SELECT p.until FROM send_pauses AS p WHERE p.platform = p_platform AND p.chat = p_chat));
+    -- (greatest() skips NULLs.) A window full of unanswered sends: ask again shortly.
+    IF w_free IS NULL OR w_paid IS NULL THEN
+        token_free := greatest(token_free, t + make_interval(secs => p_poll + p_horizon));
     END IF;
-    IF p_free_limit > 0 AND NOT (p_push AND p_paid) THEN  -- a paid push is outside it
-        SELECT l.at INTO edge FROM send_ledger AS l
-         WHERE l.platform = p_platform AND NOT l.paid AND l.at > t - make_interval(secs => p_free_seconds)
-         ORDER BY l.at DESC OFFSET p_free_limit - 1 LIMIT 1;
-        IF FOUND THEN
-            -- Still unanswered: its real time is unknown yet, so look again shortly.
-            token_free := greatest(token_free, CASE WHEN edge > t
-                THEN t + make_interval(secs => p_poll) ELSE edge + make_interval(secs => p_free_seconds) END);
-        END IF;
+    IF w_chat IS NULL OR w_group IS NULL THEN
+        chat_free := greatest(chat_free, t + make_interval(secs => p_poll + p_horizon));
     END IF;
-    IF p_paid_limit > 0 THEN
-        SELECT l.at INTO edge FROM send_ledger AS l
-         WHERE l.platform = p_platform AND l.at > t - make_interval(secs => p_paid_seconds)
-         ORDER BY l.at DESC OFFSET p_paid_limit - 1 LIMIT 1;
-        IF FOUND THEN
-            token_free := greatest(token_free, CASE WHEN edge > t
-                THEN t + make_interval(secs => p_poll) ELSE edge + make_interval(secs => p_paid_seconds) END);
-        END IF;
-    END IF;
-    chat_free := coalesce(
-        (SELECT p.until FROM send_pauses AS p WHERE p.platform = p_platform AND p.chat = p_chat),
-        '-infinity');
-    IF p_chat_limit > 0 THEN
-        SELECT l.at INTO edge FROM send_ledger AS l
-         WHERE l.platform = p_platform AND l.chat = p_chat
-           AND l.at > t - make_interval(secs => p_chat_seconds)
-         ORDER BY l.at DESC OFFSET p_chat_limit - 1 LIMIT 1;
-        IF FOUND THEN
-            chat_free := greatest(chat_free, CASE WHEN edge > t
-                THEN t + make_interval(secs => p_poll) ELSE edge + make_interval(secs => p_chat_seconds) END);
-        END IF;
-    END IF;
-    IF p_group_limit > 0 THEN
-        SELECT l.at INTO edge FROM send_ledger AS l
-         WHERE l.platform = p_platform AND l.chat = p_chat
-           AND l.at > t - make_interval(secs => p_group_seconds)
-         ORDER BY l.at DESC OFFSET p_group_limit - 1 LIMIT 1;
-        IF FOUND THEN
-            chat_free := greatest(chat_free, CASE WHEN edge > t
-                THEN t + make_interval(secs => p_poll) ELSE edge + make_interval(secs => p_group_seconds) END);
-        END IF;
-    END IF;
-    IF greatest(token_free, chat_free) > t THEN
+    go := greatest(t, token_free, chat_free);
+    IF go > t + make_interval(secs => p_horizon) THEN
         slot := NULL;
-        wait := extract(epoch FROM greatest(token_free, chat_free) - t);
+        wait := extract(epoch FROM go - t) - p_horizon;
         token_wide := token_free >= chat_free;
         IF NOT p_push AND token_free > t THEN
             -- Replies first across processes too: pushes hold until this one had its turn.
@@ -117,16 +132,17 @@ BEGIN
         END IF;
         RETURN;
     END IF;
+    -- Booked for `go`; until its answer it counts as in flight.
     INSERT INTO send_ledger (platform, chat, paid, at)
-    VALUES (p_platform, p_chat, p_push AND p_paid, t + make_interval(secs => p_flight))
+    VALUES (p_platform, p_chat, paid, go + make_interval(secs => p_flight))
     RETURNING id INTO slot;
-    wait := 0;
+    wait := extract(epoch FROM go - t);
     token_wide := false;
     UPDATE send_tokens SET
         -- From the planned time, but never less than half a slot after this one: catching up
         -- must not become a burst (as the in-process queue paces).
         next_push = CASE WHEN p_push THEN greatest(
-            next_push + make_interval(secs => p_spacing), t + make_interval(secs => p_spacing / 2))
+            next_push + make_interval(secs => p_spacing), go + make_interval(secs => p_spacing / 2))
             ELSE next_push END,
         replies_until = CASE WHEN p_push THEN replies_until ELSE '-infinity' END,
         pruned_at = CASE WHEN pruned_at < t - interval '10 seconds' THEN t ELSE pruned_at END
