@@ -104,22 +104,19 @@ class Slot:
     time to then. Windows measured from answers can't be squeezed by a request that left late
     (a busy event loop), which is what would break the platform's window otherwise."""
 
-    __slots__ = ("_clock", "_on_done", "at", "chat_id", "finished", "paid", "shared")
+    __slots__ = ("_clock", "_on_done", "at", "chat_id", "finished", "shared")
 
     def __init__(
         self,
         clock: Callable[[], float],
         chat_id: str = "",
         on_done: Callable[[Slot], None] | None = None,
-        *,
-        paid: bool = False,
     ) -> None:
         self._clock = clock
         self._on_done = on_done
         self.chat_id = chat_id
         self.at = clock()
         self.finished = False
-        self.paid = paid  # a push sent as a paid broadcast (outside the free ceiling)
         self.shared: int | None = None  # its turn in the shared ledger, if there is one
 
     def done(self) -> None:
@@ -401,7 +398,7 @@ class PlatformLimiter:
 
     def _count(self, waiter: _Waiter, chat: _Chat, now: float) -> Slot:
         paid = self.paid_pushes and not waiter.interactive
-        slot = Slot(self._clock, waiter.chat_id, self._answered, paid=paid)
+        slot = Slot(self._clock, waiter.chat_id, self._answered)
         if not paid:
             self._overall.record(slot)
         if self._paid is not None:

@@ -21,6 +21,7 @@ from bot.core.events import UserRef
 from bot.core.settings import Settings
 from bot.store import open_store
 from tests.fakes.telegram_server import SEND_METHODS, TEST_TOKEN, ApiCall, FakeTelegram
+from tests.windows import max_in_window
 
 FREE = 30  # Telegram's ceiling without the flag (the fake's default)
 
@@ -75,10 +76,7 @@ def paid(call: ApiCall) -> bool:
 
 
 def most_in_a_second(calls: list[ApiCall]) -> int:
-    times = sorted(call.at for call in calls)
-    return max(
-        (sum(1 for u in times[: i + 1] if u > t - 1.0) for i, t in enumerate(times)), default=0
-    )
+    return max_in_window([call.at for call in calls], 1.0)
 
 
 async def fan_out(tg: FakeTelegram, db: Path, people: int, **settings: str) -> tuple[set[int], int]:
@@ -159,3 +157,29 @@ def test_the_setting_is_a_yes_or_no(clean_env: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("BACKLINE_TELEGRAM_PAID_BROADCAST", "maybe")
     with pytest.raises(ConfigError, match="BACKLINE_TELEGRAM_PAID_BROADCAST"):
         load_config()
+
+
+async def test_the_queue_paces_paid_pushes_at_the_paid_ceiling_and_replies_at_the_free_one() -> (
+    None
+):
+    import time
+
+    from scheduler.ratelimit import PlatformLimiter, RatePolicy, Window
+
+    policy = RatePolicy(Window(5, 0.1), paid=Window(20, 0.1))  # free 50/s, paid 200/s
+    queue = PlatformLimiter(policy, paid_pushes=True)
+    pushes: list[float] = []
+    replies: list[float] = []
+
+    async def one(chat: str, stamps: list[float], interactive: bool) -> None:
+        (await queue.acquire(chat, interactive=interactive)).done()
+        stamps.append(time.monotonic())
+
+    await asyncio.gather(
+        *(one(f"p{n}", pushes, False) for n in range(60)),
+        *(one(f"r{n}", replies, True) for n in range(15)),
+    )
+    assert max_in_window(pushes, 0.1) > 5 and max_in_window(pushes + replies, 0.1) <= 20
+    assert max_in_window(replies, 0.1) <= 5
+    # Without a paid ceiling the setting changes nothing.
+    assert not PlatformLimiter(RatePolicy(Window(5, 0.1)), paid_pushes=True).paid_pushes

@@ -13,17 +13,10 @@ from bot.platforms import RatePolicy, Window
 from bot.store.postgres import PostgresStore
 from bot.store.postgres.send_ledger import FLIGHT, PgSendLedger
 from scheduler.ratelimit import PlatformLimiter
+from tests.windows import max_in_window
 
 # 20 in any 0.2 s overall (100/s), 2 in any 0.3 s per chat, 3 in any 1 s per group.
 POLICY = RatePolicy(Window(20, 0.2), Window(2, 0.3), Window(3, 1.0), "-", paid=Window(50, 0.2))
-
-
-def max_in_window(times: list[float], seconds: float) -> int:
-    """The most events inside any half-open window (t - seconds, t]."""
-    times = sorted(times)
-    return max(
-        (sum(1 for u in times[: i + 1] if u > t - seconds) for i, t in enumerate(times)), default=0
-    )
 
 
 async def queues(url: str, n: int, policy: RatePolicy = POLICY, *, paid: bool = False):  # type: ignore[no-untyped-def]
