@@ -450,6 +450,8 @@ def run(
         "asked": stats["asked"],
         "answered": stats["answered"],
         "interactive_ms": [w * 1000 for w in stats["interactive_ms"]],
+        # Other work on the machine slows the bots' sends (a late send shifts its window).
+        "load": os.getloadavg()[1],
     }
 
 
@@ -537,7 +539,8 @@ recorded: rendering each session with the real coach, SQLite, python-telegram-bo
 def write_backends(results: list[dict[str, Any]]) -> None:
     rows = "\n".join(
         f"| {r['backend']} | {r['procs']} | {r['sent']} of {r['users']} | {r['duplicates']} / "
-        f"{r['lost']} / {r['http429']} | {r['rate_ratio']:.3f} | {r['cpu_per_10k']:.1f} s |"
+        f"{r['lost']} / {r['http429']} | {r['rate_ratio']:.3f} | {r['cpu_per_10k']:.1f} s | "
+        f"{r.get('load', 0.0):.1f} |"
         for r in results
     )
     r = results[-1]
@@ -557,9 +560,12 @@ ledger's two statements per send; the database server's own CPU is not counted).
 {chr(10).join(line(x) for x in results)}
 ```
 
-| backend | processes | got their push | duplicates / lost / 429s | rate / limit | CPU per 10,000 |
-|---|---:|---:|---:|---:|---:|
+| backend | procs | got their push | duplicates / lost / 429s | rate / limit | CPU per 10k | load |
+|---|---:|---:|---:|---:|---:|---:|
 {rows}
+
+load: the machine's 5-minute load average at the end of the run, on {os.cpu_count()} CPUs
+(other work shares the machine when it is above the bots' own).
 
 {machine()}, {os.cpu_count()} CPUs; {datetime.now(UTC):%Y-%m-%d}.
 """

@@ -110,7 +110,10 @@ BEGIN
     w_chat := send_window_free(p_platform, p_chat, false, p_chat_limit, p_chat_seconds, t);
     w_group := send_window_free(p_platform, p_chat, false, p_group_limit, p_group_seconds, t);
     token_free := greatest(tok.paused_until, w_free, w_paid,
-        CASE WHEN p_push THEN greatest(tok.next_push, tok.replies_until) END);
+        -- A reply waiting: pushes book nothing until it had its turn (their booked turns
+        -- would fill the window it waits for).
+        CASE WHEN p_push THEN greatest(tok.next_push,
+            tok.replies_until + make_interval(secs => p_horizon)) END);
     chat_free := greatest('-infinity', w_chat, w_group,
         (SELECT p.until FROM send_pauses AS p WHERE p.platform = p_platform AND p.chat = p_chat));
     -- (greatest() skips NULLs.) A window full of unanswered sends: ask again shortly.
