@@ -11,14 +11,16 @@ way back is not lost to the round trip), or how long to wait; a send that must w
 back to its queue holding nothing and asks again then.
 
 - Times are the server's (clock_timestamp()), so processes agree on them whatever their own
-  clocks say.
-- A send counts from its turn until its answer came back, then at the answer's time (`done`):
-  the platform counted it somewhere in between, so windows measured this way can't be
-  squeezed by a request that left late. The answer's time is this process's clock mapped
-  onto the server's: each turn returns the server's time of the turn, which lies between
-  sending the statement and reading its answer, so (server time - local send time) is an
-  upper bound of the clocks' offset; the smallest of the recent ones is used, so a recorded
-  answer is never earlier than the real one and at most a round trip later. A process that
+  clocks say. Turns are serialised by the token row's lock, and each statement after it
+  sees the turns committed before (READ COMMITTED, which the pool sets for its sessions).
+- A send counts from its turn (its booked time) until its answer came back, then at the
+  answer's time (`done`): the platform counted it somewhere in between, so windows measured
+  this way can't be squeezed by a request that left late. The answer's time is this
+  process's clock mapped onto the server's: each turn returns the server's time of the turn,
+  which lies between sending the statement and reading its answer, so (server time - local
+  send time) is an upper bound of the clocks' offset; the smallest of the recent ones is
+  used, so a recorded answer is never earlier than the real one and at most a round trip
+  later. A process that
   dies mid-send never answers; its rows count until the turn's time plus `FLIGHT` and then
   age out.
 - A 429 seen by any process is written here (`pause`): the chat, or the whole token, waits in
