@@ -548,7 +548,8 @@ def write_backends(results: list[dict[str, Any]]) -> None:
 ## Fan-out on SQLite and PostgreSQL
 
 `python bench/fanout.py --users {r["users"]} --limit {r["limit"]} --procs {r["procs"]} --db
-postgresql://... --compare`: the fan-out above, once on SQLite (one process), once on
+postgresql://... --compare` (or `--db postgres`: a throwaway PostgreSQL server the script
+starts on 127.0.0.1 and removes): the fan-out above, once on SQLite (one process), once on
 PostgreSQL with {r["procs"]} bot processes sharing the outbox (each claims its rows with
 `FOR UPDATE SKIP LOCKED`; one scans for who is due) and the one token's limit: every process
 paces at the full {r["limit"]}/s and takes each send's turn in the send ledger

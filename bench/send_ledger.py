@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             "At Telegram's 30/s the ledger costs about "
             f"{30 * r['client_cpu_ms'] / 10:.1f}% of one core in the bot process; at the paid "
             f"1000/s about {1000 * r['client_cpu_ms'] / 10:.0f}%, and the token's row lock "
-            f"takes up to {r['concurrent_per_s']:.0f} turns a second. ",
+            f"takes up to {r['concurrent_per_s']:.0f} turns a second.",
             footer="The machine was shared with other work. ",
         )
     print(line)
