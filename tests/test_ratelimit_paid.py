@@ -8,8 +8,7 @@ carries it and the fan-out goes faster than 30/s; an answer to a person never ca
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,18 +20,12 @@ from bot.core.events import UserRef
 from bot.core.settings import Settings
 from bot.store import open_store
 from tests.fakes.telegram_server import SEND_METHODS, TEST_TOKEN, ApiCall, FakeTelegram
+from tests.ops.conftest import clean_env  # noqa: F401  (the fixture)
 from tests.windows import max_in_window
 
 FREE = 30  # Telegram's ceiling without the flag (the fake's default)
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    for name in list(os.environ):
-        if name.upper().startswith("BACKLINE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    yield tmp_path
+# No BACKLINE_* variables from outside, and the working folder a temporary one (no .env).
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 @pytest.fixture
@@ -103,7 +96,7 @@ async def fan_out(tg: FakeTelegram, db: Path, people: int, **settings: str) -> t
 
 
 async def test_without_paid_broadcasts_nothing_carries_the_flag_and_30_a_second_holds(
-    tg: FakeTelegram, tmp_path: Path, clean_env: Path
+    tg: FakeTelegram, tmp_path: Path
 ) -> None:
     chats, asker = await fan_out(tg, tmp_path / "backline.db", 75)
     pushes = sends(tg, chats)
@@ -115,7 +108,7 @@ async def test_without_paid_broadcasts_nothing_carries_the_flag_and_30_a_second_
 
 
 async def test_paid_broadcast_pushes_carry_the_flag_and_go_past_30_a_second(
-    tg: FakeTelegram, tmp_path: Path, clean_env: Path
+    tg: FakeTelegram, tmp_path: Path
 ) -> None:
     chats, asker = await fan_out(tg, tmp_path / "backline.db", 240, telegram_paid_broadcast="true")
     pushes = sends(tg, chats)
@@ -145,7 +138,7 @@ async def test_the_fake_refuses_the_flag_where_the_bot_api_has_no_such_field(
     tg.violations.clear()
 
 
-def test_the_setting_is_a_yes_or_no(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_setting_is_a_yes_or_no(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKLINE_TELEGRAM_PAID_BROADCAST", "true")
     assert load_config().paid_broadcast("telegram")
     monkeypatch.setenv("BACKLINE_TELEGRAM_PAID_BROADCAST", "off")
