@@ -4,9 +4,13 @@ fake Bot API server, which enforces Telegram's flood limits and answers 429 when
     python bench/fanout.py --users 10000                      # ~6 minutes at 30/s
     python bench/fanout.py --users 10000 --registered 100000  # + memory/start-up at 100k
     python bench/fanout.py --users 300 --limit 100 --no-docs  # a quick look
-    python bench/fanout.py --users 3000 --limit 300 --procs 3 --db postgresql://...
-        # three bot processes on PostgreSQL, each pacing at limit/3; with --compare, the same
-        # fan-out on SQLite first, both side by side in docs/benchmarks.md ("fanout-backends")
+    python bench/fanout.py --users 10000 --procs 3 --db postgresql://... --compare
+        # three bot processes on PostgreSQL holding the one token's limit together (the send
+        # ledger); with --compare, the same fan-out on SQLite (one process) first, both side
+        # by side in docs/benchmarks.md ("fanout-backends")
+    python bench/fanout.py --users 3000 --procs 3 --db postgres
+        # the same on a throwaway PostgreSQL server this script starts (initdb + pg_ctl,
+        # 127.0.0.1 only, as the tests do) and removes afterwards
     python bench/fanout.py --users 10000 --registered 100000 --interactive 1
         # + people sending /today at 1 per second (Poisson) during the fan-out
 
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -37,6 +42,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -249,16 +255,17 @@ async def run_bot(
 ) -> None:
     from bot.adapters.base import Hooks
     from bot.adapters.telegram import TelegramAdapter
-    from bot.app import open_coach
+    from bot.app import one_process_roles, open_coach, shared_limits
     from scheduler import PushConfig, PushService
     from scheduler.ratelimit import limiter_for
     from tests.fakes.telegram_server import TEST_TOKEN
 
     coach, store = await open_coach(db, instance=instance)
     stop, ready = asyncio.Event(), asyncio.Event()
-    # One send queue for the token, as bot.app wires it: answers first, pushes behind.
-    queue = limiter_for("telegram", limit)
-    hooks = Hooks(gates={"telegram": queue})
+    # One send queue for the token, as bot.app wires it: answers first, pushes behind; on
+    # PostgreSQL each takes its turns in the send ledger, so the processes share the limit.
+    queue = limiter_for("telegram", limit, shared=shared_limits(store, "telegram", False))
+    hooks = Hooks(gates={"telegram": queue}, turn=one_process_roles(store))
     adapter = TelegramAdapter(coach, TEST_TOKEN, url, hooks=hooks, poll_timeout=1)
     running = asyncio.create_task(adapter.run(stop, on_ready=lambda _: ready.set()))
     await asyncio.wait_for(ready.wait(), 30)
@@ -324,6 +331,21 @@ async def run_outage(db: Path) -> None:
 # -- the run ----------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A PostgreSQL server of our own for one run (tests/postgres_server.py), then gone."""
+    from tests.postgres_server import PostgresServer, find_binaries
+
+    bin_dir = find_binaries()
+    if bin_dir is None:
+        raise SystemExit("--db postgres needs PostgreSQL's initdb and pg_ctl installed")
+    server = PostgresServer.start(bin_dir)
+    try:
+        yield server.url()
+    finally:
+        server.stop()
+
+
 def spawn(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), *args],
@@ -353,7 +375,7 @@ def run(
     interactive: float = 0.0,
 ) -> dict[str, Any]:
     """One fan-out; `database` a postgresql:// URL (else a SQLite file in a temporary folder),
-    `procs` bot processes on it, each pacing at limit / procs (no limiter spans processes)."""
+    `procs` bot processes on it, holding the limit together through the send ledger."""
     with tempfile.TemporaryDirectory() as tmp:
         db = database or str(Path(tmp) / "backline.db")
         due_at = (datetime.now(UTC) + timedelta(seconds=75)).replace(second=0, microsecond=0)
@@ -371,12 +393,11 @@ def run(
         try:
             url = read_json(server)["url"]
             launched = time.perf_counter()
-            rate = str(limit / procs)
             bots = []
             for n in range(procs):
                 bots.append(spawn(
-                    "--role", "bot", "--db", db, "--url", url, "--limit", str(limit), "--rate",
-                    rate, "--users", str(users), "--due", due_at.isoformat(), "--instance", f"b{n}",
+                    "--role", "bot", "--db", db, "--url", url, "--limit", str(limit),
+                    "--users", str(users), "--due", due_at.isoformat(), "--instance", f"b{n}",
                 ))  # fmt: skip
             ready = [read_json(bot) for bot in bots][-1]  # when the last one is ready
             startup = time.perf_counter() - launched
@@ -429,6 +450,8 @@ def run(
         "asked": stats["asked"],
         "answered": stats["answered"],
         "interactive_ms": [w * 1000 for w in stats["interactive_ms"]],
+        # Other work on the machine slows the bots' sends (a late send shifts its window).
+        "load": os.getloadavg()[1],
     }
 
 
@@ -516,7 +539,8 @@ recorded: rendering each session with the real coach, SQLite, python-telegram-bo
 def write_backends(results: list[dict[str, Any]]) -> None:
     rows = "\n".join(
         f"| {r['backend']} | {r['procs']} | {r['sent']} of {r['users']} | {r['duplicates']} / "
-        f"{r['lost']} / {r['http429']} | {r['rate_ratio']:.3f} | {r['cpu_per_10k']:.1f} s |"
+        f"{r['lost']} / {r['http429']} | {r['rate_ratio']:.3f} | {r['cpu_per_10k']:.1f} s | "
+        f"{r.get('load', 0.0):.1f} |"
         for r in results
     )
     r = results[-1]
@@ -524,20 +548,25 @@ def write_backends(results: list[dict[str, Any]]) -> None:
 ## Fan-out on SQLite and PostgreSQL
 
 `python bench/fanout.py --users {r["users"]} --limit {r["limit"]} --procs {r["procs"]} --db
-postgresql://... --compare`: the fan-out above, once on SQLite (one process), once on
+postgresql://... --compare` (or `--db postgres`: a throwaway PostgreSQL server the script
+starts on 127.0.0.1 and removes): the fan-out above, once on SQLite (one process), once on
 PostgreSQL with {r["procs"]} bot processes sharing the outbox (each claims its rows with
-`FOR UPDATE SKIP LOCKED`; one scans for who is due). No limiter spans processes yet, so each
-paces at limit / {r["procs"]}. CPU is all bot processes together, per 10,000 pushes: the
-figure to compare. A limit this high makes a small machine CPU-bound, so rate / limit then
-says how fast rendering and sending went, not how the limiter paced.
+`FOR UPDATE SKIP LOCKED`; one scans for who is due) and the one token's limit: every process
+paces at the full {r["limit"]}/s and takes each send's turn in the send ledger
+(bot/store/postgres/send_ledger.py), so together they keep to {r["limit"]}/s. CPU is all bot
+processes together, per 10,000 pushes: the figure to compare (on PostgreSQL it includes the
+ledger's two statements per send; the database server's own CPU is not counted).
 
 ```
 {chr(10).join(line(x) for x in results)}
 ```
 
-| backend | processes | got their push | duplicates / lost / 429s | rate / limit | CPU per 10,000 |
-|---|---:|---:|---:|---:|---:|
+| backend | procs | got their push | duplicates / lost / 429s | rate / limit | CPU per 10k | load |
+|---|---:|---:|---:|---:|---:|---:|
 {rows}
+
+load: the machine's 5-minute load average at the end of the run, on {os.cpu_count()} CPUs
+(other work shares the machine when it is above the bots' own).
 
 {machine()}, {os.cpu_count()} CPUs; {datetime.now(UTC):%Y-%m-%d}.
 """
@@ -548,14 +577,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=10_000, help="people due (default 10000)")
     parser.add_argument("--limit", type=int, default=30, help="messages/s overall (default 30)")
-    parser.add_argument("--rate", type=float, help="(bot role) this process's pace, msgs/s")
     parser.add_argument("--registered", type=int, help="people registered (default: --users)")
     parser.add_argument("--no-docs", action="store_true", help="don't touch docs/benchmarks.md")
     parser.add_argument(
         "--interactive", type=float, default=0.0, help="/today per second during the fan-out"
     )
     parser.add_argument("--role", choices=("run", "server", "bot", "outage"), default="run")
-    parser.add_argument("--db", help="a postgresql:// URL (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--db",
+        help="a postgresql:// URL, or 'postgres' for a throwaway server of this script's own "
+        "(default: a temporary SQLite file)",
+    )
     parser.add_argument("--procs", type=int, default=1, help="bot processes (PostgreSQL only)")
     parser.add_argument("--compare", action="store_true", help="run on SQLite first too")
     parser.add_argument("--instance")
@@ -570,12 +602,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.role == "bot":
         due = datetime.fromisoformat(args.due)
-        rate = args.rate or args.limit
-        asyncio.run(run_bot(args.db, args.url, rate, args.users, due, args.instance))
+        asyncio.run(run_bot(args.db, args.url, args.limit, args.users, due, args.instance))
         return 0
     registered = max(args.registered or args.users, args.users + ASKERS)
     if args.procs > 1 and not args.db:
         parser.error("--procs needs --db postgresql://...: SQLite takes one writing process")
+    if args.db == "postgres":
+        with throwaway_postgres() as url:
+            return main([*(argv if argv is not None else sys.argv[1:]), "--db", url])
     if args.db:
         results = (
             [run(args.users, registered, args.limit, interactive=args.interactive)]

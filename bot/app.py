@@ -20,14 +20,14 @@ from bot.core.events import Applied, InboundEvent, Outbound, Reply, UserRef
 from bot.core.ports import Arrival, InboxEntry, Persistence, StoreUnavailable
 from bot.delivery import Sender
 from bot.ops.metrics import Family, Metrics
-from bot.platforms import Platform, platform
+from bot.platforms import Platform, RatePolicy, platform
 from bot.store import open_database
 
 if TYPE_CHECKING:  # pydantic loads only for the commands that read configuration
     from bot.config import Config
     from bot.ops.http import Health
     from scheduler.dispatch import DeliveryStats
-    from scheduler.ratelimit import PlatformLimiter
+    from scheduler.ratelimit import PlatformLimiter, SharedLimits
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +123,34 @@ def one_process_roles(store: Persistence) -> Callable[[str], Awaitable[bool]] | 
     return cast("Callable[[str], Awaitable[bool]]", take) if take is not None else None
 
 
-def rate_limiters(names: list[str], config: Config) -> dict[str, PlatformLimiter]:
-    """One limiter per platform, shared by its adapter (replies) and the pushes."""
+def rate_limiters(
+    names: list[str], config: Config, store: Persistence | None = None
+) -> dict[str, PlatformLimiter]:
+    """One limiter per platform, shared by its adapter (replies) and the pushes. On a
+    database several processes share (PostgreSQL), each also takes its turns in the store's
+    send ledger, so the platform's limits hold for all processes together."""
     from scheduler.ratelimit import limiter_for
 
-    push = config.push_config()
-    rates = dict(push.rates)
-    return {name: limiter_for(name, rates.get(name)) for name in names}
+    rates = dict(config.push_config().rates)
+    return {
+        name: limiter_for(
+            name,
+            rates.get(name),
+            paid_pushes=config.paid_broadcast(name),
+            shared=shared_limits(store, name, config.paid_broadcast(name)),
+        )
+        for name in names
+    }
+
+
+def shared_limits(
+    store: Persistence | None, name: str, paid: bool
+) -> Callable[[RatePolicy], SharedLimits] | None:
+    """The store's send ledger for platform `name`, if it has one (PostgreSQL)."""
+    make = getattr(store, "send_ledger", None)
+    if make is None:
+        return None
+    return lambda policy: cast("SharedLimits", make(name, policy, paid))
 
 
 async def check_health(store: Persistence, running: dict[str, Callable[[], bool]]) -> Health:
@@ -247,7 +268,7 @@ async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Pe
     # Adapters stop only after the pushes have: in-flight sends finish through them.
     adapters_stop = asyncio.Event()
     # One send queue per platform token: the adapters' answers and the pushes wait in it.
-    limiters = rate_limiters(config.platforms, config)
+    limiters = rate_limiters(config.platforms, config, store)
     hooks = Hooks(
         gates=limiters,
         metrics=metrics,

@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic import model_validator as _model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.platforms import PLATFORMS, Setting, platform
+from bot.platforms import PLATFORMS, Setting, platform, switched_on
 
 if TYPE_CHECKING:
     from scheduler.config import PushConfig
@@ -218,6 +218,11 @@ class _Config(BaseSettings):
             for p in PLATFORMS.values()
             if p.token is not None and self.value(p.token.field) is not None
         ]
+
+    def paid_broadcast(self, name: str) -> bool:
+        """The host opted in to sending platform `name`'s pushes as paid broadcasts."""
+        setting = platform(name).paid_broadcast
+        return setting is not None and switched_on(self.value(setting.field))
 
     def webhook_path(self, name: str) -> str:
         """Where Backline's HTTP server takes platform `name`'s webhook posts: the public

@@ -36,6 +36,9 @@ class RatePolicy:
     per_chat: Window | None = None  # any one chat
     per_group: Window | None = None  # one group chat, on top of per_chat
     group_prefix: str | None = None  # chat ids starting with this are groups
+    # The ceiling for pushes sent as paid broadcasts, when the host opts in (Telegram's
+    # allow_paid_broadcast); None: the platform has none.
+    paid: Window | None = None
 
     def chat_windows(self, chat_id: str) -> tuple[Window, ...]:
         windows: tuple[Window, ...] = () if self.per_chat is None else (self.per_chat,)
@@ -89,13 +92,17 @@ class Platform:
     # Options (by field) that take requests on the HTTP endpoint: set, they need
     # BACKLINE_HTTP_PORT (bot.config says so).
     needs_http: tuple[str, ...] = ()
+    # The host's opt-in to sending pushes above the free ceiling (`limits.paid`), if the
+    # platform sells that; a yes/no setting (`switched_on`).
+    paid_broadcast: Setting | None = None
 
     @property
     def settings(self) -> tuple[Setting, ...]:
         """Every setting of this platform, in the order hosts read them."""
         token = (self.token,) if self.token else ()
         webhook = (self.webhook.url, self.webhook.secret) if self.webhook else ()
-        return (*token, *self.options, *webhook)
+        paid = (self.paid_broadcast,) if self.paid_broadcast else ()
+        return (*token, *self.options, *paid, *webhook)
 
 
 class UnknownPlatform(ValueError):
@@ -147,8 +154,11 @@ PLATFORMS: dict[str, Platform] = {
             "Telegram",
             "bot.adapters.telegram",
             # 30 messages/s overall; about 1/s in a chat, short bursts allowed (read as at
-            # most 3 in any 3 s); 20/min in a group (group ids are negative).
-            RatePolicy(Window(30, 1.0), Window(3, 3.0), Window(20, 60.0), group_prefix="-"),
+            # most 3 in any 3 s); 20/min in a group (group ids are negative). Paid
+            # broadcasts: up to 1000/s, for a fee in Stars per message (opt-in).
+            RatePolicy(
+                Window(30, 1.0), Window(3, 3.0), Window(20, 60.0), "-", paid=Window(1000, 1.0)
+            ),
             token=Setting(
                 "telegram_token",
                 "paste the token @BotFather gave you (it looks like 123456789:AAH...), no quotes",
@@ -163,6 +173,13 @@ PLATFORMS: dict[str, Platform] = {
                     "address such as http://127.0.0.1:8081",
                     web_address(),
                 ),
+            ),
+            paid_broadcast=Setting(
+                "telegram_paid_broadcast",
+                "true to send pushes as paid broadcasts (up to 1000/s instead of 30/s; "
+                "Telegram takes Stars from the bot's balance for them), false or unset for "
+                "the free 30/s",
+                matching(r"(?i)true|false|yes|no|on|off|1|0", "is not true or false"),
             ),
             webhook=Webhook(
                 Setting(
@@ -225,6 +242,11 @@ PLATFORMS: dict[str, Platform] = {
         ),
     )
 }
+
+
+def switched_on(value: str | None) -> bool:
+    """A yes/no platform setting's value (checked by `matching` above) as a bool."""
+    return value is not None and value.lower() in ("true", "yes", "on", "1")
 
 
 def platform(name: str) -> Platform:

@@ -13,21 +13,46 @@ Every send waits here for its turn, answers to people and pushes alike:
 
 Grants happen in loop callbacks (a timer to the earliest moment something can go), not in
 sleeping tasks, so a thousand waiters cost nothing while they wait.
+
+Paid broadcasts (`paid_pushes`, a host's opt-in where the platform sells them: Telegram's
+allow_paid_broadcast): pushes leave the free overall ceiling for the paid one (`policy.paid`,
+1000/s) and are paced at that; the free ceiling then counts the sends that aren't paid
+(replies), the paid one every send, and the per-chat and per-group windows hold as ever.
+
+Several processes (`shared`, the PostgreSQL store's send ledger): this queue still decides the
+order and holds the windows for its own sends; a send it granted then takes a turn in the
+shared ledger before it goes, so the limits hold for all processes together. When the ledger
+says wait, the send goes back to the front of its lane holding nothing (its slot here is
+given back) and asks again then; a 429 seen here is written there too. With SQLite (one
+process) there is no ledger and no round trip.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import logging
 import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from typing import Protocol
 
 from bot.platforms import RatePolicy, Window, platform
 
-__all__ = ["PlatformLimiter", "RatePolicy", "Slot", "Window", "limiter_for"]
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "PlatformLimiter",
+    "RatePolicy",
+    "SharedLimits",
+    "SharedTurn",
+    "Slot",
+    "Window",
+    "limiter_for",
+]
 
 
 # The documented limits live with each platform in the registry.
@@ -46,32 +71,60 @@ _TOKEN_WIDE = 1.0
 _ADMITTED: ContextVar[Slot | None] = ContextVar("backline_admitted_slot", default=None)
 
 
+class SharedTurn(Protocol):
+    """A shared ledger's answer: `slot` when the send may go in `wait` seconds (booked for
+    it), else ask again in `wait` seconds (`token_wide`: the whole token is busy, so other
+    pushes wait too)."""
+
+    @property
+    def slot(self) -> int | None: ...
+    @property
+    def wait(self) -> float: ...
+    @property
+    def token_wide(self) -> bool: ...
+
+
+class SharedLimits(Protocol):
+    """One platform token's limits across processes (bot.store.postgres.send_ledger)."""
+
+    async def take(self, chat_id: str, *, push: bool) -> SharedTurn: ...
+
+    def done(self, slot: int) -> None:
+        """The send's answer came back (recorded in the background)."""
+        ...
+
+    def pause(self, seconds: float, chat_id: str | None) -> None:
+        """A 429: hold the chat (None: the token) everywhere (recorded in the background)."""
+        ...
+
+
 class Slot:
     """One counted send. The platform counts it when the request arrives, which we can't
     see; we know it arrived by the time the answer came back, so `done()` moves the send's
     time to then. Windows measured from answers can't be squeezed by a request that left late
     (a busy event loop), which is what would break the platform's window otherwise."""
 
-    __slots__ = ("_clock", "_on_done", "at", "chat_id", "finished")
+    __slots__ = ("_clock", "_on_done", "at", "chat_id", "finished", "shared")
 
     def __init__(
         self,
         clock: Callable[[], float],
         chat_id: str = "",
-        on_done: Callable[[], None] | None = None,
+        on_done: Callable[[Slot], None] | None = None,
     ) -> None:
         self._clock = clock
         self._on_done = on_done
         self.chat_id = chat_id
         self.at = clock()
         self.finished = False
+        self.shared: int | None = None  # its turn in the shared ledger, if there is one
 
     def done(self) -> None:
         if not self.finished:
             self.at = max(self.at, self._clock())
             self.finished = True
             if self._on_done is not None:
-                self._on_done()
+                self._on_done(self)
 
 
 class _Log:
@@ -98,6 +151,11 @@ class _Log:
     def record(self, slot: Slot) -> None:
         self.slots.append(slot)
 
+    def forget(self, slot: Slot) -> None:
+        """Give back a slot that was never used (the shared ledger said wait)."""
+        with contextlib.suppress(ValueError):  # pushed out by later sends already
+            self.slots.remove(slot)
+
     def idle_since(self, now: float) -> bool:
         last = self.slots[-1] if self.slots else None
         return last is None or (last.finished and last.at + self.seconds <= now)
@@ -117,17 +175,28 @@ class _Chat:
         for log in self.logs:
             log.record(slot)
 
+    def forget(self, slot: Slot) -> None:
+        for log in self.logs:
+            log.forget(slot)
+
     def idle_since(self, now: float) -> bool:
         return self.paused_until <= now and all(log.idle_since(now) for log in self.logs)
 
 
 class _Waiter:
-    __slots__ = ("chat_id", "future", "interactive")
+    __slots__ = ("chat_id", "future", "interactive", "not_before")
 
-    def __init__(self, chat_id: str, interactive: bool, future: asyncio.Future[Slot]) -> None:
+    def __init__(
+        self,
+        chat_id: str,
+        interactive: bool,
+        future: asyncio.Future[Slot],
+        not_before: float = 0.0,
+    ) -> None:
         self.chat_id = chat_id
         self.interactive = interactive
         self.future = future
+        self.not_before = not_before  # the shared ledger said wait until then
 
 
 class PlatformLimiter:
@@ -138,12 +207,22 @@ class PlatformLimiter:
         policy: RatePolicy,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
+        *,
+        paid_pushes: bool = False,
+        shared: SharedLimits | None = None,
     ) -> None:
+        """`paid_pushes`: pushes go as paid broadcasts under `policy.paid` (ignored when the
+        platform has none); `shared`: the ledger that holds the limits across processes."""
         self.policy = policy
         self._clock = clock
         self._jitter = jitter
-        self._overall = _Log(policy.overall)
-        self._push_spacing = policy.overall.seconds / policy.overall.limit
+        self.shared = shared
+        self._overall = _Log(policy.overall)  # the free ceiling: sends that aren't paid
+        self.paid_pushes = paid_pushes and policy.paid is not None
+        # The paid ceiling counts every send; only kept when pushes go paid.
+        self._paid = _Log(policy.paid) if self.paid_pushes and policy.paid else None
+        ceiling = policy.paid if self.paid_pushes and policy.paid else policy.overall
+        self._push_spacing = ceiling.seconds / ceiling.limit
         self._push_next = 0.0
         self._chats: dict[str, _Chat] = {}
         self._paused_until = 0.0
@@ -163,18 +242,65 @@ class PlatformLimiter:
         if admitted is not None and admitted.chat_id == chat_id:
             _ADMITTED.set(None)  # the scheduler already waited for this one
             return admitted
-        future: asyncio.Future[Slot] = asyncio.get_running_loop().create_future()
-        (self._replies if interactive else self._pushes).append(
-            _Waiter(chat_id, interactive, future)
-        )
+        waiter = self._waiter(chat_id, interactive, 0.0)
+        while True:
+            slot = await self._granted(waiter)
+            if self.shared is None:
+                return slot
+            try:
+                turn = await self.shared.take(chat_id, push=not interactive)
+            except asyncio.CancelledError:
+                slot.done()  # whether the ledger counted it is unknown: it ages out there
+                raise
+            except Exception:
+                # The database is unreachable; the send waits (nothing is dropped).
+                log.warning("the shared send ledger is unreachable; waiting", exc_info=True)
+                turn = _Wait(1.0)
+            if turn.slot is not None:
+                slot.shared = turn.slot
+                if turn.wait > 0:  # booked a moment ahead: it is ours, we wait for it
+                    try:
+                        await asyncio.sleep(turn.wait)
+                    except asyncio.CancelledError:
+                        slot.done()
+                        raise
+                return slot
+            waiter = self._wait_again(waiter, slot, turn)
+
+    async def _granted(self, waiter: _Waiter) -> Slot:
         self._grant()
         try:
-            return await future
+            return await waiter.future
         except asyncio.CancelledError:
+            future = waiter.future
             if future.done() and not future.cancelled():
                 future.result().done()  # granted as the caller gave up: counted, unused
             self._grant()  # a later waiter of the same chat may go now
             raise
+
+    def _waiter(self, chat_id: str, interactive: bool, not_before: float) -> _Waiter:
+        future: asyncio.Future[Slot] = asyncio.get_running_loop().create_future()
+        waiter = _Waiter(chat_id, interactive, future, not_before)
+        lane = self._replies if interactive else self._pushes
+        if not_before:
+            lane.appendleft(waiter)  # it keeps its place in the lane
+        else:
+            lane.append(waiter)
+        return waiter
+
+    def _wait_again(self, waiter: _Waiter, slot: Slot, turn: SharedTurn) -> _Waiter:
+        """The ledger said wait: give the slot back and queue the send again, first in its
+        lane, not before the ledger's time (nor any push, when the whole token is busy)."""
+        now = self._clock()
+        until = now + max(0.0, turn.wait)
+        self._overall.forget(slot)
+        if self._paid is not None:
+            self._paid.forget(slot)
+        self._chat(waiter.chat_id).forget(slot)
+        slot.finished = True  # never sent: its done() must not count it again
+        if turn.token_wide and not waiter.interactive:
+            self._push_next = max(self._push_next, until)
+        return self._waiter(waiter.chat_id, waiter.interactive, until)
 
     @contextlib.contextmanager
     def admitted(self, slot: Slot) -> Iterator[None]:
@@ -211,6 +337,11 @@ class PlatformLimiter:
         if chat_id is not None:
             chat = self._chat(chat_id)
             chat.paused_until = max(chat.paused_until, until)
+        if self.shared is not None:  # the other processes hold the same
+            if token_wide:
+                self.shared.pause(until - now, None)
+            if chat_id is not None:
+                self.shared.pause(until - now, chat_id)
         self._grant()
 
     def pause_for_restart(self) -> None:
@@ -247,7 +378,12 @@ class PlatformLimiter:
                     continue
                 seen.add(waiter.chat_id)
                 chat = self._chat(waiter.chat_id)
-                at = max(self._overall.free_at(now), self._paused_until, chat.free_at(now))
+                paid = self.paid_pushes and not waiter.interactive
+                at = max(self._paused_until, chat.free_at(now), waiter.not_before)
+                if not paid:
+                    at = max(at, self._overall.free_at(now))
+                if self._paid is not None:
+                    at = max(at, self._paid.free_at(now))
                 if not waiter.interactive:
                     at = max(at, self._push_next)
                 if at > now:
@@ -261,8 +397,12 @@ class PlatformLimiter:
             self._timer = loop.call_later(max(0.0, soonest - now), self._grant)
 
     def _count(self, waiter: _Waiter, chat: _Chat, now: float) -> Slot:
-        slot = Slot(self._clock, waiter.chat_id, self._grant)
-        self._overall.record(slot)
+        paid = self.paid_pushes and not waiter.interactive
+        slot = Slot(self._clock, waiter.chat_id, self._answered)
+        if not paid:
+            self._overall.record(slot)
+        if self._paid is not None:
+            self._paid.record(slot)
         chat.record(slot)
         if not waiter.interactive:
             # From the planned slot, not from when the timer happened to fire (overshoot
@@ -272,6 +412,11 @@ class PlatformLimiter:
             self._push_next = max(self._push_next + spacing, now + spacing / 2)
         self._prune(now)
         return slot
+
+    def _answered(self, slot: Slot) -> None:
+        if slot.shared is not None and self.shared is not None:
+            self.shared.done(slot.shared)
+        self._grant()
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -294,16 +439,36 @@ class PlatformLimiter:
             del self._chats[key]
 
 
-def limiter_for(name: str, rate: float | None = None) -> PlatformLimiter:
+class _Wait:
+    """A turn that says wait (the ledger could not be asked)."""
+
+    __slots__ = ("slot", "token_wide", "wait")
+
+    def __init__(self, wait: float) -> None:
+        self.slot: int | None = None
+        self.wait = wait
+        self.token_wide = False
+
+
+def limiter_for(
+    name: str,
+    rate: float | None = None,
+    *,
+    paid_pushes: bool = False,
+    shared: Callable[[RatePolicy], SharedLimits] | None = None,
+) -> PlatformLimiter:
     """The send queue for a platform with its documented limits; `rate` overrides the
-    overall messages/second. An unknown platform raises `bot.platforms.UnknownPlatform`:
-    guessing limits could flood."""
+    overall messages/second (benchmarks, tests). `paid_pushes`: pushes as paid broadcasts;
+    `shared` makes the ledger for the policy, when several processes share the limits.
+    An unknown platform raises `bot.platforms.UnknownPlatform`: guessing limits could flood."""
     policy = platform(name).limits
     if rate is not None:
-        policy = RatePolicy(
-            Window(max(1, round(rate)), 1.0) if rate >= 1 else Window(1, 1.0 / rate),
-            policy.per_chat,
-            policy.per_group,
-            policy.group_prefix,
+        policy = dataclasses.replace(
+            policy, overall=Window(max(1, round(rate)), 1.0) if rate >= 1 else Window(1, 1.0 / rate)
         )
-    return PlatformLimiter(policy)
+    paid_pushes = paid_pushes and policy.paid is not None
+    return PlatformLimiter(
+        policy,
+        paid_pushes=paid_pushes,
+        shared=shared(policy) if shared is not None else None,
+    )

@@ -232,6 +232,7 @@ class TelegramAdapter:
         webhook_path: str = "/telegram",
         profile_state_path: Path | None = None,
         shared_webhook: bool = False,
+        paid_broadcast: bool = False,
     ) -> None:
         if not token or ":" not in token:
             raise TelegramStartupError("BACKLINE_TELEGRAM_TOKEN does not look like a bot token")
@@ -253,6 +254,9 @@ class TelegramAdapter:
         # must not switch the webhook off for the others, so it stays set.
         self.shared_webhook = shared_webhook
         self._webhook_set = False
+        # BACKLINE_TELEGRAM_PAID_BROADCAST: pushes (never answers) go with
+        # allow_paid_broadcast, above the free 30/s for Stars; the send queue paces them so.
+        self.paid_broadcast = paid_broadcast
         # Telegram allows one getUpdates consumer per token: with several processes only the
         # one holding this role polls (the others send), and another takes over when it stops.
         self.turn = hooks.turn
@@ -746,26 +750,34 @@ class TelegramAdapter:
         """Answers to another chat retry like answers; pushes leave retrying to the scheduler."""
         if not self.application.running:
             raise TransientFailure("the Telegram adapter is not running")
-        return self._sending(chat_id, self.retry if interactive else None, None)
+        if interactive:
+            return self._sending(chat_id, self.retry, None)
+        return self._sending(chat_id, None, None, paid=self.paid_broadcast)
 
     def delivery_error(self, exc: Exception, chat_id: str) -> DeliveryError | None:
         return as_delivery_error(exc, chat_id)
 
     def _sending(
-        self, chat_id: str, policy: RetryPolicy | None, quote: int | None
+        self, chat_id: str, policy: RetryPolicy | None, quote: int | None, *, paid: bool = False
     ) -> SendPart[Part]:
         async def send(_out: Outbound, part: Part, index: int) -> str:
             # Only the first part of each message quotes the person.
-            message = await self._send_part(chat_id, part, quote if index == 0 else None, policy)
+            first = quote if index == 0 else None
+            message = await self._send_part(chat_id, part, first, policy, paid)
             return str(message.message_id)
 
         return send
 
     async def _send_part(
-        self, chat_id: str, part: Part, quote: int | None, policy: RetryPolicy | None
+        self,
+        chat_id: str,
+        part: Part,
+        quote: int | None,
+        policy: RetryPolicy | None,
+        paid: bool = False,
     ) -> Message:
         def call() -> Awaitable[Message]:
-            return self._call_for(part, _chat(chat_id), quote)
+            return self._call_for(part, _chat(chat_id), quote, paid)
 
         try:
             if policy is None:
@@ -776,14 +788,18 @@ class TelegramAdapter:
             # The group became a supergroup with a new id; this once, follow it.
             new_chat = exc.new_chat_id
             log.info("Telegram chat %s moved to %s", chat_id, new_chat)
-            return await self._call_for(part, new_chat, quote)
+            return await self._call_for(part, new_chat, quote, paid)
 
-    def _call_for(self, part: Part, chat: int | str, quote: int | None) -> Awaitable[Message]:
+    def _call_for(
+        self, part: Part, chat: int | str, quote: int | None, paid: bool = False
+    ) -> Awaitable[Message]:
         bot = self.application.bot
         reply = (
             ReplyParameters(quote, allow_sending_without_reply=True) if quote is not None else None
         )
         common: dict[str, Any] = {"reply_markup": part.keyboard, "reply_parameters": reply}
+        if paid:
+            common["allow_paid_broadcast"] = True
         if part.kind == "text":
             return bot.send_message(chat, part.html, parse_mode=ParseMode.HTML, **common)
         assert part.attachment is not None
@@ -855,6 +871,7 @@ def create(coach: CoachPort, config: Config, hooks: Hooks) -> TelegramAdapter:
         webhook_path=config.webhook_path("telegram"),
         profile_state_path=config.local_file(".telegram-profile.json"),
         shared_webhook=config.database_url is not None,
+        paid_broadcast=config.paid_broadcast("telegram"),
     )
 
 

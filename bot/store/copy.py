@@ -29,8 +29,16 @@ from bot.store import is_postgres_url, open_database
 from bot.store.rows import as_date, as_datetime, utc_iso
 from bot.store.sqlite import plan_text
 
-# Not copied: the schema's own bookkeeping, and PostgreSQL's live process registry.
-_SKIP = {"schema_version", "sqlite_sequence", "workers"}
+# Not copied: the schema's own bookkeeping, and PostgreSQL's live process registry and send
+# ledger (the last seconds' sends of running processes).
+_SKIP = {
+    "schema_version",
+    "sqlite_sequence",
+    "workers",
+    "send_ledger",
+    "send_tokens",
+    "send_pauses",
+}
 _BATCH = 5000
 
 

@@ -153,9 +153,12 @@ Fault = TooManyRequests | ServerError | Blocked | Slow
 class FloodLimits:
     """Telegram's documented broadcast limits: 30 messages per second overall, about one per
     second in a chat ("short bursts" allowed: here at most `per_chat_burst` in any
-    `per_chat_burst` seconds), 20 per minute in a group."""
+    `per_chat_burst` seconds), 20 per minute in a group. A paid broadcast is outside the free
+    ceiling but inside the paid one; the chat and group limits hold for it too."""
 
-    per_second: int = 30  # messages per second overall
+    per_second: int = 30  # messages per second overall (those not sent as paid broadcasts)
+    # allow_paid_broadcast: up to this many per second, all sends counted (Bot API reference)
+    paid_per_second: int = 1000
     per_chat_burst: int = 3  # at most this many in any this many seconds in one chat
     per_group_minute: int = 20  # messages per minute in one group
 
@@ -229,6 +232,7 @@ class FakeTelegram(FakeServer[ApiCall]):
         self.photos_by_id = 0
         self.rate_limited = 0  # 429s answered because a flood limit was broken
         self.rate_limited_by: dict[str, int] = defaultdict(int)  # "global" | "chat" | "group"
+        self.paid_broadcasts = 0  # sends that carried allow_paid_broadcast (Stars spent)
         self.unauthorized = 0
         # Calls per method as they arrive: `requests` records a call only once it is answered,
         # so a slow call shows here first.
@@ -249,7 +253,8 @@ class FakeTelegram(FakeServer[ApiCall]):
         self._next_message_id = itertools.count(1)
         self._next_query_id = itertools.count(1)
         self._faults: Faults[Fault] = Faults()
-        self._sends: deque[float] = deque()
+        self._sends: deque[float] = deque()  # free sends, the last second
+        self._all_sends: deque[float] = deque()  # every send, the last second
         self._chat_sends: dict[int, deque[float]] = defaultdict(deque)
 
     def routes(self, app: web.Application) -> None:
@@ -474,14 +479,18 @@ class FakeTelegram(FakeServer[ApiCall]):
         chat_id = int(params["chat_id"])
         chat = self._chats.get(chat_id)
         in_chat = self._chat_sends[chat_id]
+        paid = params.get("allow_paid_broadcast") in (True, "true", "True")
         _drop_before(self._sends, now - 1.0)
+        _drop_before(self._all_sends, now - 1.0)
         _drop_before(in_chat, now - 60.0)
         burst = self.limits.per_chat_burst
         recent = [t for t in in_chat if t > now - burst]
         wait = 0.0
         kind = ""
-        if len(self._sends) >= self.limits.per_second:
+        if not paid and len(self._sends) >= self.limits.per_second:
             wait, kind = self._sends[0] + 1.0 - now, "global"
+        elif len(self._all_sends) >= self.limits.paid_per_second:
+            wait, kind = self._all_sends[0] + 1.0 - now, "paid"
         elif len(recent) >= burst:
             wait, kind = recent[-burst] + burst - now, "chat"
         elif chat is not None and chat.is_group and len(in_chat) >= self.limits.per_group_minute:
@@ -491,7 +500,11 @@ class FakeTelegram(FakeServer[ApiCall]):
             self.rate_limited_by[kind] += 1
             retry = max(1, math.ceil(wait))
             raise _ApiError(429, f"Too Many Requests: retry after {retry}", retry)
-        self._sends.append(now)
+        if paid:
+            self.paid_broadcasts += 1
+        else:
+            self._sends.append(now)
+        self._all_sends.append(now)
         in_chat.append(now)
 
     async def _dispatch(self, method: str, params: Json) -> Any:

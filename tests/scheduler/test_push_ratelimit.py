@@ -12,14 +12,7 @@ import time
 import pytest
 
 from scheduler.ratelimit import DISCORD, TELEGRAM, PlatformLimiter, RatePolicy, Window, limiter_for
-
-
-def max_in_window(times: list[float], seconds: float) -> int:
-    """The most events inside any half-open window (t - seconds, t]."""
-    best = 0
-    for i, t in enumerate(times):
-        best = max(best, sum(1 for u in times[: i + 1] if u > t - seconds))
-    return best
+from tests.windows import max_in_window
 
 
 async def send(queue: PlatformLimiter, chat: str, stamps: list[float], **kw: bool) -> None:

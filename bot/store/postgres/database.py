@@ -116,7 +116,14 @@ class PgDatabase:
                 url,
                 min_size=1,
                 max_size=POOL_SIZE,
-                server_settings={"application_name": "backline", "timezone": "UTC"},
+                server_settings={
+                    "application_name": "backline",
+                    "timezone": "UTC",
+                    # What the store's statements are written for (the send ledger's turns
+                    # need each statement to see what committed before it), whatever the
+                    # server's default.
+                    "default_transaction_isolation": "read committed",
+                },
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise DatabaseUnreachable(

@@ -25,12 +25,14 @@ import asyncpg
 from bot.core.events import MessageLink, UserRef
 from bot.core.ports import LINK_RETENTION, Channel, NewSet, SetLog, StoredLink, User
 from bot.core.settings import Settings
+from bot.platforms import RatePolicy
 from bot.store.migrations import Migration
 from bot.store.postgres.choices import PgChoices
 from bot.store.postgres.database import as_columns
 from bot.store.postgres.inbox import PostgresInbox
 from bot.store.postgres.outbox import PostgresOutbox
 from bot.store.postgres.rest import PgRestTimers
+from bot.store.postgres.send_ledger import PgSendLedger
 from bot.store.rows import (
     CHANNEL_COLUMNS,
     LINK_COLUMNS,
@@ -72,6 +74,7 @@ class PostgresStore(PgRestTimers, PgChoices):
         self._last_prune: float | None = None
         self.outbox = PostgresOutbox(self)
         self.inbox = PostgresInbox(self, self.outbox)
+        self._ledgers: list[PgSendLedger] = []
 
     @classmethod
     async def open(
@@ -84,8 +87,17 @@ class PostgresStore(PgRestTimers, PgChoices):
         return store
 
     async def close(self) -> None:
+        for ledger in self._ledgers:  # answers and pauses still on their way
+            await ledger.settle()
         await self.outbox.close()
         await super().close()
+
+    def send_ledger(self, platform: str, policy: RatePolicy, paid: bool) -> PgSendLedger:
+        """The limits of `platform`'s token across every process on this database (the send
+        queue's `shared`); `paid`: pushes go as paid broadcasts."""
+        ledger = PgSendLedger(self, platform, policy, paid)
+        self._ledgers.append(ledger)
+        return ledger
 
     async def ping(self) -> None:
         await self.fetch("SELECT 1")

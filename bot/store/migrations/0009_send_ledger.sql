@@ -1,0 +1,3 @@
+-- Nothing on SQLite. PostgreSQL's 0009_send_ledger.sql adds the send ledger that holds the
+-- platforms' limits across several processes; on SQLite there is one process, whose send
+-- queue keeps its limits in memory. This file keeps both stores' version numbers in step.
