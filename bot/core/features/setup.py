@@ -3,7 +3,8 @@ bridge self-test, which can also set the level)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,8 @@ from bot.core.events import Button, MessageLink, Outbound, Reply
 from bot.core.features.base import Feature, Services
 from bot.core.settings import Settings
 
-SELFTEST_WORDS = ("selftest", "not sure", "self-test")
+SELFTEST_WORDS = ("selftest", "self-test", "self test", "not sure", "no idea", "dunno",
+                  "don't know", "dont know", "unsure", "no clue", "test")  # fmt: skip
 MENU_AFTER = 5  # more options than this are one menu (one row of buttons holds five)
 YES_WORDS = ("yes", "y", "yep", "yeah", "ok", "okay", "right", "correct", "sure")
 NO_WORDS = ("no", "n", "nope", "wrong", "another", "other")
@@ -93,6 +95,12 @@ async def ask_zone(
     return Reply([question], button_ack=render.ACK_GOT_IT)
 
 
+def _wants_selftest(answer: str) -> bool:
+    """ "Not sure", "no idea tbh", "test me": the self-test sets the level."""
+    words = " ".join(re.findall(r"[a-z'-]+", answer.lower()))
+    return any(re.search(rf"\b{re.escape(w)}\b", words) for w in SELFTEST_WORDS)
+
+
 class Setup(Feature):
     @command(
         "start",
@@ -118,7 +126,17 @@ class Setup(Feature):
 
     @on_state(OnboardingState)
     async def onboarding_typed(self, ctx: Ctx, state: OnboardingState, text: str) -> Reply:
-        return await self._onboarding_answer(ctx, state.step, text)
+        reply = await self._onboarding_answer(ctx, state.step, text)
+        new = await self.store.find_user(ctx.event.user)
+        after = await self.store.get_state(ctx.user.id)
+        moved_on = after != state.to_dict() and (after or {}).get("kind") != SelftestState.kind
+        if new is not None and moved_on and reply.messages:
+            # A typed answer is read, not tapped: say how it was read ("Got it. Equipment:
+            # Dumbbells, Resistance band."), so a misreading is seen at once.
+            said = render.setup_understood(state.step, new.settings, self.library)
+            first = reply.messages[0]
+            reply.messages[0] = replace(first, preface=f"{said}\n{first.preface}".strip())
+        return reply
 
     def _step_message(self, settings: Settings, step_id: str) -> Outbound:
         step = onboarding.step(step_id)
@@ -137,7 +155,7 @@ class Setup(Feature):
     async def _onboarding_answer(self, ctx: Ctx, step_id: str, answer: str) -> Reply:
         if step_id not in onboarding.STEP_IDS:
             return say(render.SETUP_EXPIRED)
-        if step_id == "level" and answer.strip().lower() in SELFTEST_WORDS:
+        if step_id == "level" and _wants_selftest(answer):
             await self.services.save_state(ctx.user.id, SelftestState(then="equipment"))
             return Reply([self._selftest_message()])
         settings = ctx.user.settings

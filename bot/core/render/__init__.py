@@ -106,6 +106,7 @@ from bot.core.render.chat import (
     settings_line,
     settings_text,
     setup_title,
+    setup_understood,
     take_level,
     undone,
     unknown_command,
@@ -139,6 +140,7 @@ from bot.core.render.formats import (
     fmt_prescription,
     fmt_sets,
     howto_hint,
+    zone_label,
 )
 from bot.core.render.progress import (
     ENTRY_EXERCISE_GONE,
@@ -375,6 +377,7 @@ __all__ = [
     "settings_line",
     "settings_text",
     "setup_title",
+    "setup_understood",
     "summary_head",
     "summary_title",
     "swap_main_only",
@@ -386,6 +389,7 @@ __all__ = [
     "undone",
     "unknown_command",
     "week_cheer",
+    "zone_label",
     "zone_question",
     "zone_set",
 ]

@@ -11,7 +11,7 @@ from bot.core.lookup import exercise_name
 from bot.core.onboarding import days_label
 from bot.core.parser import ParsedLog, describe
 from bot.core.ports import NewSet, SetLog
-from bot.core.render.formats import fmt_day, fmt_sets
+from bot.core.render.formats import fmt_day, fmt_sets, zone_label
 from bot.core.settings import Settings
 
 SORRY = (
@@ -98,7 +98,8 @@ def group_only(name: str) -> str:
 
 def settings_line(s: Settings) -> str:
     return (
-        f"Sessions on {days_label(s.weekdays)} at {s.reminder_time.strftime('%H:%M')} {s.timezone}."
+        f"Sessions on {days_label(s.weekdays)} at {s.reminder_time.strftime('%H:%M')} "
+        f"{zone_label(s.timezone)}."
     )
 
 
@@ -112,7 +113,7 @@ def _setting_lines(s: Settings, library: Library) -> dict[str, str]:
         if e in library.taxonomy.equipment
     )
     week = f"Week: {split.name if split else s.split} on {days_label(s.weekdays)}"
-    push = f"Session push: {s.reminder_time.strftime('%H:%M')} {s.timezone}" + (
+    push = f"Session push: {s.reminder_time.strftime('%H:%M')} {zone_label(s.timezone)}" + (
         " (paused)" if s.paused else ""
     )
     return {
@@ -251,6 +252,17 @@ ACK_KEPT = "Kept"
 KEEP_MY_LEVEL = "Keep my level"
 
 
+def setup_understood(step: str, s: Settings, library: Library) -> str:
+    """How a typed setup answer was read: "Got it. Equipment: Dumbbells, Resistance band." """
+    if step == "time":  # the timezone may come next: the time alone
+        line = f"Time: {s.reminder_time.strftime('%H:%M')}"
+    elif step == "timezone":
+        line = f"Timezone: {zone_label(s.timezone)}"
+    else:
+        line = _setting_lines(s, library)[step]
+    return f"Got it. {line}."
+
+
 def setup_title(number: int, total: int) -> str:
     return f"Setup {number}/{total}"
 
@@ -316,7 +328,7 @@ ACK_PAUSED = "Paused"
 
 def zone_question(zone: str, local_time: str) -> str:
     """Confirming a timezone read from a city, an abbreviation or a near miss."""
-    return f"{zone}, it's {local_time} there now?"
+    return f"{zone_label(zone)}, it's {local_time} there now?"
 
 
 PICK_ONE = "Pick one"
@@ -330,7 +342,7 @@ ZONE_NOT_CHANGED = (
 
 
 def zone_set(zone: str) -> str:
-    return f"Timezone: {zone}."
+    return f"Timezone: {zone_label(zone)}."
 
 
 def setting_updated(steps: Sequence[str], settings: Settings, library: Library) -> str:

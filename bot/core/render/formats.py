@@ -11,6 +11,15 @@ from bot.core.ports import NewSet, SetLog
 from bot.core.units import fmt_load
 
 
+def zone_label(zone: str) -> str:
+    """A timezone as people write it: "Etc/GMT-2" (POSIX signs, reversed) is "UTC+2"."""
+    if zone in ("Etc/UTC", "Etc/GMT", "UTC"):
+        return "UTC"
+    if zone.startswith("Etc/GMT") and zone[7:8] in "+-" and zone[8:].isdigit():
+        return f"UTC{'-' if zone[7] == '+' else '+'}{zone[8:]}"
+    return zone
+
+
 def fmt_day(day: date) -> str:
     return day.strftime("%a %d %b").replace(" 0", " ")
 
