@@ -81,6 +81,15 @@ class ConfirmAnswer(ButtonData):
     answer: Literal["yes", "no"]
 
 
+@dataclass(frozen=True, slots=True)
+class UndoLog(ButtonData):
+    """Undo under a log the bot filled in itself ("/log rdl": as prescribed): it takes back
+    that log (`source`), not whatever was logged last."""
+
+    kind = "ul"
+    source: str
+
+
 class Logging(Feature):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
@@ -100,7 +109,34 @@ class Logging(Feature):
         if not rest:
             return say(render.LOG_WHAT)
         plan = await self.plans.for_user(ctx.user, ctx.today)
-        return await self._log_list(ctx, plan, rest, None)
+        # Its own source: an edited "/log ..." is not re-read as a reply, but Undo finds it.
+        source = f"{ctx.source}/log" if ctx.source else None
+        reply = await self._log_list(ctx, plan, rest, source)
+        typed = _filled_in(rest)
+        if source is not None and typed is not None:
+            # "/log rdl" with no sets: logged as prescribed; say so, and one tap takes it back.
+            stored = await self.store.sets_from_source(ctx.user.id, source)
+            if stored and reply.messages:
+                first = reply.messages[0]
+                undo = Button(render.UNDO, UndoLog(source).encode())
+                reply.messages[0] = replace(
+                    first,
+                    text=first.text + render.as_prescribed_hint(typed),
+                    buttons=((undo,), *first.buttons),
+                )
+        return reply
+
+    @on_button(UndoLog)
+    async def undo_button(self, ctx: Ctx, data: UndoLog) -> Reply:
+        removed, _ = await self.store.replace_sets_from_source(ctx.user.id, data.source, [])
+        reply = say(
+            render.undone(removed, self.services.library, ctx.units)
+            if removed
+            else render.ALREADY_UNDONE,
+            private=ctx.private_here,
+        )
+        reply.button_ack = render.ACK_UNDONE if removed else render.ACK_STALE
+        return reply
 
     @command("undo", "Take back your last log, swap or avoid", bare=True)
     async def undo(self, ctx: Ctx, _: str) -> Reply:
@@ -381,7 +417,10 @@ class Logging(Feature):
         await self.services.clear_state(ctx.user.id, ConfirmState)  # a newer log answers it
         sets = dose.to_sets(planned, parsed, ctx.units)
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
-        confirm = render.logged(ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units)
+        done = parsed.kind == "done"
+        confirm = render.logged(
+            ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units, done
+        )
         if not all(s.skipped for s in sets):
             confirm += await self.next_times.after_log(ctx.user, planned.exercise_id, plan.day)
         sentence, prompt = await self._what_next(ctx, plan, advance)
@@ -446,9 +485,9 @@ class Logging(Feature):
         sets = [s for p in pending for s in dose.to_sets(p, parsed, ctx.units)]
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         await self.services.clear_state(ctx.user.id, LoggingState)
-        names = ", ".join(p.name for p in pending)
+        names = [p.name for p in pending]
         if parsed.kind == "skip":
-            return say(render.rest_skipped(ctx.speaker, names))
+            return say(render.rest_skipped(ctx.speaker, ", ".join(names)))
         ids = [p.exercise_id for p in pending]
         nxt = await self.next_times.after_session(ctx.user, ids, plan.day)
         return say(render.all_logged(ctx.speaker, names, nxt), private=ctx.private_here)
@@ -465,17 +504,22 @@ class Logging(Feature):
                 unknown = render.not_found(name, self.lookup.find(name).suggestions)
                 return say(unknown + (render.LIST_NOT_LOGGED if len(entries) > 1 else ""))
             batches.append((planned, dose.to_sets(planned, parsed, ctx.units)))
+        pending = {p.exercise_id for p in await self._unlogged(ctx, plan)}
         # One reply is one batch, so /undo takes back the whole reply.
         await self.services.clear_state(ctx.user.id, ConfirmState)
         await self.store.add_sets(ctx.user.id, plan.day, [s for _, b in batches for s in b], source)
+        said = [parsed.kind == "done" for _, parsed in entries]
         lines = [
-            render.logged(ctx.speaker, p.name, sets, plan.day, ctx.today, ctx.units)
-            for p, sets in batches
+            render.logged(ctx.speaker, p.name, sets, plan.day, ctx.today, ctx.units, done)
+            for (p, sets), done in zip(batches, said, strict=True)
         ]
         for i, (p, sets) in enumerate(batches):
             if not all(s.skipped for s in sets):
                 lines[i] += await self.next_times.after_log(ctx.user, p.exercise_id, plan.day)
-        nxt, _ = await self._what_next(ctx, plan, advance=False)
+        if plan.training and not pending:
+            nxt = render.EXTRA_AFTER_SESSION  # the session was done before this log
+        else:
+            nxt, _ = await self._what_next(ctx, plan, advance=False)
         return say(render.logged_list(lines, nxt), private=ctx.private_here)
 
 
@@ -484,6 +528,16 @@ def _for_the_day(reading: Reading, text: str) -> bool:
     return reading.log.kind in ("done", "skip") and not DAY_WORDS.isdisjoint(
         re.findall(r"[a-z]+", text.lower())
     )
+
+
+def _filled_in(text: str) -> str | None:
+    """ "/log rdl" (or "rdl done"): no sets typed, so the bot fills in the prescription; the
+    name as typed (the first one), else None."""
+    try:
+        entries = parse_exercise_list(text)
+    except LogParseError:
+        return None
+    return entries[0][0] if entries and all(log.kind == "done" for _, log in entries) else None
 
 
 def _lists_several(text: str) -> bool:

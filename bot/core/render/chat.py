@@ -31,14 +31,22 @@ STALE_BUTTON = "That button is out of date, so I've left everything as it was. "
 
 
 def logged(
-    speaker: str, name: str, sets: Sequence[NewSet], day: date, today: date, units: str
+    speaker: str,
+    name: str,
+    sets: Sequence[NewSet],
+    day: date,
+    today: date,
+    units: str,
+    prescribed: bool = False,
 ) -> str:
-    """`Logged RDL: 12, 10, 10 reps @ 16 kg.` (`speaker` names the member in a group)."""
+    """`Logged RDL: 12, 10, 10 reps @ 16 kg.` (`speaker` names the member in a group;
+    `prescribed`: no sets were typed, the plan's were logged)."""
     who = f"{speaker}: " if speaker else ""
     when = "" if day == today else f" for {fmt_day(day)}"
     if all(s.skipped for s in sets):
         return f"{who}Skipped {name}{when}. No problem."
-    return f"{who}Logged {name}{when}: {fmt_sets(sets, units)}."
+    how = " as prescribed" if prescribed else ""
+    return f"{who}Logged {name}{how}{when}: {fmt_sets(sets, units)}."
 
 
 def logged_list(lines: Sequence[str], after: str) -> str:
@@ -197,6 +205,17 @@ REST_DAY_LOG = (
     'Name it and I\'ll log it as extra, e.g. "rdl 3x10 @ 40kg".'
 )
 EXTRA_WORK = " Today is a rest day, so I logged that as extra work."
+EXTRA_AFTER_SESSION = "Today's session was already done, so that counts as extra work. Nice!"
+UNDO = "Undo"
+ACK_UNDONE = "Undone"
+ALREADY_UNDONE = "That log was already taken back (or edited away). Nothing changed."
+
+
+def as_prescribed_hint(name: str) -> str:
+    """After "/log rdl" with no sets: the bot filled them in, so one tap takes them back."""
+    return f"\nNot what you did? Tap Undo, or send /log {name} 12 10 10."
+
+
 DAY_LOGGED = "Everything for that day is logged already. Nice!"
 DAY_LOGGED_FIX = (
     "You've logged every exercise for that day. Reply to an exercise message "
@@ -235,9 +254,16 @@ def rest_skipped(speaker: str, names: str) -> str:
     return f"{who}Skipped the rest of the session ({names}). Rest well."
 
 
-def all_logged(speaker: str, names: str, next_time: str) -> str:
+def all_logged(speaker: str, names: Sequence[str], next_times: Sequence[tuple[str, str]]) -> str:
+    """ "All done": what was logged on one line, then one line per exercise for next time."""
     who = f"{speaker}: " if speaker else ""
-    return f"{who}Logged as prescribed: {names}. That's the session done. Great work!{next_time}"
+    lines = [
+        f"{who}Logged as prescribed: {', '.join(names)}.",
+        "That's the session done. Great work!",
+    ]
+    if next_times:
+        lines += ["", "Next time:", *(f"• {name}: {what}" for name, what in next_times)]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- setup and the self-test
