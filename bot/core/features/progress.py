@@ -230,7 +230,7 @@ class Progress(Feature):
         if isinstance(entry, str):
             return _private(entry)
         if len(words) < 2:
-            return _private(render.entry_needs_sets(entry.number))
+            return _private(render.entry_needs_sets(entry.number, ctx.units))
         try:
             parsed = parse_log(" ".join(words[1:]))
         except LogParseError as exc:

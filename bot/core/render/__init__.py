@@ -144,6 +144,7 @@ from bot.core.render.formats import (
     fmt_planned,
     fmt_prescription,
     fmt_sets,
+    fmt_wait,
     howto_hint,
     zone_label,
 )
@@ -340,6 +341,7 @@ __all__ = [
     "fmt_planned",
     "fmt_prescription",
     "fmt_sets",
+    "fmt_wait",
     "forget_question",
     "group_lines",
     "group_only",
