@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.parser import LogParseError, ParsedSet, read_log
+from bot.core.parser import LogParseError, NotALog, ParsedSet, read_log
 
 
 def _short(s: ParsedSet) -> str:
@@ -57,3 +57,12 @@ def test_number_words_in_sentences_never_log_sets(typed: str) -> None:
     except LogParseError:
         return
     assert reading.log.kind != "sets" or reading.needs_confirmation, typed
+
+
+@pytest.mark.parametrize(
+    "typed", ["couldn't finish the last set", "missed the last rep", "missed a set"]
+)
+def test_a_missed_part_asks_for_the_sets_done_not_a_skip(typed: str) -> None:
+    with pytest.raises(NotALog) as said:
+        read_log(typed)
+    assert said.value.reason == "partial" and "sets you did" in said.value.message

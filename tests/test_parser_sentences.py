@@ -1064,7 +1064,6 @@ ASKS = [
     ("did all 3 sets", "done", ""),
     ("1 of 3 done", "done", ""),
     ("skip the last set", "skip", ""),
-    ("missed the last rep", "skip", ""),
     ("done, my back was killing me and the neighbours were loud", "done", ""),
 ]
 

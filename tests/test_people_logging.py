@@ -3,6 +3,8 @@ the session, and what each confirmation says and stores."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.events import Reply
 from tests import test_conversation as conversation
 from tests.test_conversation import Person, text_of, user_sets
@@ -61,3 +63,61 @@ async def test_a_log_after_the_session_is_extra_work_not_the_session_done_again(
     text = text_of(await sam.say("/log glute bridge 15 15"))
     assert "already done, so that counts as extra work" in text
     assert "session done" not in text
+
+
+async def _steps(sam: Person) -> str:
+    """Start step-by-step logging; the first exercise's prompt id."""
+    await sam.say("/today")
+    await sam.press(sam.last_id("session"), "plan:step")
+    return sam.last_id("exercise")
+
+
+@pytest.mark.parametrize("fix", ["actually 12 12 10", "oops, 12 12 10", "*12 12 10"])
+async def test_a_correction_replaces_the_log_before_it(env, fix: str) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    await _steps(sam)
+    await sam.say("12 10 10")  # the first exercise; the next one's prompt follows
+    text = text_of(await sam.say(fix))
+    assert "Updated Single-leg Romanian deadlift (bodyweight): 12, 12, 10 reps" in text
+    assert "(was 12, 10, 10 reps)" in text and "Next up: Doorway row" in text
+    sets = await user_sets(store, coach, "sam")
+    assert [(s.exercise_id, s.reps) for s in sets] == [
+        ("single-leg-rdl-bodyweight", r) for r in (12, 12, 10)
+    ]
+
+
+async def test_a_reply_to_an_older_prompt_asks_replace_or_add(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    first = await _steps(sam)
+    await sam.say("12 10 10")
+    ask = await sam.say("15 15", reply_to=first)
+    assert "You logged Single-leg Romanian deadlift (bodyweight) already today" in text_of(ask)
+    assert list(_buttons(ask)) == ["Replace", "Add them"]
+    assert len(await user_sets(store, coach, "sam")) == 3  # nothing stored before the answer
+    await sam.press(sam.last_id(), _buttons(ask)["Add them"])
+    assert [s.reps for s in await user_sets(store, coach, "sam")] == [12, 10, 10, 15, 15]
+    await sam.say("9 9", reply_to=first)
+    reply = await sam.say("replace")  # typed works too
+    assert "Updated Single-leg Romanian deadlift (bodyweight): 9, 9 reps" in text_of(reply)
+    assert [s.reps for s in await user_sets(store, coach, "sam")] == [9, 9]
+
+
+async def test_sets_after_a_skip_replace_the_skip(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    first = await _steps(sam)
+    await sam.say("skip")
+    reply = await sam.say("8 8", reply_to=first)
+    assert "(was skipped)" in text_of(reply)
+    sets = await user_sets(store, coach, "sam")
+    assert [(s.reps, s.skipped) for s in sets] == [(8, False), (8, False)]
+
+
+async def test_skipped_for_pain_gets_a_caring_line(env) -> None:
+    coach, _ = env
+    sam = Person(coach, "sam")
+    await _steps(sam)
+    text = text_of(await sam.say("skipped, back hurts"))
+    assert "Skipped Single-leg Romanian deadlift" in text and "doctor or physio" in text

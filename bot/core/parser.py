@@ -143,6 +143,8 @@ _CHAT_MESSAGES: dict[Chat, str] = {
     "not_yet": 'No rush, nothing logged yet. When you\'re done, reply with sets like "12 10 10".',
     "plan": 'Nothing logged for today. Once you\'ve trained, reply with sets like "12 10 10".',
     "cant": 'That\'s okay, nothing logged. Send "skip" to skip it, or your sets when you train.',
+    "partial": 'No problem, that happens. Reply with the sets you did manage, like "12 10", '
+    "and I'll log those.",
     "pain": 'Sorry it hurts. Nothing logged. Don\'t train through sharp pain: reply "skip" to '
     "rest it, and see a doctor or physio if it doesn't settle.",
     "prose": 'I didn\'t log anything from that. To log, reply with sets like "12 10 10" or "skip".',
@@ -246,6 +248,8 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
         raise LogParseError(f"Got the weight, but how many reps? {EXAMPLES}")
     if intent.chat is not None:
         raise NotALog(intent.chat)
+    if intent.partial and not intent.strong_skip:
+        raise NotALog("partial")  # "couldn't finish the last set": the sets done, not a skip
     if intent.skip and intent.done:
         raise LogParseError('Did you skip it or finish it? Send "skip" or "done".')
     if intent.skip or intent.done:

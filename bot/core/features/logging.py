@@ -39,8 +39,9 @@ from bot.core.parser import (
     parse_log,
     read_log,
 )
+from bot.core.parser_words import PAIN
 from bot.core.planner import DayPlan, PlannedExercise
-from bot.core.ports import NewSet
+from bot.core.ports import NewSet, SetLog
 
 START_WORDS = ("start", "log", "go", "step", "step by step")
 STOP_WORDS = ("stop", "cancel", "later")
@@ -71,6 +72,8 @@ class ConfirmState(State):
     advance: Literal["yes", "no"]  # step-by-step logging goes on after it
     exercise_id: str | None = None
     source: str | None = None  # the person's message, so /undo and edits find the log
+    # Set: the exercise was logged before from that message; Yes replaces it, No adds more.
+    replace: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +165,7 @@ class Logging(Feature):
             planned = self.plans.planned(plan, link.exercise_id, level)
             if planned is None:
                 return say(render.EXERCISE_GONE)
-            return await self._log_one(ctx, plan, planned, text, advance=True)
+            return await self._log_one(ctx, plan, planned, text, advance=True, aimed=True)
         if link.kind == "howto" and link.exercise_id:
             plan = await self.plans.for_user(ctx.user, ctx.today)
             planned = self.plans.planned(plan, link.exercise_id, level)
@@ -305,6 +308,8 @@ class Logging(Feature):
     async def confirm_typed(self, ctx: Ctx, state: ConfirmState, text: str) -> Reply:
         """Typed "yes" / "no" answers the question; anything else is read as a new reply."""
         word = text.lower().strip("!. ")
+        if state.replace and (word in REPLACE_WORDS or word in ADD_WORDS):
+            return await self._answer(ctx, state, word in REPLACE_WORDS)
         if word in YES_WORDS or word in NO_WORDS:
             return await self._answer(ctx, state, word in YES_WORDS)
         await self.services.save_state(ctx.user.id, None)
@@ -318,12 +323,21 @@ class Logging(Feature):
         plan = await self.plans.for_user(ctx.user, state.date)
         steps = state.advance == "yes"
         await self.services.save_state(ctx.user.id, LoggingState(plan.day) if steps else None)
-        if not yes:
+        if not yes and not state.replace:
             return say(render.NOT_LOGGED, private=ctx.private_here)
         try:
             log = read_log(state.reply).log  # written by _as_reply, so it reads back
         except LogParseError:
             return say(render.CONFIRM_EXPIRED)
+        if state.replace:  # Yes: instead of the earlier log; No: as more sets
+            planned = self._confirmed_exercise(ctx, plan, state)
+            if planned is None:
+                return say(render.EXERCISE_GONE)
+            if yes:
+                fixed = await self._replace(ctx, plan, planned, log, state.replace)
+                if fixed is not None:
+                    return fixed
+            return await self._store_one(ctx, plan, planned, log, state.source, steps)
         if state.exercise_id is None:
             return await self._log_whole_plan(ctx, plan, log, state.source)
         planned = self._confirmed_exercise(ctx, plan, state)
@@ -389,12 +403,25 @@ class Logging(Feature):
         return [p for p in plan.main if p.exercise_id not in logged]
 
     async def _log_one(
-        self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise, text: str, advance: bool
+        self,
+        ctx: Ctx,
+        plan: DayPlan,
+        planned: PlannedExercise,
+        text: str,
+        advance: bool,
+        aimed: bool = False,
     ) -> Reply:
+        """`aimed`: a reply to this exercise's own message (not the next one in line)."""
+        if text.lstrip().startswith("*"):  # "*12 12 10": chat shorthand for a correction
+            text = "actually " + text.lstrip()[1:]
         try:
             reading = read_log(text)
         except LogParseError as exc:
             return refuse(exc.message)
+        if reading.log.kind == "sets" and not reading.needs_confirmation:
+            again = await self._logged_again(ctx, plan, planned, reading, text, aimed)
+            if again is not None:
+                return again
         if advance and _for_the_day(reading, text):
             # "skip today, sick" while logging step by step: what is left of the day, not
             # only this exercise.
@@ -404,6 +431,74 @@ class Logging(Feature):
         if reading.needs_confirmation:
             return await self._ask(ctx, plan, reading, advance, planned)
         return await self._store_one(ctx, plan, planned, reading.log, ctx.source, advance)
+
+    async def _logged_again(
+        self,
+        ctx: Ctx,
+        plan: DayPlan,
+        planned: PlannedExercise,
+        reading: Reading,
+        text: str,
+        aimed: bool,
+    ) -> Reply | None:
+        """Sets for an exercise logged before today: "actually 12 12 10" (or "oops", "*12 12
+        10") corrects it, the newest log when the next exercise has none; sets after a skip
+        replace the skip; a reply to an older prompt asks Replace or Add. None: log as usual."""
+        today = await self.store.sets_on(ctx.user.id, plan.day)
+        earlier = [s for s in today if s.exercise_id == planned.exercise_id]
+        correcting = _is_correction(text)
+        target: PlannedExercise | None = planned
+        if correcting and not earlier and today:
+            newest = max(s.batch_id for s in today)
+            earlier = [s for s in today if s.batch_id == newest]
+            ids = {s.exercise_id for s in earlier}
+            target = self.plans.planned(plan, ids.pop(), ctx.user.settings.level)
+            if ids or target is None:
+                return None
+        sources = {s.source for s in earlier}
+        if not earlier or None in sources or ctx.source in sources:
+            return None
+        source = " ".join(sorted(str(s) for s in sources))  # sources hold no spaces
+        if correcting or all(s.skipped for s in earlier):
+            return await self._replace(ctx, plan, target, reading.log, source)
+        if not aimed:
+            return None
+        state = ConfirmState(
+            plan.day, _as_reply(reading.log), "no", target.exercise_id, ctx.source, source
+        )
+        await self.services.save_state(ctx.user.id, state)
+        buttons = (
+            (
+                Button(render.REPLACE, ConfirmAnswer("yes").encode()),
+                Button(render.ADD_THEM, ConfirmAnswer("no").encode()),
+            ),
+        )
+        question = render.replace_or_add(target.name, earlier, reading.log, ctx.units)
+        return Reply([Outbound(question, buttons=buttons, private=ctx.private_here)])
+
+    async def _replace(
+        self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise, log: ParsedLog, sources: str
+    ) -> Reply | None:
+        """The sets those messages (`sources`, space-separated) logged, all of `planned`,
+        become `log`'s; None if one of them logged another exercise too."""
+        each = sources.split()
+        for source in each:
+            logged = await self.store.sets_from_source(ctx.user.id, source)
+            if not logged or any(s.exercise_id != planned.exercise_id for s in logged):
+                return None
+        await self.services.clear_state(ctx.user.id, ConfirmState)
+        sets = dose.to_sets(planned, log, ctx.units)
+        old: list[SetLog] = []
+        for i, source in enumerate(each):  # the first message holds the new sets
+            gone, _ = await self.store.replace_sets_from_source(
+                ctx.user.id, source, sets if i == 0 else []
+            )
+            old += gone
+        text = render.edited(planned.name, sets, old, ctx.units)
+        pending = await self._unlogged(ctx, plan)
+        if plan.training and pending:
+            text += render.next_up(pending[0].name)
+        return say(text, private=ctx.private_here)
 
     async def _store_one(
         self,
@@ -421,6 +516,8 @@ class Logging(Feature):
         confirm = render.logged(
             ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units, done
         )
+        if parsed.kind == "skip" and _mentions_pain(ctx.event.text):
+            confirm += render.SKIPPED_FOR_PAIN  # "skipped, back hurts"
         if not all(s.skipped for s in sets):
             confirm += await self.next_times.after_log(ctx.user, planned.exercise_id, plan.day)
         sentence, prompt = await self._what_next(ctx, plan, advance)
@@ -530,6 +627,20 @@ def _for_the_day(reading: Reading, text: str) -> bool:
     )
 
 
+# A reply that corrects the log before it: "actually 12 12 10", "oops, 10 10", "*12 12 10".
+CORRECTION_STARTS = (
+    "actually", "sorry", "oops", "correction", "i mean", "i meant", "meant", "make that",
+    "make it", "no wait", "wait", "typo", "fix", "edit", "*",
+)  # fmt: skip
+REPLACE_WORDS = frozenset({"replace", "replace it", "yes", "yes replace", "y", "swap"})
+ADD_WORDS = frozenset({"add", "add them", "add more", "both", "extra", "more", "no", "keep both"})
+
+
+def _is_correction(text: str) -> bool:
+    said = re.sub(r"\s+", " ", text.lower()).strip()
+    return any(re.match(rf"{re.escape(w)}(?![a-z])", said) for w in CORRECTION_STARTS)
+
+
 def _filled_in(text: str) -> str | None:
     """ "/log rdl" (or "rdl done"): no sets typed, so the bot fills in the prescription; the
     name as typed (the first one), else None."""
@@ -546,6 +657,10 @@ def _lists_several(text: str) -> bool:
         return len(parse_exercise_list(text)) > 1
     except LogParseError:
         return False
+
+
+def _mentions_pain(text: str) -> bool:
+    return not PAIN.isdisjoint(re.findall(r"[a-z]+", text.lower()))
 
 
 def _pain_answer(text: str) -> str | None:

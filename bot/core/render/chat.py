@@ -245,6 +245,19 @@ def confirm_log(name: str | None, log: ParsedLog) -> str:
     return f"Log {describe(log)} of {what}?"
 
 
+SKIPPED_FOR_PAIN = " Rest it, and see a doctor or physio if the pain doesn't settle."
+REPLACE = "Replace"
+ADD_THEM = "Add them"
+
+
+def replace_or_add(name: str, earlier: Sequence[SetLog], log: ParsedLog, units: str) -> str:
+    """A reply to an older prompt whose exercise is logged already."""
+    return (
+        f"You logged {name} already today: {fmt_sets(earlier, units)}. "
+        f"Replace that with {describe(log)}, or add them as more sets?"
+    )
+
+
 def next_up(name: str) -> str:
     return f" Next up: {name}."
 
