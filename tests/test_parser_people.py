@@ -38,6 +38,11 @@ READS = [
     # The letter o typed for a zero.
     ("12 1o 10", "12r 10r 10r"),
     ("1o 1o 8", "10r 10r 8r"),
+    # Both sides named: a set is both sides, counted by the weaker one.
+    ("2x10 left 2x10 right", "10r 10r"),
+    ("left 12 10 right 11 9", "11r 9r"),
+    ("left 30s right 25s", "25s"),
+    ("3x10 each side", "10r 10r 10r"),
 ]
 
 

@@ -757,7 +757,7 @@ LOGS = [
     ("3x10 2x16kg", "10*3@16kg"),
     ("1 min 30 s", "90s"),
     ("15 each leg x 2", "15*2"),
-    ("10 10 10 on the left, 8 8 8 on the right", "10*3 8*3"),
+    ("10 10 10 on the left, 8 8 8 on the right", "8*3"),  # a set is both sides
     ("12, 11, 10 (last one was hard)", "12 11 10"),
     ("3 rounds of 45s", "45s*3"),
     ("12/10/8 @ 16", "12@16 10@16 8@16"),

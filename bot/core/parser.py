@@ -54,6 +54,8 @@ plain text (no markdown) and shows what works.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.numerals import ascii_digits
 from bot.core.parser_model import (
     EXAMPLES,
@@ -216,7 +218,7 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
             raise LogParseError(
                 'Did you skip it, or do some sets? Send "skip", or the numbers like "12 10 10".'
             )
-        log = ParsedLog("sets", sets)
+        log = ParsedLog("sets", _per_side(sets, words.plain()))
         if intent.future and not any(w in PAST for w in words.plain()):
             raise NotALog("plan")  # "I'll do 3x10 tomorrow", "next time 3x12"
         lone = len(groups) == 1 and groups[0].bare and len(items) == 1
@@ -262,6 +264,22 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
     if empty_is_done:
         return Reading(ParsedLog("done", ()), words.prose > 3, "")
     raise NotALog("prose" if words.prose >= 3 else "unreadable")
+
+
+def _per_side(sets: tuple[ParsedSet, ...], words: list[str]) -> tuple[ParsedSet, ...]:
+    """ "2x10 left 2x10 right", "left 10 right 8": one set is both sides, counted by the
+    weaker side (the plan's "per side" dose); an odd count can't be paired and stays."""
+    if not {"left", "right"} <= set(words) or len(sets) % 2:
+        return sets
+    half = len(sets) // 2
+    return tuple(
+        replace(
+            a,
+            reps=None if a.reps is None or b.reps is None else min(a.reps, b.reps),
+            seconds=None if a.seconds is None or b.seconds is None else min(a.seconds, b.seconds),
+        )
+        for a, b in zip(sets[:half], sets[half:], strict=True)
+    )
 
 
 def read_log(text: str) -> Reading:
