@@ -3,11 +3,13 @@ the session, and what each confirmation says and stores."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.core.events import Reply
 from tests import test_conversation as conversation
-from tests.test_conversation import Person, text_of, user_sets
+from tests.test_conversation import MONDAY, Person, text_of, user_sets
 
 clock = conversation.clock
 env = conversation.env
@@ -121,3 +123,20 @@ async def test_skipped_for_pain_gets_a_caring_line(env) -> None:
     await _steps(sam)
     text = text_of(await sam.say("skipped, back hurts"))
     assert "Skipped Single-leg Romanian deadlift" in text and "doctor or physio" in text
+
+
+@pytest.mark.parametrize("typed", ["12 10 10", "done", "skip"])
+async def test_a_bare_log_on_a_rest_day_asks_which_move(env, clock, typed: str) -> None:
+    coach, store = env
+    clock.set_day(MONDAY + timedelta(days=1))  # a Tuesday: rest for Mon/Wed/Fri
+    sam = Person(coach, "sam")
+    text = text_of(await sam.say(typed))
+    assert "rest day" in text and 'e.g. "rdl 3x10' in text
+    assert await user_sets(store, coach, "sam", MONDAY + timedelta(days=1)) == []
+
+
+async def test_log_with_sets_but_no_name_asks_for_the_name_once(env) -> None:
+    coach, _ = env
+    sam = Person(coach, "sam")
+    text = text_of(await sam.say("/log 12 10 10")).strip()
+    assert text == "Which exercise was that? Put its name first, e.g. /log rdl 12 10 10."

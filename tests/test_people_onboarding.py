@@ -154,3 +154,15 @@ async def test_not_sure_in_words_starts_the_selftest(env) -> None:
     await ana.say("/start")
     reply = await ana.say("no idea tbh")
     assert reply.messages[0].title == LIB.selftest.name
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("weekdays", (0, 1, 2, 3, 4)),
+        ("every day", tuple(range(7))),
+        ("tue and the weekend", (1, 5, 6)),
+    ],
+)
+def test_days_named_in_groups(typed: str, days: tuple[int, ...]) -> None:
+    assert onboarding.parse_weekdays(typed) == days

@@ -148,9 +148,23 @@ class ZoneGuess(AnswerError):
         self.settings = settings
 
 
+# Groups of days people name at once.
+DAY_GROUPS: dict[str, tuple[int, ...]] = {
+    "weekdays": (0, 1, 2, 3, 4),
+    "weekday": (0, 1, 2, 3, 4),
+    "weekends": (5, 6),
+    "weekend": (5, 6),
+    "daily": (0, 1, 2, 3, 4, 5, 6),
+    "everyday": (0, 1, 2, 3, 4, 5, 6),
+}
+
+
 def parse_weekdays(text: str) -> tuple[int, ...]:
-    words = re.findall(r"[a-z]+", text.lower())
-    days = sorted({WEEKDAY_NAMES.index(w[:3]) for w in words if w[:3] in WEEKDAY_NAMES})
+    words = re.findall(r"[a-z]+", text.lower().replace("every day", "everyday"))
+    days = sorted(
+        {WEEKDAY_NAMES.index(w[:3]) for w in words if w[:3] in WEEKDAY_NAMES}
+        | {d for w in words for d in DAY_GROUPS.get(w, ())}
+    )
     if not days:
         raise AnswerError('Name your training days, e.g. "mon wed fri".')
     return tuple(days)

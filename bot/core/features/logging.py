@@ -233,6 +233,8 @@ class Logging(Feature):
                 return await self._log_one(ctx, plan, pending[0], text, advance=True)
         if plan.training and _lists_several(text):
             return await self._log_list(ctx, plan, text, ctx.source)
+        if not plan.training and (_reads_as_sets(text) or _done_or_skip(text)):
+            return say(render.REST_DAY_LOG_TODAY)  # "12 10 10" on a rest day: which move?
         pain = _pain_answer(text)
         return say(pain or render.NOT_UNDERSTOOD)
 
@@ -593,6 +595,8 @@ class Logging(Feature):
         try:
             entries = parse_exercise_list(text)
         except LogParseError as exc:
+            if source is not None and source.endswith("/log") and _reads_as_sets(text):
+                return refuse(render.LOG_NAME_FIRST)  # "/log 12 10 10"
             return refuse(exc.message + render.NAME_THE_EXERCISE)
         batches: list[tuple[PlannedExercise, list[NewSet]]] = []
         for name, parsed in entries:
@@ -680,6 +684,14 @@ def _reads_as_sets(text: str) -> bool:
         return read_log(text).log.kind == "sets"
     except LogParseError:
         return False
+
+
+def _done_or_skip(text: str) -> bool:
+    try:
+        reading = read_log(text)
+    except LogParseError:
+        return False
+    return reading.log.kind in ("done", "skip") and not reading.needs_confirmation
 
 
 def _as_reply(log: ParsedLog) -> str:
