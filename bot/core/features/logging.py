@@ -113,7 +113,10 @@ class Logging(Feature):
             return say(render.LOG_WHAT)
         plan = await self.plans.for_user(ctx.user, ctx.today)
         # Its own source: an edited "/log ..." is not re-read as a reply, but Undo finds it.
-        source = f"{ctx.source}/log" if ctx.source else None
+        # A slash command has no message of its own (Discord's): the event names it then.
+        e = ctx.event
+        said = ctx.source or (f"{e.user.platform}:{e.chat_id}:{e.event_id}" if e.event_id else None)
+        source = f"{said}/log" if said else None
         reply = await self._log_list(ctx, plan, rest, source)
         typed = _filled_in(rest)
         if source is not None and typed is not None:
@@ -518,7 +521,7 @@ class Logging(Feature):
         confirm = render.logged(
             ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units, done
         )
-        if parsed.kind == "skip" and _mentions_pain(ctx.event.text):
+        if parsed.kind == "skip" and _mentions_pain(ctx.event.text) and not ctx.in_group:
             confirm += render.SKIPPED_FOR_PAIN  # "skipped, back hurts"
         if not all(s.skipped for s in sets):
             confirm += await self.next_times.after_log(ctx.user, planned.exercise_id, plan.day)
@@ -586,7 +589,10 @@ class Logging(Feature):
         await self.services.clear_state(ctx.user.id, LoggingState)
         names = [p.name for p in pending]
         if parsed.kind == "skip":
-            return say(render.rest_skipped(ctx.speaker, ", ".join(names)))
+            said = render.rest_skipped(ctx.speaker, ", ".join(names))
+            if _mentions_pain(ctx.event.text) and not ctx.in_group:  # not in front of everyone
+                said += render.SKIPPED_FOR_PAIN
+            return say(said)
         ids = [p.exercise_id for p in pending]
         nxt = await self.next_times.after_session(ctx.user, ids, plan.day)
         return say(render.all_logged(ctx.speaker, names, nxt), private=ctx.private_here)
