@@ -43,6 +43,12 @@ READS = [
     ("left 12 10 right 11 9", "11r 9r"),
     ("left 30s right 25s", "25s"),
     ("3x10 each side", "10r 10r 10r"),
+    # Dumbbells named by their size are a load, not a hold; "w" is "with".
+    ("3x12 with the 16s", "12r@16 12r@16 12r@16"),
+    ("12 10 10 with my 20s", "12r@20 10r@20 10r@20"),
+    ("3x10 w 20", "10r@20 10r@20 10r@20"),
+    ("3x10 with 30s rest", "10r 10r 10r"),
+    ("30s hold x3", "30s 30s 30s"),
 ]
 
 
@@ -71,3 +77,10 @@ def test_a_missed_part_asks_for_the_sets_done_not_a_skip(typed: str) -> None:
     with pytest.raises(NotALog) as said:
         read_log(typed)
     assert said.value.reason == "partial" and "sets you did" in said.value.message
+
+
+def test_reps_before_sets_is_asked_the_likely_way_round() -> None:
+    reading = read_log("12x3")
+    assert reading.needs_confirmation and reading.why == "reps before sets"
+    assert " ".join(map(_short, reading.log.sets)) == "12r 12r 12r"
+    assert not read_log("5x5").needs_confirmation

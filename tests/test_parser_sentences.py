@@ -722,7 +722,6 @@ LOGS = [
     ("all 3 sets of 12", "12*3"),
     ("3 sets of 12 done", "12*3"),
     ("finished all 3x12", "12*3"),
-    ("12x3", "3*12"),
     ("3x12 w 16kg kb", "12*3@16kg"),
     ("16kg 3x10", "10*3@16kg"),
     ("3x10 at 16", "10*3@16"),
@@ -1064,6 +1063,7 @@ ASKS = [
     ("did all 3 sets", "done", ""),
     ("1 of 3 done", "done", ""),
     ("skip the last set", "skip", ""),
+    ("12x3", "sets", "12*3"),  # reps first, more likely than 12 sets of 3
     ("done, my back was killing me and the neighbours were loud", "done", ""),
 ]
 

@@ -6,8 +6,9 @@ are not sets. How a reply is read (the rules the coach relies on):
 * Numbers are read as sets of reps. A rep list ("12 10 10", "10/10/8", "12, 10, 8",
   "12-10-8") is one set per number; a lone "12" is one set of 12.
 * "AxB" (also "A x B", "A×B", "A*B", "A sets of B", "A sets x B reps") is A sets of B, the
-  usual sets-first convention. "10 reps x 3" and "45s x 3" name the rep/hold side, so the
-  other number is the set count.
+  usual sets-first convention; but more than 6 "sets" of at most 5 ("12x3") is read reps
+  first (3 sets of 12) and confirmed before it is logged. "10 reps x 3" and "45s x 3" name
+  the rep/hold side, so the other number is the set count.
 * A number with a time unit is a hold: "45 sec", "30 seconds", "1 min", "1:30", "3x30s".
 * A number with a load unit is a load: "16kg", "22,5 kg", "35 lbs", "35#". So is the number
   after "@", "with" or "at", and after a second "x" ("3x10x16"); without a unit the load's
@@ -203,7 +204,8 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
     if intent.chat == "question":
         raise NotALog("question")
     try:
-        items = Reader(toks).read()
+        reader = Reader(toks)
+        items = reader.read()
         groups = [item for item in items if isinstance(item, Group)]
         sets = sets_of(items) if groups else ()
     except LogParseError as err:
@@ -221,6 +223,8 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
         log = ParsedLog("sets", _per_side(sets, words.plain()))
         if intent.future and not any(w in PAST for w in words.plain()):
             raise NotALog("plan")  # "I'll do 3x10 tomorrow", "next time 3x12"
+        if reader.swapped:
+            return Reading(log, True, "reps before sets")  # "12x3": 3 sets of 12?
         lone = len(groups) == 1 and groups[0].bare and len(items) == 1
         one_hold = len(items) == 1 and groups[0].count == 1 and groups[0].seconds is not None
         short = one_hold and (groups[0].seconds or 0) < 5  # "1 sec": a moment, not a hold

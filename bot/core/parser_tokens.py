@@ -30,7 +30,7 @@ _ROLE_WORDS: dict[str, str] = {
         ("set", "sets", "round", "rounds", "satz", "satze", "saetze", "serie", "series", "serien"),
         "sets",
     ),
-    **dict.fromkeys(("with", "at"), "at"),
+    **dict.fromkeys(("with", "at", "w", "using"), "at"),  # "3x10 w 20"
     **dict.fromkeys(("bw", "bodyweight"), "bw"),
     "of": "of",
     **dict.fromkeys(("x", "mal"), "x"),  # "3 mal 10"
