@@ -166,3 +166,15 @@ async def test_not_sure_in_words_starts_the_selftest(env) -> None:
 )
 def test_days_named_in_groups(typed: str, days: tuple[int, ...]) -> None:
     assert onboarding.parse_weekdays(typed) == days
+
+
+async def test_today_during_setup_skips_it_so_sets_log(env) -> None:
+    coach, store = env
+    ana = Person(coach, "ana")
+    await ana.say("/start")
+    await ana.say("Some experience")
+    await ana.say("/today")
+    reply = await ana.say("12 10 10")
+    assert "Logged" in text_of(reply) and "Pick one of" not in text_of(reply)
+    user = await store.find_user(ana.ref)
+    assert await store.get_state(user.id) != {"kind": "onboarding", "step": "equipment"}
