@@ -178,3 +178,19 @@ async def test_today_during_setup_skips_it_so_sets_log(env) -> None:
     assert "Logged" in text_of(reply) and "Pick one of" not in text_of(reply)
     user = await store.find_user(ana.ref)
     assert await store.get_state(user.id) != {"kind": "onboarding", "step": "equipment"}
+
+
+async def test_selftest_answers_in_words_and_a_short_retry(env) -> None:
+    coach, store = env
+    ana = Person(coach, "ana")
+    await ana.say("/selftest")
+    retry = await ana.say("not sure")
+    (again,) = retry.messages
+    assert again.text == "Tap the answer that fits best." and again.buttons  # not the whole test
+    reply = await ana.say("they wobbled a bit")
+    assert "Set your level to Beginner?" in text_of(reply)
+    await ana.say("/start")
+    await ana.say("not sure")
+    reply = await ana.say("fell over")
+    assert "I've set your level to Beginner" in text_of(reply)
+    assert (await store.find_user(ana.ref)).settings.level == "beginner"
