@@ -33,7 +33,7 @@ async def test_log_without_sets_says_it_logged_the_plan_and_undo_takes_exactly_t
     assert reply.button_ack == "Undone" and "Romanian deadlift" in text_of(reply)
     assert [s.exercise_id for s in await user_sets(store, coach, "sam")] == ["glute-bridge"] * 2
     reply = await sam.press(sam.last_id(), undo)  # twice: nothing else goes
-    assert "already taken back" in text_of(reply)
+    assert "taken back already" in text_of(reply)
     assert len(await user_sets(store, coach, "sam")) == 2
 
 

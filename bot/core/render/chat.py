@@ -213,7 +213,7 @@ EXTRA_WORK = " Today is a rest day, so I logged that as extra work."
 EXTRA_AFTER_SESSION = "Today's session was already done, so that counts as extra work. Nice!"
 UNDO = "Undo"
 ACK_UNDONE = "Undone"
-ALREADY_UNDONE = "That log was already taken back (or edited away). Nothing changed."
+ALREADY_UNDONE = "Nothing to undo there: that log was taken back already, or it isn't yours."
 
 
 def as_prescribed_hint(name: str) -> str:
