@@ -89,21 +89,23 @@ async def test_a_correction_replaces_the_log_before_it(env, fix: str) -> None:
     ]
 
 
-async def test_a_reply_to_an_older_prompt_asks_replace_or_add(env) -> None:
+async def test_a_reply_to_an_older_prompt_adds_and_offers_replace(env) -> None:
     coach, store = env
     sam = Person(coach, "sam")
     first = await _steps(sam)
     await sam.say("12 10 10")
-    ask = await sam.say("15 15", reply_to=first)
-    assert "You logged Single-leg Romanian deadlift (bodyweight) already today" in text_of(ask)
-    assert list(_buttons(ask)) == ["Replace", "Add them"]
-    assert len(await user_sets(store, coach, "sam")) == 3  # nothing stored before the answer
-    await sam.press(sam.last_id(), _buttons(ask)["Add them"])
+    added = await sam.say("15 15", reply_to=first)
+    assert "Added to what you logged earlier (12, 10, 10 reps)" in text_of(added)
+    # Stored at once (a reply is never lost waiting for an answer), one tap makes it a fix.
     assert [s.reps for s in await user_sets(store, coach, "sam")] == [12, 10, 10, 15, 15]
-    await sam.say("9 9", reply_to=first)
-    reply = await sam.say("replace")  # typed works too
-    assert "Updated Single-leg Romanian deadlift (bodyweight): 9, 9 reps" in text_of(reply)
-    assert [s.reps for s in await user_sets(store, coach, "sam")] == [9, 9]
+    replace_it = _buttons(added)["Replace earlier"]
+    reply = await sam.press(sam.last_id(), replace_it)
+    assert reply.button_ack == "Replaced"
+    assert "Updated Single-leg Romanian deadlift (bodyweight): 15, 15 reps" in text_of(reply)
+    assert [s.reps for s in await user_sets(store, coach, "sam")] == [15, 15]
+    reply = await sam.press(sam.last_id(), replace_it)
+    assert "replaced already" in text_of(reply)
+    assert [s.reps for s in await user_sets(store, coach, "sam")] == [15, 15]
 
 
 async def test_sets_after_a_skip_replace_the_skip(env) -> None:

@@ -79,15 +79,15 @@ async def test_group_members_log_in_their_own_words(bot: Driver) -> None:
     assert all(s.skipped for s in await bot.sets(bob))
 
 
-async def test_a_reply_to_an_older_prompt_asks_and_replace_is_one_tap(bot: Driver) -> None:
+async def test_a_reply_to_an_older_prompt_adds_and_replace_is_one_tap(bot: Driver) -> None:
     ada = bot.person("Ada")
     session = await session_for(bot, ada)
     [second] = clean((await bot.reply(ada, session, "12 10 10")).answers)
     clean((await bot.reply(ada, second, "12 12")).answers)  # Doorway row, from its prompt
-    [ask] = clean((await bot.reply(ada, second, "15 15")).answers)
-    assert "You logged Doorway row already today: 12, 12 reps" in ask.text
-    assert ask.buttons == ("Replace", "Add them")
-    [fixed] = clean(await bot.press(ada, ask, "Replace"))
+    [added] = clean((await bot.reply(ada, second, "15 15")).answers)
+    assert "Added to what you logged earlier (12, 12 reps)" in added.text
+    assert "Replace earlier" in added.buttons
+    [fixed] = clean(await bot.press(ada, added, "Replace earlier"))
     assert "Updated Doorway row: 15, 15 reps (was 12, 12 reps)" in fixed.text
     rows = [s.reps for s in await bot.sets(ada) if s.exercise_id == "doorway-row"]
     assert rows == [15, 15]

@@ -29,6 +29,7 @@ from bot.core.features.base import Feature, Services
 from bot.core.features.plans import ExerciseAction, GroupAction, PlanAction, Plans, exercise_prompt
 from bot.core.features.progress import NextTimes
 from bot.core.features.rest import rest_button
+from bot.core.lookup import exercise_name
 from bot.core.parser import (
     LogParseError,
     NotALog,
@@ -72,8 +73,6 @@ class ConfirmState(State):
     advance: Literal["yes", "no"]  # step-by-step logging goes on after it
     exercise_id: str | None = None
     source: str | None = None  # the person's message, so /undo and edits find the log
-    # Set: the exercise was logged before from that message; Yes replaces it, No adds more.
-    replace: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +89,15 @@ class UndoLog(ButtonData):
     that log (`source`), not whatever was logged last."""
 
     kind = "ul"
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceEarlier(ButtonData):
+    """Under a log made from an older prompt: its sets (`source`) replace the exercise's
+    earlier sets that day instead of adding to them."""
+
+    kind = "re"
     source: str
 
 
@@ -313,8 +321,6 @@ class Logging(Feature):
     async def confirm_typed(self, ctx: Ctx, state: ConfirmState, text: str) -> Reply:
         """Typed "yes" / "no" answers the question; anything else is read as a new reply."""
         word = text.lower().strip("!. ")
-        if state.replace and (word in REPLACE_WORDS or word in ADD_WORDS):
-            return await self._answer(ctx, state, word in REPLACE_WORDS)
         if word in YES_WORDS or word in NO_WORDS:
             return await self._answer(ctx, state, word in YES_WORDS)
         await self.services.save_state(ctx.user.id, None)
@@ -328,21 +334,12 @@ class Logging(Feature):
         plan = await self.plans.for_user(ctx.user, state.date)
         steps = state.advance == "yes"
         await self.services.save_state(ctx.user.id, LoggingState(plan.day) if steps else None)
-        if not yes and not state.replace:
+        if not yes:
             return say(render.NOT_LOGGED, private=ctx.private_here)
         try:
             log = read_log(state.reply).log  # written by _as_reply, so it reads back
         except LogParseError:
             return say(render.CONFIRM_EXPIRED)
-        if state.replace:  # Yes: instead of the earlier log; No: as more sets
-            planned = self._confirmed_exercise(ctx, plan, state)
-            if planned is None:
-                return say(render.EXERCISE_GONE)
-            if yes:
-                fixed = await self._replace(ctx, plan, planned, log, state.replace)
-                if fixed is not None:
-                    return fixed
-            return await self._store_one(ctx, plan, planned, log, state.source, steps)
         if state.exercise_id is None:
             return await self._log_whole_plan(ctx, plan, log, state.source)
         planned = self._confirmed_exercise(ctx, plan, state)
@@ -435,7 +432,52 @@ class Logging(Feature):
             return await self._log_whole_plan(ctx, plan, reading.log, ctx.source)
         if reading.needs_confirmation:
             return await self._ask(ctx, plan, reading, advance, planned)
-        return await self._store_one(ctx, plan, planned, reading.log, ctx.source, advance)
+        earlier = await self._logged_earlier(ctx, plan, planned) if aimed else []
+        reply = await self._store_one(ctx, plan, planned, reading.log, ctx.source, advance)
+        if earlier and ctx.source and reading.log.kind == "sets" and reply.messages:
+            # Logged again from an older prompt: more sets, or a fix? Stored as more sets (so
+            # nothing is lost), and one tap makes it a fix.
+            first = reply.messages[0]
+            note = render.added_to_earlier(planned.name, earlier, ctx.units)
+            button = Button(render.REPLACE_EARLIER, ReplaceEarlier(ctx.source).encode())
+            if first.preface:
+                first = replace(first, preface=first.preface + note)
+            else:
+                first = replace(first, text=first.text + note)
+            reply.messages[0] = replace(first, buttons=((button,), *first.buttons))
+        return reply
+
+    async def _logged_earlier(
+        self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise
+    ) -> list[SetLog]:
+        today = await self.store.sets_on(ctx.user.id, plan.day)
+        return [s for s in today if s.exercise_id == planned.exercise_id and not s.skipped]
+
+    @on_button(ReplaceEarlier)
+    async def replace_earlier(self, ctx: Ctx, data: ReplaceEarlier) -> Reply:
+        """The sets `data.source` logged take the place of that exercise's earlier ones."""
+        new = await self.store.sets_from_source(ctx.user.id, data.source)
+        ids = {s.exercise_id for s in new}
+        if len(ids) != 1:
+            return refuse(render.ALREADY_UNDONE)
+        exercise_id, day = ids.pop(), new[0].plan_date
+        earlier = [
+            s
+            for s in await self.store.sets_on(ctx.user.id, day)
+            if s.exercise_id == exercise_id and s.source != data.source
+        ]
+        sources = {s.source for s in earlier}
+        old: list[SetLog] = []
+        for source in sorted(str(s) for s in sources if s is not None):
+            logged = await self.store.sets_from_source(ctx.user.id, source)
+            if all(s.exercise_id == exercise_id for s in logged):  # never another exercise's
+                old += (await self.store.replace_sets_from_source(ctx.user.id, source, []))[0]
+        if not old:
+            return refuse(render.ALREADY_REPLACED)
+        name = exercise_name(self.library, exercise_id)
+        reply = say(render.edited(name, new, old, ctx.units), private=ctx.private_here)
+        reply.button_ack = render.ACK_REPLACED
+        return reply
 
     async def _logged_again(
         self,
@@ -448,7 +490,7 @@ class Logging(Feature):
     ) -> Reply | None:
         """Sets for an exercise logged before today: "actually 12 12 10" (or "oops", "*12 12
         10") corrects it, the newest log when the next exercise has none; sets after a skip
-        replace the skip; a reply to an older prompt asks Replace or Add. None: log as usual."""
+        replace the skip. None: log as usual."""
         today = await self.store.sets_on(ctx.user.id, plan.day)
         earlier = [s for s in today if s.exercise_id == planned.exercise_id]
         correcting = _is_correction(text)
@@ -466,20 +508,7 @@ class Logging(Feature):
         source = " ".join(sorted(str(s) for s in sources))  # sources hold no spaces
         if correcting or all(s.skipped for s in earlier):
             return await self._replace(ctx, plan, target, reading.log, source)
-        if not aimed:
-            return None
-        state = ConfirmState(
-            plan.day, _as_reply(reading.log), "no", target.exercise_id, ctx.source, source
-        )
-        await self.services.save_state(ctx.user.id, state)
-        buttons = (
-            (
-                Button(render.REPLACE, ConfirmAnswer("yes").encode()),
-                Button(render.ADD_THEM, ConfirmAnswer("no").encode()),
-            ),
-        )
-        question = render.replace_or_add(target.name, earlier, reading.log, ctx.units)
-        return Reply([Outbound(question, buttons=buttons, private=ctx.private_here)])
+        return None
 
     async def _replace(
         self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise, log: ParsedLog, sources: str
@@ -642,8 +671,6 @@ CORRECTION_STARTS = (
     "actually", "sorry", "oops", "correction", "i mean", "i meant", "meant", "make that",
     "make it", "no wait", "wait", "typo", "fix", "edit", "*",
 )  # fmt: skip
-REPLACE_WORDS = frozenset({"replace", "replace it", "yes", "yes replace", "y", "swap"})
-ADD_WORDS = frozenset({"add", "add them", "add more", "both", "extra", "more", "no", "keep both"})
 
 
 def _is_correction(text: str) -> bool:

@@ -251,15 +251,16 @@ def confirm_log(name: str | None, log: ParsedLog) -> str:
 
 
 SKIPPED_FOR_PAIN = " Rest it, and see a doctor or physio if the pain doesn't settle."
-REPLACE = "Replace"
-ADD_THEM = "Add them"
+REPLACE_EARLIER = "Replace earlier"
+ACK_REPLACED = "Replaced"
+ALREADY_REPLACED = "That's replaced already: nothing left to change."
 
 
-def replace_or_add(name: str, earlier: Sequence[SetLog], log: ParsedLog, units: str) -> str:
-    """A reply to an older prompt whose exercise is logged already."""
+def added_to_earlier(name: str, earlier: Sequence[SetLog], units: str) -> str:
+    """After a log from an older prompt of an exercise logged already that day."""
     return (
-        f"You logged {name} already today: {fmt_sets(earlier, units)}. "
-        f"Replace that with {describe(log)}, or add them as more sets?"
+        f"\nAdded to what you logged earlier ({fmt_sets(earlier, units)}). "
+        "Meant to fix it instead? Tap Replace earlier."
     )
 
 
