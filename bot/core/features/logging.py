@@ -421,7 +421,7 @@ class Logging(Feature):
         except LogParseError as exc:
             return refuse(exc.message)
         if reading.log.kind == "sets" and not reading.needs_confirmation:
-            again = await self._logged_again(ctx, plan, planned, reading, text, aimed)
+            again = await self._logged_again(ctx, plan, planned, reading, text)
             if again is not None:
                 return again
         if advance and _for_the_day(reading, text):
@@ -486,22 +486,22 @@ class Logging(Feature):
         planned: PlannedExercise,
         reading: Reading,
         text: str,
-        aimed: bool,
     ) -> Reply | None:
-        """Sets for an exercise logged before today: "actually 12 12 10" (or "oops", "*12 12
+        """Sets for an exercise logged earlier today: "actually 12 12 10" (or "oops", "*12 12
         10") corrects it, the newest log when the next exercise has none; sets after a skip
         replace the skip. None: log as usual."""
         today = await self.store.sets_on(ctx.user.id, plan.day)
         earlier = [s for s in today if s.exercise_id == planned.exercise_id]
         correcting = _is_correction(text)
-        target: PlannedExercise | None = planned
+        target = planned
         if correcting and not earlier and today:
             newest = max(s.batch_id for s in today)
             earlier = [s for s in today if s.batch_id == newest]
             ids = {s.exercise_id for s in earlier}
-            target = self.plans.planned(plan, ids.pop(), ctx.user.settings.level)
-            if ids or target is None:
+            found = self.plans.planned(plan, ids.pop(), ctx.user.settings.level)
+            if ids or found is None:
                 return None
+            target = found
         sources = {s.source for s in earlier}
         if not earlier or None in sources or ctx.source in sources:
             return None

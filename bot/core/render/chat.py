@@ -60,7 +60,7 @@ def session_done(group: bool) -> str:
     return " That's the whole session done. Great work on the back of your body!"
 
 
-def edited(names: str, new: Sequence[NewSet], old: Sequence[SetLog], units: str) -> str:
+def edited(names: str, new: Sequence[NewSet | SetLog], old: Sequence[SetLog], units: str) -> str:
     return f"Updated {names}: {fmt_sets(new, units)} (was {fmt_sets(old, units)})."
 
 
