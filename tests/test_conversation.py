@@ -264,7 +264,7 @@ async def test_edited_reply_updates_the_log_it_made(env) -> None:
     assert "Updated" in text_of(reply) and "was 12, 10, 10 reps" in text_of(reply)
     assert [s.reps for s in await user_sets(store, coach, "sam")] == [12, 12, 12]
     # An edit that can't be read leaves the log alone.
-    await sam.say("twelve", reply_to=prompt, message_id="m-1", edited=True)
+    await sam.say("banana", reply_to=prompt, message_id="m-1", edited=True)
     assert [s.reps for s in await user_sets(store, coach, "sam")] == [12, 12, 12]
 
 

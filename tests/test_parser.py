@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.core.parser import (
@@ -181,7 +181,7 @@ REFUSED = [
     ("3x12 @ 501kg", "501 kg"),
     ("3x12 @ 1200 lb", "1200 lb"),
     ("3x12 @ 1200", "1200"),
-    ("21x5", "21 sets"),
+    ("21x6", "21 sets"),
     ("0x12", "at least one set"),
     ("5 " * 21, "21 sets"),
     ("3x700s", "700s hold"),
@@ -394,6 +394,7 @@ def test_any_rep_list_reads_back(counts: list[int], sep: str) -> None:
 def test_any_sets_by_reps_with_load_reads_back(
     sets: int, count: int, load: object, unit: str, times: str
 ) -> None:
+    assume(not (sets > 6 and count <= 5))  # "12x3" is read reps first (and asked)
     text = f"{sets}{times}{count} @ {load}{unit}"
     expected_unit = "kg" if "kg" in unit else "lb"
     assert parse_log(text) == ParsedLog(

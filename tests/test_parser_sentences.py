@@ -722,7 +722,6 @@ LOGS = [
     ("all 3 sets of 12", "12*3"),
     ("3 sets of 12 done", "12*3"),
     ("finished all 3x12", "12*3"),
-    ("12x3", "3*12"),
     ("3x12 w 16kg kb", "12*3@16kg"),
     ("16kg 3x10", "10*3@16kg"),
     ("3x10 at 16", "10*3@16"),
@@ -757,7 +756,7 @@ LOGS = [
     ("3x10 2x16kg", "10*3@16kg"),
     ("1 min 30 s", "90s"),
     ("15 each leg x 2", "15*2"),
-    ("10 10 10 on the left, 8 8 8 on the right", "10*3 8*3"),
+    ("10 10 10 on the left, 8 8 8 on the right", "8*3"),  # a set is both sides
     ("12, 11, 10 (last one was hard)", "12 11 10"),
     ("3 rounds of 45s", "45s*3"),
     ("12/10/8 @ 16", "12@16 10@16 8@16"),
@@ -1064,7 +1063,7 @@ ASKS = [
     ("did all 3 sets", "done", ""),
     ("1 of 3 done", "done", ""),
     ("skip the last set", "skip", ""),
-    ("missed the last rep", "skip", ""),
+    ("12x3", "sets", "12*3"),  # reps first, more likely than 12 sets of 3
     ("done, my back was killing me and the neighbours were loud", "done", ""),
 ]
 

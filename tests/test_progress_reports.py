@@ -345,7 +345,7 @@ async def test_all_done_lists_next_time_for_each_exercise(env) -> None:
     await sam.say("/today")
     reply = await sam.press(sam.last_id("session"), "plan:done")
     text = text_of(reply)
-    assert "Logged as prescribed" in text and "Next time: Romanian deadlift" in text
+    assert "Logged as prescribed" in text and "Next time:\n• Romanian deadlift" in text
 
 
 # ---------------------------------------------------------------- /progress

@@ -383,7 +383,8 @@ class TelegramAdapter:
             except NetworkError as exc:
                 failures += 1
                 delay = self.retry.backoff(min(failures, 8))
-                log.warning("Telegram is unreachable (%s); trying again in %.0fs", exc, delay)
+                again = wording.fmt_wait(delay)
+                log.warning("Telegram is unreachable (%s); trying again %s", exc, again)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)
         return False

@@ -66,3 +66,52 @@ def read_int(text: str) -> int | None:
     except NumeralError:
         return None
     return int(plain) if _WHOLE.fullmatch(plain) else None
+
+
+# Number words, for replies written out in full ("ten ten eight", "three sets of ten").
+NUMBER_WORDS: dict[str, int] = {
+    word: n
+    for n, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+# The only other words such a reply may hold: anything else ("this one", "one day") is prose,
+# and its number words stay words.
+# Time words are left out: "one sec" means "wait".
+_SET_TALK = frozenset(
+    {"sets", "set", "reps", "rep", "of", "x", "and", "then", "did", "kg", "kgs", "kilos", "lb",
+     "lbs", "pounds", "with", "at", "each", "per", "side", "bw", "bodyweight", "rounds"}
+)  # fmt: skip
+_WORD = re.compile(r"[a-z]+")
+
+
+def number_words_as_digits(folded: str) -> str:
+    """ "ten ten eight" -> "10 10 8" when the reply is only numbers and set talk."""
+    words = _WORD.findall(folded)
+    if not any(w in NUMBER_WORDS for w in words) or not all(
+        w in NUMBER_WORDS or w in _SET_TALK for w in words
+    ):
+        return folded
+    return _WORD.sub(lambda m: str(NUMBER_WORDS.get(m.group(), m.group())), folded)

@@ -65,18 +65,63 @@ class AnswerError(ValueError):
     """The answer can't be read; `str(self)` says what would work."""
 
 
+# "07:30", "7:30pm", "7ish", "7 am", "19h00": a clock time anywhere in the answer (not the
+# "+2" of "UTC+2" or the digits of a date).
+_CLOCK = re.compile(
+    r"(?<![\w+\-:/.])(\d{1,2})(?:[:.h](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?:\s*-?ish)?(?![\w:/])",
+    re.IGNORECASE,
+)
+# Parts of the day people answer with, and the hour each means alone ("mornings").
+_DAY_PARTS = {
+    "morning": 7,
+    "mornings": 7,
+    "noon": 12,
+    "midday": 12,
+    "lunch": 12,
+    "lunchtime": 12,
+    "afternoon": 15,
+    "afternoons": 15,
+    "evening": 18,
+    "evenings": 18,
+    "night": 20,
+    "tonight": 20,
+}
+_AFTERNOON_WORDS = frozenset({"afternoon", "afternoons", "evening", "evenings", "night", "tonight"})
+# Words around a time that say nothing about the timezone.
+_TIME_FILLER = frozenset(
+    {"at", "around", "about", "ish", "approx", "roughly", "by", "before", "after", "work",
+     "usually", "in", "the", "please", "my", "time", "local", "o", "clock", "oclock", "early",
+     "late", "i", "train", "like", "prefer", "would", "best", "is", "works", "every", "day"}
+    | set(_DAY_PARTS)
+)  # fmt: skip
+
+
 def parse_time(text: str) -> time:
-    m = re.fullmatch(r"\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?\s*", text.lower())
-    if not m:
-        raise AnswerError('Give a time like "07:30" or "6pm".')
+    """The time in an answer: "07:30", "6pm", "mornings, 7ish", "evenings around 6", "noon"."""
+    return _read_time(text)[0]
+
+
+def _read_time(text: str) -> tuple[time, str]:
+    """(the time, what is left of the answer once the time is taken out)."""
+    lowered = text.lower()
+    words = set(re.findall(r"[a-z]+", lowered))
+    m = _CLOCK.search(lowered)
+    if m is None:
+        part = next((w for w in re.findall(r"[a-z]+", lowered) if w in _DAY_PARTS), None)
+        if part is None:
+            raise AnswerError('Give a time like "07:30" or "6pm".')
+        return time(_DAY_PARTS[part]), lowered.replace(part, " ")
     hour, minute = int(m.group(1)), int(m.group(2) or 0)
-    if m.group(3) == "pm" and hour < 12:
+    half = (m.group(3) or "").replace(".", "")
+    if half == "pm" and hour < 12:
         hour += 12
-    if m.group(3) == "am" and hour == 12:
+    if half == "am" and hour == 12:
         hour = 0
+    if not half and hour < 12 and words & _AFTERNOON_WORDS:
+        hour += 12  # "evenings around 6"
     if hour > 23 or minute > 59:
         raise AnswerError('That time doesn\'t exist. Try "07:30" or "18:00".')
-    return time(hour, minute)
+    return time(hour, minute), lowered[: m.start()] + " " + lowered[m.end() :]
 
 
 def parse_timezone(text: str) -> str:
@@ -103,22 +148,42 @@ class ZoneGuess(AnswerError):
         self.settings = settings
 
 
+# Groups of days people name at once.
+DAY_GROUPS: dict[str, tuple[int, ...]] = {
+    "weekdays": (0, 1, 2, 3, 4),
+    "weekday": (0, 1, 2, 3, 4),
+    "weekends": (5, 6),
+    "weekend": (5, 6),
+    "daily": (0, 1, 2, 3, 4, 5, 6),
+    "everyday": (0, 1, 2, 3, 4, 5, 6),
+}
+
+
 def parse_weekdays(text: str) -> tuple[int, ...]:
-    words = re.findall(r"[a-z]+", text.lower())
-    days = sorted({WEEKDAY_NAMES.index(w[:3]) for w in words if w[:3] in WEEKDAY_NAMES})
+    words = re.findall(r"[a-z]+", text.lower().replace("every day", "everyday"))
+    days = sorted(
+        {WEEKDAY_NAMES.index(w[:3]) for w in words if w[:3] in WEEKDAY_NAMES}
+        | {d for w in words for d in DAY_GROUPS.get(w, ())}
+    )
     if not days:
         raise AnswerError('Name your training days, e.g. "mon wed fri".')
     return tuple(days)
 
 
 def parse_time_and_zone(text: str, settings: Settings) -> Settings:
-    parts = text.split()
-    if not parts:
+    """A time, and the timezone when one is named with it ("07:15 Europe/Berlin",
+    "7ish berlin"); other words around the time ("mornings, 7ish") are not a zone."""
+    if not text.strip():
         raise AnswerError('Give a time like "07:30", optionally with a timezone.')
-    new = settings.with_(reminder_time=parse_time(parts[0]))
-    if len(parts) > 1:
+    at, rest = _read_time(text)
+    new = settings.with_(reminder_time=at)
+    words = [w for w in re.split(r"[\s,;]+", rest) if w and w.strip("!.?") not in _TIME_FILLER]
+    if words:
+        named = " ".join(words)
+        if timezones.match(named) is None:
+            return new  # not a zone: the timezone question comes next and asks
         try:
-            new = new.with_(timezone=parse_timezone(" ".join(parts[1:])))
+            new = new.with_(timezone=parse_timezone(named))
         except ZoneGuess as guess:
             raise ZoneGuess(guess.zone, settings=new) from None
     return new
@@ -130,7 +195,8 @@ def _choice(text: str, options: dict[str, str]) -> str:
     for key, label in options.items():
         if t in (key.lower(), label.lower()) or (len(t) >= 3 and label.lower().startswith(t)):
             return key
-    raise AnswerError("Pick one of: " + ", ".join(options.values()) + ".")
+    # " / " between them: some labels hold commas ("Upper, lower, full").
+    raise AnswerError("Pick one of: " + " / ".join(options.values()) + ".")
 
 
 @dataclass(frozen=True)
@@ -141,22 +207,104 @@ class Step:
     apply: Callable[[str, Settings, Library], Settings]
 
 
+# Words in a typed answer that say a level ("beginner-ish", "a few years", "pretty advanced").
+LEVEL_WORDS: dict[str, tuple[str, ...]] = {
+    "beginner": ("beginner", "new", "newbie", "novice", "never", "none", "little", "starting",
+                 "start", "first", "rusty", "returning", "basic", "zero"),
+    "intermediate": ("intermediate", "some", "bit", "moderate", "few", "decent", "average",
+                     "medium", "regularly", "months"),
+    "advanced": ("advanced", "experienced", "expert", "lots", "lot", "many", "veteran",
+                 "serious", "competitive", "pro", "athlete"),
+}  # fmt: skip
+
+
+NEGATIONS = frozenset({"no", "not", "without", "dont", "don't", "nor", "never"})
+
+
+def _by_words(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
+    """The keys of `table` whose words appear in `text`, in the table's order; a word just
+    after a negation ("no kettlebell", "not a barbell") doesn't count."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    said = {
+        w
+        for i, w in enumerate(words)
+        if not NEGATIONS & set(words[max(0, i - 2) : i]) or w in NEGATIONS
+    }
+    return [key for key, names in table.items() if said & set(names)]
+
+
 def _level_apply(text: str, s: Settings, _: Library) -> Settings:
-    return s.with_(level=_choice(text, LEVEL_LABELS))
+    try:
+        return s.with_(level=_choice(text, LEVEL_LABELS))
+    except AnswerError:
+        found = _by_words(text, LEVEL_WORDS)
+        if len(found) != 1:
+            raise
+        return s.with_(level=found[0])
+
+
+# What people call their kit ("a couple of dumbbells and a band", "pull-up bar, kb").
+KIT_WORDS: dict[str, tuple[str, ...]] = {
+    "band": ("band", "bands", "resistance", "tube", "tubes", "loop", "loops", "elastic"),
+    "dumbbells": ("dumbbell", "dumbbells", "dumbell", "dumbells", "db", "dbs"),
+    "kettlebell": ("kettlebell", "kettlebells", "kettle", "kb", "kbs"),
+    "barbell": ("barbell", "barbells", "plates", "bb"),
+    "bench": ("bench", "benches"),
+    "pullup_bar": ("pullup", "pull", "chinup", "chin"),
+    "cable": ("cable", "cables"),
+    "machine": ("machine", "machines"),
+}
+GYM_WORDS = ("gym", "everything")
+NO_KIT_WORDS = ("nothing", "none", "bodyweight", "body", "no", "floor", "just", "only")
 
 
 def _equipment_apply(text: str, s: Settings, _: Library) -> Settings:
-    key = _choice(text, {k: label for k, (label, _) in EQUIPMENT_PRESETS.items()})
-    return s.with_(equipment=EQUIPMENT_PRESETS[key][1])
+    presets = {k: label for k, (label, _) in EQUIPMENT_PRESETS.items()}
+    try:
+        return s.with_(equipment=EQUIPMENT_PRESETS[_choice(text, presets)][1])
+    except AnswerError:
+        kit = set(_by_words(text.replace("-", ""), KIT_WORDS))
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        if set(_by_words(text, {"gym": GYM_WORDS})):
+            return s.with_(equipment=EQUIPMENT_PRESETS["gym"][1])
+        if not kit and not words & set(NO_KIT_WORDS):
+            raise
+        return s.with_(equipment=frozenset({"bodyweight", *kit}))
+
+
+# "3 days", "three full body", "upper lower", "4".
+SPLIT_WORDS: dict[str, tuple[str, ...]] = {
+    "full2": ("2", "two", "twice"),
+    "full3": ("3", "three", "thrice"),
+    "ul4": ("4", "four"),
+}
 
 
 def _split_apply(text: str, s: Settings, lib: Library) -> Settings:
-    key = _choice(text, {k: sp.name for k, sp in lib.splits.items()})
+    try:
+        key = _choice(text, {k: sp.name for k, sp in lib.splits.items()})
+    except AnswerError:
+        words = set(re.findall(r"[a-z0-9]+", text.lower()))
+        if {"upper", "lower", "full"} <= words or "ulf" in words:
+            found = ["ulf"]
+        elif {"upper", "lower"} <= words:
+            found = ["ul4"]
+        else:
+            found = [k for k, said in SPLIT_WORDS.items() if words & set(said)]
+        if len(found) != 1 or found[0] not in lib.splits:
+            raise
+        key = found[0]
     return s.with_(split=key, weekdays=lib.splits[key].default_weekdays)
 
 
+KEEP_WORDS = frozenset(
+    {"keep", "ok", "okay", "yes", "yep", "sure", "fine", "good", "great", "perfect",
+     "suggested", "sounds good", "that's fine", "thats fine", "those", "keep it", "👍"}
+)  # fmt: skip
+
+
 def _days_apply(text: str, s: Settings, _: Library) -> Settings:
-    if text.strip().lower() in ("keep", "ok", "yes", "suggested"):
+    if text.strip().lower().strip("!. ") in KEEP_WORDS:
         return s
     return s.with_(weekdays=parse_weekdays(text))
 

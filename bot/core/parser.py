@@ -6,8 +6,9 @@ are not sets. How a reply is read (the rules the coach relies on):
 * Numbers are read as sets of reps. A rep list ("12 10 10", "10/10/8", "12, 10, 8",
   "12-10-8") is one set per number; a lone "12" is one set of 12.
 * "AxB" (also "A x B", "A×B", "A*B", "A sets of B", "A sets x B reps") is A sets of B, the
-  usual sets-first convention. "10 reps x 3" and "45s x 3" name the rep/hold side, so the
-  other number is the set count.
+  usual sets-first convention; but more than 6 "sets" of at most 5 ("12x3") is read reps
+  first (3 sets of 12) and confirmed before it is logged. "10 reps x 3" and "45s x 3" name
+  the rep/hold side, so the other number is the set count.
 * A number with a time unit is a hold: "45 sec", "30 seconds", "1 min", "1:30", "3x30s".
 * A number with a load unit is a load: "16kg", "22,5 kg", "35 lbs", "35#". So is the number
   after "@", "with" or "at", and after a second "x" ("3x10x16"); without a unit the load's
@@ -53,6 +54,8 @@ plain text (no markdown) and shows what works.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from bot.core.numerals import ascii_digits
 from bot.core.parser_model import (
@@ -143,6 +146,8 @@ _CHAT_MESSAGES: dict[Chat, str] = {
     "not_yet": 'No rush, nothing logged yet. When you\'re done, reply with sets like "12 10 10".',
     "plan": 'Nothing logged for today. Once you\'ve trained, reply with sets like "12 10 10".',
     "cant": 'That\'s okay, nothing logged. Send "skip" to skip it, or your sets when you train.',
+    "partial": 'No problem, that happens. Reply with the sets you did manage, like "12 10", '
+    "and I'll log those.",
     "pain": 'Sorry it hurts. Nothing logged. Don\'t train through sharp pain: reply "skip" to '
     "rest it, and see a doctor or physio if it doesn't settle.",
     "prose": 'I didn\'t log anything from that. To log, reply with sets like "12 10 10" or "skip".',
@@ -199,7 +204,8 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
     if intent.chat == "question":
         raise NotALog("question")
     try:
-        items = Reader(toks).read()
+        reader = Reader(toks)
+        items = reader.read()
         groups = [item for item in items if isinstance(item, Group)]
         sets = sets_of(items) if groups else ()
     except LogParseError as err:
@@ -214,9 +220,11 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
             raise LogParseError(
                 'Did you skip it, or do some sets? Send "skip", or the numbers like "12 10 10".'
             )
-        log = ParsedLog("sets", sets)
+        log = ParsedLog("sets", _per_side(sets, words.plain()))
         if intent.future and not any(w in PAST for w in words.plain()):
             raise NotALog("plan")  # "I'll do 3x10 tomorrow", "next time 3x12"
+        if reader.swapped:
+            return Reading(log, True, "reps before sets")  # "12x3": 3 sets of 12?
         lone = len(groups) == 1 and groups[0].bare and len(items) == 1
         one_hold = len(items) == 1 and groups[0].count == 1 and groups[0].seconds is not None
         short = one_hold and (groups[0].seconds or 0) < 5  # "1 sec": a moment, not a hold
@@ -246,6 +254,8 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
         raise LogParseError(f"Got the weight, but how many reps? {EXAMPLES}")
     if intent.chat is not None:
         raise NotALog(intent.chat)
+    if intent.partial and not intent.strong_skip:
+        raise NotALog("partial")  # "couldn't finish the last set": the sets done, not a skip
     if intent.skip and intent.done:
         raise LogParseError('Did you skip it or finish it? Send "skip" or "done".')
     if intent.skip or intent.done:
@@ -258,6 +268,22 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
     if empty_is_done:
         return Reading(ParsedLog("done", ()), words.prose > 3, "")
     raise NotALog("prose" if words.prose >= 3 else "unreadable")
+
+
+def _per_side(sets: tuple[ParsedSet, ...], words: list[str]) -> tuple[ParsedSet, ...]:
+    """ "2x10 left 2x10 right", "left 10 right 8": one set is both sides, counted by the
+    weaker side (the plan's "per side" dose); an odd count can't be paired and stays."""
+    if not {"left", "right"} <= set(words) or len(sets) % 2:
+        return sets
+    half = len(sets) // 2
+    return tuple(
+        replace(
+            a,
+            reps=None if a.reps is None or b.reps is None else min(a.reps, b.reps),
+            seconds=None if a.seconds is None or b.seconds is None else min(a.seconds, b.seconds),
+        )
+        for a, b in zip(sets[:half], sets[half:], strict=True)
+    )
 
 
 def read_log(text: str) -> Reading:

@@ -11,7 +11,9 @@ from typing import Any, Literal
 Unit = Literal["kg", "lb"]
 Kind = Literal["sets", "skip", "done"]
 # Why a reply is conversation rather than a log (see parser.NotALog).
-Chat = Literal["question", "negated", "not_yet", "plan", "cant", "pain", "prose", "unreadable"]
+Chat = Literal[
+    "question", "negated", "not_yet", "plan", "cant", "partial", "pain", "prose", "unreadable"
+]
 
 MAX_REPS = 200
 MAX_SECONDS = 600

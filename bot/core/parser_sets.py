@@ -45,6 +45,14 @@ class Effort:
     rir: int | None
 
 
+_BEFORE_BELLS = frozenset({"the", "my", "a", "pair", "of", "two"})
+
+
+def _bell_size(t: Tok) -> bool:
+    """ "16s" written on the number (not "16 sec", not minutes): the bells people call so."""
+    return not t.spaced and t.text.isdigit() and t.end - t.start == len(t.text) + 1
+
+
 def _effort(t: Tok) -> Effort:
     if t.unit == "rir":
         if t.value != int(t.value) or not 0 <= t.value <= MAX_RIR:
@@ -106,6 +114,7 @@ class Reader:
         self.toks = [t for t in toks if t.kind in keep]
         self.i = 0
         self.items: list[Item] = []
+        self.swapped = False  # read "12x3" as reps first: ask before logging it
 
     def peek(self, ahead: int = 0) -> Tok | None:
         j = self.i + ahead
@@ -154,6 +163,8 @@ class Reader:
             self.items.append(Group(g.count, g.reps, g.seconds, bare=True))
 
     def hold(self, t: Tok) -> None:
+        if self.is_(0, "word") and self.toks[self.i].text in ("hold", "holds") and self.is_(1, "x"):
+            self.i += 1  # "30s hold x3"
         if self.is_(0, "x") and self.is_(1, "num", None):  # 45s x 3
             self.items.append(_group(self.toks[self.i + 1].value, seconds=t.value))
             self.i += 2
@@ -202,7 +213,12 @@ class Reader:
         return run
 
     def each(self, count: Tok, dose: Tok) -> None:
-        """`count` sets of `dose`: a hold when it has seconds, else reps (maybe then "reps")."""
+        """`count` sets of `dose`: a hold when it has seconds, else reps (maybe then "reps").
+        "12x3" (more than 6 "sets" of at most 5 reps) is more likely reps first: 3 sets of
+        12, to be confirmed."""
+        if dose.unit is None and count.kind == "num" and count.value > 6 and dose.value <= 5:
+            count, dose = dose, count
+            self.swapped = True
         if dose.unit == "s":
             self.items.append(_group(count.value, seconds=dose.value))
         else:
@@ -211,8 +227,13 @@ class Reader:
                 self.i += 1
 
     def at(self, t: Tok) -> None:
+        while (w := self.peek()) is not None and w.kind == "word" and w.text in _BEFORE_BELLS:
+            self.i += 1  # "with the 16s", "with my 20s"
         nxt = self.peek()
-        if nxt is not None and nxt.kind == "num" and nxt.unit != "s":
+        if nxt is not None and nxt.kind == "num" and nxt.unit == "s" and _bell_size(nxt):
+            self.i += 1  # "with the 16s": the 16 kg (or lb) dumbbells, not a 16 s hold
+            self.items.append(_load(nxt.value, None))
+        elif nxt is not None and nxt.kind == "num" and nxt.unit != "s":
             self.i += 1
             self.items.append(_load(nxt.value, nxt.unit))
         elif nxt is not None and nxt.kind == "bw":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.numerals import NumeralError, ascii_digits
+from bot.core.numerals import NumeralError, ascii_digits, number_words_as_digits
 from bot.core.parser_model import EXAMPLES, LogParseError
 from bot.core.text import fold
 
@@ -30,7 +30,7 @@ _ROLE_WORDS: dict[str, str] = {
         ("set", "sets", "round", "rounds", "satz", "satze", "saetze", "serie", "series", "serien"),
         "sets",
     ),
-    **dict.fromkeys(("with", "at"), "at"),
+    **dict.fromkeys(("with", "at", "w", "using"), "at"),  # "3x10 w 20"
     **dict.fromkeys(("bw", "bodyweight"), "bw"),
     "of": "of",
     **dict.fromkeys(("x", "mal"), "x"),  # "3 mal 10"
@@ -68,6 +68,7 @@ class Tok:
     end: int
     value: float = 0.0
     unit: str | None = None  # num: None | kg | lb | s (minutes become s); effort: rpe | rir
+    spaced: bool = False  # num: its unit is a word of its own ("30 sec", not "30s")
 
 
 def _number(digits: str) -> float:
@@ -87,7 +88,12 @@ def tokens_of(text: str) -> list[Tok]:
 
 def prepared(plain: str) -> str:
     """The text the tokens' offsets point into."""
-    return _FIFTY_FIFTY.sub("fifty-fifty", _DATES.sub(" date ", fold(plain)))
+    text = _LETTER_O.sub("0", number_words_as_digits(fold(plain)))
+    return _FIFTY_FIFTY.sub("fifty-fifty", _DATES.sub(" date ", text))
+
+
+# "1o", "2o": the letter o typed for a zero after a digit (not "10 o'clock", not "2okg").
+_LETTER_O = re.compile(r"(?<=[0-9])o(?![^\W\d_'])")
 
 
 # A date with a four-digit year is never a rep list ("12/05/2026", "2026-05-12").
@@ -118,7 +124,26 @@ def _tokenize(text: str) -> list[Tok]:
             toks.append(Tok("x", m.group(), s, e))
         else:
             toks.append(Tok(kind, m.group(), s, e))
-    return _drop_asides(_merge(toks))
+    return _spread_hold_unit(_drop_asides(_merge(toks)))
+
+
+def _spread_hold_unit(toks: list[Tok]) -> list[Tok]:
+    """ "45, 40, 30 sec": a time unit written after the last of a plain list is every
+    number's (but "1, 5s", as the confirmations write one rep and a hold, stays so)."""
+    out = list(toks)
+    run: list[int] = []  # the bare numbers before, separated only by commas or "and"
+    for i, t in enumerate(toks):
+        if t.kind == "num" and t.unit is None:
+            run.append(i)
+        elif t.kind == "num" and t.unit == "s" and t.spaced and run:
+            factor = 60 if t.text.endswith("min") else 1
+            for j in run:
+                n = toks[j]
+                out[j] = Tok("num", n.text, n.start, n.end, n.value * factor, "s")
+            run = []
+        elif not (t.kind == "sep" and t.text in ",;/") and t.text != "and":
+            run = []
+    return out
 
 
 def _number_tokens(m: re.Match[str], s: int, e: int) -> list[Tok]:
@@ -153,14 +178,16 @@ def _merge(toks: list[Tok]) -> list[Tok]:
         if t.kind == "unit" and prev is not None and prev.kind == "num" and prev.unit is None:
             value = prev.value * 60 if t.unit == "min" else prev.value
             unit = "s" if t.unit == "min" else t.unit
-            out[-1] = Tok("num", prev.text, prev.start, t.end, value, unit)
+            out[-1] = Tok("num", prev.text, prev.start, t.end, value, unit, t.start > prev.end)
             before = out[-2] if len(out) > 1 else None
             if (
                 t.unit == "s" and before is not None and before.text.endswith("min") and value < 60
             ):  # "1 min 30 s" is one hold of 90 s
                 out[-2:] = [Tok("num", before.text, before.start, t.end, before.value + value, "s")]
             elif t.unit == "min":
-                out[-1] = Tok("num", prev.text + "min", prev.start, t.end, value, unit)
+                out[-1] = Tok(
+                    "num", prev.text + "min", prev.start, t.end, value, unit, out[-1].spaced
+                )
             continue
         if t.kind == "word" and t.text == "weight" and prev is not None and prev.text == "body":
             out[-1] = Tok("bw", "bodyweight", prev.start, t.end)

@@ -344,6 +344,7 @@ class Intent:
     hedged: bool  # a reading here should be confirmed
     future: bool  # about days to come ("tomorrow", "next week")
     plan: bool  # an aim or intention ("goal is 3x15", "I'll do 3x10")
+    partial: bool = False  # part of it was missed ("couldn't finish the last set")
 
 
 def is_question(w: Words) -> bool:
@@ -429,11 +430,12 @@ def intent_of(w: Words) -> Intent:
         done = done or plain[0] in _DONE_ALONE
     if not plain and symbols & _DONE_ALONE_SYMBOLS and not symbols & _SKIP_SYMBOLS:
         done = True
+    partial = False
     if skip or done:
         partial = skip and any(x in SET_CONTEXT or x == "last" for x in plain)  # "missed a rep"
         hedged = w.prose > 3 or w.numbers_in_prose or partial or hedged_skip
     plan = any(x in _PLAN_WORDS for x in plain)
-    return Intent(skip, strong, done, chat, hedged, future, plan)
+    return Intent(skip, strong, done, chat, hedged, future, plan, partial)
 
 
 def _skip_word_is_negator(clause: list[str], i: int) -> bool:

@@ -49,7 +49,7 @@ class Report:
             lines += [f"        {line}" for line in rest]
         problems = sum(c.status == "fail" for c in self.checks)
         lines.append(
-            f"{problems} problem(s) to fix before Backline can run."
+            f"{problems} problem{'s' if problems > 1 else ''} to fix before Backline can run."
             if problems
             else "All set: Backline is ready to run."
         )
@@ -62,10 +62,13 @@ def diagnose(*, quick: bool = False) -> Report:
 
     report = Report()
     config: Config | None = None
+    db_named_wrong = False
     try:
         config = load_config()
     except ConfigError as exc:
         report.add("fail", "configuration", "\n".join(exc.problems))
+        # Said once: the database check would only fail again on the same path.
+        db_named_wrong = any(problem.startswith("BACKLINE_DB ") for problem in exc.problems)
     db_path: Path | str
     if config is None:
         db_path = Path(os.environ.get("BACKLINE_DB") or "backline.db")
@@ -76,7 +79,8 @@ def diagnose(*, quick: bool = False) -> Report:
         report.add("warn", "configuration", problem)
     if not quick:
         _check_content(report, config.content if config else None)
-    _check_database(report, db_path, quick=quick)
+    if not db_named_wrong:
+        _check_database(report, db_path, quick=quick)
     if config is not None:
         _check_tokens(report, config)
     return report

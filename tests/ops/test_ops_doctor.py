@@ -46,7 +46,7 @@ def test_doctor_fails_on_bad_configuration_without_quoting_it(tmp_path: Path) ->
     assert "FAIL  configuration: BACKLINE_TELEGRAM_TOKEN does not look like" in out
     assert "warn  configuration: BACKLINE_DISCROD_TOKEN is not a Backline setting" in out
     assert bad not in out and DISCORD not in out
-    assert out.splitlines()[-1] == "1 problem(s) to fix before Backline can run."
+    assert out.splitlines()[-1] == "1 problem to fix before Backline can run."
 
 
 def test_doctor_finds_a_corrupt_database(tmp_path: Path) -> None:
@@ -110,3 +110,13 @@ def test_cold_commands_never_load_pydantic(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_doctor_names_a_database_path_that_is_a_folder_once(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    result = run_backline("doctor", cwd=tmp_path, env=backline_env(BACKLINE_DB=str(folder)))
+    assert result.returncode == 1
+    fails = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert len(fails) == 1 and "is a folder, not a file" in fails[0], result.stdout
+    assert result.stdout.splitlines()[-1] == "1 problem to fix before Backline can run."

@@ -29,6 +29,7 @@ from bot.core.features.base import Feature, Services
 from bot.core.features.plans import ExerciseAction, GroupAction, PlanAction, Plans, exercise_prompt
 from bot.core.features.progress import NextTimes
 from bot.core.features.rest import rest_button
+from bot.core.lookup import exercise_name
 from bot.core.parser import (
     LogParseError,
     NotALog,
@@ -39,8 +40,9 @@ from bot.core.parser import (
     parse_log,
     read_log,
 )
+from bot.core.parser_words import PAIN
 from bot.core.planner import DayPlan, PlannedExercise
-from bot.core.ports import NewSet
+from bot.core.ports import NewSet, SetLog
 
 START_WORDS = ("start", "log", "go", "step", "step by step")
 STOP_WORDS = ("stop", "cancel", "later")
@@ -81,6 +83,24 @@ class ConfirmAnswer(ButtonData):
     answer: Literal["yes", "no"]
 
 
+@dataclass(frozen=True, slots=True)
+class UndoLog(ButtonData):
+    """Undo under a log the bot filled in itself ("/log rdl": as prescribed): it takes back
+    that log (`source`), not whatever was logged last."""
+
+    kind = "ul"
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceEarlier(ButtonData):
+    """Under a log made from an older prompt: its sets (`source`) replace the exercise's
+    earlier sets that day instead of adding to them."""
+
+    kind = "re"
+    source: str
+
+
 class Logging(Feature):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
@@ -100,7 +120,37 @@ class Logging(Feature):
         if not rest:
             return say(render.LOG_WHAT)
         plan = await self.plans.for_user(ctx.user, ctx.today)
-        return await self._log_list(ctx, plan, rest, None)
+        # Its own source: an edited "/log ..." is not re-read as a reply, but Undo finds it.
+        # A slash command has no message of its own (Discord's): the event names it then.
+        e = ctx.event
+        said = ctx.source or (f"{e.user.platform}:{e.chat_id}:{e.event_id}" if e.event_id else None)
+        source = f"{said}/log" if said else None
+        reply = await self._log_list(ctx, plan, rest, source)
+        typed = _filled_in(rest)
+        if source is not None and typed is not None:
+            # "/log rdl" with no sets: logged as prescribed; say so, and one tap takes it back.
+            stored = await self.store.sets_from_source(ctx.user.id, source)
+            if stored and reply.messages:
+                first = reply.messages[0]
+                undo = Button(render.UNDO, UndoLog(source).encode())
+                reply.messages[0] = replace(
+                    first,
+                    text=first.text + render.as_prescribed_hint(typed),
+                    buttons=((undo,), *first.buttons),
+                )
+        return reply
+
+    @on_button(UndoLog)
+    async def undo_button(self, ctx: Ctx, data: UndoLog) -> Reply:
+        removed, _ = await self.store.replace_sets_from_source(ctx.user.id, data.source, [])
+        reply = say(
+            render.undone(removed, self.services.library, ctx.units)
+            if removed
+            else render.ALREADY_UNDONE,
+            private=ctx.private_here,
+        )
+        reply.button_ack = render.ACK_UNDONE if removed else render.ACK_STALE
+        return reply
 
     @command("undo", "Take back your last log, swap or avoid", bare=True)
     async def undo(self, ctx: Ctx, _: str) -> Reply:
@@ -126,7 +176,7 @@ class Logging(Feature):
             planned = self.plans.planned(plan, link.exercise_id, level)
             if planned is None:
                 return say(render.EXERCISE_GONE)
-            return await self._log_one(ctx, plan, planned, text, advance=True)
+            return await self._log_one(ctx, plan, planned, text, advance=True, aimed=True)
         if link.kind == "howto" and link.exercise_id:
             plan = await self.plans.for_user(ctx.user, ctx.today)
             planned = self.plans.planned(plan, link.exercise_id, level)
@@ -194,6 +244,8 @@ class Logging(Feature):
                 return await self._log_one(ctx, plan, pending[0], text, advance=True)
         if plan.training and _lists_several(text):
             return await self._log_list(ctx, plan, text, ctx.source)
+        if not plan.training and (_reads_as_sets(text) or _done_or_skip(text)):
+            return say(render.REST_DAY_LOG_TODAY)  # "12 10 10" on a rest day: which move?
         pain = _pain_answer(text)
         return say(pain or render.NOT_UNDERSTOOD)
 
@@ -353,12 +405,25 @@ class Logging(Feature):
         return [p for p in plan.main if p.exercise_id not in logged]
 
     async def _log_one(
-        self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise, text: str, advance: bool
+        self,
+        ctx: Ctx,
+        plan: DayPlan,
+        planned: PlannedExercise,
+        text: str,
+        advance: bool,
+        aimed: bool = False,
     ) -> Reply:
+        """`aimed`: a reply to this exercise's own message (not the next one in line)."""
+        if text.lstrip().startswith("*"):  # "*12 12 10": chat shorthand for a correction
+            text = "actually " + text.lstrip()[1:]
         try:
             reading = read_log(text)
         except LogParseError as exc:
             return refuse(exc.message)
+        if reading.log.kind == "sets" and not reading.needs_confirmation:
+            again = await self._logged_again(ctx, plan, planned, reading, text)
+            if again is not None:
+                return again
         if advance and _for_the_day(reading, text):
             # "skip today, sick" while logging step by step: what is left of the day, not
             # only this exercise.
@@ -367,7 +432,107 @@ class Logging(Feature):
             return await self._log_whole_plan(ctx, plan, reading.log, ctx.source)
         if reading.needs_confirmation:
             return await self._ask(ctx, plan, reading, advance, planned)
-        return await self._store_one(ctx, plan, planned, reading.log, ctx.source, advance)
+        earlier = await self._logged_earlier(ctx, plan, planned) if aimed else []
+        reply = await self._store_one(ctx, plan, planned, reading.log, ctx.source, advance)
+        if earlier and ctx.source and reading.log.kind == "sets" and reply.messages:
+            # Logged again from an older prompt: more sets, or a fix? Stored as more sets (so
+            # nothing is lost), and one tap makes it a fix.
+            first = reply.messages[0]
+            note = render.added_to_earlier(planned.name, earlier, ctx.units)
+            button = Button(render.REPLACE_EARLIER, ReplaceEarlier(ctx.source).encode())
+            if first.preface:
+                first = replace(first, preface=first.preface + note)
+            else:
+                first = replace(first, text=first.text + note)
+            reply.messages[0] = replace(first, buttons=((button,), *first.buttons))
+        return reply
+
+    async def _logged_earlier(
+        self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise
+    ) -> list[SetLog]:
+        today = await self.store.sets_on(ctx.user.id, plan.day)
+        return [s for s in today if s.exercise_id == planned.exercise_id and not s.skipped]
+
+    @on_button(ReplaceEarlier)
+    async def replace_earlier(self, ctx: Ctx, data: ReplaceEarlier) -> Reply:
+        """The sets `data.source` logged take the place of that exercise's earlier ones."""
+        new = await self.store.sets_from_source(ctx.user.id, data.source)
+        ids = {s.exercise_id for s in new}
+        if len(ids) != 1:
+            return refuse(render.ALREADY_UNDONE)
+        exercise_id, day = ids.pop(), new[0].plan_date
+        earlier = [
+            s
+            for s in await self.store.sets_on(ctx.user.id, day)
+            if s.exercise_id == exercise_id and s.source != data.source
+        ]
+        sources = {s.source for s in earlier}
+        old: list[SetLog] = []
+        for source in sorted(str(s) for s in sources if s is not None):
+            logged = await self.store.sets_from_source(ctx.user.id, source)
+            if all(s.exercise_id == exercise_id for s in logged):  # never another exercise's
+                old += (await self.store.replace_sets_from_source(ctx.user.id, source, []))[0]
+        if not old:
+            return refuse(render.ALREADY_REPLACED)
+        name = exercise_name(self.library, exercise_id)
+        reply = say(render.edited(name, new, old, ctx.units), private=ctx.private_here)
+        reply.button_ack = render.ACK_REPLACED
+        return reply
+
+    async def _logged_again(
+        self,
+        ctx: Ctx,
+        plan: DayPlan,
+        planned: PlannedExercise,
+        reading: Reading,
+        text: str,
+    ) -> Reply | None:
+        """Sets for an exercise logged earlier today: "actually 12 12 10" (or "oops", "*12 12
+        10") corrects it, the newest log when the next exercise has none; sets after a skip
+        replace the skip. None: log as usual."""
+        today = await self.store.sets_on(ctx.user.id, plan.day)
+        earlier = [s for s in today if s.exercise_id == planned.exercise_id]
+        correcting = _is_correction(text)
+        target = planned
+        if correcting and not earlier and today:
+            newest = max(s.batch_id for s in today)
+            earlier = [s for s in today if s.batch_id == newest]
+            ids = {s.exercise_id for s in earlier}
+            found = self.plans.planned(plan, ids.pop(), ctx.user.settings.level)
+            if ids or found is None:
+                return None
+            target = found
+        sources = {s.source for s in earlier}
+        if not earlier or None in sources or ctx.source in sources:
+            return None
+        source = " ".join(sorted(str(s) for s in sources))  # sources hold no spaces
+        if correcting or all(s.skipped for s in earlier):
+            return await self._replace(ctx, plan, target, reading.log, source)
+        return None
+
+    async def _replace(
+        self, ctx: Ctx, plan: DayPlan, planned: PlannedExercise, log: ParsedLog, sources: str
+    ) -> Reply | None:
+        """The sets those messages (`sources`, space-separated) logged, all of `planned`,
+        become `log`'s; None if one of them logged another exercise too."""
+        each = sources.split()
+        for source in each:
+            logged = await self.store.sets_from_source(ctx.user.id, source)
+            if not logged or any(s.exercise_id != planned.exercise_id for s in logged):
+                return None
+        await self.services.clear_state(ctx.user.id, ConfirmState)
+        sets = dose.to_sets(planned, log, ctx.units)
+        old: list[SetLog] = []
+        for i, source in enumerate(each):  # the first message holds the new sets
+            gone, _ = await self.store.replace_sets_from_source(
+                ctx.user.id, source, sets if i == 0 else []
+            )
+            old += gone
+        text = render.edited(planned.name, sets, old, ctx.units)
+        pending = await self._unlogged(ctx, plan)
+        if plan.training and pending:
+            text += render.next_up(pending[0].name)
+        return say(text, private=ctx.private_here)
 
     async def _store_one(
         self,
@@ -381,7 +546,12 @@ class Logging(Feature):
         await self.services.clear_state(ctx.user.id, ConfirmState)  # a newer log answers it
         sets = dose.to_sets(planned, parsed, ctx.units)
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
-        confirm = render.logged(ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units)
+        done = parsed.kind == "done"
+        confirm = render.logged(
+            ctx.speaker, planned.name, sets, plan.day, ctx.today, ctx.units, done
+        )
+        if parsed.kind == "skip" and _mentions_pain(ctx.event.text) and not ctx.in_group:
+            confirm += render.SKIPPED_FOR_PAIN  # "skipped, back hurts"
         if not all(s.skipped for s in sets):
             confirm += await self.next_times.after_log(ctx.user, planned.exercise_id, plan.day)
         sentence, prompt = await self._what_next(ctx, plan, advance)
@@ -446,9 +616,12 @@ class Logging(Feature):
         sets = [s for p in pending for s in dose.to_sets(p, parsed, ctx.units)]
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         await self.services.clear_state(ctx.user.id, LoggingState)
-        names = ", ".join(p.name for p in pending)
+        names = [p.name for p in pending]
         if parsed.kind == "skip":
-            return say(render.rest_skipped(ctx.speaker, names))
+            said = render.rest_skipped(ctx.speaker, ", ".join(names))
+            if _mentions_pain(ctx.event.text) and not ctx.in_group:  # not in front of everyone
+                said += render.SKIPPED_FOR_PAIN
+            return say(said)
         ids = [p.exercise_id for p in pending]
         nxt = await self.next_times.after_session(ctx.user, ids, plan.day)
         return say(render.all_logged(ctx.speaker, names, nxt), private=ctx.private_here)
@@ -457,6 +630,8 @@ class Logging(Feature):
         try:
             entries = parse_exercise_list(text)
         except LogParseError as exc:
+            if source is not None and source.endswith("/log") and _reads_as_sets(text):
+                return refuse(render.LOG_NAME_FIRST)  # "/log 12 10 10"
             return refuse(exc.message + render.NAME_THE_EXERCISE)
         batches: list[tuple[PlannedExercise, list[NewSet]]] = []
         for name, parsed in entries:
@@ -465,17 +640,22 @@ class Logging(Feature):
                 unknown = render.not_found(name, self.lookup.find(name).suggestions)
                 return say(unknown + (render.LIST_NOT_LOGGED if len(entries) > 1 else ""))
             batches.append((planned, dose.to_sets(planned, parsed, ctx.units)))
+        pending = {p.exercise_id for p in await self._unlogged(ctx, plan)}
         # One reply is one batch, so /undo takes back the whole reply.
         await self.services.clear_state(ctx.user.id, ConfirmState)
         await self.store.add_sets(ctx.user.id, plan.day, [s for _, b in batches for s in b], source)
+        said = [parsed.kind == "done" for _, parsed in entries]
         lines = [
-            render.logged(ctx.speaker, p.name, sets, plan.day, ctx.today, ctx.units)
-            for p, sets in batches
+            render.logged(ctx.speaker, p.name, sets, plan.day, ctx.today, ctx.units, done)
+            for (p, sets), done in zip(batches, said, strict=True)
         ]
         for i, (p, sets) in enumerate(batches):
             if not all(s.skipped for s in sets):
                 lines[i] += await self.next_times.after_log(ctx.user, p.exercise_id, plan.day)
-        nxt, _ = await self._what_next(ctx, plan, advance=False)
+        if plan.training and not pending:
+            nxt = render.EXTRA_AFTER_SESSION  # the session was done before this log
+        else:
+            nxt, _ = await self._what_next(ctx, plan, advance=False)
         return say(render.logged_list(lines, nxt), private=ctx.private_here)
 
 
@@ -486,12 +666,38 @@ def _for_the_day(reading: Reading, text: str) -> bool:
     )
 
 
+# A reply that corrects the log before it: "actually 12 12 10", "oops, 10 10", "*12 12 10".
+CORRECTION_STARTS = (
+    "actually", "sorry", "oops", "correction", "i mean", "i meant", "meant", "make that",
+    "make it", "no wait", "wait", "typo", "fix", "edit", "*",
+)  # fmt: skip
+
+
+def _is_correction(text: str) -> bool:
+    said = re.sub(r"\s+", " ", text.lower()).strip()
+    return any(re.match(rf"{re.escape(w)}(?![a-z])", said) for w in CORRECTION_STARTS)
+
+
+def _filled_in(text: str) -> str | None:
+    """ "/log rdl" (or "rdl done"): no sets typed, so the bot fills in the prescription; the
+    name as typed (the first one), else None."""
+    try:
+        entries = parse_exercise_list(text)
+    except LogParseError:
+        return None
+    return entries[0][0] if entries and all(log.kind == "done" for _, log in entries) else None
+
+
 def _lists_several(text: str) -> bool:
     """ "rdl 10 10, banana 12 12": a list of named exercises, known or not."""
     try:
         return len(parse_exercise_list(text)) > 1
     except LogParseError:
         return False
+
+
+def _mentions_pain(text: str) -> bool:
+    return not PAIN.isdisjoint(re.findall(r"[a-z]+", text.lower()))
 
 
 def _pain_answer(text: str) -> str | None:
@@ -511,6 +717,14 @@ def _reads_as_sets(text: str) -> bool:
         return read_log(text).log.kind == "sets"
     except LogParseError:
         return False
+
+
+def _done_or_skip(text: str) -> bool:
+    try:
+        reading = read_log(text)
+    except LogParseError:
+        return False
+    return reading.log.kind in ("done", "skip") and not reading.needs_confirmation
 
 
 def _as_reply(log: ParsedLog) -> str:

@@ -125,15 +125,14 @@ class NextTimes:
 
     async def after_session(
         self, user: User, exercise_ids: list[str], day: date | None = None
-    ) -> str:
-        """` Next time: Glute bridge 3 x 10-15 (aim 12); ...` for a whole session."""
+    ) -> list[tuple[str, str]]:
+        """(exercise name, `3 x 10-12 (aim 12)`) for each exercise of a whole session."""
         steps = await self.steps(user, exercise_ids, day)
         units = user.settings.units
-        parts = [
-            f"{exercise_name(self.library, i)} {render.next_phrase(nxt, units, self.library)}"
+        return [
+            (exercise_name(self.library, i), render.next_phrase(nxt, units, self.library))
             for i, nxt in steps.items()
         ]
-        return f" Next time: {'; '.join(parts)}." if parts else ""
 
 
 class Progress(Feature):
@@ -231,7 +230,7 @@ class Progress(Feature):
         if isinstance(entry, str):
             return _private(entry)
         if len(words) < 2:
-            return _private(render.entry_needs_sets(entry.number))
+            return _private(render.entry_needs_sets(entry.number, ctx.units))
         try:
             parsed = parse_log(" ".join(words[1:]))
         except LogParseError as exc:

@@ -9,6 +9,7 @@ from bot.core.dispatch import Ctx, command, say
 from bot.core.events import Outbound, Reply
 from bot.core.features.base import Feature, Services
 from bot.core.features.plans import Plans, group_overview, overview
+from bot.core.features.setup import OnboardingState
 from bot.core.ports import Channel
 
 
@@ -23,6 +24,8 @@ class Session(Feature):
             channel = await self.store.get_channel(ctx.event.user.platform, ctx.event.chat_id)
             if channel is not None and channel.enabled:
                 return self._group_today(channel)
+        # "/today any time to skip setup": a reply to the session is a log, not a setup answer.
+        await self.services.clear_state(ctx.user.id, OnboardingState)
         plan = await self.plans.for_user(ctx.user, ctx.today)
         return Reply([overview(plan, ctx.user, example=self.plans.example(plan))])
 

@@ -3,7 +3,9 @@ bridge self-test, which can also set the level)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -11,9 +13,11 @@ from bot.core import onboarding, render, timezones
 from bot.core.dispatch import ButtonData, Ctx, State, command, on_button, on_state, refuse, say
 from bot.core.events import Button, MessageLink, Outbound, Reply
 from bot.core.features.base import Feature, Services
+from bot.core.library import SelfTestOutcome
 from bot.core.settings import Settings
 
-SELFTEST_WORDS = ("selftest", "not sure", "self-test")
+SELFTEST_WORDS = ("selftest", "self-test", "self test", "not sure", "no idea", "dunno",
+                  "don't know", "dont know", "unsure", "no clue", "test")  # fmt: skip
 MENU_AFTER = 5  # more options than this are one menu (one row of buttons holds five)
 YES_WORDS = ("yes", "y", "yep", "yeah", "ok", "okay", "right", "correct", "sure")
 NO_WORDS = ("no", "n", "nope", "wrong", "another", "other")
@@ -93,6 +97,40 @@ async def ask_zone(
     return Reply([question], button_ack=render.ACK_GOT_IT)
 
 
+def _wants_selftest(answer: str) -> bool:
+    """ "Not sure", "no idea tbh", "test me": the self-test sets the level."""
+    words = " ".join(re.findall(r"[a-z'-]+", answer.lower()))
+    return any(re.search(rf"\b{re.escape(w)}\b", words) for w in SELFTEST_WORDS)
+
+
+# How people describe each self-test outcome, besides its button's own words.
+OUTCOME_WORDS: dict[str, frozenset[str]] = {
+    "steady": frozenset({"level", "steady", "stable", "fine", "good", "solid", "easy", "yes"}),
+    "wobbly": frozenset({"sagged", "sag", "sagging", "wobbled", "wobbly", "wobble", "shaky",
+                         "shook", "dropped", "dipped", "tilted", "tilt", "sank"}),
+    "could-not": frozenset({"couldn't", "couldnt", "cannot", "can't", "cant", "fell",
+                            "impossible", "no"}),
+}  # fmt: skip
+_LABEL_FILLER = frozenset({"and", "or", "they", "i", "it", "the", "my", "hold"})
+
+
+def _selftest_outcome(answer: str, outcomes: Sequence[SelfTestOutcome]) -> SelfTestOutcome | None:
+    """The outcome a typed answer names: its id or label, else the one outcome whose words
+    it uses ("they wobbled a bit", "fell over")."""
+    text = answer.strip().lower()
+    exact = next((o for o in outcomes if text in (o.id.lower(), o.label.lower())), None)
+    if exact is not None:
+        return exact
+    said = set(re.findall(r"[a-z']+", text))
+    named = [
+        o
+        for o in outcomes
+        if said
+        & (OUTCOME_WORDS.get(o.id, frozenset()) | (set(o.label.lower().split()) - _LABEL_FILLER))
+    ]
+    return named[0] if len(named) == 1 else None
+
+
 class Setup(Feature):
     @command(
         "start",
@@ -118,7 +156,17 @@ class Setup(Feature):
 
     @on_state(OnboardingState)
     async def onboarding_typed(self, ctx: Ctx, state: OnboardingState, text: str) -> Reply:
-        return await self._onboarding_answer(ctx, state.step, text)
+        reply = await self._onboarding_answer(ctx, state.step, text)
+        new = await self.store.find_user(ctx.event.user)
+        after = await self.store.get_state(ctx.user.id)
+        moved_on = after != state.to_dict() and (after or {}).get("kind") != SelftestState.kind
+        if new is not None and moved_on and reply.messages:
+            # A typed answer is read, not tapped: say how it was read ("Got it. Equipment:
+            # Dumbbells, Resistance band."), so a misreading is seen at once.
+            said = render.setup_understood(state.step, new.settings, self.library)
+            first = reply.messages[0]
+            reply.messages[0] = replace(first, preface=f"{said}\n{first.preface}".strip())
+        return reply
 
     def _step_message(self, settings: Settings, step_id: str) -> Outbound:
         step = onboarding.step(step_id)
@@ -137,7 +185,7 @@ class Setup(Feature):
     async def _onboarding_answer(self, ctx: Ctx, step_id: str, answer: str) -> Reply:
         if step_id not in onboarding.STEP_IDS:
             return say(render.SETUP_EXPIRED)
-        if step_id == "level" and answer.strip().lower() in SELFTEST_WORDS:
+        if step_id == "level" and _wants_selftest(answer):
             await self.services.save_state(ctx.user.id, SelftestState(then="equipment"))
             return Reply([self._selftest_message()])
         settings = ctx.user.settings
@@ -240,10 +288,10 @@ class Setup(Feature):
 
     async def _selftest_answer(self, ctx: Ctx, answer: str) -> Reply:
         st = self.library.selftest
-        text = answer.strip().lower()
-        outcome = next((o for o in st.outcomes if text in (o.id.lower(), o.label.lower())), None)
-        if outcome is None:
-            return Reply([Outbound(render.PICK_AN_ANSWER), self._selftest_message()])
+        outcome = _selftest_outcome(answer, st.outcomes)
+        if outcome is None:  # the buttons again, without the whole test
+            again = self._selftest_message()
+            return Reply([replace(again, text=render.PICK_AN_ANSWER, title=None)])
         state = await self.services.load_state(ctx.user.id, SelftestState)
         level = self.library.levels.get(outcome.level)
         level_name = level.name if level else outcome.level

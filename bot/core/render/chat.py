@@ -11,7 +11,7 @@ from bot.core.lookup import exercise_name
 from bot.core.onboarding import days_label
 from bot.core.parser import ParsedLog, describe
 from bot.core.ports import NewSet, SetLog
-from bot.core.render.formats import fmt_day, fmt_sets
+from bot.core.render.formats import fmt_day, fmt_sets, zone_label
 from bot.core.settings import Settings
 
 SORRY = (
@@ -31,14 +31,22 @@ STALE_BUTTON = "That button is out of date, so I've left everything as it was. "
 
 
 def logged(
-    speaker: str, name: str, sets: Sequence[NewSet], day: date, today: date, units: str
+    speaker: str,
+    name: str,
+    sets: Sequence[NewSet],
+    day: date,
+    today: date,
+    units: str,
+    prescribed: bool = False,
 ) -> str:
-    """`Logged RDL: 12, 10, 10 reps @ 16 kg.` (`speaker` names the member in a group)."""
+    """`Logged RDL: 12, 10, 10 reps @ 16 kg.` (`speaker` names the member in a group;
+    `prescribed`: no sets were typed, the plan's were logged)."""
     who = f"{speaker}: " if speaker else ""
     when = "" if day == today else f" for {fmt_day(day)}"
     if all(s.skipped for s in sets):
         return f"{who}Skipped {name}{when}. No problem."
-    return f"{who}Logged {name}{when}: {fmt_sets(sets, units)}."
+    how = " as prescribed" if prescribed else ""
+    return f"{who}Logged {name}{how}{when}: {fmt_sets(sets, units)}."
 
 
 def logged_list(lines: Sequence[str], after: str) -> str:
@@ -52,7 +60,7 @@ def session_done(group: bool) -> str:
     return " That's the whole session done. Great work on the back of your body!"
 
 
-def edited(names: str, new: Sequence[NewSet], old: Sequence[SetLog], units: str) -> str:
+def edited(names: str, new: Sequence[NewSet | SetLog], old: Sequence[SetLog], units: str) -> str:
     return f"Updated {names}: {fmt_sets(new, units)} (was {fmt_sets(old, units)})."
 
 
@@ -98,7 +106,8 @@ def group_only(name: str) -> str:
 
 def settings_line(s: Settings) -> str:
     return (
-        f"Sessions on {days_label(s.weekdays)} at {s.reminder_time.strftime('%H:%M')} {s.timezone}."
+        f"Sessions on {days_label(s.weekdays)} at {s.reminder_time.strftime('%H:%M')} "
+        f"{zone_label(s.timezone)}."
     )
 
 
@@ -112,7 +121,7 @@ def _setting_lines(s: Settings, library: Library) -> dict[str, str]:
         if e in library.taxonomy.equipment
     )
     week = f"Week: {split.name if split else s.split} on {days_label(s.weekdays)}"
-    push = f"Session push: {s.reminder_time.strftime('%H:%M')} {s.timezone}" + (
+    push = f"Session push: {s.reminder_time.strftime('%H:%M')} {zone_label(s.timezone)}" + (
         " (paused)" if s.paused else ""
     )
     return {
@@ -195,7 +204,23 @@ REST_DAY_LOG = (
     "That was a rest day, so there's no session to log. Did some extra work? "
     'Name it and I\'ll log it as extra, e.g. "rdl 3x10 @ 40kg".'
 )
+REST_DAY_LOG_TODAY = (
+    "Today is a rest day, so there's no session to log. Did some extra work? "
+    'Name it and I\'ll log it as extra, e.g. "rdl 3x10 @ 40kg".'
+)
+LOG_NAME_FIRST = "Which exercise was that? Put its name first, e.g. /log rdl 12 10 10."
 EXTRA_WORK = " Today is a rest day, so I logged that as extra work."
+EXTRA_AFTER_SESSION = "Today's session was already done, so that counts as extra work. Nice!"
+UNDO = "Undo"
+ACK_UNDONE = "Undone"
+ALREADY_UNDONE = "Nothing to undo there: that log was taken back already, or it isn't yours."
+
+
+def as_prescribed_hint(name: str) -> str:
+    """After "/log rdl" with no sets: the bot filled them in, so one tap takes them back."""
+    return f"\nNot what you did? Tap Undo, or send /log {name} 12 10 10."
+
+
 DAY_LOGGED = "Everything for that day is logged already. Nice!"
 DAY_LOGGED_FIX = (
     "You've logged every exercise for that day. Reply to an exercise message "
@@ -225,6 +250,20 @@ def confirm_log(name: str | None, log: ParsedLog) -> str:
     return f"Log {describe(log)} of {what}?"
 
 
+SKIPPED_FOR_PAIN = " Rest it, and see a doctor or physio if the pain doesn't settle."
+REPLACE_EARLIER = "Replace earlier"
+ACK_REPLACED = "Replaced"
+ALREADY_REPLACED = "That's replaced already: nothing left to change."
+
+
+def added_to_earlier(name: str, earlier: Sequence[SetLog], units: str) -> str:
+    """After a log from an older prompt of an exercise logged already that day."""
+    return (
+        f"\nAdded to what you logged earlier ({fmt_sets(earlier, units)}). "
+        "Meant to fix it instead? Tap Replace earlier."
+    )
+
+
 def next_up(name: str) -> str:
     return f" Next up: {name}."
 
@@ -234,9 +273,16 @@ def rest_skipped(speaker: str, names: str) -> str:
     return f"{who}Skipped the rest of the session ({names}). Rest well."
 
 
-def all_logged(speaker: str, names: str, next_time: str) -> str:
+def all_logged(speaker: str, names: Sequence[str], next_times: Sequence[tuple[str, str]]) -> str:
+    """ "All done": what was logged on one line, then one line per exercise for next time."""
     who = f"{speaker}: " if speaker else ""
-    return f"{who}Logged as prescribed: {names}. That's the session done. Great work!{next_time}"
+    lines = [
+        f"{who}Logged as prescribed: {', '.join(names)}.",
+        "That's the session done. Great work!",
+    ]
+    if next_times:
+        lines += ["", "Next time:", *(f"• {name}: {what}" for name, what in next_times)]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- setup and the self-test
@@ -249,6 +295,17 @@ PICK_AN_ANSWER = "Tap the answer that fits best."
 LEVEL_KEPT = "Okay, your level stays as it is."
 ACK_KEPT = "Kept"
 KEEP_MY_LEVEL = "Keep my level"
+
+
+def setup_understood(step: str, s: Settings, library: Library) -> str:
+    """How a typed setup answer was read: "Got it. Equipment: Dumbbells, Resistance band." """
+    if step == "time":  # the timezone may come next: the time alone
+        line = f"Time: {s.reminder_time.strftime('%H:%M')}"
+    elif step == "timezone":
+        line = f"Timezone: {zone_label(s.timezone)}"
+    else:
+        line = _setting_lines(s, library)[step]
+    return f"Got it. {line}."
 
 
 def setup_title(number: int, total: int) -> str:
@@ -316,7 +373,7 @@ ACK_PAUSED = "Paused"
 
 def zone_question(zone: str, local_time: str) -> str:
     """Confirming a timezone read from a city, an abbreviation or a near miss."""
-    return f"{zone}, it's {local_time} there now?"
+    return f"{zone_label(zone)}, it's {local_time} there now?"
 
 
 PICK_ONE = "Pick one"
@@ -330,7 +387,7 @@ ZONE_NOT_CHANGED = (
 
 
 def zone_set(zone: str) -> str:
-    return f"Timezone: {zone}."
+    return f"Timezone: {zone_label(zone)}."
 
 
 def setting_updated(steps: Sequence[str], settings: Settings, library: Library) -> str:

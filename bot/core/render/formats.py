@@ -11,6 +11,29 @@ from bot.core.ports import NewSet, SetLog
 from bot.core.units import fmt_load
 
 
+def fmt_wait(seconds: float) -> str:
+    """How long until a retry, for a host's log: "in 0.4 s", "in 12 s", "in 2 min"."""
+    if seconds < 10:
+        return f"in {max(seconds, 0.1):.1f} s"
+    if seconds < 120:
+        return f"in {seconds:.0f} s"
+    return f"in {seconds / 60:.0f} min"
+
+
+def example_load(kg: int, units: str) -> str:
+    """A load for an example reply in the person's unit: 16 -> "16kg", or "35lb" (to 5 lb)."""
+    return f"{kg}kg" if units == "kg" else f"{round(kg * 2.20462 / 5) * 5}lb"
+
+
+def zone_label(zone: str) -> str:
+    """A timezone as people write it: "Etc/GMT-2" (POSIX signs, reversed) is "UTC+2"."""
+    if zone in ("Etc/UTC", "Etc/GMT", "UTC"):
+        return "UTC"
+    if zone.startswith("Etc/GMT") and zone[7:8] in "+-" and zone[8:].isdigit():
+        return f"UTC{'-' if zone[7] == '+' else '+'}{zone[8:]}"
+    return zone
+
+
 def fmt_day(day: date) -> str:
     return day.strftime("%a %d %b").replace(" 0", " ")
 

@@ -10,7 +10,13 @@ from bot.core.library import Library, Prescription
 from bot.core.lookup import exercise_name
 from bot.core.ports import NewSet, SetLog
 from bot.core.progress import Nudge, Records
-from bot.core.render.formats import fmt_day, fmt_prescription, fmt_sets, howto_hint
+from bot.core.render.formats import (
+    example_load,
+    fmt_day,
+    fmt_prescription,
+    fmt_sets,
+    howto_hint,
+)
 from bot.core.settings import WEEKDAY_NAMES
 from bot.core.units import fmt_load
 
@@ -76,7 +82,10 @@ def _record_line(r: Records, library: Library, units: str, fresh: bool) -> str:
     parts = []
     if r.at_loads:
         parts.append(", ".join(f"{b.reps} @ {fmt_load(b.load_kg, units)}" for b in r.at_loads[:3]))
-    if r.best_e1rm:
+    ex = library.exercises.get(r.exercise_id)
+    # A one-rep max means something for a loaded lift, not for a weight held on a bodyweight
+    # move or a hold.
+    if r.best_e1rm and ex is not None and ex.loaded and not ex.bodyweight:
         parts.append(f"est. 1RM {fmt_load(r.best_e1rm[0], units)}")
     if r.best_reps and not r.at_loads:
         parts.append(f"{r.best_reps[0]} reps")
@@ -116,8 +125,9 @@ def history_text(found: Sequence[Entry], library: Library, units: str) -> str:
         )
     lines += [
         "",
-        "Fix an entry: /history edit 2 12 10 10 (or 3x10 @ 40kg). Remove one: /history delete 2. "
-        "/undo takes back your last log. /history 10 shows more days.",
+        f"Fix an entry: /history edit 2 12 10 10 (or 3x10 @ {example_load(40, units)}). "
+        "Remove one: /history delete 2. /undo takes back your last log. "
+        "/history 10 shows more days.",
     ]
     return "\n".join(lines)
 
@@ -126,8 +136,11 @@ def no_entry(number: int) -> str:
     return f"There's no entry {number} in your recent history. Send /history to check."
 
 
-def entry_needs_sets(number: int) -> str:
-    return f"What should entry {number} say? e.g. /history edit {number} 12 10 10 or 3x10 @ 40kg."
+def entry_needs_sets(number: int, units: str) -> str:
+    return (
+        f"What should entry {number} say? e.g. /history edit {number} 12 10 10 "
+        f"or 3x10 @ {example_load(40, units)}."
+    )
 
 
 def entry_updated(

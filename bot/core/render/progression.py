@@ -6,7 +6,7 @@ from bot.core.library import Library
 from bot.core.lookup import exercise_name
 from bot.core.planner import Target
 from bot.core.progression import Next
-from bot.core.render.formats import fmt_dose, fmt_sets, howto_hint
+from bot.core.render.formats import example_load, fmt_dose, fmt_sets, howto_hint
 from bot.core.units import fmt_load
 
 
@@ -25,7 +25,10 @@ def next_note(nxt: Next, units: str, library: Library) -> str:
     other = library.exercises.get(nxt.suggestion or "")
     load, was = nxt.load_kg, why.last_load_kg
     if why.reason == "no_load":
-        return "Add the weight when you log, e.g. 3x10 @ 16kg, and I'll tell you when to go up."
+        return (
+            f"Add the weight when you log, e.g. 3x10 @ {example_load(16, units)}, "
+            "and I'll tell you when to go up."
+        )
     if why.reason == "load_up" and was is not None and load is not None:
         if why.big_step:
             return (

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.core.library import Exercise, Library
 from bot.core.planner import DayPlan, PlannedExercise
-from bot.core.render.formats import fmt_day, fmt_planned, fmt_prescription
+from bot.core.render.formats import example_load, fmt_day, fmt_planned, fmt_prescription
 
 
 def plan_overview(
@@ -53,8 +53,8 @@ def exercise_prompt(p: PlannedExercise, units: str, position: int, total: int) -
     title = f"{position}/{total} · {p.name}"
     text = (
         f"{fmt_planned(p, units)}, rest {p.rest_seconds} s.\n"
-        'Reply with your sets, e.g. "12 10 10" or "3x12 @ 16kg", or tap Done or Skip. '
-        "Swap gives you another move of the same kind."
+        f'Reply with your sets, e.g. "12 10 10" or "3x12 @ {example_load(16, units)}", '
+        "or tap Done or Skip. Swap gives you another move of the same kind."
     )
     return title, text
 
