@@ -679,7 +679,15 @@ def _draft_week(
                 planned(required),
                 planned(optional),
                 cap,
-                _longest_bookends(library, settings, session, length, spr, chooser.avoid),
+                _longest_bookends(library, settings, session, length, spr, chooser.avoid)
+                + _coverage_reserve(
+                    library,
+                    chooser,
+                    session.day_type,
+                    mains[session.day],
+                    spr,
+                    length.minutes < library.session.minutes,
+                ),
             ),
             warmup + cooldown,
             band,
@@ -740,7 +748,96 @@ class _Parts:
     required: list[PlannedExercise]  # accessories the week's balance asks for, if they fit
     optional: list[PlannedExercise]  # spare-time accessories
     cap: int  # most moves in the session
-    longest_bookends: int  # seconds
+    longest_bookends: int  # seconds, with the room kept for the week's balance accessories
+
+
+def main_fit(
+    library: Library,
+    dose: LevelDose,
+    mains: list[PlannedExercise],
+    bookends_seconds: int,
+    band: tuple[int, int],
+    length: SessionLength,
+    spr: int,
+) -> list[PlannedExercise]:
+    """A day's main lifts with the sets they get all block, from the main lifts alone: the
+    content's sets within the level's cap (`mains` come so), a set more in a long session, and
+    fewer when even the main lifts alone would run over the band with the day type's longest
+    warm-up and cool-down (`bookends_seconds`). A main lift that doesn't fit even at the
+    fewest sets makes way. Progression adds sets from there (bot.core.progression)."""
+    high = band[1] * 60 + 29
+    most = dose.max_sets + length.extra_sets
+    items = [replace(p, sets=min(most, p.sets + length.extra_sets)) for p in mains]
+
+    def total(found: list[PlannedExercise]) -> int:
+        return bookends_seconds + sum(_estimate_seconds(p, spr) for p in found)
+
+    while (
+        len(items) > MIN_MAIN
+        and total([replace(p, sets=min(p.sets, MIN_SETS)) for p in items]) > high
+    ):
+        del items[_most_redundant(library, items)]
+    while total(items) > high:
+        trimmable = [i for i in range(len(items) - 1, -1, -1) if items[i].sets > MIN_SETS]
+        if not trimmable:
+            break
+        i = trimmable[0]
+        items[i] = replace(items[i], sets=items[i].sets - 1)
+    return items
+
+
+def _coverage_reserve(
+    library: Library,
+    chooser: _Chooser,
+    day_type: DayType,
+    mains: list[tuple[Slot, Exercise]],
+    spr: int,
+    quick: bool,
+) -> int:
+    """Seconds kept free for the accessories the week's balance may need on this day type:
+    for each group the main lifts leave out, the longest accessory at the fewest sets that
+    trains it (whichever rotates in must fit). The same all block, so the main lifts' sets
+    are too. A short session picks the quickest accessory, so it keeps the quickest's time."""
+    taken = {e.id for _, e in mains}
+    trained = set().union(*(groups_trained(library, e) for _, e in mains))
+    need: dict[str, int] = {}
+    for slot in day_type.slots:
+        if slot.main:
+            continue
+        for e in chooser.options(slot, taken):
+            seconds = _estimate_seconds(_planned(e, "", MIN_SETS, None), spr)
+            for group in groups_trained(library, e) - trained:
+                pick = min if quick else max
+                need[group] = pick(need.get(group, seconds), seconds)
+    return sum(need.values())
+
+
+def block_sets(
+    library: Library, settings: Settings, plan: DayPlan, avoid: Iterable[str] = ()
+) -> dict[str, int]:
+    """The sets each main lift of `plan` gets before progression: what every plan of that day
+    type gets all block (`main_fit`), so "Next time" knows them without planning weeks."""
+    day_type = library.day_types.get(plan.day_type or "")
+    if day_type is None:
+        return {}
+    dose = level_dose(library, settings.level)
+    length = library.session.length(settings.session_minutes)
+    spr = library.session.seconds_per_rep
+    names = {s.name for s in day_type.slots if s.main}
+    picks = [
+        _planned(library.exercises[p.exercise_id], p.slot, dose.max_sets, None)
+        for p in plan.main
+        if p.slot in names and p.exercise_id in library.exercises
+    ]
+    session = Session(plan.day, day_type, 0, 0)
+    chooser = _chooser(library, settings, plan.day, None, avoid)
+    bookends = _longest_bookends(library, settings, session, length, spr, frozenset(avoid))
+    picked = [(Slot(p.slot, ()), library.exercises[p.exercise_id]) for p in picks]
+    quick = length.minutes < library.session.minutes
+    bookends += _coverage_reserve(library, chooser, day_type, picked, spr, quick)
+    mains = _with_warmup_sets(library, picks)
+    fitted = main_fit(library, dose, mains, bookends, time_band(length.minutes), length, spr)
+    return {p.exercise_id: p.sets for p in fitted}
 
 
 def _fill(
@@ -752,9 +849,9 @@ def _fill(
     length: SessionLength,
     spr: int,
 ) -> list[PlannedExercise]:
-    """The main lifts and forced accessories, then the required ones that fit at two sets, then
-    optional ones while they fit; then sets are trimmed to the band's top or added towards its
-    bottom."""
+    """The main lifts (`main_fit`) and forced accessories, then the required ones that fit at
+    two sets, then optional ones while they fit; then accessory sets are trimmed to the band's
+    top or added towards its bottom."""
     # In seconds, as far as the estimate still rounds to whole minutes inside the band.
     low, high = band[0] * 60 - 29, band[1] * 60 + 29
     cap = parts.cap
@@ -770,36 +867,34 @@ def _fill(
 
     items = parts.fixed[:cap]
     n_main = min(parts.n_main, len(items))
-    # Main lifts that don't fit even at the fewest sets make way, so the session keeps its
-    # length; the choice depends on the main lifts alone, so it is the same all block.
-    worst = parts.longest_bookends - fixed
-    while n_main > MIN_MAIN and at_least(items[:n_main]) + worst > high:
-        del items[_most_redundant(library, items[:n_main])]
-        n_main -= 1
-    keep = len(items)
+    # The main lifts are fitted on their own, against the longest warm-up and cool-down the
+    # day type can get, so their sets are the same every week of a block: only progression
+    # moves them (`main_fit`). The accessories then fill the time that is left.
+    mains = main_fit(library, dose, items[:n_main], parts.longest_bookends, band, length, spr)
+    items = [*mains, *items[n_main:]]
+    n_main = len(mains)
     for extra in parts.required:
         if len(items) < cap and at_least([*items, extra]) <= high:
             items.append(extra)
     for extra in parts.optional:
         if len(items) < cap and total([*items, extra]) <= high:
             items.append(extra)
-    # Over the top: fewer sets (accessories first), then drop accessories from the end, then
-    # the last main lifts (a short session keeps MIN_MAIN of them and the forced accessories).
+    # Over the top: fewer accessory sets, then drop accessories from the end.
     while total(items) > high:
-        order = [*range(len(items) - 1, n_main - 1, -1), *range(n_main - 1, -1, -1)]
-        trimmable = [i for i in order if items[i].sets > MIN_SETS]
+        trimmable = [i for i in range(len(items) - 1, n_main - 1, -1) if items[i].sets > MIN_SETS]
         if trimmable:
             i = trimmable[0]
             items[i] = replace(items[i], sets=items[i].sets - 1)
-        elif len(items) > keep:
+        elif len(items) > n_main:
             items.pop()
         else:
             break
-    # Under the bottom: one more set at a time, main lifts first, while it still fits.
+    # Under the bottom: one more accessory set at a time, while it still fits.
     grown = True
     while total(items) < low and grown:
         grown = False
-        for i, p in enumerate(items):
+        for i in range(n_main, len(items)):
+            p = items[i]
             rx = library.exercises[p.exercise_id].prescription
             room = p.sets < max_sets and p.sets < rx.sets + 1 + extra_sets
             bigger = replace(p, sets=p.sets + 1)
@@ -877,5 +972,40 @@ def plan_day(
                 aims=target.aims,
             )
     spr = library.session.seconds_per_rep
+    length = library.session.length(settings.session_minutes)
+    main = _within_band(library, plan, main, time_band(length.minutes), spr)
     minutes = estimate_minutes([*plan.warmup, *main, *plan.cooldown], spr)
     return replace(plan, main=tuple(main), minutes=minutes)
+
+
+def _within_band(
+    library: Library,
+    plan: DayPlan,
+    main: list[PlannedExercise],
+    band: tuple[int, int],
+    spr: int,
+) -> list[PlannedExercise]:
+    """The dosed session back inside its band when progression added sets: accessories give
+    way (a set less, then the last accessory), never the main lifts, whose sets only
+    progression moves."""
+    day_type = library.day_types.get(plan.day_type or "")
+    mains = {s.name for s in day_type.slots if s.main} if day_type else set()
+    high = band[1] * 60 + 29
+    fixed = sum(_estimate_seconds(p, spr) for p in (*plan.warmup, *plan.cooldown))
+    items = list(main)
+
+    def total() -> int:
+        return fixed + sum(_estimate_seconds(p, spr) for p in items)
+
+    while total() > high:
+        extras = [i for i in range(len(items) - 1, -1, -1) if items[i].slot not in mains]
+        trimmable = [i for i in extras if items[i].sets > MIN_SETS]
+        if trimmable:
+            i = trimmable[0]
+            p = items[i]
+            items[i] = replace(p, sets=p.sets - 1, aims=p.aims[: p.sets - 1])
+        elif extras:
+            del items[extras[0]]
+        else:
+            break
+    return items

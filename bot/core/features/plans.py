@@ -26,6 +26,7 @@ from bot.core.planner import (
     DayPlan,
     PlannedExercise,
     Target,
+    block_sets,
     block_start,
     plan_day,
     plan_week,
@@ -129,27 +130,15 @@ class Plans:
             variations[picked.get(exercise_id, exercise_id)] = chosen_id
         return history, shown, variations
 
-    async def next_sets(
-        self, user: User, exercise_ids: list[str], after: date, lighter: Mapping[date, Reason]
-    ) -> dict[str, int]:
-        """How many sets the planner gives each exercise the next time it is planned after
-        `after` (within the next two weeks), before progression: the base "Next time" doses
-        from, planned with the same variations as the plan will be."""
-        found: dict[str, int] = {}
-        for n in range(3):  # this week, the next two: one plan_week each
-            when = after + timedelta(weeks=n)
-            choices = await self.choices(user, when)
-            _, _, variations = await self.variations(user, when, lighter, choices)
-            week = plan_week(
-                self.library, user.settings, when, variations=variations, avoid=choices.avoid
-            )
-            for day in sorted(d for d in week if d > after):
-                for p in week[day].main:
-                    if p.exercise_id in exercise_ids:
-                        found.setdefault(p.exercise_id, p.sets)
-            if len(found) == len(exercise_ids):
-                break
-        return found
+    async def block_sets(self, user: User, day: date) -> dict[str, int]:
+        """The sets the main lifts of `day`'s stored plan get before progression, the same all
+        block (`planner.block_sets`); empty when the day has no stored plan."""
+        stored = await self.store.get_plan(user.id, day)
+        if stored is None:
+            return {}
+        choices = await self.choices(user, day)
+        plan = DayPlan.from_dict(stored[1])
+        return block_sets(self.library, user.settings, plan, choices.avoid)
 
     async def lighter_weeks(self, user: User, day: date) -> dict[date, Reason]:
         """The person's lighter weeks up to `day`'s (bot.core.dose.lighter_weeks)."""
