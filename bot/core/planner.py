@@ -813,31 +813,50 @@ def _coverage_reserve(
 
 
 def block_sets(
-    library: Library, settings: Settings, plan: DayPlan, avoid: Iterable[str] = ()
+    library: Library,
+    settings: Settings,
+    after: date,
+    exercise_ids: Iterable[str],
+    *,
+    variations: Mapping[str, str] | None = None,
+    avoid: Iterable[str] = (),
 ) -> dict[str, int]:
-    """The sets each main lift of `plan` gets before progression: what every plan of that day
-    type gets all block (`main_fit`), so "Next time" knows them without planning weeks."""
-    day_type = library.day_types.get(plan.day_type or "")
-    if day_type is None:
-        return {}
+    """The sets each of `exercise_ids` gets as a main lift, before progression, the next time
+    a day after `after` (within three weeks) has it: what that day type's plans give it all
+    block (`main_fit`). Only the main lifts are worked out, not whole weeks, so "Next time"
+    stays cheap. Moves that aren't main lifts then are left out."""
+    wanted = set(exercise_ids)
     dose = level_dose(library, settings.level)
     length = library.session.length(settings.session_minutes)
     spr = library.session.seconds_per_rep
-    names = {s.name for s in day_type.slots if s.main}
-    picks = [
-        _planned(library.exercises[p.exercise_id], p.slot, dose.max_sets, None)
-        for p in plan.main
-        if p.slot in names and p.exercise_id in library.exercises
-    ]
-    session = Session(plan.day, day_type, 0, 0)
-    chooser = _chooser(library, settings, plan.day, None, avoid)
-    bookends = _longest_bookends(library, settings, session, length, spr, frozenset(avoid))
-    picked = [(Slot(p.slot, ()), library.exercises[p.exercise_id]) for p in picks]
+    band = time_band(length.minutes)
     quick = length.minutes < library.session.minutes
-    bookends += _coverage_reserve(library, chooser, day_type, picked, spr, quick)
-    mains = _with_warmup_sets(library, picks)
-    fitted = main_fit(library, dose, mains, bookends, time_band(length.minutes), length, spr)
-    return {p.exercise_id: p.sets for p in fitted}
+    found: dict[str, int] = {}
+    for n in range(3):
+        day = after + timedelta(weeks=n)
+        block = program_week(settings, day) // library.block_weeks
+        chooser = _chooser(library, settings, day, variations, avoid)
+        ramp = ramp_cap(library, settings, day)
+        full = dose.max_exercises + length.extra_exercises
+        cap = full if ramp is None else min(ramp, full)
+        for session in week_sessions(library, settings, day):
+            if session.day <= after:
+                continue
+            picks = main_lifts(library, settings, session, block, variations, avoid)[:cap]
+            if not wanted & {e.id for _, e in picks} - set(found):
+                continue
+            bookends = _longest_bookends(library, settings, session, length, spr, chooser.avoid)
+            bookends += _coverage_reserve(library, chooser, session.day_type, picks, spr, quick)
+            planned = [_planned(e, s.name, dose.max_sets, None) for s, e in picks]
+            mains = main_fit(
+                library, dose, _with_warmup_sets(library, planned), bookends, band, length, spr
+            )
+            for p in mains:
+                if p.exercise_id in wanted:
+                    found.setdefault(p.exercise_id, p.sets)
+        if set(found) >= wanted:
+            break
+    return found
 
 
 def _fill(

@@ -130,15 +130,23 @@ class Plans:
             variations[picked.get(exercise_id, exercise_id)] = chosen_id
         return history, shown, variations
 
-    async def block_sets(self, user: User, day: date) -> dict[str, int]:
-        """The sets the main lifts of `day`'s stored plan get before progression, the same all
-        block (`planner.block_sets`); empty when the day has no stored plan."""
-        stored = await self.store.get_plan(user.id, day)
-        if stored is None:
-            return {}
-        choices = await self.choices(user, day)
-        plan = DayPlan.from_dict(stored[1])
-        return block_sets(self.library, user.settings, plan, choices.avoid)
+    async def block_sets(
+        self, user: User, exercise_ids: list[str], after: date, lighter: Mapping[date, Reason]
+    ) -> dict[str, int]:
+        """How many sets each main lift among `exercise_ids` starts from the next time it is
+        planned after `after`, before progression (`planner.block_sets`), with the variations
+        the plan will use. Accessories are left out: their sets follow the time their session
+        has."""
+        choices = await self.choices(user, after)
+        _, _, variations = await self.variations(user, after, lighter, choices)
+        return block_sets(
+            self.library,
+            user.settings,
+            after,
+            exercise_ids,
+            variations=variations,
+            avoid=choices.avoid,
+        )
 
     async def lighter_weeks(self, user: User, day: date) -> dict[date, Reason]:
         """The person's lighter weeks up to `day`'s (bot.core.dose.lighter_weeks)."""

@@ -94,15 +94,15 @@ class NextTimes:
     async def steps(
         self, user: User, exercise_ids: list[str], day: date | None = None
     ) -> dict[str, Next]:
-        """`day`: the plan the log was on; its main lifts keep their sets all block (the
-        planner fits them once, from the main lifts alone), so that plan says how many sets
-        they start from next time, without planning the weeks ahead."""
+        """`day`: the plan the log was on. A main lift's sets hold for the block (the planner
+        fits them from the day's main lifts alone), so the next day that has it says how many
+        sets it starts from, without planning whole weeks."""
         known = [i for i in exercise_ids if i in self.library.exercises]
         history = await self.store.recent_sets_by_exercise(user.id, known, SESSIONS_NEEDED)
         # Sessions of lighter weeks aren't judged (the plan itself shows a lighter week).
         last = max((s.plan_date for sets in history.values() for s in sets), default=None)
         lighter = await self.plans.lighter_weeks(user, last) if last else {}
-        planned = await self.plans.block_sets(user, day) if day else {}
+        planned = await self.plans.block_sets(user, known, day, lighter) if day else {}
         shown = await self.plans.shown_sets(user.id, history.values())
         found: dict[str, Next] = {}
         for exercise_id in known:
