@@ -16,6 +16,7 @@ from bot.content import default_library
 from bot.core import dose
 from bot.core.coach import Coach
 from bot.core.library import Exercise
+from bot.core.onboarding import EQUIPMENT_PRESETS
 from bot.core.parser import ParsedLog
 from bot.core.planner import PlannedExercise, plan_day
 from bot.core.ports import SetLog, Store, User
@@ -255,6 +256,40 @@ def test_a_harder_variation_above_the_level_says_how_to_unlock_it() -> None:
     assert nxt.kind == "hold" and nxt.suggestion is None
     assert nxt.locked == "single-leg-glute-bridge"
     assert "/settings level intermediate" in next_note(nxt, "kg", LIBRARY)
+
+
+def test_a_no_kit_beginner_who_owns_the_single_leg_rdl_moves_to_a_harder_no_kit_hinge() -> None:
+    """Its loaded links need dumbbells or a kettlebell; without them the paused version is
+    next, and at the top of that the content says how to keep it hard."""
+    log = Log("single-leg-rdl-bodyweight")  # 3 x 8-10 per side; a beginner does 2 sets
+    log.add(START, [12, 12])
+    nxt = step(log.exercise_id, log, person("beginner", BODYWEIGHT))
+    assert (nxt.kind, nxt.suggestion) == ("harder", "single-leg-rdl-paused")
+    chosen = dose.variation_for(
+        LIBRARY.exercises[log.exercise_id],
+        history_of(log),
+        person("beginner", BODYWEIGHT),
+        LIBRARY,
+    )
+    assert chosen.id == "single-leg-rdl-paused"
+    paused = Log("single-leg-rdl-paused")  # 6-8 per side
+    paused.add(START + timedelta(days=3), [10, 10])
+    top = step(paused.exercise_id, paused, person("beginner", BODYWEIGHT))
+    assert top.kind == "hold" and top.suggestion is None and top.locked is None
+    assert LIBRARY.exercises[paused.exercise_id].no_harder in next_note(top, "kg", LIBRARY)
+
+
+@pytest.mark.parametrize("kit", ["bodyweight", "bands", "dumbbells", "kettlebell", "gym"])
+def test_every_bodyweight_move_has_a_way_on_with_each_kit(kit: str) -> None:
+    """Reps and sets at their cap lead to a harder move the kit allows, or the content's own
+    words on keeping it hard: never a silent dead end."""
+    owned = EQUIPMENT_PRESETS[kit][1]
+    for ex in LIBRARY.main_exercises():
+        if not ex.bodyweight:
+            continue
+        links = [LIBRARY.exercises[h] for h in ex.harder]
+        fitting = [h for h in links if set(h.equipment) <= owned | {"bodyweight"}]
+        assert fitting or ex.no_harder, (kit, ex.id)
 
 
 def history_of(*logs: Log) -> dict[str, list[SetLog]]:

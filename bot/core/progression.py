@@ -145,6 +145,7 @@ class Next:
     why: Why
     suggestion: str | None = None  # an exercise id: the harder or easier variation to do
     locked: str | None = None  # the harder variation the person has the kit but not the level for
+    exercise_id: str = ""  # whose next prescription this is
 
     @property
     def aim(self) -> int:
@@ -387,6 +388,7 @@ class _Rules:
                 why=why,
                 suggestion=suggestion,
                 locked=locked,
+                exercise_id=self.exercise.id,
             )
 
         def padded(per_set: Sequence[int], count: int) -> list[int]:

@@ -58,7 +58,9 @@ def next_note(nxt: Next, units: str, library: Library) -> str:
                 f"{owned} {locked.name} is the next step: /settings level {level.id} "
                 "brings it into your plan. Until then, slow the lowering to 3 seconds."
             )
-        return f"{owned} Slow the lowering to 3 seconds."
+        # The top of the ladder for this kit: the content says how to keep it hard.
+        this = library.exercises.get(nxt.exercise_id)
+        return f"{owned} {(this.no_harder if this else '') or 'Slow the lowering to 3 seconds.'}"
     if why.reason == "load_down" and was is not None and load is not None:
         return (
             f"Two tough sessions at {fmt_load(was, units)}: back to "
