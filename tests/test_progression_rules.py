@@ -18,7 +18,7 @@ from bot.core.coach import Coach
 from bot.core.library import Exercise
 from bot.core.onboarding import EQUIPMENT_PRESETS
 from bot.core.parser import ParsedLog
-from bot.core.planner import PlannedExercise, plan_day
+from bot.core.planner import DayPlan, PlannedExercise, plan_day
 from bot.core.ports import SetLog, Store, User
 from bot.core.progression import (
     BIG_STEP,
@@ -720,3 +720,44 @@ async def test_a_typed_rpe_changes_next_time(env, clock) -> None:
     assert "Next time: 2 x 10-12 @ 20 kg (aim 12)." in text_of(reply)  # at the top, near max
     clock.set_day(MONDAY + timedelta(days=7))
     assert "close to your limit" in text_of(await sam.say("/today"))
+
+
+@pytest.mark.parametrize(
+    ("kit", "next_move"),
+    [
+        (frozenset({"bodyweight"}), "glute-bridge"),
+        (frozenset({"bodyweight", "band", "kettlebell"}), "kettlebell-glute-bridge"),
+    ],
+)
+async def test_a_weight_typed_on_a_bodyweight_move_never_loads_its_plan(
+    env, clock, kit: frozenset[str], next_move: str
+) -> None:
+    """ "3x10 @ 10kg" on a glute bridge: the log keeps the 10 kg. With a kettlebell the next
+    session moves to the kettlebell glute bridge; with no kit the bridge stays without weight,
+    and "Next time" says so."""
+    coach, store = env
+    sam, user = await joined(coach, store)
+    await store.save_settings(user.id, user.settings.with_(equipment=kit))
+    said = text_of(await sam.say("/log glute bridge 3x10 @ 10kg"))
+    logged = await store.sets_on(user.id, MONDAY)
+    assert [s.load_kg for s in logged] == [10.0] * 3
+    user = await store.find_user(sam.ref)
+    assert user is not None
+    plan = None
+    for offset in range(1, 15):
+        clock.set_day(MONDAY + timedelta(days=offset))
+        await sam.say("/today")
+        stored = await store.get_plan(user.id, MONDAY + timedelta(days=offset))
+        plan = DayPlan.from_dict(stored[1]) if stored else None
+        if plan is not None and plan.find(next_move):
+            break
+    assert plan is not None
+    planned = plan.find(next_move)
+    assert planned is not None, plan.exercise_ids
+    assert planned.load_kg is None
+    if next_move == "glute-bridge":
+        assert "Next time: 2 x 10-15 (aim 11)." in said
+        assert "kept in your log" in planned.note and "kg" not in fmt_planned(planned, "kg")
+    else:
+        assert "Next time: on to Kettlebell glute bridge" in said
+        assert "glute-bridge" not in plan.exercise_ids

@@ -65,6 +65,7 @@ Reason = Literal[
     "more_sets",  # ... then a set more
     "owned",  # ... then the harder variation (or a slower tempo)
     "in_range",  # a rep more a set, up to the top
+    "weighted",  # a weight typed on a move done without one: its loaded version, kit allowing
     "lighter_week",  # a planned lighter week (bot.core.dose.lighter_week)
     "stalled",  # a lighter week because several lifts stalled
 ]
@@ -128,6 +129,8 @@ class Why:
     load_can_rise: bool  # a load is known and the equipment has a step
     misses: int = 0  # sessions in a row that missed their aim, the last one included
     big_step: bool = False  # the next load is more than BIG_STEP away
+    # A weight typed on a move done without one: kept in the log, not carried into the plan.
+    typed_load_kg: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,12 +474,48 @@ def next_for(
     rules = _Rules(exercise, rx, library, units, equipment, level, max(max_sets or 0, rx.sets))
     found: Next | None = None
     misses = 0
-    for session in sessions(history, measure):
+    typed: float | None = None
+    # A move done without a weight is judged on its reps alone, whatever weight was typed.
+    judged = history if exercise.loaded else [replace(s, load_kg=None) for s in history]
+    for session in sessions(judged, measure):
         if lighter is not None and lighter(session.day):
             continue
         found = rules.decide(session, found, misses, (shown or {}).get(session.day))
         misses = 0 if found.kind in ("back", "easier", "raise") else found.why.misses
-    return found
+        day_loads = [s.load_kg for s in history if s.plan_date == session.day and s.load_kg]
+        typed = max(day_loads) if day_loads and not exercise.loaded else None
+    if found is None or typed is None:
+        return found
+    why = replace(found.why, typed_load_kg=typed)
+    loaded = loaded_version(exercise, library, equipment, level)
+    if loaded is not None and found.kind not in ("harder", "easier", "lighter"):
+        return replace(
+            found, kind="harder", why=replace(why, reason="weighted"), suggestion=loaded.id
+        )
+    return replace(found, why=why)
+
+
+def loaded_version(
+    exercise: Exercise, library: Library, equipment: frozenset[str], level: str | None
+) -> Exercise | None:
+    """The loaded move nearest to `exercise` (same pattern) the person has the kit and level
+    for: its own loaded harder links, then loaded moves that name it as their easier link,
+    then the pattern's main-lift order from the lightest end."""
+    linked = [library.exercises[i] for i in exercise.harder if i in library.exercises]
+    from_below = sorted(
+        (e for e in library.exercises.values() if exercise.id in e.easier), key=lambda e: e.id
+    )
+    tiers = library.main_lifts.get(exercise.pattern, ())
+    lightest = [library.exercises[i] for t in reversed(tiers) for i in t if i in library.exercises]
+    for other in (*linked, *from_below, *lightest):
+        if (
+            other.loaded
+            and other.pattern == exercise.pattern
+            and other.role == "main"
+            and fits(other, equipment, level)
+        ):
+            return other
+    return None
 
 
 def lightened(nxt: Next, sets: int, load_kg: float | None, reason: Reason) -> Next:

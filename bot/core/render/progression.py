@@ -18,12 +18,28 @@ def fmt_next(nxt: Next, units: str) -> str:
 
 def next_note(nxt: Next, units: str, library: Library) -> str:
     """Why the next prescription is what it is, in a sentence or two."""
+    note = _reason_note(nxt, units, library)
+    typed = nxt.why.typed_load_kg
+    if typed is None or nxt.why.reason == "weighted":
+        return note
+    return (
+        f"{note} The {fmt_load(typed, units)} you added is kept in your log. The plan keeps "
+        "this move without weight: no loaded version of it fits your kit and level yet."
+    )
+
+
+def _reason_note(nxt: Next, units: str, library: Library) -> str:
     why = nxt.why
     unit = " s" if nxt.measure == "seconds" else ""
     each = unit or " reps"
     last = fmt_sets(why.last, units)
     other = library.exercises.get(nxt.suggestion or "")
     load, was = nxt.load_kg, why.last_load_kg
+    if why.reason == "weighted" and other is not None and why.typed_load_kg is not None:
+        return (
+            f"You added {fmt_load(why.typed_load_kg, units)}, so next session it's "
+            f"{other.name}, the loaded version ({howto_hint(other.name)})."
+        )
     if why.reason == "no_load":
         return "Add the weight when you log, e.g. 3x10 @ 16kg, and I'll tell you when to go up."
     if why.reason == "load_up" and was is not None and load is not None:
