@@ -383,6 +383,16 @@ def test_two_stalled_lifts_make_the_next_week_lighter_once() -> None:
     assert dose.lighter_weeks(LIBRARY, person(), week3, recent, week_of) == {week2: "stalled"}
 
 
+def test_a_block_never_ends_with_two_lighter_weeks_in_a_row() -> None:
+    """Two lifts stall in week 4, so week 5 is lighter; week 6 would close the block with
+    another lighter week: it is a normal week instead (the rest came the week before)."""
+    steady = [s for s in trained_weeks(3) if s.exercise_id == "romanian-deadlift-dumbbell"]
+    recent = steady + stalled_logs(START + timedelta(weeks=3))
+    fifth, sixth = START + timedelta(weeks=4), START + timedelta(weeks=5)
+    found = dose.lighter_weeks(LIBRARY, person(), sixth + timedelta(days=2), recent, week_of)
+    assert found == {fifth: "stalled"}
+
+
 def test_a_lighter_week_trims_sets_and_load_and_is_not_judged() -> None:
     who = person()
     log = Log("romanian-deadlift-dumbbell")

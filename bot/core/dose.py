@@ -72,7 +72,8 @@ class LighterWeekRule:
     """When a week is lighter, and how much lighter. Weeks run Monday to Sunday."""
 
     # The last week of every block of the program is lighter (None: the content's block_weeks,
-    # 6) when the person trained in all but `missed_weeks` of the block's other weeks.
+    # 6) when the person trained in all but `missed_weeks` of the block's other weeks, and the
+    # week before it wasn't lighter already.
     every_weeks: int | None = None
     missed_weeks: int = 1
     stalled_lifts: int = 2  # or when this many lifts missed their aim two sessions running
@@ -139,8 +140,12 @@ def lighter_weeks(
             return memo[week]
         found: Reason | None = None
         before = [week - timedelta(weeks=n) for n in range(1, every)]
-        if week_index(week) % every == every - 1 and (
-            sum(w in trained for w in before) >= len(before) - rule.missed_weeks
+        # Not right after a lighter week (a stall's, the week before): that was the rest.
+        rested = depth > 0 and check(week - timedelta(weeks=1), depth - 1) is not None
+        if (
+            week_index(week) % every == every - 1
+            and sum(w in trained for w in before) >= len(before) - rule.missed_weeks
+            and not rested
         ):
             found = "lighter_week"
         elif depth > 0:
