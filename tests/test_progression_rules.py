@@ -292,6 +292,21 @@ def test_every_bodyweight_move_has_a_way_on_with_each_kit(kit: str) -> None:
         assert fitting or ex.no_harder, (kit, ex.id)
 
 
+def test_a_band_move_at_its_ceiling_moves_to_a_stronger_band() -> None:
+    """Bands only: the band row's harder links need dumbbells or a bar. Once reps and sets are
+    at their cap, the next step is a stronger band, and the range starts again."""
+    bands = frozenset({"bodyweight", "band"})
+    log = Log("band-row")  # 3 x 12-15
+    log.add(START, [18, 18, 18])
+    nxt = step(log.exercise_id, log, person("intermediate", bands))
+    assert (nxt.kind, nxt.why.reason, nxt.aims) == ("raise", "band_up", (12, 12, 12))
+    assert next_phrase(nxt, "kg", LIBRARY).endswith("with a stronger band")
+    assert "stronger band" in next_note(nxt, "kg", LIBRARY)
+    # With dumbbells the harder variation comes first.
+    with_dumbbells = step(log.exercise_id, log, person("intermediate", bands | {"dumbbells"}))
+    assert with_dumbbells.kind == "harder"
+
+
 def history_of(*logs: Log) -> dict[str, list[SetLog]]:
     return {log.exercise_id: log.sets for log in logs}
 

@@ -27,7 +27,8 @@ The next prescription (aims are per set; `inc` is one rep or HOLD_STEP_SECONDS):
 - At the top, where the step is big (light dumbbells, kettlebells, machine stacks), or the
   load can't rise (bodyweight, bands): reps first, one `inc` a set up to the top plus a margin;
   then a set more, up to the level's cap; then the load step (loaded) or the harder variation
-  the person has the kit and level for (unloaded; a slower tempo when there is none).
+  the person has the kit and level for (unloaded), else a stronger band (a band move: the
+  range starts again), else a slower tempo (the content's `no_harder` says how).
 - Otherwise (in range, or climbing into it): each set aims one `inc` over what it just did, up
   to the top, never below what it just did.
 - An easy session (RPE <= 7 or RIR >= 3 on every rated set) moves faster: two `inc`s instead of
@@ -64,6 +65,7 @@ Reason = Literal[
     "more_reps",  # at the top, a big load step ahead or none: reps past the range first
     "more_sets",  # ... then a set more
     "owned",  # ... then the harder variation (or a slower tempo)
+    "band_up",  # ... or, for a band move with no harder variation, a stronger band
     "in_range",  # a rep more a set, up to the top
     "weighted",  # a weight typed on a move done without one: its loaded version, kit allowing
     "lighter_week",  # a planned lighter week (bot.core.dose.lighter_week)
@@ -445,6 +447,8 @@ class _Rules:
         harder = variation(self.exercise, self.library, self.equipment, True, self.level)
         if harder is not None:
             return nxt("harder", "owned", held, suggestion=harder.id)
+        if "band" in self.exercise.equipment:  # bands come in strengths: the next one up
+            return nxt("raise", "band_up", [bottom] * self.rx.sets)
         # Owned, but the next variation is above the person's level: say how to unlock it.
         above = variation(self.exercise, self.library, self.equipment, True)
         return nxt("hold", "owned", held, locked=above.id if above else None)

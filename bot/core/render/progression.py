@@ -63,6 +63,11 @@ def _reason_note(nxt: Next, units: str, library: Library) -> str:
         )
     if why.reason == "more_sets":
         return f"{why.weakest}+{each} on every set: one more set this time, same{each}."
+    if why.reason == "band_up":
+        return (
+            f"You own this one ({why.weakest}+{each} every set). Time for a stronger band: "
+            f"start again at {why.bottom}{unit} and build up."
+        )
     if why.reason == "owned":
         owned = f"You own this one ({why.weakest}+{each} every set)."
         if other is not None:
@@ -123,6 +128,8 @@ def next_phrase(nxt: Next, units: str, library: Library) -> str:
     if nxt.kind in ("harder", "easier") and nxt.suggestion:
         name = exercise_name(library, nxt.suggestion)
         return f"on to {name}" if nxt.kind == "harder" else f"{name} for a while"
+    if nxt.why.reason == "band_up":
+        return f"{what}, with a stronger band"
     if nxt.kind == "raise":
         return f"{what}, one step up"
     if nxt.kind == "back":
