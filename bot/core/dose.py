@@ -188,6 +188,10 @@ def next_step(
     rx = prescribed(exercise, library, settings.level)
     if sets is not None:
         rx = replace(rx, sets=sets)
+    most = level_dose(library, settings.level).max_sets
+    if settings.session_minutes < library.session.minutes:
+        # A short session has no time for added sets: reps, load and variations move instead.
+        most = min(most, rx.sets)
     weeks = lighter or {}
     nxt = next_for(
         exercise,
@@ -197,7 +201,7 @@ def next_step(
         settings.units,
         settings.equipment,
         level=settings.level,
-        max_sets=level_dose(library, settings.level).max_sets,
+        max_sets=most,
         lighter=(lambda d: monday(d) in weeks) if weeks else None,
         shown=shown,
     )

@@ -57,6 +57,7 @@ WARMUP_SET_REPS = 5  # a ramp-up set before a heavy barbell lift
 WARMUP_SET_REST = 60
 MIN_SETS = 2  # trimming for time never goes below this
 MIN_MAIN = 2  # nor below this many main lifts
+QUICK_SLACK = 35  # seconds: a short session's accessories rotate among moves this close
 # The session length band the planner aims for, as fractions of the chosen length:
 # 15 min -> 13-16, 30 -> 26-32, 45 -> 39-48.
 BAND = (0.87, 1.07)
@@ -370,7 +371,8 @@ class _Chooser:
             else:
                 preferred = [e for e in found if e.uses_kit]
             if found:
-                return preferred or found
+                # One preferred move alone would come up every session: rotate through all.
+                return preferred if len(preferred) > 1 else found
         return []
 
     def accessory(self, slot: Slot, turn: int, taken: set[str]) -> Exercise | None:
@@ -378,11 +380,17 @@ class _Chooser:
         found = self.options(slot, taken)
         return self.vary(found[turn % len(found)], taken) if found else None
 
-    def quickest(self, slot: Slot, taken: set[str], spr: int) -> Exercise | None:
-        """The slot's move that takes least time, for a short session that needs it."""
+    def quickest(self, slot: Slot, taken: set[str], spr: int, turn: int) -> Exercise | None:
+        """A quick move for the slot, for a short session that needs it: the quick ones (within
+        QUICK_SLACK seconds of the quickest) take turns week by week, so it isn't the same
+        move every session."""
         found = self.options(slot, taken)
-        planned = [(_estimate_seconds(_planned(e, "", MIN_SETS, None), spr), e) for e in found]
-        return self.vary(min(planned, key=lambda x: x[0])[1], taken) if planned else None
+        timed = [(_estimate_seconds(_planned(e, "", MIN_SETS, None), spr), e) for e in found]
+        if not timed:
+            return None
+        fastest = min(t for t, _ in timed)
+        quick = [e for t, e in timed if t <= fastest + QUICK_SLACK]
+        return self.vary(quick[turn % len(quick)], taken)
 
 
 def _with_warmup_sets(library: Library, planned: list[PlannedExercise]) -> list[PlannedExercise]:
@@ -649,7 +657,8 @@ def _draft_week(
         if length.minutes < library.session.minutes:
             # A short session gives the week's balance the quickest move for each slot.
             forced, required = (
-                _quickest(chooser, picks, taken, spr) for picks in (forced, required)
+                _quickest(chooser, picks, taken, spr, week + session.occurrence)
+                for picks in (forced, required)
             )
         # Which optional accessory gets the spare time takes turns week by week.
         if optional:
@@ -702,12 +711,12 @@ def _draft_week(
 
 
 def _quickest(
-    chooser: _Chooser, picks: list[tuple[Slot, Exercise]], taken: set[str], spr: int
+    chooser: _Chooser, picks: list[tuple[Slot, Exercise]], taken: set[str], spr: int, turn: int
 ) -> list[tuple[Slot, Exercise]]:
     out: list[tuple[Slot, Exercise]] = []
     for slot, pick in picks:
         others = taken | {e.id for _, e in picks if e is not pick} | {e.id for _, e in out}
-        quick = chooser.quickest(slot, others, spr)
+        quick = chooser.quickest(slot, others, spr, turn)
         out.append((slot, quick if quick is not None else pick))
     return out
 
@@ -809,6 +818,8 @@ def _coverage_reserve(
             for group in groups_trained(library, e) - trained:
                 pick = min if quick else max
                 need[group] = pick(need.get(group, seconds), seconds)
+    if quick:  # the quick moves take turns (QUICK_SLACK)
+        return sum(seconds + QUICK_SLACK for seconds in need.values())
     return sum(need.values())
 
 
