@@ -422,3 +422,16 @@ def test_onboarding_asks_for_the_session_length(answer: str, minutes: int) -> No
 def test_onboarding_length_refuses_nonsense_kindly() -> None:
     with pytest.raises(onboarding.AnswerError, match="minutes"):
         onboarding.step("length").apply("whenever", Settings(), LIB)
+
+
+def test_a_short_session_rotates_its_quick_accessories() -> None:
+    """15 minutes, two full-body days, dumbbells: the lower-back accessory takes turns between
+    the quick ones (superhero, prone cobra) instead of being the same every session."""
+    seen = Counter(
+        p.exercise_id
+        for n in WEEKS
+        for plan in week("advanced", "dumbbells", "full2", 15, n)
+        for p in plan.main
+        if LIB.exercises[p.exercise_id].pattern == "extension"
+    )
+    assert len(seen) >= 2, seen

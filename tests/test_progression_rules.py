@@ -307,6 +307,19 @@ def test_a_band_move_at_its_ceiling_moves_to_a_stronger_band() -> None:
     assert with_dumbbells.kind == "harder"
 
 
+def test_a_short_session_has_no_time_for_added_sets() -> None:
+    """15 minutes: an owned bodyweight move goes to its harder variation (or holds), never to
+    a set more than the plan gave, which would push the session over its band."""
+    log = Log("glute-bridge")
+    log.add(START, [15, 15, 15])
+    log.add(START + timedelta(days=2), [18, 18, 18])
+    short = person("advanced", BODYWEIGHT).with_(session_minutes=15)
+    nxt = step(log.exercise_id, log, short, sets=3)
+    assert nxt.sets == 3 and nxt.why.reason != "more_sets", nxt
+    usual = step(log.exercise_id, log, person("advanced", BODYWEIGHT), sets=3)
+    assert (usual.sets, usual.why.reason) == (4, "more_sets")
+
+
 def history_of(*logs: Log) -> dict[str, list[SetLog]]:
     return {log.exercise_id: log.sets for log in logs}
 
