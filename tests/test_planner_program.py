@@ -435,3 +435,12 @@ def test_a_short_session_rotates_its_quick_accessories() -> None:
         if LIB.exercises[p.exercise_id].pattern == "extension"
     )
     assert len(seen) >= 2, seen
+
+
+@pytest.mark.parametrize("split", ["full3", "ul4"])
+def test_a_newcomer_session_grows_a_move_at_a_time_after_the_ramp(split: str) -> None:
+    """45 minutes holds seven moves for a beginner; after the ramp's four, the session grows a
+    move every couple of weeks instead of jumping to seven."""
+    most = [max(len(p.main) for p in week("beginner", "bands", split, 45, n)) for n in range(12)]
+    assert most[0] <= 2 and all(b <= a + 1 for a, b in itertools.pairwise(most)), most
+    assert most[-1] == LIB.levels["beginner"].max_exercises + 2, most

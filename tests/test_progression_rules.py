@@ -746,18 +746,20 @@ async def test_no_level_up_offer_while_moves_still_progress(env) -> None:
 
 
 async def test_no_level_up_offer_while_the_newcomer_ramp_lasts(env) -> None:
-    """A newcomer who owns the glute bridge in week 1 keeps their level until the ramp ends
-    (weeks 1-6), so a session can't jump from two moves to a full intermediate one."""
+    """A newcomer who owns the glute bridge in week 1 keeps their level until they have had a
+    full session for a week (the ramp holds weeks 1-6; week 7 is full at 30 minutes), so a
+    session can't jump from two moves to a full intermediate one."""
     coach, store = env
     _, user = await joined(coach, store)
     await store.save_settings(user.id, user.settings.with_(program_start=MONDAY))
     await store.add_sets(user.id, MONDAY, report_sets("glute-bridge", [18, 18]), None)
     (summary,) = await coach.weekly_summary(user.id, MONDAY + timedelta(days=6))
     assert "Move up?" not in summary.text and summary.buttons == ()
-    last = MONDAY + timedelta(weeks=5)
-    await store.add_sets(user.id, last, report_sets("glute-bridge", [18, 18]), None)
-    (summary,) = await coach.weekly_summary(user.id, last + timedelta(days=6))
-    assert "Move up?" in summary.text
+    for weeks, offered in ((5, False), (6, True)):
+        monday = MONDAY + timedelta(weeks=weeks)
+        await store.add_sets(user.id, monday, report_sets("glute-bridge", [18, 18]), None)
+        (summary,) = await coach.weekly_summary(user.id, monday + timedelta(days=6))
+        assert ("Move up?" in summary.text) is offered, weeks
 
 
 async def test_a_typed_rpe_changes_next_time(env, clock) -> None:

@@ -25,7 +25,8 @@ How a week is built (the data lives in content/programs.yaml):
   length's band (`time_band`); sets and then accessories are trimmed when it runs over. The
   estimate counts ramp-up sets before heavy barbell lifts.
 - Newcomers. A beginner's first weeks hold fewer moves (levels[].ramp): one or two bodyweight
-  moves to start, a move more every couple of weeks. Coverage targets apply after the ramp.
+  moves to start, a move more every couple of weeks until the session is full (`session_cap`).
+  Coverage targets apply after the ramp.
 
 The same inputs always give the same plan; the coach stores the first plan of a day.
 """
@@ -579,6 +580,32 @@ def ramp_cap(library: Library, settings: Settings, day: date) -> int | None:
     return level_dose(library, settings.level).ramp_cap(program_week(settings, day) + 1)
 
 
+def session_cap(library: Library, settings: Settings, day: date) -> int:
+    """Most moves a session holds in the week of `day`: the level's (and the length's), and
+    for a newcomer the ramp's. Past the ramp's last step the session keeps growing a move at a
+    time, at the ramp's pace, until it is full, so a long session never jumps from the ramp's
+    four moves to seven in one week."""
+    dose = level_dose(library, settings.level)
+    full = dose.max_exercises + library.session.length(settings.session_minutes).extra_exercises
+    ramp = ramp_cap(library, settings, day)
+    if ramp is not None:
+        return min(ramp, full)
+    if settings.program_start is None or not dose.ramp:
+        return full
+    last = dose.ramp[-1]
+    pace = last.until_week - (dose.ramp[-2].until_week if len(dose.ramp) > 1 else 0)
+    weeks_past = program_week(settings, day) + 1 - last.until_week
+    return min(full, last.exercises + 1 + (weeks_past - 1) // max(1, pace))
+
+
+def growing(library: Library, settings: Settings, day: date) -> bool:
+    """True while a newcomer's sessions are still growing in the week of `day` (the ramp and
+    the move-a-time growth after it): no level up is offered before they are full."""
+    dose = level_dose(library, settings.level)
+    full = dose.max_exercises + library.session.length(settings.session_minutes).extra_exercises
+    return session_cap(library, settings, day) < full
+
+
 def _chooser(
     library: Library,
     settings: Settings,
@@ -607,9 +634,7 @@ def _draft_week(
     block = week // library.block_weeks
     # Only a known start makes someone a newcomer; no start date means an existing program.
     length = library.session.length(settings.session_minutes)
-    full = dose.max_exercises + length.extra_exercises
-    ramp = ramp_cap(library, settings, day)
-    cap = full if ramp is None else min(ramp, full)
+    cap = session_cap(library, settings, day)
     band = time_band(length.minutes)
     spr = library.session.seconds_per_rep
 
@@ -847,9 +872,7 @@ def block_sets(
         day = after + timedelta(weeks=n)
         block = program_week(settings, day) // library.block_weeks
         chooser = _chooser(library, settings, day, variations, avoid)
-        ramp = ramp_cap(library, settings, day)
-        full = dose.max_exercises + length.extra_exercises
-        cap = full if ramp is None else min(ramp, full)
+        cap = session_cap(library, settings, day)
         for session in week_sessions(library, settings, day):
             if session.day <= after:
                 continue

@@ -36,7 +36,7 @@ from bot.core.library import LevelDose
 from bot.core.lookup import exercise_name
 from bot.core.numerals import read_int
 from bot.core.parser import LogParseError, parse_log
-from bot.core.planner import DayPlan, PlannedExercise, is_training_day, ramp_cap
+from bot.core.planner import DayPlan, PlannedExercise, growing, is_training_day
 from bot.core.ports import SetLog, User
 from bot.core.progress import (
     ProgressChart,
@@ -344,8 +344,8 @@ class Progress(Feature):
         ahead, locked = await self._next_week(user, sets, start, week_end)
         lines += ahead
         buttons: tuple[tuple[Button, ...], ...] = ()
-        # Not while the newcomer ramp lasts: form and habit first, a level up after it.
-        ramping = ramp_cap(self.library, user.settings, week_end + timedelta(days=1)) is not None
+        # Not until a newcomer has had a full session for a week: form and habit first.
+        ramping = growing(self.library, user.settings, week_end)
         level = None if ramping else self._level_up(user, locked)
         if level is not None:  # owned moves whose next step is a level up: offer it
             names = [exercise_name(self.library, i) for i in locked]
