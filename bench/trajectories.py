@@ -184,7 +184,7 @@ def with_rpe(p: PlannedExercise, n: int, week: int) -> list[Done]:
 def realistic(p: PlannedExercise, n: int, week: int) -> list[Done]:
     """A mix, the same for the same move, session and week: mostly the aims, sometimes the
     top (rated RPE 8), a last set short now and then, a near-max rating, a skipped move."""
-    roll = (n * 7 + week * 3 + len(p.exercise_id)) % 10
+    roll = (n * 3 + week + len(p.exercise_id)) % 10
     if roll == 0:
         return []  # skipped
     if roll == 1:
