@@ -421,6 +421,17 @@ def test_a_block_never_ends_with_two_lighter_weeks_in_a_row() -> None:
     assert found == {fifth: "stalled"}
 
 
+def test_a_week_planned_lighter_stays_lighter_after_a_settings_change() -> None:
+    """The rule can't see a stall any more (a new level judges the sets differently), but the
+    stored plans said lighter: that week is still not judged, and the block's end isn't a
+    second lighter week right after it."""
+    fifth, sixth = START + timedelta(weeks=4), START + timedelta(weeks=5)
+    steady = trained_weeks(4)
+    assert fifth not in dose.lighter_weeks(LIBRARY, person(), fifth, steady, week_of)
+    found = dose.lighter_weeks(LIBRARY, person(), sixth, steady, week_of, known={fifth})
+    assert found == {fifth: "lighter_week"}
+
+
 def test_a_lighter_week_trims_sets_and_load_and_is_not_judged() -> None:
     who = person()
     log = Log("romanian-deadlift-dumbbell")

@@ -11,7 +11,7 @@ One module so the planner, /log, "done", "Next time" and /progress can't disagre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Protocol
@@ -108,8 +108,11 @@ def lighter_weeks(
     week_index: Callable[[date], int],
     rule: LighterWeekRule = LIGHTER,
     shown: Mapping[str, Mapping[date, int]] | None = None,
+    known: Collection[date] = (),
 ) -> dict[date, Reason]:
     """The lighter weeks (by their Monday) among `day`'s week and the few before it, with why.
+    `known`: Mondays of weeks whose plans were lighter (stored with the plans), lighter
+    whatever the rule says now (the level or kit may have changed since).
 
     `recent` is every set the person logged in `lighter_window(day)` (any exercise);
     `week_index` gives the program week of a Monday (0 = the first); `shown` the sets the plans
@@ -155,6 +158,8 @@ def lighter_weeks(
                     since = max(since, week - timedelta(weeks=back - 1))
             if stalled(since, week) >= rule.stalled_lifts:
                 found = "stalled"
+        if found is None and week in known:
+            found = "lighter_week"
         memo[week] = found
         return found
 

@@ -85,6 +85,7 @@ class Target:
     load_kg: float | None = None
     note: str = ""
     aims: tuple[int, ...] = ()  # per set: reps (or seconds) to aim for; () = the range only
+    lighter: bool = False  # a lighter week's dose
 
 
 # (exercise, its capped default prescription) -> a Target; the seam progression plugs into.
@@ -105,10 +106,18 @@ class PlannedExercise:
     note: str = ""
     warmup_sets: int = 0  # lighter ramp-up sets before the work sets (heavy barbell lifts)
     aims: tuple[int, ...] = ()  # per set, from progression (bot.core.progression.Next.aims)
+    # A lighter week's dose: stored with the plan, so later plans know that week was lighter
+    # even when settings changed since (bot.core.dose.lighter_weeks `known`).
+    lighter: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         # Every field is a plain value or a tuple of them; `asdict` would deep-copy each one.
-        return {name: getattr(self, name) for name in self.__slots__}
+        # `lighter` is stored only when set (most plans aren't), to keep stored plans small.
+        return {
+            name: getattr(self, name)
+            for name in self.__slots__
+            if name != "lighter" or self.lighter
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlannedExercise:
@@ -127,6 +136,7 @@ class PlannedExercise:
             note=data.get("note", ""),
             warmup_sets=int(data.get("warmup_sets", 0)),
             aims=tuple(int(a) for a in data.get("aims", ())),
+            lighter=bool(data.get("lighter", False)),
         )
 
 
@@ -453,6 +463,7 @@ def _planned(
         load_kg=target.load_kg,
         note=target.note,
         aims=target.aims,
+        lighter=target.lighter,
     )
 
 
@@ -1023,6 +1034,7 @@ def plan_day(
                 load_kg=target.load_kg,
                 note=target.note,
                 aims=target.aims,
+                lighter=target.lighter,
             )
     spr = library.session.seconds_per_rep
     length = library.session.length(settings.session_minutes)

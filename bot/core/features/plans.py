@@ -152,24 +152,32 @@ class Plans:
         """The person's lighter weeks up to `day`'s (bot.core.dose.lighter_weeks)."""
         recent = await self.store.sets_between(user.id, *dose.lighter_window(day))
         since = dose.monday(day) - timedelta(weeks=dose.STALL_LOOKBACK_WEEKS)
-        shown = await self.shown_sets(user.id, [[s for s in recent if s.plan_date >= since]])
+        plans = await self._stored(user.id, [[s for s in recent if s.plan_date >= since]])
+        shown = _shown(plans)
+        # Weeks whose plans were lighter stay lighter, whatever changed in the settings since.
+        known = {dose.monday(d) for d, plan in plans.items() if any(p.lighter for p in plan.main)}
 
         def week_index(monday: date) -> int:
             return program_week(user.settings, monday)
 
-        return dose.lighter_weeks(self.library, user.settings, day, recent, week_index, shown=shown)
+        return dose.lighter_weeks(
+            self.library, user.settings, day, recent, week_index, shown=shown, known=known
+        )
 
     async def shown_sets(
         self, user_id: int, logs: Iterable[Sequence[SetLog]]
     ) -> dict[str, dict[date, int]]:
         """How many sets each day's stored plan showed for each exercise, for the dates of
         `logs` (progression judges a session against what that day's plan asked for)."""
-        days = sorted({s.plan_date for sets in logs for s in sets})
-        found: dict[str, dict[date, int]] = {}
-        for day in days:
+        return _shown(await self._stored(user_id, logs))
+
+    async def _stored(self, user_id: int, logs: Iterable[Sequence[SetLog]]) -> dict[date, DayPlan]:
+        """The stored plans of the dates of `logs`."""
+        found: dict[date, DayPlan] = {}
+        for day in sorted({s.plan_date for sets in logs for s in sets}):
             stored = await self.store.get_plan(user_id, day)
-            for p in DayPlan.from_dict(stored[1]).main if stored else ():
-                found.setdefault(p.exercise_id, {})[day] = p.sets
+            if stored is not None:
+                found[day] = DayPlan.from_dict(stored[1])
         return found
 
     def for_channel(self, channel: Channel, day: date) -> DayPlan:
@@ -248,6 +256,15 @@ class Plans:
             return False
         found = [self.named(name, plan) for name, _ in entries]
         return [e.id if e else None for e in found] == ids
+
+
+def _shown(plans: Mapping[date, DayPlan]) -> dict[str, dict[date, int]]:
+    """How many sets each plan showed for each exercise, by exercise and date."""
+    found: dict[str, dict[date, int]] = {}
+    for day, plan in plans.items():
+        for p in plan.main:
+            found.setdefault(p.exercise_id, {})[day] = p.sets
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,7 @@ def next_target(nxt: Next, units: str, library: Library) -> Target:
         load_kg=nxt.load_kg,
         note=next_note(nxt, units, library),
         aims=nxt.aims,
+        lighter=nxt.kind == "lighter",
     )
 
 
