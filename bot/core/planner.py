@@ -859,6 +859,31 @@ def _coverage_reserve(
     return sum(need.values())
 
 
+def variations_in(
+    library: Library,
+    settings: Settings,
+    plan: DayPlan,
+    variations: Mapping[str, str] | None = None,
+    avoid: Iterable[str] = (),
+) -> dict[str, str]:
+    """The variations `plan` shows in its main slots: the planner's pick (with `variations`,
+    e.g. the person's swaps) -> the move the plan has instead. Read off a stored plan, this is
+    what progression chose for that day type, without its history."""
+    session = next(
+        (s for s in week_sessions(library, settings, plan.day) if s.day == plan.day), None
+    )
+    if session is None:
+        return {}
+    block = program_week(settings, plan.day) // library.block_weeks
+    picks = main_lifts(library, settings, session, block, variations, avoid)
+    shown = {p.slot: p.exercise_id for p in plan.main}
+    return {
+        e.id: shown[slot.name]
+        for slot, e in picks
+        if slot.name in shown and shown[slot.name] != e.id
+    }
+
+
 def block_sets(
     library: Library,
     settings: Settings,

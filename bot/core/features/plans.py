@@ -32,6 +32,7 @@ from bot.core.planner import (
     plan_week,
     previous_training_day,
     program_week,
+    variations_in,
 )
 from bot.core.ports import Channel, Choices, SetLog, User
 from bot.core.progression import SESSIONS_NEEDED, Reason
@@ -130,15 +131,20 @@ class Plans:
             variations[picked.get(exercise_id, exercise_id)] = chosen_id
         return history, shown, variations
 
-    async def block_sets(
-        self, user: User, exercise_ids: list[str], after: date, lighter: Mapping[date, Reason]
-    ) -> dict[str, int]:
+    async def block_sets(self, user: User, exercise_ids: list[str], after: date) -> dict[str, int]:
         """How many sets each main lift among `exercise_ids` starts from the next time it is
-        planned after `after`, before progression (`planner.block_sets`), with the variations
-        the plan will use. Accessories are left out: their sets follow the time their session
-        has."""
+        planned after `after`, before progression (`planner.block_sets`). The variations in
+        force are read off `after`'s stored plan (no history, no week planning), so this stays
+        cheap enough to run on every log. Accessories are left out: their sets follow the time
+        their session has."""
         choices = await self.choices(user, after)
-        _, _, variations = await self.variations(user, after, lighter, choices)
+        variations = dict(choices.swaps)
+        stored = await self.store.get_plan(user.id, after)
+        if stored is not None:
+            plan = DayPlan.from_dict(stored[1])
+            variations.update(
+                variations_in(self.library, user.settings, plan, choices.swaps, choices.avoid)
+            )
         return block_sets(
             self.library,
             user.settings,

@@ -102,7 +102,7 @@ class NextTimes:
         # Sessions of lighter weeks aren't judged (the plan itself shows a lighter week).
         last = max((s.plan_date for sets in history.values() for s in sets), default=None)
         lighter = await self.plans.lighter_weeks(user, last) if last else {}
-        planned = await self.plans.block_sets(user, known, day, lighter) if day else {}
+        planned = await self.plans.block_sets(user, known, day) if day else {}
         shown = await self.plans.shown_sets(user.id, history.values())
         found: dict[str, Next] = {}
         for exercise_id in known:
