@@ -566,17 +566,28 @@ def alternatives(
     avoid: Iterable[str] = (),
 ) -> tuple[Exercise, ...]:
     """What may stand in for `exercise` (a swap): moves of the same pattern the person has the
-    kit and level for, not avoided and not already in the day (`taken`), best first: the
-    pattern's main-lift order, then moves using their kit, then the rest by name."""
+    kit and level for, not avoided and not already in the day (`taken`), and not a harder step
+    of the same move with the same kit, best first: the pattern's main-lift order, then moves
+    using their kit, then the rest by name."""
     chooser = _Chooser(
         library, settings, level_dose(library, settings.level), {}, frozenset(avoid), False
     )
     busy = set(taken) - {exercise.id}
     order = [i for tier in library.main_lifts.get(exercise.pattern, ()) for i in tier]
+
+    def step_up(e: Exercise) -> bool:
+        # The same move made harder with the same kit (the paused single-leg RDL) is
+        # progression's next step, not a swap.
+        linked = e.id in exercise.harder or exercise.id in e.easier
+        return linked and set(e.equipment) <= set(exercise.equipment) | {"bodyweight"}
+
     found = [
         e
         for e in library.main_exercises()
-        if e.pattern == exercise.pattern and e.id != exercise.id and chooser.ok(e, busy)
+        if e.pattern == exercise.pattern
+        and e.id != exercise.id
+        and chooser.ok(e, busy)
+        and not step_up(e)
     ]
     rank = {i: n for n, i in enumerate(order)}
     found.sort(key=lambda e: (rank.get(e.id, len(order)), not e.uses_kit, e.name))
