@@ -735,15 +735,7 @@ def _draft_week(
                 planned(required),
                 planned(optional),
                 cap,
-                _longest_bookends(library, settings, session, length, spr, chooser.avoid)
-                + _coverage_reserve(
-                    library,
-                    chooser,
-                    session.day_type,
-                    mains[session.day],
-                    spr,
-                    length.minutes < library.session.minutes,
-                ),
+                _main_room(library, settings, chooser, session, mains[session.day], length),
             ),
             warmup + cooldown,
             band,
@@ -870,6 +862,22 @@ def _coverage_reserve(
     return sum(need.values())
 
 
+def _main_room(
+    library: Library,
+    settings: Settings,
+    chooser: _Chooser,
+    session: Session,
+    mains: list[tuple[Slot, Exercise]],
+    length: SessionLength,
+) -> int:
+    """Seconds the main lifts are fitted against (`main_fit`): the day type's longest warm-up
+    and cool-down, and the room kept for the week's balance accessories."""
+    spr = library.session.seconds_per_rep
+    quick = length.minutes < library.session.minutes
+    bookends = _longest_bookends(library, settings, session, length, spr, chooser.avoid)
+    return bookends + _coverage_reserve(library, chooser, session.day_type, mains, spr, quick)
+
+
 def variations_in(
     library: Library,
     settings: Settings,
@@ -913,7 +921,6 @@ def block_sets(
     length = library.session.length(settings.session_minutes)
     spr = library.session.seconds_per_rep
     band = time_band(length.minutes)
-    quick = length.minutes < library.session.minutes
     found: dict[str, int] = {}
     for n in range(3):
         day = after + timedelta(weeks=n)
@@ -926,8 +933,7 @@ def block_sets(
             picks = main_lifts(library, settings, session, block, variations, avoid)[:cap]
             if not wanted & {e.id for _, e in picks} - set(found):
                 continue
-            bookends = _longest_bookends(library, settings, session, length, spr, chooser.avoid)
-            bookends += _coverage_reserve(library, chooser, session.day_type, picks, spr, quick)
+            bookends = _main_room(library, settings, chooser, session, picks, length)
             planned = [_planned(e, s.name, dose.max_sets, None) for s, e in picks]
             mains = main_fit(
                 library, dose, _with_warmup_sets(library, planned), bookends, band, length, spr
