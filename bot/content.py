@@ -295,15 +295,28 @@ class _ContentLoader(Reader):
                 item.problem("harder", f"'{target}' is listed as both easier and harder")
             if exercise.role == "main" and exercise.bodyweight:
                 # Progression climbs and steps down these links, so a gap must be explained.
-                for field, reason in (("easier", "no_easier"), ("harder", "no_harder")):
-                    given = getattr(exercise, field)
-                    if not given and reason not in item.data:
-                        item.problem(
-                            field,
-                            f"a bodyweight move needs an '{field}' link or a '{reason}' reason",
-                        )
-                    elif given and reason in item.data:
-                        item.problem(reason, f"is given although '{field}' lists a move")
+                # Harder links are read for someone with no kit at all (every kit holds that):
+                # when none of them is a bodyweight move, `no_harder` says what to do at the
+                # top without kit (progression shows it once reps and sets are at their cap).
+                no_kit = [
+                    t
+                    for t in exercise.harder
+                    if t in found and found[t][0].equipment == ("bodyweight",)
+                ]
+                if not exercise.easier and "no_easier" not in item.data:
+                    item.problem(
+                        "easier", "a bodyweight move needs an 'easier' link or a 'no_easier' reason"
+                    )
+                elif exercise.easier and "no_easier" in item.data:
+                    item.problem("no_easier", "is given although 'easier' lists a move")
+                if not no_kit and "no_harder" not in item.data:
+                    item.problem(
+                        "harder",
+                        "a bodyweight move needs a bodyweight 'harder' link (for someone with no "
+                        "kit) or a 'no_harder' reason",
+                    )
+                elif no_kit and "no_harder" in item.data:
+                    item.problem("no_harder", "is given although 'harder' lists a bodyweight move")
 
     # programs.yaml
 

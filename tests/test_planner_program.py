@@ -144,11 +144,16 @@ def test_main_lifts_hold_for_a_block_and_recur_every_week() -> None:
 def main_lifts_hold_for_a_block_and_recur_every_week(
     level: str, kit: str, split: str, minutes: int
 ) -> None:
-    def mains(n: int) -> list[tuple[str, tuple[str, ...]]]:
+    def mains(n: int) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+        # A main lift's sets hold too: only progression moves them, never time fitting.
         return [
             (
                 p.day_type or "",
-                tuple(x.exercise_id for x in p.main if x.slot in main_slots(p.day_type or "")),
+                tuple(
+                    (x.exercise_id, x.sets)
+                    for x in p.main
+                    if x.slot in main_slots(p.day_type or "")
+                ),
             )
             for p in week(level, kit, split, minutes, n)
         ]
@@ -175,7 +180,8 @@ def test_the_session_fills_its_length() -> None:
 
 def the_session_fills_its_length(level: str, kit: str, split: str, minutes: int) -> None:
     """Never over the band; intermediate and advanced reach its bottom, or have run out of
-    moves: every move their kit allows for that day type is in, at the most sets allowed."""
+    moves: every move their kit allows for that day type is in, the accessories at the most
+    sets allowed (the level's cap, and a set over the content's)."""
     s = person(level, kit, split, minutes)
     low, high = band(minutes)
     most_sets = LIB.levels[level].max_sets + LIB.session.length(minutes).extra_sets
@@ -190,7 +196,16 @@ def the_session_fills_its_length(level: str, kit: str, split: str, minutes: int)
             left = usable - set(plan.exercise_ids)
             # Only a second back-extension move may be left out (one a day).
             assert all(LIB.exercises[i].pattern == "extension" for i in left), (plan.day, left)
-            assert all(p.sets == most_sets for p in plan.main), (plan.day, plan.main)
+            # The accessories at their most sets; the main lifts keep their block's sets.
+            extras = [p for p in plan.main if p.slot not in main_slots(plan.day_type or "")]
+            extra = LIB.session.length(minutes).extra_sets
+            ceiling = {
+                p.exercise_id: min(
+                    most_sets, LIB.exercises[p.exercise_id].prescription.sets + 1 + extra
+                )
+                for p in extras
+            }
+            assert all(p.sets == ceiling[p.exercise_id] for p in extras), (plan.day, plan.main)
 
 
 def test_one_back_extension_a_day_and_bookends_that_suit_the_day() -> None:
@@ -407,3 +422,25 @@ def test_onboarding_asks_for_the_session_length(answer: str, minutes: int) -> No
 def test_onboarding_length_refuses_nonsense_kindly() -> None:
     with pytest.raises(onboarding.AnswerError, match="minutes"):
         onboarding.step("length").apply("whenever", Settings(), LIB)
+
+
+def test_a_short_session_rotates_its_quick_accessories() -> None:
+    """15 minutes, two full-body days, dumbbells: the lower-back accessory takes turns between
+    the quick ones (superhero, prone cobra) instead of being the same every session."""
+    seen = Counter(
+        p.exercise_id
+        for n in WEEKS
+        for plan in week("advanced", "dumbbells", "full2", 15, n)
+        for p in plan.main
+        if LIB.exercises[p.exercise_id].pattern == "extension"
+    )
+    assert len(seen) >= 2, seen
+
+
+@pytest.mark.parametrize("split", ["full3", "ul4"])
+def test_a_newcomer_session_grows_a_move_at_a_time_after_the_ramp(split: str) -> None:
+    """45 minutes holds seven moves for a beginner; after the ramp's four, the session grows a
+    move every couple of weeks instead of jumping to seven."""
+    most = [max(len(p.main) for p in week("beginner", "bands", split, 45, n)) for n in range(12)]
+    assert most[0] <= 2 and all(b <= a + 1 for a, b in itertools.pairwise(most)), most
+    assert most[-1] == LIB.levels["beginner"].max_exercises + 2, most

@@ -334,11 +334,18 @@ def test_two_short_bodyweight_sessions_offer_the_easier_variation(library: Libra
     assert describe(nxt, "kg") == "3 x 8-12 per side (aim 6, 6, 5)"
 
 
-def test_a_weighted_bodyweight_move_keeps_its_load_and_adds_reps(library: Library) -> None:
+def test_a_weight_typed_on_a_bodyweight_move_is_not_carried_into_its_plan(
+    library: Library,
+) -> None:
+    """ "glute bridge 15 15 15 @ 10kg" with no kit: the reps count, the plan stays unloaded
+    and the decision remembers the weight so the note can say it was kept in the log."""
     log = Log("glute-bridge")
-    log.add(START, [15, 15, 15], 10.0)  # "glute bridge 15 15 15 @ 10kg"
-    nxt = decide(library, log)
-    assert (nxt.kind, nxt.load_kg, nxt.aim) == ("add", 10.0, 16)
+    log.add(START, [15, 15, 15], 10.0)
+    nxt = decide(library, log, equipment=frozenset({"bodyweight"}))
+    assert (nxt.kind, nxt.load_kg, nxt.aim) == ("add", None, 16)
+    assert nxt.why.typed_load_kg == 10.0
+    with_kit = decide(library, log)  # a full gym: the nearest loaded bridge
+    assert (with_kit.kind, with_kit.suggestion) == ("harder", "kettlebell-glute-bridge")
 
 
 def test_holds_progress_by_five_seconds(library: Library) -> None:

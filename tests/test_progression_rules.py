@@ -16,8 +16,9 @@ from bot.content import default_library
 from bot.core import dose
 from bot.core.coach import Coach
 from bot.core.library import Exercise
+from bot.core.onboarding import EQUIPMENT_PRESETS
 from bot.core.parser import ParsedLog
-from bot.core.planner import PlannedExercise, plan_day
+from bot.core.planner import DayPlan, PlannedExercise, plan_day
 from bot.core.ports import SetLog, Store, User
 from bot.core.progression import (
     BIG_STEP,
@@ -257,6 +258,68 @@ def test_a_harder_variation_above_the_level_says_how_to_unlock_it() -> None:
     assert "/settings level intermediate" in next_note(nxt, "kg", LIBRARY)
 
 
+def test_a_no_kit_beginner_who_owns_the_single_leg_rdl_moves_to_a_harder_no_kit_hinge() -> None:
+    """Its loaded links need dumbbells or a kettlebell; without them the paused version is
+    next, and at the top of that the content says how to keep it hard."""
+    log = Log("single-leg-rdl-bodyweight")  # 3 x 8-10 per side; a beginner does 2 sets
+    log.add(START, [12, 12])
+    nxt = step(log.exercise_id, log, person("beginner", BODYWEIGHT))
+    assert (nxt.kind, nxt.suggestion) == ("harder", "single-leg-rdl-paused")
+    chosen = dose.variation_for(
+        LIBRARY.exercises[log.exercise_id],
+        history_of(log),
+        person("beginner", BODYWEIGHT),
+        LIBRARY,
+    )
+    assert chosen.id == "single-leg-rdl-paused"
+    paused = Log("single-leg-rdl-paused")  # 6-8 per side
+    paused.add(START + timedelta(days=3), [10, 10])
+    top = step(paused.exercise_id, paused, person("beginner", BODYWEIGHT))
+    assert top.kind == "hold" and top.suggestion is None and top.locked is None
+    assert LIBRARY.exercises[paused.exercise_id].no_harder in next_note(top, "kg", LIBRARY)
+
+
+@pytest.mark.parametrize("kit", ["bodyweight", "bands", "dumbbells", "kettlebell", "gym"])
+def test_every_bodyweight_move_has_a_way_on_with_each_kit(kit: str) -> None:
+    """Reps and sets at their cap lead to a harder move the kit allows, or the content's own
+    words on keeping it hard: never a silent dead end."""
+    owned = EQUIPMENT_PRESETS[kit][1]
+    for ex in LIBRARY.main_exercises():
+        if not ex.bodyweight:
+            continue
+        links = [LIBRARY.exercises[h] for h in ex.harder]
+        fitting = [h for h in links if set(h.equipment) <= owned | {"bodyweight"}]
+        assert fitting or ex.no_harder, (kit, ex.id)
+
+
+def test_a_band_move_at_its_ceiling_moves_to_a_stronger_band() -> None:
+    """Bands only: the band row's harder links need dumbbells or a bar. Once reps and sets are
+    at their cap, the next step is a stronger band, and the range starts again."""
+    bands = frozenset({"bodyweight", "band"})
+    log = Log("band-row")  # 3 x 12-15
+    log.add(START, [18, 18, 18])
+    nxt = step(log.exercise_id, log, person("intermediate", bands))
+    assert (nxt.kind, nxt.why.reason, nxt.aims) == ("raise", "band_up", (12, 12, 12))
+    assert next_phrase(nxt, "kg", LIBRARY).endswith("with a stronger band")
+    assert "stronger band" in next_note(nxt, "kg", LIBRARY)
+    # With dumbbells the harder variation comes first.
+    with_dumbbells = step(log.exercise_id, log, person("intermediate", bands | {"dumbbells"}))
+    assert with_dumbbells.kind == "harder"
+
+
+def test_a_short_session_has_no_time_for_added_sets() -> None:
+    """15 minutes: an owned bodyweight move goes to its harder variation (or holds), never to
+    a set more than the plan gave, which would push the session over its band."""
+    log = Log("glute-bridge")
+    log.add(START, [15, 15, 15])
+    log.add(START + timedelta(days=2), [18, 18, 18])
+    short = person("advanced", BODYWEIGHT).with_(session_minutes=15)
+    nxt = step(log.exercise_id, log, short, sets=3)
+    assert nxt.sets == 3 and nxt.why.reason != "more_sets", nxt
+    usual = step(log.exercise_id, log, person("advanced", BODYWEIGHT), sets=3)
+    assert (usual.sets, usual.why.reason) == (4, "more_sets")
+
+
 def history_of(*logs: Log) -> dict[str, list[SetLog]]:
     return {log.exercise_id: log.sets for log in logs}
 
@@ -346,6 +409,27 @@ def test_two_stalled_lifts_make_the_next_week_lighter_once() -> None:
     # The week after the lighter one is a normal week again, logs in the lighter week or not.
     week3 = week2 + timedelta(weeks=1)
     assert dose.lighter_weeks(LIBRARY, person(), week3, recent, week_of) == {week2: "stalled"}
+
+
+def test_a_block_never_ends_with_two_lighter_weeks_in_a_row() -> None:
+    """Two lifts stall in week 4, so week 5 is lighter; week 6 would close the block with
+    another lighter week: it is a normal week instead (the rest came the week before)."""
+    steady = [s for s in trained_weeks(3) if s.exercise_id == "romanian-deadlift-dumbbell"]
+    recent = steady + stalled_logs(START + timedelta(weeks=3))
+    fifth, sixth = START + timedelta(weeks=4), START + timedelta(weeks=5)
+    found = dose.lighter_weeks(LIBRARY, person(), sixth + timedelta(days=2), recent, week_of)
+    assert found == {fifth: "stalled"}
+
+
+def test_a_week_planned_lighter_stays_lighter_after_a_settings_change() -> None:
+    """The rule can't see a stall any more (a new level judges the sets differently), but the
+    stored plans said lighter: that week is still not judged, and the block's end isn't a
+    second lighter week right after it."""
+    fifth, sixth = START + timedelta(weeks=4), START + timedelta(weeks=5)
+    steady = trained_weeks(4)
+    assert fifth not in dose.lighter_weeks(LIBRARY, person(), fifth, steady, week_of)
+    found = dose.lighter_weeks(LIBRARY, person(), sixth, steady, week_of, known={fifth})
+    assert found == {fifth: "lighter_week"}
 
 
 def test_a_lighter_week_trims_sets_and_load_and_is_not_judged() -> None:
@@ -672,6 +756,23 @@ async def test_no_level_up_offer_while_moves_still_progress(env) -> None:
     assert "Move up?" not in summary.text and summary.buttons == ()
 
 
+async def test_no_level_up_offer_while_the_newcomer_ramp_lasts(env) -> None:
+    """A newcomer who owns the glute bridge in week 1 keeps their level until they have had a
+    full session for a week (the ramp holds weeks 1-6; week 7 is full at 30 minutes), so a
+    session can't jump from two moves to a full intermediate one."""
+    coach, store = env
+    _, user = await joined(coach, store)
+    await store.save_settings(user.id, user.settings.with_(program_start=MONDAY))
+    await store.add_sets(user.id, MONDAY, report_sets("glute-bridge", [18, 18]), None)
+    (summary,) = await coach.weekly_summary(user.id, MONDAY + timedelta(days=6))
+    assert "Move up?" not in summary.text and summary.buttons == ()
+    for weeks, offered in ((5, False), (6, True)):
+        monday = MONDAY + timedelta(weeks=weeks)
+        await store.add_sets(user.id, monday, report_sets("glute-bridge", [18, 18]), None)
+        (summary,) = await coach.weekly_summary(user.id, monday + timedelta(days=6))
+        assert ("Move up?" in summary.text) is offered, weeks
+
+
 async def test_a_typed_rpe_changes_next_time(env, clock) -> None:
     coach, _ = env
     sam = Member(coach, "sam")
@@ -685,3 +786,44 @@ async def test_a_typed_rpe_changes_next_time(env, clock) -> None:
     assert "Next time: 2 x 10-12 @ 20 kg (aim 12)." in text_of(reply)  # at the top, near max
     clock.set_day(MONDAY + timedelta(days=7))
     assert "close to your limit" in text_of(await sam.say("/today"))
+
+
+@pytest.mark.parametrize(
+    ("kit", "next_move"),
+    [
+        (frozenset({"bodyweight"}), "glute-bridge"),
+        (frozenset({"bodyweight", "band", "kettlebell"}), "kettlebell-glute-bridge"),
+    ],
+)
+async def test_a_weight_typed_on_a_bodyweight_move_never_loads_its_plan(
+    env, clock, kit: frozenset[str], next_move: str
+) -> None:
+    """ "3x10 @ 10kg" on a glute bridge: the log keeps the 10 kg. With a kettlebell the next
+    session moves to the kettlebell glute bridge; with no kit the bridge stays without weight,
+    and "Next time" says so."""
+    coach, store = env
+    sam, user = await joined(coach, store)
+    await store.save_settings(user.id, user.settings.with_(equipment=kit))
+    said = text_of(await sam.say("/log glute bridge 3x10 @ 10kg"))
+    logged = await store.sets_on(user.id, MONDAY)
+    assert [s.load_kg for s in logged] == [10.0] * 3
+    user = await store.find_user(sam.ref)
+    assert user is not None
+    plan = None
+    for offset in range(1, 15):
+        clock.set_day(MONDAY + timedelta(days=offset))
+        await sam.say("/today")
+        stored = await store.get_plan(user.id, MONDAY + timedelta(days=offset))
+        plan = DayPlan.from_dict(stored[1]) if stored else None
+        if plan is not None and plan.find(next_move):
+            break
+    assert plan is not None
+    planned = plan.find(next_move)
+    assert planned is not None, plan.exercise_ids
+    assert planned.load_kg is None
+    if next_move == "glute-bridge":
+        assert "Next time: 2 x 10-15 (aim 11)." in said
+        assert "kept in your log" in planned.note and "kg" not in fmt_planned(planned, "kg")
+    else:
+        assert "Next time: on to Kettlebell glute bridge" in said
+        assert "glute-bridge" not in plan.exercise_ids

@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from bench.trajectories import PROFILE_KEYS, Session, Trajectory, profiles, report, simulate
+from bench.trajectories import (
+    PROFILE_KEYS,
+    Session,
+    Trajectory,
+    grid_profile,
+    profiles,
+    report,
+    simulate,
+    wince,
+)
 from bot.content import default_library
 from bot.core.planner import PlannedExercise
 from bot.store import open_store
@@ -221,3 +230,34 @@ def test_the_coaching_doc_shows_what_the_code_does_now() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "coaching.md").read_text()
     for key in PROFILE_KEYS:
         assert report(run(key, "range")) in doc, key
+
+
+# A few cells of the grid walk (`python bench/trajectories.py --grid` walks all 180): one per
+# level, each kit once or twice, every split and length, twelve weeks of mixed replies (the
+# aims, the top at RPE 8, a short last set, RPE 10, a skipped move).
+GRID_CELLS = [
+    ("beginner", "bodyweight", "full2", 30),
+    ("beginner", "bands", "full3", 45),
+    # Levels up in week 10, just after a stall's lighter week: that week stays lighter (the
+    # plans say so), so it is neither judged as a miss later nor followed by another.
+    ("beginner", "kettlebell", "full3", 45),
+    ("intermediate", "kettlebell", "ulf", 15),
+    ("intermediate", "dumbbells", "ul4", 30),
+    ("advanced", "gym", "ul4", 30),
+    ("advanced", "bodyweight", "full3", 15),
+]
+
+
+@pytest.mark.parametrize(("level", "kit", "split", "minutes"), GRID_CELLS)
+def test_a_grid_cell_gives_a_coach_nothing_to_wince_at(
+    level: str, kit: str, split: str, minutes: int
+) -> None:
+    """No target that goes backwards, no load jump past the kit's step, no main lift that
+    disappears, no second lighter week in a row, every group trained each week after the ramp,
+    sessions inside their band, accessories that rotate, a ramp that grows a move at a time,
+    nobody stuck on one dose (`bench.trajectories.wince`)."""
+    import asyncio
+
+    profile = grid_profile(level, kit, split, minutes, LIB)
+    t = asyncio.run(simulate(profile, "real", 12, library=LIB))
+    assert wince(t) == []

@@ -11,7 +11,7 @@ One module so the planner, /log, "done", "Next time" and /progress can't disagre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Protocol
@@ -72,7 +72,8 @@ class LighterWeekRule:
     """When a week is lighter, and how much lighter. Weeks run Monday to Sunday."""
 
     # The last week of every block of the program is lighter (None: the content's block_weeks,
-    # 6) when the person trained in all but `missed_weeks` of the block's other weeks.
+    # 6) when the person trained in all but `missed_weeks` of the block's other weeks, and the
+    # week before it wasn't lighter already.
     every_weeks: int | None = None
     missed_weeks: int = 1
     stalled_lifts: int = 2  # or when this many lifts missed their aim two sessions running
@@ -107,8 +108,11 @@ def lighter_weeks(
     week_index: Callable[[date], int],
     rule: LighterWeekRule = LIGHTER,
     shown: Mapping[str, Mapping[date, int]] | None = None,
+    known: Collection[date] = (),
 ) -> dict[date, Reason]:
     """The lighter weeks (by their Monday) among `day`'s week and the few before it, with why.
+    `known`: Mondays of weeks whose plans were lighter (stored with the plans), lighter
+    whatever the rule says now (the level or kit may have changed since).
 
     `recent` is every set the person logged in `lighter_window(day)` (any exercise);
     `week_index` gives the program week of a Monday (0 = the first); `shown` the sets the plans
@@ -139,8 +143,12 @@ def lighter_weeks(
             return memo[week]
         found: Reason | None = None
         before = [week - timedelta(weeks=n) for n in range(1, every)]
-        if week_index(week) % every == every - 1 and (
-            sum(w in trained for w in before) >= len(before) - rule.missed_weeks
+        # Not right after a lighter week (a stall's, the week before): that was the rest.
+        rested = depth > 0 and check(week - timedelta(weeks=1), depth - 1) is not None
+        if (
+            week_index(week) % every == every - 1
+            and sum(w in trained for w in before) >= len(before) - rule.missed_weeks
+            and not rested
         ):
             found = "lighter_week"
         elif depth > 0:
@@ -150,6 +158,8 @@ def lighter_weeks(
                     since = max(since, week - timedelta(weeks=back - 1))
             if stalled(since, week) >= rule.stalled_lifts:
                 found = "stalled"
+        if found is None and week in known:
+            found = "lighter_week"
         memo[week] = found
         return found
 
@@ -183,6 +193,10 @@ def next_step(
     rx = prescribed(exercise, library, settings.level)
     if sets is not None:
         rx = replace(rx, sets=sets)
+    most = level_dose(library, settings.level).max_sets
+    if settings.session_minutes < library.session.minutes:
+        # A short session has no time for added sets: reps, load and variations move instead.
+        most = min(most, rx.sets)
     weeks = lighter or {}
     nxt = next_for(
         exercise,
@@ -192,7 +206,7 @@ def next_step(
         settings.units,
         settings.equipment,
         level=settings.level,
-        max_sets=level_dose(library, settings.level).max_sets,
+        max_sets=most,
         lighter=(lambda d: monday(d) in weeks) if weeks else None,
         shown=shown,
     )

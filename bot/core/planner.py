@@ -25,7 +25,8 @@ How a week is built (the data lives in content/programs.yaml):
   length's band (`time_band`); sets and then accessories are trimmed when it runs over. The
   estimate counts ramp-up sets before heavy barbell lifts.
 - Newcomers. A beginner's first weeks hold fewer moves (levels[].ramp): one or two bodyweight
-  moves to start, a move more every couple of weeks. Coverage targets apply after the ramp.
+  moves to start, a move more every couple of weeks until the session is full (`session_cap`).
+  Coverage targets apply after the ramp.
 
 The same inputs always give the same plan; the coach stores the first plan of a day.
 """
@@ -57,6 +58,7 @@ WARMUP_SET_REPS = 5  # a ramp-up set before a heavy barbell lift
 WARMUP_SET_REST = 60
 MIN_SETS = 2  # trimming for time never goes below this
 MIN_MAIN = 2  # nor below this many main lifts
+QUICK_SLACK = 35  # seconds: a short session's accessories rotate among moves this close
 # The session length band the planner aims for, as fractions of the chosen length:
 # 15 min -> 13-16, 30 -> 26-32, 45 -> 39-48.
 BAND = (0.87, 1.07)
@@ -83,6 +85,7 @@ class Target:
     load_kg: float | None = None
     note: str = ""
     aims: tuple[int, ...] = ()  # per set: reps (or seconds) to aim for; () = the range only
+    lighter: bool = False  # a lighter week's dose
 
 
 # (exercise, its capped default prescription) -> a Target; the seam progression plugs into.
@@ -103,10 +106,18 @@ class PlannedExercise:
     note: str = ""
     warmup_sets: int = 0  # lighter ramp-up sets before the work sets (heavy barbell lifts)
     aims: tuple[int, ...] = ()  # per set, from progression (bot.core.progression.Next.aims)
+    # A lighter week's dose: stored with the plan, so later plans know that week was lighter
+    # even when settings changed since (bot.core.dose.lighter_weeks `known`).
+    lighter: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         # Every field is a plain value or a tuple of them; `asdict` would deep-copy each one.
-        return {name: getattr(self, name) for name in self.__slots__}
+        # `lighter` is stored only when set (most plans aren't), to keep stored plans small.
+        return {
+            name: getattr(self, name)
+            for name in self.__slots__
+            if name != "lighter" or self.lighter
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlannedExercise:
@@ -125,6 +136,7 @@ class PlannedExercise:
             note=data.get("note", ""),
             warmup_sets=int(data.get("warmup_sets", 0)),
             aims=tuple(int(a) for a in data.get("aims", ())),
+            lighter=bool(data.get("lighter", False)),
         )
 
 
@@ -370,7 +382,8 @@ class _Chooser:
             else:
                 preferred = [e for e in found if e.uses_kit]
             if found:
-                return preferred or found
+                # One preferred move alone would come up every session: rotate through all.
+                return preferred if len(preferred) > 1 else found
         return []
 
     def accessory(self, slot: Slot, turn: int, taken: set[str]) -> Exercise | None:
@@ -378,11 +391,17 @@ class _Chooser:
         found = self.options(slot, taken)
         return self.vary(found[turn % len(found)], taken) if found else None
 
-    def quickest(self, slot: Slot, taken: set[str], spr: int) -> Exercise | None:
-        """The slot's move that takes least time, for a short session that needs it."""
+    def quickest(self, slot: Slot, taken: set[str], spr: int, turn: int) -> Exercise | None:
+        """A quick move for the slot, for a short session that needs it: the quick ones (within
+        QUICK_SLACK seconds of the quickest) take turns week by week, so it isn't the same
+        move every session."""
         found = self.options(slot, taken)
-        planned = [(_estimate_seconds(_planned(e, "", MIN_SETS, None), spr), e) for e in found]
-        return self.vary(min(planned, key=lambda x: x[0])[1], taken) if planned else None
+        timed = [(_estimate_seconds(_planned(e, "", MIN_SETS, None), spr), e) for e in found]
+        if not timed:
+            return None
+        fastest = min(t for t, _ in timed)
+        quick = [e for t, e in timed if t <= fastest + QUICK_SLACK]
+        return self.vary(quick[turn % len(quick)], taken)
 
 
 def _with_warmup_sets(library: Library, planned: list[PlannedExercise]) -> list[PlannedExercise]:
@@ -444,6 +463,7 @@ def _planned(
         load_kg=target.load_kg,
         note=target.note,
         aims=target.aims,
+        lighter=target.lighter,
     )
 
 
@@ -546,17 +566,28 @@ def alternatives(
     avoid: Iterable[str] = (),
 ) -> tuple[Exercise, ...]:
     """What may stand in for `exercise` (a swap): moves of the same pattern the person has the
-    kit and level for, not avoided and not already in the day (`taken`), best first: the
-    pattern's main-lift order, then moves using their kit, then the rest by name."""
+    kit and level for, not avoided and not already in the day (`taken`), and not a harder step
+    of the same move with the same kit, best first: the pattern's main-lift order, then moves
+    using their kit, then the rest by name."""
     chooser = _Chooser(
         library, settings, level_dose(library, settings.level), {}, frozenset(avoid), False
     )
     busy = set(taken) - {exercise.id}
     order = [i for tier in library.main_lifts.get(exercise.pattern, ()) for i in tier]
+
+    def step_up(e: Exercise) -> bool:
+        # The same move made harder with the same kit (the paused single-leg RDL) is
+        # progression's next step, not a swap.
+        linked = e.id in exercise.harder or exercise.id in e.easier
+        return linked and set(e.equipment) <= set(exercise.equipment) | {"bodyweight"}
+
     found = [
         e
         for e in library.main_exercises()
-        if e.pattern == exercise.pattern and e.id != exercise.id and chooser.ok(e, busy)
+        if e.pattern == exercise.pattern
+        and e.id != exercise.id
+        and chooser.ok(e, busy)
+        and not step_up(e)
     ]
     rank = {i: n for n, i in enumerate(order)}
     found.sort(key=lambda e: (rank.get(e.id, len(order)), not e.uses_kit, e.name))
@@ -569,6 +600,32 @@ def ramp_cap(library: Library, settings: Settings, day: date) -> int | None:
     if settings.program_start is None:
         return None
     return level_dose(library, settings.level).ramp_cap(program_week(settings, day) + 1)
+
+
+def session_cap(library: Library, settings: Settings, day: date) -> int:
+    """Most moves a session holds in the week of `day`: the level's (and the length's), and
+    for a newcomer the ramp's. Past the ramp's last step the session keeps growing a move at a
+    time, at the ramp's pace, until it is full, so a long session never jumps from the ramp's
+    four moves to seven in one week."""
+    dose = level_dose(library, settings.level)
+    full = dose.max_exercises + library.session.length(settings.session_minutes).extra_exercises
+    ramp = ramp_cap(library, settings, day)
+    if ramp is not None:
+        return min(ramp, full)
+    if settings.program_start is None or not dose.ramp:
+        return full
+    last = dose.ramp[-1]
+    pace = last.until_week - (dose.ramp[-2].until_week if len(dose.ramp) > 1 else 0)
+    weeks_past = program_week(settings, day) + 1 - last.until_week
+    return min(full, last.exercises + 1 + (weeks_past - 1) // max(1, pace))
+
+
+def growing(library: Library, settings: Settings, day: date) -> bool:
+    """True while a newcomer's sessions are still growing in the week of `day` (the ramp and
+    the move-a-time growth after it): no level up is offered before they are full."""
+    dose = level_dose(library, settings.level)
+    full = dose.max_exercises + library.session.length(settings.session_minutes).extra_exercises
+    return session_cap(library, settings, day) < full
 
 
 def _chooser(
@@ -599,9 +656,7 @@ def _draft_week(
     block = week // library.block_weeks
     # Only a known start makes someone a newcomer; no start date means an existing program.
     length = library.session.length(settings.session_minutes)
-    full = dose.max_exercises + length.extra_exercises
-    ramp = ramp_cap(library, settings, day)
-    cap = full if ramp is None else min(ramp, full)
+    cap = session_cap(library, settings, day)
     band = time_band(length.minutes)
     spr = library.session.seconds_per_rep
 
@@ -649,7 +704,8 @@ def _draft_week(
         if length.minutes < library.session.minutes:
             # A short session gives the week's balance the quickest move for each slot.
             forced, required = (
-                _quickest(chooser, picks, taken, spr) for picks in (forced, required)
+                _quickest(chooser, picks, taken, spr, week + session.occurrence)
+                for picks in (forced, required)
             )
         # Which optional accessory gets the spare time takes turns week by week.
         if optional:
@@ -679,7 +735,7 @@ def _draft_week(
                 planned(required),
                 planned(optional),
                 cap,
-                _longest_bookends(library, settings, session, length, spr, chooser.avoid),
+                _main_room(library, settings, chooser, session, mains[session.day], length),
             ),
             warmup + cooldown,
             band,
@@ -694,12 +750,12 @@ def _draft_week(
 
 
 def _quickest(
-    chooser: _Chooser, picks: list[tuple[Slot, Exercise]], taken: set[str], spr: int
+    chooser: _Chooser, picks: list[tuple[Slot, Exercise]], taken: set[str], spr: int, turn: int
 ) -> list[tuple[Slot, Exercise]]:
     out: list[tuple[Slot, Exercise]] = []
     for slot, pick in picks:
         others = taken | {e.id for _, e in picks if e is not pick} | {e.id for _, e in out}
-        quick = chooser.quickest(slot, others, spr)
+        quick = chooser.quickest(slot, others, spr, turn)
         out.append((slot, quick if quick is not None else pick))
     return out
 
@@ -740,7 +796,154 @@ class _Parts:
     required: list[PlannedExercise]  # accessories the week's balance asks for, if they fit
     optional: list[PlannedExercise]  # spare-time accessories
     cap: int  # most moves in the session
-    longest_bookends: int  # seconds
+    longest_bookends: int  # seconds, with the room kept for the week's balance accessories
+
+
+def main_fit(
+    library: Library,
+    dose: LevelDose,
+    mains: list[PlannedExercise],
+    bookends_seconds: int,
+    band: tuple[int, int],
+    length: SessionLength,
+    spr: int,
+) -> list[PlannedExercise]:
+    """A day's main lifts with the sets they get all block, from the main lifts alone: the
+    content's sets within the level's cap (`mains` come so), a set more in a long session, and
+    fewer when even the main lifts alone would run over the band with the day type's longest
+    warm-up and cool-down (`bookends_seconds`). A main lift that doesn't fit even at the
+    fewest sets makes way. Progression adds sets from there (bot.core.progression)."""
+    high = band[1] * 60 + 29
+    most = dose.max_sets + length.extra_sets
+    items = [replace(p, sets=min(most, p.sets + length.extra_sets)) for p in mains]
+
+    def total(found: list[PlannedExercise]) -> int:
+        return bookends_seconds + sum(_estimate_seconds(p, spr) for p in found)
+
+    while (
+        len(items) > MIN_MAIN
+        and total([replace(p, sets=min(p.sets, MIN_SETS)) for p in items]) > high
+    ):
+        del items[_most_redundant(library, items)]
+    while total(items) > high:
+        trimmable = [i for i in range(len(items) - 1, -1, -1) if items[i].sets > MIN_SETS]
+        if not trimmable:
+            break
+        i = trimmable[0]
+        items[i] = replace(items[i], sets=items[i].sets - 1)
+    return items
+
+
+def _coverage_reserve(
+    library: Library,
+    chooser: _Chooser,
+    day_type: DayType,
+    mains: list[tuple[Slot, Exercise]],
+    spr: int,
+    quick: bool,
+) -> int:
+    """Seconds kept free for the accessories the week's balance may need on this day type:
+    for each group the main lifts leave out, the longest accessory at the fewest sets that
+    trains it (whichever rotates in must fit). The same all block, so the main lifts' sets
+    are too. A short session picks the quickest accessory, so it keeps the quickest's time."""
+    taken = {e.id for _, e in mains}
+    trained = set().union(*(groups_trained(library, e) for _, e in mains))
+    need: dict[str, int] = {}
+    for slot in day_type.slots:
+        if slot.main:
+            continue
+        for e in chooser.options(slot, taken):
+            seconds = _estimate_seconds(_planned(e, "", MIN_SETS, None), spr)
+            for group in groups_trained(library, e) - trained:
+                pick = min if quick else max
+                need[group] = pick(need.get(group, seconds), seconds)
+    if quick:  # the quick moves take turns (QUICK_SLACK)
+        return sum(seconds + QUICK_SLACK for seconds in need.values())
+    return sum(need.values())
+
+
+def _main_room(
+    library: Library,
+    settings: Settings,
+    chooser: _Chooser,
+    session: Session,
+    mains: list[tuple[Slot, Exercise]],
+    length: SessionLength,
+) -> int:
+    """Seconds the main lifts are fitted against (`main_fit`): the day type's longest warm-up
+    and cool-down, and the room kept for the week's balance accessories."""
+    spr = library.session.seconds_per_rep
+    quick = length.minutes < library.session.minutes
+    bookends = _longest_bookends(library, settings, session, length, spr, chooser.avoid)
+    return bookends + _coverage_reserve(library, chooser, session.day_type, mains, spr, quick)
+
+
+def variations_in(
+    library: Library,
+    settings: Settings,
+    plan: DayPlan,
+    variations: Mapping[str, str] | None = None,
+    avoid: Iterable[str] = (),
+) -> dict[str, str]:
+    """The variations `plan` shows in its main slots: the planner's pick (with `variations`,
+    e.g. the person's swaps) -> the move the plan has instead. Read off a stored plan, this is
+    what progression chose for that day type, without its history."""
+    session = next(
+        (s for s in week_sessions(library, settings, plan.day) if s.day == plan.day), None
+    )
+    if session is None:
+        return {}
+    block = program_week(settings, plan.day) // library.block_weeks
+    picks = main_lifts(library, settings, session, block, variations, avoid)
+    shown = {p.slot: p.exercise_id for p in plan.main}
+    return {
+        e.id: shown[slot.name]
+        for slot, e in picks
+        if slot.name in shown and shown[slot.name] != e.id
+    }
+
+
+def block_sets(
+    library: Library,
+    settings: Settings,
+    after: date,
+    exercise_ids: Iterable[str],
+    *,
+    variations: Mapping[str, str] | None = None,
+    avoid: Iterable[str] = (),
+) -> dict[str, int]:
+    """The sets each of `exercise_ids` gets as a main lift, before progression, the next time
+    a day after `after` (within three weeks) has it: what that day type's plans give it all
+    block (`main_fit`). Only the main lifts are worked out, not whole weeks, so "Next time"
+    stays cheap. Moves that aren't main lifts then are left out."""
+    wanted = set(exercise_ids)
+    dose = level_dose(library, settings.level)
+    length = library.session.length(settings.session_minutes)
+    spr = library.session.seconds_per_rep
+    band = time_band(length.minutes)
+    found: dict[str, int] = {}
+    for n in range(3):
+        day = after + timedelta(weeks=n)
+        block = program_week(settings, day) // library.block_weeks
+        chooser = _chooser(library, settings, day, variations, avoid)
+        cap = session_cap(library, settings, day)
+        for session in week_sessions(library, settings, day):
+            if session.day <= after:
+                continue
+            picks = main_lifts(library, settings, session, block, variations, avoid)[:cap]
+            if not wanted & {e.id for _, e in picks} - set(found):
+                continue
+            bookends = _main_room(library, settings, chooser, session, picks, length)
+            planned = [_planned(e, s.name, dose.max_sets, None) for s, e in picks]
+            mains = main_fit(
+                library, dose, _with_warmup_sets(library, planned), bookends, band, length, spr
+            )
+            for p in mains:
+                if p.exercise_id in wanted:
+                    found.setdefault(p.exercise_id, p.sets)
+        if set(found) >= wanted:
+            break
+    return found
 
 
 def _fill(
@@ -752,9 +955,9 @@ def _fill(
     length: SessionLength,
     spr: int,
 ) -> list[PlannedExercise]:
-    """The main lifts and forced accessories, then the required ones that fit at two sets, then
-    optional ones while they fit; then sets are trimmed to the band's top or added towards its
-    bottom."""
+    """The main lifts (`main_fit`) and forced accessories, then the required ones that fit at
+    two sets, then optional ones while they fit; then accessory sets are trimmed to the band's
+    top or added towards its bottom."""
     # In seconds, as far as the estimate still rounds to whole minutes inside the band.
     low, high = band[0] * 60 - 29, band[1] * 60 + 29
     cap = parts.cap
@@ -770,36 +973,34 @@ def _fill(
 
     items = parts.fixed[:cap]
     n_main = min(parts.n_main, len(items))
-    # Main lifts that don't fit even at the fewest sets make way, so the session keeps its
-    # length; the choice depends on the main lifts alone, so it is the same all block.
-    worst = parts.longest_bookends - fixed
-    while n_main > MIN_MAIN and at_least(items[:n_main]) + worst > high:
-        del items[_most_redundant(library, items[:n_main])]
-        n_main -= 1
-    keep = len(items)
+    # The main lifts are fitted on their own, against the longest warm-up and cool-down the
+    # day type can get, so their sets are the same every week of a block: only progression
+    # moves them (`main_fit`). The accessories then fill the time that is left.
+    mains = main_fit(library, dose, items[:n_main], parts.longest_bookends, band, length, spr)
+    items = [*mains, *items[n_main:]]
+    n_main = len(mains)
     for extra in parts.required:
         if len(items) < cap and at_least([*items, extra]) <= high:
             items.append(extra)
     for extra in parts.optional:
         if len(items) < cap and total([*items, extra]) <= high:
             items.append(extra)
-    # Over the top: fewer sets (accessories first), then drop accessories from the end, then
-    # the last main lifts (a short session keeps MIN_MAIN of them and the forced accessories).
+    # Over the top: fewer accessory sets, then drop accessories from the end.
     while total(items) > high:
-        order = [*range(len(items) - 1, n_main - 1, -1), *range(n_main - 1, -1, -1)]
-        trimmable = [i for i in order if items[i].sets > MIN_SETS]
+        trimmable = [i for i in range(len(items) - 1, n_main - 1, -1) if items[i].sets > MIN_SETS]
         if trimmable:
             i = trimmable[0]
             items[i] = replace(items[i], sets=items[i].sets - 1)
-        elif len(items) > keep:
+        elif len(items) > n_main:
             items.pop()
         else:
             break
-    # Under the bottom: one more set at a time, main lifts first, while it still fits.
+    # Under the bottom: one more accessory set at a time, while it still fits.
     grown = True
     while total(items) < low and grown:
         grown = False
-        for i, p in enumerate(items):
+        for i in range(n_main, len(items)):
+            p = items[i]
             rx = library.exercises[p.exercise_id].prescription
             room = p.sets < max_sets and p.sets < rx.sets + 1 + extra_sets
             bigger = replace(p, sets=p.sets + 1)
@@ -875,7 +1076,43 @@ def plan_day(
                 load_kg=target.load_kg,
                 note=target.note,
                 aims=target.aims,
+                lighter=target.lighter,
             )
     spr = library.session.seconds_per_rep
+    length = library.session.length(settings.session_minutes)
+    main = _within_band(library, plan, main, time_band(length.minutes), spr)
     minutes = estimate_minutes([*plan.warmup, *main, *plan.cooldown], spr)
     return replace(plan, main=tuple(main), minutes=minutes)
+
+
+def _within_band(
+    library: Library,
+    plan: DayPlan,
+    main: list[PlannedExercise],
+    band: tuple[int, int],
+    spr: int,
+) -> list[PlannedExercise]:
+    """The dosed session back inside its band when progression added sets: accessories give
+    way (a set less, then the last accessory), never the main lifts, whose sets only
+    progression moves."""
+    day_type = library.day_types.get(plan.day_type or "")
+    mains = {s.name for s in day_type.slots if s.main} if day_type else set()
+    high = band[1] * 60 + 29
+    fixed = sum(_estimate_seconds(p, spr) for p in (*plan.warmup, *plan.cooldown))
+    items = list(main)
+
+    def total() -> int:
+        return fixed + sum(_estimate_seconds(p, spr) for p in items)
+
+    while total() > high:
+        extras = [i for i in range(len(items) - 1, -1, -1) if items[i].slot not in mains]
+        trimmable = [i for i in extras if items[i].sets > MIN_SETS]
+        if trimmable:
+            i = trimmable[0]
+            p = items[i]
+            items[i] = replace(p, sets=p.sets - 1, aims=p.aims[: p.sets - 1])
+        elif extras:
+            del items[extras[0]]
+        else:
+            break
+    return items

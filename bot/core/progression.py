@@ -27,7 +27,8 @@ The next prescription (aims are per set; `inc` is one rep or HOLD_STEP_SECONDS):
 - At the top, where the step is big (light dumbbells, kettlebells, machine stacks), or the
   load can't rise (bodyweight, bands): reps first, one `inc` a set up to the top plus a margin;
   then a set more, up to the level's cap; then the load step (loaded) or the harder variation
-  the person has the kit and level for (unloaded; a slower tempo when there is none).
+  the person has the kit and level for (unloaded), else a stronger band (a band move: the
+  range starts again), else a slower tempo (the content's `no_harder` says how).
 - Otherwise (in range, or climbing into it): each set aims one `inc` over what it just did, up
   to the top, never below what it just did.
 - An easy session (RPE <= 7 or RIR >= 3 on every rated set) moves faster: two `inc`s instead of
@@ -64,7 +65,9 @@ Reason = Literal[
     "more_reps",  # at the top, a big load step ahead or none: reps past the range first
     "more_sets",  # ... then a set more
     "owned",  # ... then the harder variation (or a slower tempo)
+    "band_up",  # ... or, for a band move with no harder variation, a stronger band
     "in_range",  # a rep more a set, up to the top
+    "weighted",  # a weight typed on a move done without one: its loaded version, kit allowing
     "lighter_week",  # a planned lighter week (bot.core.dose.lighter_week)
     "stalled",  # a lighter week because several lifts stalled
 ]
@@ -128,6 +131,8 @@ class Why:
     load_can_rise: bool  # a load is known and the equipment has a step
     misses: int = 0  # sessions in a row that missed their aim, the last one included
     big_step: bool = False  # the next load is more than BIG_STEP away
+    # A weight typed on a move done without one: kept in the log, not carried into the plan.
+    typed_load_kg: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +150,7 @@ class Next:
     why: Why
     suggestion: str | None = None  # an exercise id: the harder or easier variation to do
     locked: str | None = None  # the harder variation the person has the kit but not the level for
+    exercise_id: str = ""  # whose next prescription this is
 
     @property
     def aim(self) -> int:
@@ -387,6 +393,7 @@ class _Rules:
                 why=why,
                 suggestion=suggestion,
                 locked=locked,
+                exercise_id=self.exercise.id,
             )
 
         def padded(per_set: Sequence[int], count: int) -> list[int]:
@@ -440,6 +447,8 @@ class _Rules:
         harder = variation(self.exercise, self.library, self.equipment, True, self.level)
         if harder is not None:
             return nxt("harder", "owned", held, suggestion=harder.id)
+        if "band" in self.exercise.equipment:  # bands come in strengths: the next one up
+            return nxt("raise", "band_up", [bottom] * self.rx.sets)
         # Owned, but the next variation is above the person's level: say how to unlock it.
         above = variation(self.exercise, self.library, self.equipment, True)
         return nxt("hold", "owned", held, locked=above.id if above else None)
@@ -469,12 +478,48 @@ def next_for(
     rules = _Rules(exercise, rx, library, units, equipment, level, max(max_sets or 0, rx.sets))
     found: Next | None = None
     misses = 0
-    for session in sessions(history, measure):
+    typed: float | None = None
+    # A move done without a weight is judged on its reps alone, whatever weight was typed.
+    judged = history if exercise.loaded else [replace(s, load_kg=None) for s in history]
+    for session in sessions(judged, measure):
         if lighter is not None and lighter(session.day):
             continue
         found = rules.decide(session, found, misses, (shown or {}).get(session.day))
         misses = 0 if found.kind in ("back", "easier", "raise") else found.why.misses
-    return found
+        day_loads = [s.load_kg for s in history if s.plan_date == session.day and s.load_kg]
+        typed = max(day_loads) if day_loads and not exercise.loaded else None
+    if found is None or typed is None:
+        return found
+    why = replace(found.why, typed_load_kg=typed)
+    loaded = loaded_version(exercise, library, equipment, level)
+    if loaded is not None and found.kind not in ("harder", "easier", "lighter"):
+        return replace(
+            found, kind="harder", why=replace(why, reason="weighted"), suggestion=loaded.id
+        )
+    return replace(found, why=why)
+
+
+def loaded_version(
+    exercise: Exercise, library: Library, equipment: frozenset[str], level: str | None
+) -> Exercise | None:
+    """The loaded move nearest to `exercise` (same pattern) the person has the kit and level
+    for: its own loaded harder links, then loaded moves that name it as their easier link,
+    then the pattern's main-lift order from the lightest end."""
+    linked = [library.exercises[i] for i in exercise.harder if i in library.exercises]
+    from_below = sorted(
+        (e for e in library.exercises.values() if exercise.id in e.easier), key=lambda e: e.id
+    )
+    tiers = library.main_lifts.get(exercise.pattern, ())
+    lightest = [library.exercises[i] for t in reversed(tiers) for i in t if i in library.exercises]
+    for other in (*linked, *from_below, *lightest):
+        if (
+            other.loaded
+            and other.pattern == exercise.pattern
+            and other.role == "main"
+            and fits(other, equipment, level)
+        ):
+            return other
+    return None
 
 
 def lightened(nxt: Next, sets: int, load_kg: float | None, reason: Reason) -> Next:

@@ -26,11 +26,13 @@ from bot.core.planner import (
     DayPlan,
     PlannedExercise,
     Target,
+    block_sets,
     block_start,
     plan_day,
     plan_week,
     previous_training_day,
     program_week,
+    variations_in,
 )
 from bot.core.ports import Channel, Choices, SetLog, User
 from bot.core.progression import SESSIONS_NEEDED, Reason
@@ -129,50 +131,59 @@ class Plans:
             variations[picked.get(exercise_id, exercise_id)] = chosen_id
         return history, shown, variations
 
-    async def next_sets(
-        self, user: User, exercise_ids: list[str], after: date, lighter: Mapping[date, Reason]
-    ) -> dict[str, int]:
-        """How many sets the planner gives each exercise the next time it is planned after
-        `after` (within the next two weeks), before progression: the base "Next time" doses
-        from, planned with the same variations as the plan will be."""
-        found: dict[str, int] = {}
-        for n in range(3):  # this week, the next two: one plan_week each
-            when = after + timedelta(weeks=n)
-            choices = await self.choices(user, when)
-            _, _, variations = await self.variations(user, when, lighter, choices)
-            week = plan_week(
-                self.library, user.settings, when, variations=variations, avoid=choices.avoid
+    async def block_sets(self, user: User, exercise_ids: list[str], after: date) -> dict[str, int]:
+        """How many sets each main lift among `exercise_ids` starts from the next time it is
+        planned after `after`, before progression (`planner.block_sets`). The variations in
+        force are read off `after`'s stored plan (no history, no week planning), so this stays
+        cheap enough to run on every log. Accessories are left out: their sets follow the time
+        their session has."""
+        choices = await self.choices(user, after)
+        variations = dict(choices.swaps)
+        stored = await self.store.get_plan(user.id, after)
+        if stored is not None:
+            plan = DayPlan.from_dict(stored[1])
+            variations.update(
+                variations_in(self.library, user.settings, plan, choices.swaps, choices.avoid)
             )
-            for day in sorted(d for d in week if d > after):
-                for p in week[day].main:
-                    if p.exercise_id in exercise_ids:
-                        found.setdefault(p.exercise_id, p.sets)
-            if len(found) == len(exercise_ids):
-                break
-        return found
+        return block_sets(
+            self.library,
+            user.settings,
+            after,
+            exercise_ids,
+            variations=variations,
+            avoid=choices.avoid,
+        )
 
     async def lighter_weeks(self, user: User, day: date) -> dict[date, Reason]:
         """The person's lighter weeks up to `day`'s (bot.core.dose.lighter_weeks)."""
         recent = await self.store.sets_between(user.id, *dose.lighter_window(day))
         since = dose.monday(day) - timedelta(weeks=dose.STALL_LOOKBACK_WEEKS)
-        shown = await self.shown_sets(user.id, [[s for s in recent if s.plan_date >= since]])
+        plans = await self._stored(user.id, [[s for s in recent if s.plan_date >= since]])
+        shown = _shown(plans)
+        # Weeks whose plans were lighter stay lighter, whatever changed in the settings since.
+        known = {dose.monday(d) for d, plan in plans.items() if any(p.lighter for p in plan.main)}
 
         def week_index(monday: date) -> int:
             return program_week(user.settings, monday)
 
-        return dose.lighter_weeks(self.library, user.settings, day, recent, week_index, shown=shown)
+        return dose.lighter_weeks(
+            self.library, user.settings, day, recent, week_index, shown=shown, known=known
+        )
 
     async def shown_sets(
         self, user_id: int, logs: Iterable[Sequence[SetLog]]
     ) -> dict[str, dict[date, int]]:
         """How many sets each day's stored plan showed for each exercise, for the dates of
         `logs` (progression judges a session against what that day's plan asked for)."""
-        days = sorted({s.plan_date for sets in logs for s in sets})
-        found: dict[str, dict[date, int]] = {}
-        for day in days:
+        return _shown(await self._stored(user_id, logs))
+
+    async def _stored(self, user_id: int, logs: Iterable[Sequence[SetLog]]) -> dict[date, DayPlan]:
+        """The stored plans of the dates of `logs`."""
+        found: dict[date, DayPlan] = {}
+        for day in sorted({s.plan_date for sets in logs for s in sets}):
             stored = await self.store.get_plan(user_id, day)
-            for p in DayPlan.from_dict(stored[1]).main if stored else ():
-                found.setdefault(p.exercise_id, {})[day] = p.sets
+            if stored is not None:
+                found[day] = DayPlan.from_dict(stored[1])
         return found
 
     def for_channel(self, channel: Channel, day: date) -> DayPlan:
@@ -251,6 +262,15 @@ class Plans:
             return False
         found = [self.named(name, plan) for name, _ in entries]
         return [e.id if e else None for e in found] == ids
+
+
+def _shown(plans: Mapping[date, DayPlan]) -> dict[str, dict[date, int]]:
+    """How many sets each plan showed for each exercise, by exercise and date."""
+    found: dict[str, dict[date, int]] = {}
+    for day, plan in plans.items():
+        for p in plan.main:
+            found.setdefault(p.exercise_id, {})[day] = p.sets
+    return found
 
 
 @dataclass(frozen=True, slots=True)

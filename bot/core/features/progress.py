@@ -36,7 +36,7 @@ from bot.core.library import LevelDose
 from bot.core.lookup import exercise_name
 from bot.core.numerals import read_int
 from bot.core.parser import LogParseError, parse_log
-from bot.core.planner import DayPlan, PlannedExercise, is_training_day
+from bot.core.planner import DayPlan, PlannedExercise, growing, is_training_day
 from bot.core.ports import SetLog, User
 from bot.core.progress import (
     ProgressChart,
@@ -94,14 +94,15 @@ class NextTimes:
     async def steps(
         self, user: User, exercise_ids: list[str], day: date | None = None
     ) -> dict[str, Next]:
-        """`day`: the plan the log was on; the next plan after it sets how many sets (the
-        planner fits them to the session length)."""
+        """`day`: the plan the log was on. A main lift's sets hold for the block (the planner
+        fits them from the day's main lifts alone), so the next day that has it says how many
+        sets it starts from, without planning whole weeks."""
         known = [i for i in exercise_ids if i in self.library.exercises]
         history = await self.store.recent_sets_by_exercise(user.id, known, SESSIONS_NEEDED)
         # Sessions of lighter weeks aren't judged (the plan itself shows a lighter week).
         last = max((s.plan_date for sets in history.values() for s in sets), default=None)
         lighter = await self.plans.lighter_weeks(user, last) if last else {}
-        planned = await self.plans.next_sets(user, known, day, lighter) if day else {}
+        planned = await self.plans.block_sets(user, known, day) if day else {}
         shown = await self.plans.shown_sets(user.id, history.values())
         found: dict[str, Next] = {}
         for exercise_id in known:
@@ -342,7 +343,9 @@ class Progress(Feature):
         ahead, locked = await self._next_week(user, sets, start, week_end)
         lines += ahead
         buttons: tuple[tuple[Button, ...], ...] = ()
-        level = self._level_up(user, locked)
+        # Not until a newcomer has had a full session for a week: form and habit first.
+        ramping = growing(self.library, user.settings, week_end)
+        level = None if ramping else self._level_up(user, locked)
         if level is not None:  # owned moves whose next step is a level up: offer it
             names = [exercise_name(self.library, i) for i in locked]
             lines.append(render.level_up_offer(names, level.name))

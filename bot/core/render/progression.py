@@ -18,12 +18,28 @@ def fmt_next(nxt: Next, units: str) -> str:
 
 def next_note(nxt: Next, units: str, library: Library) -> str:
     """Why the next prescription is what it is, in a sentence or two."""
+    note = _reason_note(nxt, units, library)
+    typed = nxt.why.typed_load_kg
+    if typed is None or nxt.why.reason == "weighted":
+        return note
+    return (
+        f"{note} The {fmt_load(typed, units)} you added is kept in your log. The plan keeps "
+        "this move without weight: no loaded version of it fits your kit and level yet."
+    )
+
+
+def _reason_note(nxt: Next, units: str, library: Library) -> str:
     why = nxt.why
     unit = " s" if nxt.measure == "seconds" else ""
     each = unit or " reps"
     last = fmt_sets(why.last, units)
     other = library.exercises.get(nxt.suggestion or "")
     load, was = nxt.load_kg, why.last_load_kg
+    if why.reason == "weighted" and other is not None and why.typed_load_kg is not None:
+        return (
+            f"You added {fmt_load(why.typed_load_kg, units)}, so next session it's "
+            f"{other.name}, the loaded version ({howto_hint(other.name)})."
+        )
     if why.reason == "no_load":
         return (
             f"Add the weight when you log, e.g. 3x10 @ {example_load(16, units)}, "
@@ -50,6 +66,11 @@ def next_note(nxt: Next, units: str, library: Library) -> str:
         )
     if why.reason == "more_sets":
         return f"{why.weakest}+{each} on every set: one more set this time, same{each}."
+    if why.reason == "band_up":
+        return (
+            f"You own this one ({why.weakest}+{each} every set). Time for a stronger band: "
+            f"start again at {why.bottom}{unit} and build up."
+        )
     if why.reason == "owned":
         owned = f"You own this one ({why.weakest}+{each} every set)."
         if other is not None:
@@ -61,7 +82,9 @@ def next_note(nxt: Next, units: str, library: Library) -> str:
                 f"{owned} {locked.name} is the next step: /settings level {level.id} "
                 "brings it into your plan. Until then, slow the lowering to 3 seconds."
             )
-        return f"{owned} Slow the lowering to 3 seconds."
+        # The top of the ladder for this kit: the content says how to keep it hard.
+        this = library.exercises.get(nxt.exercise_id)
+        return f"{owned} {(this.no_harder if this else '') or 'Slow the lowering to 3 seconds.'}"
     if why.reason == "load_down" and was is not None and load is not None:
         return (
             f"Two tough sessions at {fmt_load(was, units)}: back to "
@@ -99,6 +122,7 @@ def next_target(nxt: Next, units: str, library: Library) -> Target:
         load_kg=nxt.load_kg,
         note=next_note(nxt, units, library),
         aims=nxt.aims,
+        lighter=nxt.kind == "lighter",
     )
 
 
@@ -108,6 +132,8 @@ def next_phrase(nxt: Next, units: str, library: Library) -> str:
     if nxt.kind in ("harder", "easier") and nxt.suggestion:
         name = exercise_name(library, nxt.suggestion)
         return f"on to {name}" if nxt.kind == "harder" else f"{name} for a while"
+    if nxt.why.reason == "band_up":
+        return f"{what}, with a stronger band"
     if nxt.kind == "raise":
         return f"{what}, one step up"
     if nxt.kind == "back":
