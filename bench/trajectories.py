@@ -464,10 +464,24 @@ def _lighter(p: PlannedExercise) -> bool:
     return p.note.startswith(LIGHTER_NOTE)
 
 
+def _alternatives(t: Trajectory, move: str) -> list[str]:
+    """Other moves of `move`'s pattern the person had the kit and level for by the run's end."""
+    from bot.core.progression import fits
+
+    lib, settings = t.library, t.profile.settings
+    level = t.levels[-1][1] if t.levels else settings.level
+    pattern = lib.exercises[move].pattern
+    return [
+        e.id
+        for e in lib.main_exercises()
+        if e.pattern == pattern and e.id != move and fits(e, settings.equipment, level)
+    ]
+
+
 def wince(t: Trajectory) -> list[str]:
     """What a coach reviewing this run would wince at, one line each (empty: nothing)."""
     from bot.core.planner import plan_week, time_band
-    from bot.core.progression import BIG_STEP, load_step
+    from bot.core.progression import BIG_STEP, load_step, next_load
 
     lib, settings = t.library, t.profile.settings
     out: list[str] = []
@@ -488,6 +502,16 @@ def wince(t: Trajectory) -> list[str]:
     for move, seen in by_move.items():
         ex = lib.exercises[move]
         judged = [(s, p) for s, p in seen if not _lighter(p)]
+        # Aims inside the range: under it only where the load can't come down (docs).
+        for s, p in judged:
+            low_end, high_end = p.reps or p.seconds or (0, 0)
+            if not p.aims or not high_end:
+                continue
+            can_lighten = p.load_kg is not None and (
+                next_load(ex, lib, "kg", p.load_kg, up=False) is not None
+            )
+            if max(p.aims) > high_end or (can_lighten and min(p.aims) < low_end):
+                out.append(f"{s.day}: {move} aims {p.aims} in {low_end}-{high_end}")
         for (s, p), (_, q) in itertools.pairwise(judged):
             done = [x for x in s.logged if x.exercise_id == move]
             rng = p.reps or p.seconds or (0, 0)
@@ -541,7 +565,9 @@ def wince(t: Trajectory) -> list[str]:
             if p not in t.main_slots(s.plan):
                 counts[p.exercise_id] = counts.get(p.exercise_id, 0) + 1
     for move, n in counts.items():
-        if len(later) >= 8 and n >= len(later) * 0.9:
+        # Where the kit and level leave no other move of its kind, the same one every session
+        # is the only way to train that group (docs/coaching.md says so): not a finding.
+        if len(later) >= 8 and n >= len(later) * 0.9 and _alternatives(t, move):
             out.append(f"{move}: an accessory in {n} of {len(later)} sessions")
     # The newcomer ramp: one or two moves to start, a move more at a time.
     if settings.level == "beginner":
