@@ -453,6 +453,7 @@ def _logged_load(s: Session, p: PlannedExercise) -> float | None:
 
 START_KG = {"dumbbells": 10.0, "kettlebell": 12.0, "barbell": 40.0, "machine": 30.0, "cable": 25.0}
 LIGHTER_NOTE = "Lighter week"
+BAND_UP_NOTE = "stronger band"  # the note of a band move moving to a stronger band
 
 
 def grid_profile(level: str, kit: str, split: str, minutes: int, library: Library) -> Profile:
@@ -519,7 +520,9 @@ def wince(t: Trajectory) -> list[str]:
                 step = load_step(ex, lib, "kg", p.load_kg) or 0.0
                 if q.load_kg - p.load_kg > max(BIG_STEP * p.load_kg, step) + 0.01:
                     out.append(f"{s.day}: {move} jumps {p.load_kg:g} -> {q.load_kg:g} kg")
+            # A stronger band, like a heavier load, starts the range again.
             same = q.load_kg == p.load_kg and q.exercise_id == p.exercise_id
+            same = same and BAND_UP_NOTE not in q.note
             if same and q.aims and len(done) >= len(q.aims):
                 for i, x in enumerate(done[: len(q.aims)]):
                     value = x.reps if p.reps else x.seconds

@@ -203,7 +203,7 @@ def test_under_the_range_the_load_comes_down_to_fit_it(library: Library) -> None
     assert (decide(library, row).load_kg, decide(library, row).aims) == (57.5, (10, 10, 10))
     row = Log("barbell-row")
     row.add(START, [5, 5, 4], 60.0)  # far under: further down, still on the kit's steps
-    assert decide(library, row).load_kg == 50.0
+    assert decide(library, row).load_kg == 52.5
 
 
 def test_a_bad_day_after_a_raise_goes_back_to_the_load_before(library: Library) -> None:
@@ -235,9 +235,8 @@ def test_a_step_back_from_the_lightest_load_offers_the_easier_move(library: Libr
     assert decide(library, log).load_kg == 1.0  # light dumbbells come in 1 kg steps
     log = Log("romanian-deadlift-dumbbell")
     log.add(START, [5, 5, 4], 1.0)
-    log.add(START + timedelta(days=2), [5, 4, 4], 1.0)
     once = decide(library, log)  # nothing lighter: climbing into the range from below
-    assert (once.kind, once.load_kg, once.aims) == ("hold", 1.0, (6, 5, 5))
+    assert (once.kind, once.load_kg, once.aims) == ("hold", 1.0, (6, 6, 5))
     log.add(START + timedelta(days=2), [5, 4, 4], 1.0)
     nxt = decide(library, log)
     assert nxt.kind in ("back", "easier") and nxt.load_kg == 1.0  # 0 kg: no dumbbell at all
@@ -485,5 +484,5 @@ def test_the_planner_shows_the_target_and_its_note(library: Library) -> None:
 
     planned = plan_day(library, settings, START, targets=targets).find(ex.id)
     assert planned is not None and planned.note
-    expected = decide(library, log, "kg", settings.equipment)
-    assert planned.load_kg == expected.load_kg
+    expected = next_for(ex, rx, log.sets, library, "kg", settings.equipment)
+    assert expected is not None and planned.load_kg == expected.load_kg

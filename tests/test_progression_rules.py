@@ -369,8 +369,12 @@ def test_variation_for_follows_on_and_steps_down_after_repeated_misses() -> None
     single.add(START + timedelta(days=4), [6, 5, 5])
     single.add(START + timedelta(days=7), [6, 5, 5])  # two short sessions
     assert dose.variation_for(bridge, history_of(base, single), who, LIBRARY) is bridge
-    base.add(START + timedelta(days=9), [16, 15, 15])  # back on the bridge: it stays
+    base.add(START + timedelta(days=9), [14, 13, 13])  # back on the bridge: it stays
     assert dose.variation_for(bridge, history_of(base, single), who, LIBRARY) is bridge
+    # At the top of the bridge again (and at the level's sets), the single-leg bridge is next.
+    base.add(START + timedelta(days=11), [15, 15, 15])
+    chosen = dose.variation_for(bridge, history_of(base, single), who, LIBRARY)
+    assert chosen.id == single.exercise_id
 
 
 # ---------------------------------------------------------------- lighter weeks
@@ -570,7 +574,9 @@ def test_progression_properties(case: Case) -> None:
                 kit_step = load_step(ex, LIBRARY, who.units, old) or 0
                 assert new - old <= max(BIG_STEP * old, kit_step) + 0.01, (old, new)
                 if new - old > BIG_STEP * old + 0.01:
-                    assert min(values) >= top and len(values) >= planned, (values, planned)
+                    # (An easy session counts within one step of the top as the top.)
+                    inc = 5 if measure == "seconds" else 1
+                    assert min(values) >= top - inc and len(values) >= planned, (values, planned)
             else:
                 assert sum(v < bottom for v in values) * 2 > len(values), (values, old, new)
         # 5. Every aim is inside the range, except climbing into it from below where the load
@@ -668,7 +674,7 @@ def test_a_short_last_set_every_time_never_raises_and_never_aims_the_top() -> No
     assert all(aim < 12 for _, _, aim in seen)
 
 
-def test_two_bad_sessions_step_back_then_climb_again() -> None:
+def test_bad_sessions_step_back_then_climb_again() -> None:
     def bad_week_two(n: int, nxt: Next | None, aims: tuple[int, ...]):
         return ([7, 6, 6] if n in (3, 4) else list(aims)), None
 
@@ -677,9 +683,11 @@ def test_two_bad_sessions_step_back_then_climb_again() -> None:
         ("hold", 16.0, 11),
         ("hold", 16.0, 12),
         ("raise", 18.0, 10),
-        ("hold", 18.0, 7),  # one miss: a little more than 7, 6, 6
-        ("back", 16.0, 10),  # two: a step lighter
-        ("hold", 16.0, 11),
+        # Changed: one short session held 18 kg aiming 7 (under the range); each one now
+        # brings the load down to what 7, 6, 6 predict for the range's bottom.
+        ("back", 16.0, 10),
+        ("back", 14.0, 10),
+        ("hold", 14.0, 11),
     ]
     assert seen[-1][1] is not None and seen[-1][1] >= 18.0  # and it climbs again
 

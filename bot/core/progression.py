@@ -426,7 +426,7 @@ class _Rules:
         if misses >= MISSES_TO_STEP_BACK and short:
             easier = variation(self.exercise, self.library, self.equipment, False, self.level)
             kind: Kind = "easier" if easier is not None else "back"
-            done = padded(values, planned)
+            done = padded(within(values), planned)
             return nxt(kind, "ease_off", done, suggestion=easier.id if easier else None)
 
         if missed:
@@ -486,6 +486,8 @@ def fitted_load(
     load when none does. `kg` itself when the kit has nothing lighter."""
     current = kg
     while (down := next_load(exercise, library, units, current, up=False)) is not None:
+        if down <= 0:
+            break
         current = down
         if measure == "seconds" or predicted(done, kg, current) >= bottom - ESTIMATE_SLACK:
             break
