@@ -465,12 +465,20 @@ def _lighter(p: PlannedExercise) -> bool:
     return p.note.startswith(LIGHTER_NOTE)
 
 
-def _alternatives(t: Trajectory, move: str) -> list[str]:
-    """Other moves of `move`'s pattern the person had the kit and level for by the run's end."""
+def _level_in(t: Trajectory, week: int) -> str:
+    """The person's level in `week` (a level taken up on a Sunday holds from the next week)."""
+    level = t.profile.settings.level
+    for taken, new in t.levels:
+        if taken < week:
+            level = new
+    return level
+
+
+def _alternatives(t: Trajectory, move: str, level: str) -> list[str]:
+    """Other moves of `move`'s pattern the person has the kit and `level` for."""
     from bot.core.progression import fits
 
     lib, settings = t.library, t.profile.settings
-    level = t.levels[-1][1] if t.levels else settings.level
     pattern = lib.exercises[move].pattern
     return [
         e.id
@@ -567,11 +575,19 @@ def wince(t: Trajectory) -> list[str]:
         for p in s.plan.main:
             if p not in t.main_slots(s.plan):
                 counts[p.exercise_id] = counts.get(p.exercise_id, 0) + 1
-    for move, n in counts.items():
+    for move in counts:
         # Where the kit and level leave no other move of its kind, the same one every session
-        # is the only way to train that group (docs/coaching.md says so): not a finding.
-        if len(later) >= 8 and n >= len(later) * 0.9 and _alternatives(t, move):
-            out.append(f"{move}: an accessory in {n} of {len(later)} sessions")
+        # is the only way to train that group (docs/coaching.md says so): only the sessions
+        # with another move to rotate with count.
+        could = [s for s in later if _alternatives(t, move, _level_in(t, s.week))]
+        n = sum(
+            1
+            for s in could
+            for p in s.plan.main
+            if p.exercise_id == move and p not in t.main_slots(s.plan)
+        )
+        if len(could) >= 8 and n >= len(could) * 0.9:
+            out.append(f"{move}: an accessory in {n} of {len(could)} sessions")
     # The newcomer ramp: one or two moves to start, a move more at a time.
     if settings.level == "beginner":
         moves = [max((len(s.plan.main) for s in ss), default=0) for _, ss in weeks]

@@ -493,3 +493,20 @@ def test_a_progression_step_keeps_the_session_in_its_band(split: str) -> None:
     for plan in stepped.values():
         assert low <= plan.minutes <= high, (plan.day, plan.minutes, plan.exercise_ids)
         assert "table-row" in plan.exercise_ids or plan.day_type == "lower"
+
+
+def test_a_short_session_rotates_an_owned_quick_move_with_its_harder_version() -> None:
+    """15 minutes, no kit: the standing calf raise (the quickest) has moved on to the
+    single-leg one, which used to stand in for it in every session."""
+    s = person("intermediate", "bodyweight", "full2", 15)
+    steps = {"standing-calf-raise": "single-leg-calf-raise"}
+    seen = Counter(
+        p.exercise_id
+        for n in WEEKS
+        for plan in plan_week(
+            LIB, s, START + timedelta(weeks=n), variations=steps, swapped=frozenset()
+        ).values()
+        for p in plan.main
+        if LIB.exercises[p.exercise_id].pattern == "plantar_flexion"
+    )
+    assert set(seen) == {"standing-calf-raise", "single-leg-calf-raise"}, seen

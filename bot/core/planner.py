@@ -435,6 +435,15 @@ class _Chooser:
             return None
         fastest = min(t for t, _ in timed)
         quick = [e for t, e in timed if t <= fastest + QUICK_SLACK]
+        # A quick move owned and moved up takes turns with its harder version (which would
+        # otherwise stand in for it every session).
+        quick += [
+            other
+            for e in list(quick)
+            if self.moved_up(e.id)
+            and (other := self.vary(e, taken)) in found
+            and all(q.id != other.id for q in quick)
+        ]
         return self.rotate(quick, turn, taken)
 
 
