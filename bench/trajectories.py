@@ -453,6 +453,7 @@ def _logged_load(s: Session, p: PlannedExercise) -> float | None:
 
 START_KG = {"dumbbells": 10.0, "kettlebell": 12.0, "barbell": 40.0, "machine": 30.0, "cable": 25.0}
 LIGHTER_NOTE = "Lighter week"
+BAND_UP_NOTE = "stronger band"  # the note of a band move moving to a stronger band
 
 
 def grid_profile(level: str, kit: str, split: str, minutes: int, library: Library) -> Profile:
@@ -464,10 +465,32 @@ def _lighter(p: PlannedExercise) -> bool:
     return p.note.startswith(LIGHTER_NOTE)
 
 
+def _level_in(t: Trajectory, week: int) -> str:
+    """The person's level in `week` (a level taken up on a Sunday holds from the next week)."""
+    level = t.profile.settings.level
+    for taken, new in t.levels:
+        if taken < week:
+            level = new
+    return level
+
+
+def _alternatives(t: Trajectory, move: str, level: str) -> list[str]:
+    """Other moves of `move`'s pattern the person has the kit and `level` for."""
+    from bot.core.progression import fits
+
+    lib, settings = t.library, t.profile.settings
+    pattern = lib.exercises[move].pattern
+    return [
+        e.id
+        for e in lib.main_exercises()
+        if e.pattern == pattern and e.id != move and fits(e, settings.equipment, level)
+    ]
+
+
 def wince(t: Trajectory) -> list[str]:
     """What a coach reviewing this run would wince at, one line each (empty: nothing)."""
     from bot.core.planner import plan_week, time_band
-    from bot.core.progression import BIG_STEP, load_step
+    from bot.core.progression import BIG_STEP, load_step, next_load
 
     lib, settings = t.library, t.profile.settings
     out: list[str] = []
@@ -488,6 +511,16 @@ def wince(t: Trajectory) -> list[str]:
     for move, seen in by_move.items():
         ex = lib.exercises[move]
         judged = [(s, p) for s, p in seen if not _lighter(p)]
+        # Aims inside the range: under it only where the load can't come down (docs).
+        for s, p in judged:
+            low_end, high_end = p.reps or p.seconds or (0, 0)
+            if not p.aims or not high_end:
+                continue
+            can_lighten = p.load_kg is not None and (
+                next_load(ex, lib, "kg", p.load_kg, up=False) is not None
+            )
+            if max(p.aims) > high_end or (can_lighten and min(p.aims) < low_end):
+                out.append(f"{s.day}: {move} aims {p.aims} in {low_end}-{high_end}")
         for (s, p), (_, q) in itertools.pairwise(judged):
             done = [x for x in s.logged if x.exercise_id == move]
             rng = p.reps or p.seconds or (0, 0)
@@ -495,7 +528,9 @@ def wince(t: Trajectory) -> list[str]:
                 step = load_step(ex, lib, "kg", p.load_kg) or 0.0
                 if q.load_kg - p.load_kg > max(BIG_STEP * p.load_kg, step) + 0.01:
                     out.append(f"{s.day}: {move} jumps {p.load_kg:g} -> {q.load_kg:g} kg")
+            # A stronger band, like a heavier load, starts the range again.
             same = q.load_kg == p.load_kg and q.exercise_id == p.exercise_id
+            same = same and BAND_UP_NOTE not in q.note
             if same and q.aims and len(done) >= len(q.aims):
                 for i, x in enumerate(done[: len(q.aims)]):
                     value = x.reps if p.reps else x.seconds
@@ -540,9 +575,19 @@ def wince(t: Trajectory) -> list[str]:
         for p in s.plan.main:
             if p not in t.main_slots(s.plan):
                 counts[p.exercise_id] = counts.get(p.exercise_id, 0) + 1
-    for move, n in counts.items():
-        if len(later) >= 8 and n >= len(later) * 0.9:
-            out.append(f"{move}: an accessory in {n} of {len(later)} sessions")
+    for move in counts:
+        # Where the kit and level leave no other move of its kind, the same one every session
+        # is the only way to train that group (docs/coaching.md says so): only the sessions
+        # with another move to rotate with count.
+        could = [s for s in later if _alternatives(t, move, _level_in(t, s.week))]
+        n = sum(
+            1
+            for s in could
+            for p in s.plan.main
+            if p.exercise_id == move and p not in t.main_slots(s.plan)
+        )
+        if len(could) >= 8 and n >= len(could) * 0.9:
+            out.append(f"{move}: an accessory in {n} of {len(could)} sessions")
     # The newcomer ramp: one or two moves to start, a move more at a time.
     if settings.level == "beginner":
         moves = [max((len(s.plan.main) for s in ss), default=0) for _, ss in weeks]

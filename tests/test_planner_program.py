@@ -444,3 +444,69 @@ def test_a_newcomer_session_grows_a_move_at_a_time_after_the_ramp(split: str) ->
     most = [max(len(p.main) for p in week("beginner", "bands", split, 45, n)) for n in range(12)]
     assert most[0] <= 2 and all(b <= a + 1 for a, b in itertools.pairwise(most)), most
     assert most[-1] == LIB.levels["beginner"].max_exercises + 2, most
+
+
+def extension_moves(s: Settings, steps: dict[str, str], swapped: frozenset[str] | None) -> Counter:
+    return Counter(
+        p.exercise_id
+        for n in WEEKS
+        for plan in plan_week(
+            LIB, s, START + timedelta(weeks=n), variations=steps, swapped=swapped
+        ).values()
+        for p in plan.main
+        if LIB.exercises[p.exercise_id].pattern == "extension"
+    )
+
+
+@pytest.mark.parametrize("split", ["full2", "full3"])
+def test_a_move_progressed_on_from_keeps_its_turn_in_the_rotation(split: str) -> None:
+    """No kit: the lower back has prone cobra and the superhero. Once prone cobra has moved on
+    to the superhero (progression's step), both still take turns; the superhero used to come up
+    in about nine sessions of ten. As a swap the replaced move never comes back."""
+    s = person("intermediate", "bodyweight", split)
+    steps = {"prone-cobra": "superhero"}
+    spread = extension_moves(s, steps, frozenset())
+    assert set(spread) == {"prone-cobra", "superhero"}, spread
+    assert max(spread.values()) <= 0.75 * sum(spread.values()), spread
+    assert set(extension_moves(s, steps, None)) == {"superhero"}
+    # Stepped down (two short sessions): the harder move waits, it doesn't keep a turn.
+    assert set(extension_moves(s, {"superhero": "prone-cobra"}, frozenset())) == {"prone-cobra"}
+
+
+@pytest.mark.parametrize("split", ["ul4", "ulf"])
+def test_a_progression_step_keeps_the_session_in_its_band(split: str) -> None:
+    """No kit, upper days, 30 minutes: the doorway row, prone Y-T raise and prone cobra have
+    moved on to their harder versions. As progression's steps (not swaps) the moves they came
+    from may still fill other slots, so the day reaches its band; kept out (the swap rule),
+    an upper day came to 20 minutes."""
+    s = person("intermediate", "bodyweight", split)
+    steps = {
+        "doorway-row": "table-row",
+        "prone-y-t-raise": "reverse-snow-angel",
+        "prone-cobra": "superhero",
+    }
+    low, high = band(30)
+    day = START + timedelta(weeks=RAMP_WEEKS + 2)
+    upper = [p for p in plan_week(LIB, s, day, variations=steps).values() if p.day_type == "upper"]
+    assert upper and min(p.minutes for p in upper) < low  # as swaps: short
+    stepped = plan_week(LIB, s, day, variations=steps, swapped=frozenset())
+    for plan in stepped.values():
+        assert low <= plan.minutes <= high, (plan.day, plan.minutes, plan.exercise_ids)
+        assert "table-row" in plan.exercise_ids or plan.day_type == "lower"
+
+
+def test_a_short_session_rotates_an_owned_quick_move_with_its_harder_version() -> None:
+    """15 minutes, no kit: the standing calf raise (the quickest) has moved on to the
+    single-leg one, which used to stand in for it in every session."""
+    s = person("intermediate", "bodyweight", "full2", 15)
+    steps = {"standing-calf-raise": "single-leg-calf-raise"}
+    seen = Counter(
+        p.exercise_id
+        for n in WEEKS
+        for plan in plan_week(
+            LIB, s, START + timedelta(weeks=n), variations=steps, swapped=frozenset()
+        ).values()
+        for p in plan.main
+        if LIB.exercises[p.exercise_id].pattern == "plantar_flexion"
+    )
+    assert set(seen) == {"standing-calf-raise", "single-leg-calf-raise"}, seen

@@ -1,8 +1,9 @@
 """Twelve simulated weeks per profile through the real Coach and store (bench/trajectories.py:
 the daily push, then one /log per exercise with a scripted outcome), with the trajectories
 asserted: targets never drop below what was just done in range, loads rise for someone at the
-top, a miss never raises the load, a near-max session holds it, and bodyweight moves reach the
-harder variation, which the plan then schedules. One run on a real SQLite file as well."""
+top, a miss never raises the load, a session under the range brings the load down, a near-max
+session holds it, and bodyweight moves reach the harder variation, which the plan then
+schedules. One run on a real SQLite file as well."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ PROFILES = profiles(LIB)
 # Lighter weeks (bot.core.dose.LIGHTER: the last week of a block, or after stalls) are not
 # judged, and the week after picks up from the one before. The plan says so in its note.
 LIGHTER_NOTE = "Lighter week"
+BAND_UP_NOTE = "stronger band"  # a band move at its ceiling: the range starts again
 
 
 # Twelve weeks where the rule needs the whole run (the doc's runs, loads rising, the harder
@@ -121,6 +123,8 @@ def test_a_target_never_drops_below_what_was_just_done_in_range(profile: str, ou
         low, high = p.reps or p.seconds or (0, 0)
         if q.load_kg != p.load_kg or q.sets < p.sets or q.exercise_id != p.exercise_id:
             continue  # a heavier load starts the range again
+        if BAND_UP_NOTE in q.note:
+            continue  # and so does a stronger band
         if is_main(t, before, p):
             assert q.aims, q  # a main lift always shows what each set aims for
         for i, (reps, secs, _) in enumerate(done_of(before, p.exercise_id)[: len(q.aims)]):
@@ -142,15 +146,15 @@ def test_loads_rise_for_someone_who_reaches_the_top(profile: str) -> None:
         assert (seen[-1][1].load_kg or 0) > (seen[0][1].load_kg or 0), exercise_id
         risen += 1
         # About a tenth at a time (or one small step of the kit); a bigger kit step only after
-        # the reps went past the top of the range or a set was added first.
-        rx = LIB.exercises[exercise_id].prescription
+        # every set reached the top with the sets at the level's cap.
+        cap = LIB.levels[PROFILES[profile].settings.level].max_sets
         for (s, p), (_, q) in itertools.pairwise(seen):
             a, b = p.load_kg or 0.0, q.load_kg or 0.0
             if b > max(a * 1.125, a + 2.5) + 1e-9:
                 high = (p.reps or p.seconds or (0, 0))[1]
                 done = done_of(s, exercise_id)
-                built_up = p.sets > rx.sets or any((r or 0) > high for r, _, _ in done)
-                assert built_up, (exercise_id, s.day, a, b)
+                at_top = all((r or 0) >= high for r, _, _ in done)
+                assert at_top and p.sets >= cap, (exercise_id, s.day, p.sets)
     assert risen >= 3
 
 
@@ -169,23 +173,24 @@ def test_a_miss_never_raises_the_load(profile: str) -> None:
 
 
 @pytest.mark.parametrize("profile", ["advanced-gym-ul4"])
-def test_two_misses_in_a_row_step_back(profile: str) -> None:
+def test_a_session_under_the_range_brings_the_load_down(profile: str) -> None:
+    """Weeks 4 and 5 fall short on every set: each time the next plan lowers the load (the
+    barbell and the stacks have lighter steps), aiming the bottom of the range."""
     t = run(profile, "two-misses")
-    checked = stepped = 0
+    checked = 0
 
     def all_short(s: Session, p: PlannedExercise) -> bool:
         low = (p.reps or p.seconds or (0, 0))[0]
         counts = [r if p.reps else sec for r, sec, _ in done_of(s, p.exercise_id)]
         return bool(counts) and all(c is not None and c < low for c in counts)
 
-    for exercise_id in moves(t):
-        seen = [(s, p) for _, s, p in judged(t, exercise_id)]
-        for (a, p), (b, q), (_c, r) in zip(seen, seen[1:], seen[2:], strict=False):
-            if all_short(a, p) and all_short(b, q) and p.load_kg and p.load_kg == q.load_kg:
-                assert r.load_kg is not None and r.load_kg <= p.load_kg, (exercise_id, b.day)
-                checked += 1
-                stepped += r.load_kg < p.load_kg
-    assert checked >= 2 and stepped >= 1
+    for _, before, p, q in pairs(t):
+        if all_short(before, p) and p.load_kg and q.exercise_id == p.exercise_id:
+            low = (p.reps or p.seconds or (0, 0))[0]
+            assert q.load_kg is not None and q.load_kg < p.load_kg, (p.exercise_id, before.day)
+            assert q.aims == (low,) * q.sets, q
+            checked += 1
+    assert checked >= 2
 
 
 @pytest.mark.parametrize("profile", ["advanced-gym-ul4"])

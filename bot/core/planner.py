@@ -16,7 +16,9 @@ How a week is built (the data lives in content/programs.yaml):
   is the same every week of a block, which is what lets it progress.
 - Chosen variations. `variations` maps a move the planner would pick to the one to do instead
   (progression's harder or easier variation, a swap). It is used when kit and level allow.
-  `avoid` names moves never to schedule.
+  `swapped` says which of them are swaps: a swapped-away move (or one stepped down from) stays
+  out of the session, while a move owned and stepped up from may fill another slot and keeps
+  its turn in an accessory rotation. `avoid` names moves never to schedule.
 - Accessories. The other slots rotate week by week. Accessories that train a posterior-chain
   group still short of its weekly target go first: two days a week for glutes, hamstrings,
   upper back, lower back and calves wherever the week has two days that can train it, one
@@ -33,7 +35,7 @@ The same inputs always give the same plan; the coach stores the first plan of a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -317,20 +319,41 @@ class _Chooser:
     variations: Mapping[str, str]
     avoid: frozenset[str]
     floor_first: bool  # bodyweight moves first (a newcomer on a level that prefers them)
+    # Keys of `variations` that are the person's swaps; the others are progression's steps
+    # (the harder or easier variation of the same move).
+    swapped: frozenset[str] = frozenset()
 
     def ok(self, exercise: Exercise, taken: set[str]) -> bool:
         return (
             exercise.role == "main"
             and exercise.id not in taken
             and exercise.id not in self.avoid
-            # Not next to the move chosen instead of it (a swap, a harder variation).
-            and self.variations.get(exercise.id) not in taken
+            # A swapped-away move is never next to the move chosen instead of it (nor is one
+            # progression stepped down from). A move owned and stepped up from may be: it can
+            # fill another slot, at its ceiling.
+            and (self.moved_up(exercise.id) or self.variations.get(exercise.id) not in taken)
             and allowed(exercise, self.settings)
             and not (
                 exercise.pattern in ONE_A_DAY
                 and any(self.library.exercises[t].pattern == exercise.pattern for t in taken)
             )
         )
+
+    def moved_up(self, exercise_id: str) -> bool:
+        """Progression (not a swap) has moved `exercise_id` on to a harder variation of it."""
+        chosen = self.variations.get(exercise_id)
+        if chosen is None or exercise_id in self.swapped:
+            return False
+        seen, todo = {exercise_id}, [exercise_id]
+        while todo:  # the harder links, as far as they go (progression may follow on)
+            ex = self.library.exercises.get(todo.pop())
+            for up in ex.harder if ex else ():
+                if up == chosen:
+                    return True
+                if up not in seen:
+                    seen.add(up)
+                    todo.append(up)
+        return False
 
     def vary(self, exercise: Exercise, taken: set[str]) -> Exercise:
         """The chosen variation instead of `exercise`, when there is one the person can do."""
@@ -389,7 +412,18 @@ class _Chooser:
     def accessory(self, slot: Slot, turn: int, taken: set[str]) -> Exercise | None:
         """The slot's move this week: a rotation over what the person can do."""
         found = self.options(slot, taken)
-        return self.vary(found[turn % len(found)], taken) if found else None
+        return self.rotate(found, turn, taken) if found else None
+
+    def rotate(self, found: list[Exercise], turn: int, taken: set[str]) -> Exercise:
+        """`found`'s move for this turn, as its chosen variation. When progression moved the
+        move up to one that has a turn of its own here, the owned move keeps its turn, so the
+        rotation still spreads (prone cobra and superhero take turns instead of superhero
+        every session)."""
+        pick = found[turn % len(found)]
+        other = self.vary(pick, taken)
+        if other is not pick and self.moved_up(pick.id) and any(e.id == other.id for e in found):
+            return pick
+        return other
 
     def quickest(self, slot: Slot, taken: set[str], spr: int, turn: int) -> Exercise | None:
         """A quick move for the slot, for a short session that needs it: the quick ones (within
@@ -401,7 +435,16 @@ class _Chooser:
             return None
         fastest = min(t for t, _ in timed)
         quick = [e for t, e in timed if t <= fastest + QUICK_SLACK]
-        return self.vary(quick[turn % len(quick)], taken)
+        # A quick move owned and moved up takes turns with its harder version (which would
+        # otherwise stand in for it every session).
+        quick += [
+            other
+            for e in list(quick)
+            if self.moved_up(e.id)
+            and (other := self.vary(e, taken)) in found
+            and all(q.id != other.id for q in quick)
+        ]
+        return self.rotate(quick, turn, taken)
 
 
 def _with_warmup_sets(library: Library, planned: list[PlannedExercise]) -> list[PlannedExercise]:
@@ -543,9 +586,10 @@ def main_lifts(
     block: int,
     variations: Mapping[str, str] | None = None,
     avoid: Iterable[str] = (),
+    swapped: Collection[str] | None = None,
 ) -> list[tuple[Slot, Exercise]]:
     """The block's main lifts for one day: the same for every week of the block."""
-    chooser = _chooser(library, settings, session.day, variations, avoid)
+    chooser = _chooser(library, settings, session.day, variations, avoid, swapped)
     taken: set[str] = set()
     out: list[tuple[Slot, Exercise]] = []
     for slot in session.day_type.slots:
@@ -634,11 +678,16 @@ def _chooser(
     day: date,
     variations: Mapping[str, str] | None,
     avoid: Iterable[str],
+    swapped: Collection[str] | None = None,
 ) -> _Chooser:
+    """`swapped`: which keys of `variations` are the person's swaps (None: all of them, a
+    plain swap mapping); the others are progression's steps."""
     dose = level_dose(library, settings.level)
     # Form first, weights later: a level that prefers bodyweight does so during the ramp.
     floor_first = dose.prefer_bodyweight and ramp_cap(library, settings, day) is not None
-    return _Chooser(library, settings, dose, variations or {}, frozenset(avoid), floor_first)
+    chosen = variations or {}
+    swaps = frozenset(chosen if swapped is None else swapped)
+    return _Chooser(library, settings, dose, chosen, frozenset(avoid), floor_first, swaps)
 
 
 def _draft_week(
@@ -647,9 +696,10 @@ def _draft_week(
     day: date,
     variations: Mapping[str, str] | None,
     avoid: Iterable[str],
+    swapped: Collection[str] | None = None,
 ) -> dict[date, _Draft]:
     """Every training day of the week that holds `day`, planned together so the week is balanced."""
-    chooser = _chooser(library, settings, day, variations, avoid)
+    chooser = _chooser(library, settings, day, variations, avoid, swapped)
     dose = chooser.dose
     sessions = week_sessions(library, settings, day)
     week = program_week(settings, day)
@@ -661,7 +711,8 @@ def _draft_week(
     spr = library.session.seconds_per_rep
 
     mains = {
-        s.day: main_lifts(library, settings, s, block, variations, avoid)[:cap] for s in sessions
+        s.day: main_lifts(library, settings, s, block, variations, avoid, swapped)[:cap]
+        for s in sessions
     }
     days_trained = dict.fromkeys(POSTERIOR_GROUPS, 0)
     for picks in mains.values():
@@ -911,6 +962,7 @@ def block_sets(
     *,
     variations: Mapping[str, str] | None = None,
     avoid: Iterable[str] = (),
+    swapped: Collection[str] | None = None,
 ) -> dict[str, int]:
     """The sets each of `exercise_ids` gets as a main lift, before progression, the next time
     a day after `after` (within three weeks) has it: what that day type's plans give it all
@@ -925,12 +977,13 @@ def block_sets(
     for n in range(3):
         day = after + timedelta(weeks=n)
         block = program_week(settings, day) // library.block_weeks
-        chooser = _chooser(library, settings, day, variations, avoid)
+        chooser = _chooser(library, settings, day, variations, avoid, swapped)
         cap = session_cap(library, settings, day)
         for session in week_sessions(library, settings, day):
             if session.day <= after:
                 continue
-            picks = main_lifts(library, settings, session, block, variations, avoid)[:cap]
+            picks = main_lifts(library, settings, session, block, variations, avoid, swapped)
+            picks = picks[:cap]
             if not wanted & {e.id for _, e in picks} - set(found):
                 continue
             bookends = _main_room(library, settings, chooser, session, picks, length)
@@ -1018,8 +1071,10 @@ def plan_week(
     *,
     variations: Mapping[str, str] | None = None,
     avoid: Iterable[str] = (),
+    swapped: Collection[str] | None = None,
 ) -> dict[date, DayPlan]:
-    """The plans of every training day in the week that holds `day` (no progression targets)."""
+    """The plans of every training day in the week that holds `day` (no progression targets).
+    `swapped`: which keys of `variations` are the person's swaps (None: all of them)."""
     spr = library.session.seconds_per_rep
     return {
         when: DayPlan(
@@ -1032,7 +1087,7 @@ def plan_week(
             cooldown=d.cooldown,
             minutes=estimate_minutes([*d.warmup, *d.main, *d.cooldown], spr),
         )
-        for when, d in _draft_week(library, settings, day, variations, avoid).items()
+        for when, d in _draft_week(library, settings, day, variations, avoid, swapped).items()
     }
 
 
@@ -1045,6 +1100,7 @@ def plan_day(
     *,
     variations: Mapping[str, str] | None = None,
     avoid: Iterable[str] = (),
+    swapped: Collection[str] | None = None,
 ) -> DayPlan:
     """The session for `day`.
 
@@ -1052,7 +1108,10 @@ def plan_day(
     the week is planned as a whole, so a plan no longer depends on the previous session's.
     `targets` shapes each exercise's dose (progression). `variations` maps a move the planner
     would pick to the move to do instead; this is where progression's harder/easier variation
-    and a kept swap plug in (kept per block by the caller). `avoid` is never scheduled.
+    and a kept swap plug in (kept per block by the caller). `swapped` says which keys of
+    `variations` are swaps (None: all of them): a swapped-away move stays out of the session,
+    while a move progression stepped on from may still fill another slot. `avoid` is never
+    scheduled.
     """
     del previous
     if not is_training_day(settings, day):
@@ -1060,7 +1119,8 @@ def plan_day(
         return DayPlan(
             day=day, training=False, day_type=None, title="Rest day", next_training_day=nxt
         )
-    plan = plan_week(library, settings, day, variations=variations, avoid=avoid)[day]
+    week = plan_week(library, settings, day, variations=variations, avoid=avoid, swapped=swapped)
+    plan = week[day]
     if targets is None:
         return plan
     main = list(plan.main)

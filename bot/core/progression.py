@@ -13,22 +13,28 @@ heaviest load count):
 - *short*: most sets under the bottom of the range;
 - *at the top*: every planned set reached the top of the range.
 
-The next prescription (aims are per set; `inc` is one rep or HOLD_STEP_SECONDS):
+The next prescription (aims are per set; `inc` is one rep or HOLD_STEP_SECONDS). Every aim is
+inside the content's range, with one exception: a move whose load can't come down (bodyweight,
+a band, the kit's lightest load) climbs into the range from below, a rep more a set.
 - A loaded move logged without a load: hold, and ask for the weight.
-- Two misses in a row at one load, and short: a step back. Loaded: one equipment step down,
-  aim the bottom. Unloaded (or already at the lightest load): the easier variation when the
-  person has the kit and level for it, else consolidate at what was just done.
-- Two misses in a row in range: consolidate, aim exactly what was just done.
-- One miss: each set aims one `inc` over what it just did, but never the top of the range
-  (a set that already reached the top aims to repeat it); the planned sets stay.
+- Short (most sets under the bottom), with a lighter load in the kit: the heaviest load at which
+  the reps done predict the bottom of the range (Epley's estimate, on the kit's steps), aiming
+  the bottom. A bad day after a raise goes back to about the load before it.
+- Short twice in a row with no lighter load (bodyweight, bands, the lightest load): the easier
+  variation when the person has the kit and level for it, else repeat what was just done.
+  Sessions under the range in a row count as misses in a row whatever the load (lighter weeks
+  read them as a stall).
+- One miss (or two in a row, in range): each set aims one `inc` over what it just did, but never
+  the top of the range (a set already at the top repeats it) nor under its bottom; the planned
+  sets stay.
 - A near-max session (RPE >= 9.5 or RIR 0 on a judged set): hold load and reps.
 - At the top, where the kit's next load is a small step (at most BIG_STEP of the load): one
   step up, aim the bottom of the range, back to the planned sets.
 - At the top, where the step is big (light dumbbells, kettlebells, machine stacks), or the
-  load can't rise (bodyweight, bands): reps first, one `inc` a set up to the top plus a margin;
-  then a set more, up to the level's cap; then the load step (loaded) or the harder variation
-  the person has the kit and level for (unloaded), else a stronger band (a band move: the
-  range starts again), else a slower tempo (the content's `no_harder` says how).
+  load can't rise (bodyweight, bands): a set more at the top, up to the level's cap; then the
+  load step (loaded) or the harder variation the person has the kit and level for (unloaded),
+  else a stronger band (a band move: the range starts again), else the top of the range held
+  at a slower tempo (the content's `no_harder` says how). Never an aim past the top.
 - Otherwise (in range, or climbing into it): each set aims one `inc` over what it just did, up
   to the top, never below what it just did.
 - An easy session (RPE <= 7 or RIR >= 3 on every rated set) moves faster: two `inc`s instead of
@@ -56,14 +62,13 @@ Kind = Literal["hold", "raise", "add", "harder", "easier", "back", "lighter"]
 # Why, in the order the rules above are tried.
 Reason = Literal[
     "no_load",  # a loaded move logged without a load
-    "load_down",  # two short sessions: one step lighter
+    "load_down",  # under the range: the load that fits it
     "ease_off",  # two short sessions, no lighter load: easier variation or consolidate
-    "consolidate",  # two misses in range: repeat what was done
+    "consolidate",  # two misses in range: a little more again, never the top
     "missed",  # one miss: a little more, never the top
     "near_max",  # RPE >= 9.5 / RIR 0: hold
     "load_up",  # at the top: the next load
-    "more_reps",  # at the top, a big load step ahead or none: reps past the range first
-    "more_sets",  # ... then a set more
+    "more_sets",  # at the top, a big load step ahead or none: a set more first
     "owned",  # ... then the harder variation (or a slower tempo)
     "band_up",  # ... or, for a band move with no harder variation, a stronger band
     "in_range",  # a rep more a set, up to the top
@@ -94,6 +99,9 @@ NEAR_MAX_RIR = 0
 EASY_RPE = 7.0  # every rated set this easy moves faster
 EASY_RIR = 3
 MISSES_TO_STEP_BACK = 2
+# A rep-count estimate from one session is good to about half a rep: a load predicting 9.6 reps
+# fits a range starting at 10.
+ESTIMATE_SLACK = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,13 +313,6 @@ def variation(
 # ---------------------------------------------------------------- the decision
 
 
-def margin(top: int, measure: str) -> int:
-    """How far past the top reps (or seconds) climb before a set, a load or a variation."""
-    if measure == "seconds":
-        return max(10, round(top * 0.25))
-    return max(2, round(top * 0.2))
-
-
 @dataclass(frozen=True, slots=True)
 class _Rules:
     """One exercise's rules for one person; `decide` turns a session into the next step."""
@@ -352,8 +353,10 @@ class _Rules:
             v < (aims[min(i, len(aims) - 1)] if aims else bottom) for i, v in enumerate(values)
         )
         same_load = before is None or _same(before.load_kg, last.load_kg)
-        misses = (misses_before + 1 if same_load else 1) if missed else 0
         short = sum(v < bottom for v in values) * 2 > len(values)
+        # Sessions under the range in a row are a stall whatever the load (the plan lowers it
+        # after each one); other misses count at one load.
+        misses = (misses_before + 1 if same_load or short else 1) if missed else 0
         load = last.load_kg
         up = (
             next_load(self.exercise, self.library, self.units, load, up=True)
@@ -400,48 +403,53 @@ class _Rules:
             out = list(per_set[:count])
             return out + [min(out)] * (count - len(out))
 
+        lighter = (
+            next_load(self.exercise, self.library, self.units, load, up=False)
+            if load is not None and up is not None
+            else None
+        )
+
+        def within(per_set: Sequence[int]) -> list[int]:
+            # The range holds every aim; under its bottom only where the load can't come down.
+            low = bottom if lighter is not None else 0
+            return [min(top, max(low, a)) for a in per_set]
+
         if self.exercise.loaded and load is None:  # nothing to judge a load by: repeat
-            return nxt("hold", "no_load", padded([max(v, bottom) for v in values], planned))
+            return nxt("hold", "no_load", padded(within(values), planned))
+
+        if short and load is not None and lighter is not None:
+            fitted = fitted_load(
+                self.exercise, self.library, self.units, load, _middle(values), bottom, self.measure
+            )
+            return nxt("back", "load_down", [bottom] * self.rx.sets, load_kg=fitted)
 
         if misses >= MISSES_TO_STEP_BACK and short:
-            down = (
-                next_load(self.exercise, self.library, self.units, load, up=False)
-                if load is not None and up is not None
-                else None
-            )
-            if down is not None:
-                return nxt("back", "load_down", [bottom] * self.rx.sets, load_kg=down)
             easier = variation(self.exercise, self.library, self.equipment, False, self.level)
             kind: Kind = "easier" if easier is not None else "back"
-            done = padded(values, planned)
+            done = padded(within(values), planned)
             return nxt(kind, "ease_off", done, suggestion=easier.id if easier else None)
-
-        if misses >= MISSES_TO_STEP_BACK:
-            return nxt("hold", "consolidate", padded(values, planned))
 
         if missed:
             # A little more than last time, never the top (a set already there repeats it).
-            more = [max(v, min(v + self.inc, top - self.inc)) if v < top else v for v in values]
-            return nxt("hold", "missed", padded(more, planned))
+            more = [max(v, min(v + self.inc, top - self.inc)) if v < top else top for v in values]
+            reason: Reason = "consolidate" if misses >= MISSES_TO_STEP_BACK else "missed"
+            return nxt("hold", reason, padded(within(more), planned))
 
         if last.near_max:
-            return nxt("hold", "near_max", padded(values, current_sets))
+            return nxt("hold", "near_max", padded(within(values), current_sets))
 
         bump = self.inc * (2 if last.easy else 1)
         at_top = min(values) >= (top - self.inc if last.easy else top)
         if not at_top:
-            more = [v + bump if v + bump <= top else max(v, top) for v in values]
+            more = within([v + bump for v in values])
             return nxt("hold", "in_range", padded(more, current_sets))
 
+        # At the top: the ladder's next rung, never an aim past the top.
         if up is not None and not big:
             return nxt("raise", "load_up", [bottom] * self.rx.sets, load_kg=up)
-        ceiling = top + margin(top, self.measure)
-        if min(values) < ceiling:
-            more = [max(v, min(v + bump, ceiling)) for v in values]
-            return nxt("add", "more_reps", padded(more, current_sets))
-        held = padded([max(v, ceiling) for v in values], current_sets)
+        held = [top] * current_sets
         if current_sets < self.max_sets:
-            return nxt("add", "more_sets", [*held, ceiling])
+            return nxt("add", "more_sets", [*held, top])
         if up is not None:
             return nxt("raise", "load_up", [bottom] * self.rx.sets, load_kg=up)
         harder = variation(self.exercise, self.library, self.equipment, True, self.level)
@@ -452,6 +460,38 @@ class _Rules:
         # Owned, but the next variation is above the person's level: say how to unlock it.
         above = variation(self.exercise, self.library, self.equipment, True)
         return nxt("hold", "owned", held, locked=above.id if above else None)
+
+
+def _middle(values: Sequence[int]) -> int:
+    """The session's typical set: the median (a lone good or bad set doesn't decide)."""
+    return sorted(values)[len(values) // 2]
+
+
+def predicted(done: int, at_kg: float, kg: float) -> float:
+    """Reps the Epley estimate predicts at `kg` from `done` reps at `at_kg`."""
+    return 30 * (at_kg * (1 + done / 30) / kg - 1)
+
+
+def fitted_load(
+    exercise: Exercise,
+    library: Library,
+    units: str,
+    kg: float,
+    done: int,
+    bottom: int,
+    measure: str = "reps",
+) -> float:
+    """The heaviest of the kit's loads under `kg` at which `done` reps at `kg` predict about
+    `bottom` or more (one step down for a hold, which the estimate doesn't cover); the lightest
+    load when none does. `kg` itself when the kit has nothing lighter."""
+    current = kg
+    while (down := next_load(exercise, library, units, current, up=False)) is not None:
+        if down <= 0:
+            break
+        current = down
+        if measure == "seconds" or predicted(done, kg, current) >= bottom - ESTIMATE_SLACK:
+            break
+    return current
 
 
 def next_for(
@@ -485,7 +525,10 @@ def next_for(
         if lighter is not None and lighter(session.day):
             continue
         found = rules.decide(session, found, misses, (shown or {}).get(session.day))
-        misses = 0 if found.kind in ("back", "easier", "raise") else found.why.misses
+        # A step back or up starts the count again; a load fitted to the range doesn't (two
+        # sessions under it in a row are still a stall).
+        restart = found.kind in ("back", "easier", "raise") and found.why.reason != "load_down"
+        misses = 0 if restart else found.why.misses
         day_loads = [s.load_kg for s in history if s.plan_date == session.day and s.load_kg]
         typed = max(day_loads) if day_loads and not exercise.loaded else None
     if found is None or typed is None:

@@ -92,6 +92,7 @@ class Plans:
             targets=target,
             variations=variations,
             avoid=choices.avoid,
+            swapped=choices.swaps,
         )
         if plan.training:
             await self.store.save_plan(user.id, day, key, plan.to_dict())
@@ -152,6 +153,7 @@ class Plans:
             exercise_ids,
             variations=variations,
             avoid=choices.avoid,
+            swapped=choices.swaps,
         )
 
     async def lighter_weeks(self, user: User, day: date) -> dict[date, Reason]:
@@ -234,7 +236,12 @@ class Plans:
         lighter = await self.lighter_weeks(user, day)
         _, _, variations = await self.variations(user, day, lighter, choices)
         week = plan_week(
-            self.library, user.settings, day, variations=variations, avoid=choices.avoid
+            self.library,
+            user.settings,
+            day,
+            variations=variations,
+            avoid=choices.avoid,
+            swapped=choices.swaps,
         )
         return week, variations
 

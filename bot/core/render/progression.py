@@ -55,16 +55,12 @@ def _reason_note(nxt: Next, units: str, library: Library) -> str:
             f"Up to {fmt_load(load, units)}: you hit {why.top}{unit} on every set at "
             f"{fmt_load(was, units)}. Aim for {why.bottom}{unit} or more."
         )
-    if why.reason == "more_reps":
+    if why.reason == "more_sets":
         if why.big_step and was is not None:
             return (
                 f"Every set reached {why.top}{unit}. The next weight up is a big jump from "
-                f"{fmt_load(was, units)}, so first {nxt.aim}{each} a set."
+                f"{fmt_load(was, units)}, so first one more set, same{each}."
             )
-        return (
-            f"{nxt.aim}{each} a set this time: you managed {why.weakest}+ on every set last time."
-        )
-    if why.reason == "more_sets":
         return f"{why.weakest}+{each} on every set: one more set this time, same{each}."
     if why.reason == "band_up":
         return (
@@ -74,7 +70,12 @@ def _reason_note(nxt: Next, units: str, library: Library) -> str:
     if why.reason == "owned":
         owned = f"You own this one ({why.weakest}+{each} every set)."
         if other is not None:
-            return f"{owned} Next session moves up to {other.name} ({howto_hint(other.name)})."
+            # The plan shows an owned move only where it keeps a turn next to its harder
+            # version (bot.core.planner: progression's steps, unlike swaps, may sit together).
+            return (
+                f"{owned} Its harder version, {other.name}, is in your plan too "
+                f"({howto_hint(other.name)}); here keep to the top of the range, slow and clean."
+            )
         locked = library.exercises.get(nxt.locked or "")
         level = library.levels.get(locked.level) if locked else None
         if locked is not None and level is not None:
@@ -87,8 +88,8 @@ def _reason_note(nxt: Next, units: str, library: Library) -> str:
         return f"{owned} {(this.no_harder if this else '') or 'Slow the lowering to 3 seconds.'}"
     if why.reason == "load_down" and was is not None and load is not None:
         return (
-            f"Two tough sessions at {fmt_load(was, units)}: back to "
-            f"{fmt_load(load, units)} to build up again. Aim for {why.bottom}{unit}."
+            f"Under the range last time ({last}): {fmt_load(load, units)} next time, "
+            f"aiming for {why.bottom}{unit}, and we build up from there."
         )
     if why.reason == "ease_off":
         if other is not None:
@@ -98,7 +99,10 @@ def _reason_note(nxt: Next, units: str, library: Library) -> str:
             )
         return f"Two tough sessions in a row: repeat what you managed ({last}), clean and steady."
     if why.reason == "consolidate":
-        return f"Two sessions short of the aim: the same again ({last}) before we add more."
+        return (
+            f"Two sessions short of the aim ({last}): a little more where you can, same weight; "
+            "the top of the range can wait."
+        )
     if why.reason == "missed":
         return f"Last time: {last}. A little more where you can; the top of the range can wait."
     if why.reason == "near_max":
