@@ -16,7 +16,9 @@ heaviest load count):
 The next prescription (aims are per set; `inc` is one rep or HOLD_STEP_SECONDS). Every aim is
 inside the content's range, with one exception: a move whose load can't come down (bodyweight,
 a band, the kit's lightest load) climbs into the range from below, a rep more a set.
-- A loaded move logged without a load: hold, and ask for the weight.
+- A loaded move logged without a load: the load can't be judged and stays unknown; each set
+  aims one `inc` over what it just did, inside the range, and the note asks for the weight
+  (at the top: the next weight up).
 - Short (most sets under the bottom), with a lighter load in the kit: the heaviest load at which
   the reps done predict the bottom of the range (Epley's estimate, on the kit's steps), aiming
   the bottom. A bad day after a raise goes back to about the load before it.
@@ -414,8 +416,12 @@ class _Rules:
             low = bottom if lighter is not None else 0
             return [min(top, max(low, a)) for a in per_set]
 
-        if self.exercise.loaded and load is None:  # nothing to judge a load by: repeat
-            return nxt("hold", "no_load", padded(within(values), planned))
+        if self.exercise.loaded and load is None:
+            # No weight to judge by: the reps still climb at the same (unknown) weight, a rep
+            # more a set inside the range, as after a miss in range, so a person who only
+            # ever taps Done isn't stuck; at the top the note asks for the next weight up.
+            climb = [min(top, max(bottom, v + self.inc)) for v in values]
+            return nxt("hold", "no_load", padded(climb, planned))
 
         if short and load is not None and lighter is not None:
             fitted = fitted_load(

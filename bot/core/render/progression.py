@@ -41,6 +41,11 @@ def _reason_note(nxt: Next, units: str, library: Library) -> str:
             f"{other.name}, the loaded version ({howto_hint(other.name)})."
         )
     if why.reason == "no_load":
+        if nxt.aims and min(nxt.aims) >= why.top:
+            return (
+                f"You're at the top of the range: take the next weight up and add it when you "
+                f"log, e.g. 3x{why.bottom} @ {example_load(16, units)}, so I can keep count."
+            )
         return (
             f"Add the weight when you log, e.g. 3x10 @ {example_load(16, units)}, "
             "and I'll tell you when to go up."
@@ -146,6 +151,12 @@ def next_phrase(nxt: Next, units: str, library: Library) -> str:
         return f"{what}, a lighter week"
     if nxt.why.reason == "more_sets":
         return f"{what}, one more set"
+    if nxt.why.reason == "no_load":
+        # Without the weight the load can't move: the confirmation itself asks for it.
+        example = f"when you log, e.g. @ {example_load(16, units)}"
+        if nxt.aims and min(nxt.aims) >= nxt.why.top:
+            return f"{what}, with the next weight up. Add it {example}"
+        return f"{what}. Add the weight {example}"
     return what
 
 
