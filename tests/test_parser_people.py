@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.parser import LogParseError, NotALog, ParsedSet, read_log
+from bot.core.parser import LogParseError, NotALog, ParsedSet, format_log, read_log
 
 
 def _short(s: ParsedSet) -> str:
@@ -49,6 +49,13 @@ READS = [
     ("3x10 w 20", "10r@20 10r@20 10r@20"),
     ("3x10 with 30s rest", "10r 10r 10r"),
     ("30s hold x3", "30s 30s 30s"),
+    # Reps said before the sets.
+    ("10 reps 3 sets", "10r 10r 10r"),
+    ("12 reps for 3 sets", "12r 12r 12r"),
+    # A pair of dumbbells: the load is each one's.
+    ("3x10 @ 2x16kg", "10r@16kg 10r@16kg 10r@16kg"),
+    ("3x10 with two 16kg dumbbells", "10r@16kg 10r@16kg 10r@16kg"),
+    ("2x12 w/ 2 x 20 lb", "12r@20lb 12r@20lb"),
 ]
 
 
@@ -84,3 +91,31 @@ def test_reps_before_sets_is_asked_the_likely_way_round() -> None:
     assert reading.needs_confirmation and reading.why == "reps before sets"
     assert " ".join(map(_short, reading.log.sets)) == "12r 12r 12r"
     assert not read_log("5x5").needs_confirmation
+
+
+@pytest.mark.parametrize(
+    ("typed", "load", "unit"),
+    [
+        ("done @ 16kg", 16.0, "kg"),
+        ("done with 16kg", 16.0, "kg"),
+        ("all done at 35 lbs", 35.0, "lb"),
+        ("done @ 16", 16.0, None),  # the person's unit
+        ("did it with the 20s", 20.0, None),
+        ("crushed it", None, None),
+        ("nailed it!", None, None),
+        ("as written", None, None),
+    ],
+)
+def test_done_as_prescribed_with_or_without_a_weight(
+    typed: str, load: float | None, unit: str | None
+) -> None:
+    reading = read_log(typed)
+    assert not reading.needs_confirmation, typed
+    log = reading.log
+    assert (log.kind, log.sets, log.load, log.unit) == ("done", (), load, unit)
+    assert read_log(format_log(log)).log == log  # kept in a question, it reads back
+
+
+@pytest.mark.parametrize("typed", ["too tired", "too sore today", "too busy"])
+def test_too_tired_is_a_skip(typed: str) -> None:
+    assert read_log(typed).log.kind == "skip"

@@ -25,7 +25,8 @@ async def test_log_without_sets_says_it_logged_the_plan_and_undo_takes_exactly_t
     await sam.say("/log glute bridge 15 15")
     reply = await sam.say("/log rdl")
     text = text_of(reply)
-    assert "Logged Romanian deadlift (dumbbells) as prescribed: 10, 10 reps." in text
+    # "rdl" is the RDL of Sam's own session: bodyweight only, the single-leg one.
+    assert "Logged Single-leg Romanian deadlift (bodyweight) as prescribed: 8, 8 reps." in text
     assert "Tap Undo, or send /log rdl 12 10 10." in text
     undo = _buttons(reply)["Undo"]
     assert len(await user_sets(store, coach, "sam")) == 4

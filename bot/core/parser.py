@@ -76,7 +76,7 @@ from bot.core.parser_model import (
     SentenceLike,
     Unit,
 )
-from bot.core.parser_sets import Group, Reader, sets_of
+from bot.core.parser_sets import Group, Load, Reader, sets_of
 from bot.core.parser_tokens import UNIT_WORDS, Tok, prepared, tokens_of
 from bot.core.parser_words import (
     NOT_NAME_END,
@@ -114,6 +114,7 @@ __all__ = [
     "Reading",
     "Unit",
     "describe",
+    "format_log",
     "format_sets",
     "parse_exercise_list",
     "parse_log",
@@ -160,8 +161,23 @@ def describe(log: ParsedLog) -> str:
     if log.kind == "skip":
         return "a skip"
     if log.kind == "done":
-        return "done as prescribed"
+        at = _extras(_as_set(log), plain=True, loaded=True) if log.load is not None else ""
+        return "done as prescribed" + at
     return format_sets(log.sets, plain=True)
+
+
+def _as_set(log: ParsedLog) -> ParsedSet:
+    """A done reading's weight as a set's, for the spellings of `_extras`."""
+    return ParsedSet(None, None, log.load, log.unit)
+
+
+def format_log(log: ParsedLog) -> str:
+    """A reading as a reply that `read_log` reads back to it ("12@16kg, 10", "done @16kg")."""
+    if log.kind == "sets":
+        return format_sets(log.sets)
+    if log.kind == "done" and log.load is not None:
+        return "done " + _extras(_as_set(log), plain=False, loaded=True).replace("@", "@ ", 1)
+    return log.kind
 
 
 def format_sets(sets: tuple[ParsedSet, ...], *, plain: bool = False) -> str:
@@ -248,6 +264,11 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
         if words.prose > PROSE_LIMIT or words.numbers_in_prose:
             return Reading(log, True, "long sentence")
         return Reading(log)
+    loads = [item for item in items if isinstance(item, Load)]
+    if intent.done and not intent.skip and intent.chat is None and len(loads) == len(items) == 1:
+        # "done @ 16kg": as prescribed, at that weight
+        log = ParsedLog("done", (), loads[0].load, loads[0].unit)
+        return Reading(log, intent.hedged, "words around it" if intent.hedged else "")
     if items:  # loads or efforts only
         if any(w not in ("bw", "bodyweight") for w in words.plain()) or words.numbers_in_prose:
             raise NotALog("prose")  # "woke up at 6"

@@ -129,7 +129,8 @@ _NOW = frozenset({"today", "now", "this", "today's", "todays", "heute", "hoy"})
 # (with the usual typos: "skiped", "skpi", "doen", "dnoe")
 _STRONG_SKIP = frozenset({"skip", "skipped", "skipping", "skips", "skiped", "skipp", "skpi"})
 _SKIP_WORDS = _STRONG_SKIP | {"pass", "passed", "didn't", "didnt", "missed", "couldn't"}
-_SKIP_PAIRS = frozenset({("not", "today"), ("no", "time"), ("did", "not"), ("could", "not")})
+_SKIP_PAIRS = frozenset({("not", "today"), ("no", "time"), ("did", "not"), ("could", "not"),
+                         ("too", "tired"), ("too", "sore"), ("too", "busy")})  # fmt: skip
 _SKIP_ALONE = frozenset({"no", "nope", "nah", "n"})
 _SKIP_SYMBOLS = frozenset("❌✖✗⏭🚫")
 _DONE_WORDS = frozenset({"done", "finished", "completed", "complete", "fertig", "erledigt",
@@ -137,7 +138,8 @@ _DONE_WORDS = frozenset({"done", "finished", "completed", "complete", "fertig", 
                          "donee", "finised", "finshed"})  # fmt: skip
 _DONE_PAIRS = frozenset(
     {("did", "it"), ("did", "them"), ("did", "that"), ("did", "all"), ("did", "everything"),
-     ("as", "prescribed"), ("as", "planned")}
+     ("as", "prescribed"), ("as", "planned"), ("as", "written"), ("crushed", "it"),
+     ("nailed", "it"), ("smashed", "it"), ("killed", "it")}
 )  # fmt: skip
 _DONE_ALONE = frozenset({"yes", "yep", "yeah", "y", "ok", "okay", "did", "ya", "yup"})
 _DONE_SYMBOLS = frozenset("✅✔☑✓")

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from bot.core import render
 from bot.core.dispatch import ButtonData, CommandArg, Ctx, command, on_button, refuse, say
 from bot.core.events import Button, MessageLink, Outbound, Reply
-from bot.core.features.base import Feature
+from bot.core.features.base import Feature, Services
+from bot.core.features.plans import Plans
 from bot.core.library import Exercise
 from bot.core.pictures import fits_caption, with_picture
 
@@ -21,6 +22,10 @@ class HowtoMore(ButtonData):
 
 
 class Exercises(Feature):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.plans = Plans(services)
+
     @command(
         "howto",
         "How to do an exercise, step by step",
@@ -30,20 +35,28 @@ class Exercises(Feature):
     async def howto(self, ctx: Ctx, query: str) -> Reply:
         if not query:
             return say(render.WHICH_EXERCISE)
-        result = self.lookup.find(query)
+        # "rdl" is the RDL this person does: today's, the week's, the one their kit allows.
+        today = await self.plans.stored(ctx.user, ctx.today)
+        preference = await self.plans.preference(ctx.user, *today)
+        result = self.lookup.find_for(query, preference)
         if result.exercise is None:
             return say(
                 render.not_found(query, result.suggestions), title=render.NOT_IN_LIBRARY_TITLE
             )
         ex = result.exercise
+        also = ""
+        if result.others:  # say which one it took, and how to ask for the other
+            other = result.others[0]
+            also = render.howto_other(other.name, self.lookup.spelling(other, preference))
         title, text = render.howto(ex, self.library)
-        whole = with_picture(Outbound(text, title=title, link=_link(ex)), ex)
+        whole = with_picture(Outbound(text + also, title=title, link=_link(ex)), ex)
         if fits_caption(whole, ctx.event.caption_limit):
             return Reply([whole])
         # One message, the drawing with what to read before the first rep; the refinements
         # come on a tap. (Splitting the caption made two messages for every /howto, and with
         # them every reader waited on the platform's send limit.)
         essentials, _ = render.howto_parts(ex, self.library)
+        essentials += also
         more = Button(render.HOWTO_MORE, HowtoMore(ex.id).encode())
         card = Outbound(essentials, title=title, buttons=((more,),), link=_link(ex))
         return Reply([with_picture(card, ex)])

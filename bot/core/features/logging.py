@@ -35,7 +35,7 @@ from bot.core.parser import (
     NotALog,
     ParsedLog,
     Reading,
-    format_sets,
+    format_log,
     parse_exercise_list,
     parse_log,
     read_log,
@@ -235,7 +235,7 @@ class Logging(Feature):
     async def free_text(self, ctx: Ctx, text: str) -> Reply:
         """Text that is not a command, reply or answer: try it as a log for today, else help."""
         plan = await self.plans.for_user(ctx.user, ctx.today)
-        if self._names_exercises(plan, ctx, text):  # on a rest day: extra work
+        if await self._names_exercises(plan, ctx, text):  # on a rest day: extra work
             return await self._log_list(ctx, plan, text, ctx.source)
         if plan.training and _reads_as_sets(text):
             # Bare numbers in a private chat answer "Next up": today's first unlogged exercise.
@@ -266,7 +266,7 @@ class Logging(Feature):
                 entries = [(planned, parse_log(ctx.event.text))] if planned else []
             else:
                 entries = [
-                    (self._match_planned(plan, ctx, name), parsed)
+                    (await self._match_planned(plan, ctx, name), parsed)
                     for name, parsed in parse_exercise_list(ctx.event.text)
                 ]
         except LogParseError as exc:
@@ -274,7 +274,12 @@ class Logging(Feature):
         known = [(p, parsed) for p, parsed in entries if p is not None]
         if not entries or len(known) != len(entries):
             return say(render.EDIT_UNREADABLE)
-        sets = [s for p, parsed in known for s in dose.to_sets(p, parsed, ctx.units)]
+        dosed = await self.next_times.as_prescribed(ctx.user, [p for p, _ in known], day)
+        sets = [
+            s
+            for p, (_, parsed) in zip(dosed, known, strict=True)
+            for s in dose.to_sets(p, parsed, ctx.units)
+        ]
         old_sets, _ = await self.store.replace_sets_from_source(ctx.user.id, source, sets)
         return say(render.edited(", ".join(p.name for p, _ in known), sets, old_sets, ctx.units))
 
@@ -358,7 +363,7 @@ class Logging(Feature):
 
     async def _reply_to_plan(self, ctx: Ctx, plan: DayPlan, text: str, group: bool) -> Reply:
         if not plan.training:
-            if self._names_exercises(plan, ctx, text):
+            if await self._names_exercises(plan, ctx, text):
                 return await self._log_list(ctx, plan, text, ctx.source)
             return say(render.REST_DAY_LOG)
         if not group and text.lower().strip("!. ") in START_WORDS:
@@ -371,7 +376,7 @@ class Logging(Feature):
             if whole.needs_confirmation:
                 return await self._ask(ctx, plan, whole, advance=False)
             return await self._log_whole_plan(ctx, plan, whole.log, ctx.source)
-        if self._names_exercises(plan, ctx, text):
+        if await self._names_exercises(plan, ctx, text):
             return await self._log_list(ctx, plan, text, ctx.source)
         if whole is not None:
             # Bare sets on the overview: they belong to the first exercise not yet logged.
@@ -385,20 +390,38 @@ class Logging(Feature):
             return say(error.message)
         return say((error.message if error else "") + render.NAME_THEM)
 
-    def _names_exercises(self, plan: DayPlan, ctx: Ctx, text: str) -> bool:
+    async def _names_exercises(self, plan: DayPlan, ctx: Ctx, text: str) -> bool:
         """True when `text` reads as a list of named exercises that we recognise."""
         try:
             entries = parse_exercise_list(text)
         except LogParseError:
             return False
-        return bool(entries) and all(self._match_planned(plan, ctx, name) for name, _ in entries)
+        for name, _ in entries:
+            if await self._match_planned(plan, ctx, name) is None:
+                return False
+        return bool(entries)
 
-    def _match_planned(self, plan: DayPlan, ctx: Ctx, name: str) -> PlannedExercise | None:
-        """The planned exercise `name` means, or an extra one; only confident matches count."""
-        found = self.plans.named(name, plan)
+    async def _match_planned(self, plan: DayPlan, ctx: Ctx, name: str) -> PlannedExercise | None:
+        """The planned exercise `name` means to this person (`Plans.resolve`), or an extra
+        one; only confident matches count."""
+        found = (await self.plans.resolve(ctx.user, name, plan)).exercise
         if found is None:
             return None
         return self.plans.planned(plan, found.id, ctx.user.settings.level)
+
+    def _loaded(self, planned: PlannedExercise) -> bool:
+        ex = self.library.exercises.get(planned.exercise_id)
+        return ex is not None and ex.loaded
+
+    def _weightless(self, logged: list[tuple[PlannedExercise, list[NewSet]]]) -> list[str]:
+        """The loaded moves among `logged` stored without a weight (none was typed and none
+        is known yet), so Next time can't say when to go up."""
+        names = []
+        for p, sets in logged:
+            done = [s for s in sets if not s.skipped]
+            if self._loaded(p) and done and all(s.load_kg is None for s in done):
+                names.append(p.name)
+        return names
 
     async def _unlogged(self, ctx: Ctx, plan: DayPlan) -> list[PlannedExercise]:
         logged = await self.store.exercises_logged_on(ctx.user.id, plan.day)
@@ -521,6 +544,7 @@ class Logging(Feature):
             if not logged or any(s.exercise_id != planned.exercise_id for s in logged):
                 return None
         await self.services.clear_state(ctx.user.id, ConfirmState)
+        (planned,) = await self.next_times.as_prescribed(ctx.user, [planned], plan.day)
         sets = dose.to_sets(planned, log, ctx.units)
         old: list[SetLog] = []
         for i, source in enumerate(each):  # the first message holds the new sets
@@ -544,6 +568,7 @@ class Logging(Feature):
         advance: bool,
     ) -> Reply:
         await self.services.clear_state(ctx.user.id, ConfirmState)  # a newer log answers it
+        (planned,) = await self.next_times.as_prescribed(ctx.user, [planned], plan.day)
         sets = dose.to_sets(planned, parsed, ctx.units)
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         done = parsed.kind == "done"
@@ -554,6 +579,7 @@ class Logging(Feature):
             confirm += render.SKIPPED_FOR_PAIN  # "skipped, back hurts"
         if not all(s.skipped for s in sets):
             confirm += await self.next_times.after_log(ctx.user, planned.exercise_id, plan.day)
+        confirm += render.no_weight(self._weightless([(planned, sets)]), ctx.units)
         sentence, prompt = await self._what_next(ctx, plan, advance)
         rest = await self._rest_button(ctx, plan, planned, sets)
         timer = ((rest,),) if rest else ()
@@ -613,7 +639,13 @@ class Logging(Feature):
         if not pending:
             return say(render.DAY_LOGGED)
         await self.services.clear_state(ctx.user.id, ConfirmState)
-        sets = [s for p in pending for s in dose.to_sets(p, parsed, ctx.units)]
+        pending = await self.next_times.as_prescribed(ctx.user, pending, plan.day)
+        unloaded = replace(parsed, load=None, unit=None)  # "all done @ 16kg": the loaded moves'
+        each = [
+            (p, dose.to_sets(p, parsed if self._loaded(p) else unloaded, ctx.units))
+            for p in pending
+        ]
+        sets = [s for _, done in each for s in done]
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         await self.services.clear_state(ctx.user.id, LoggingState)
         names = [p.name for p in pending]
@@ -624,7 +656,9 @@ class Logging(Feature):
             return say(said)
         ids = [p.exercise_id for p in pending]
         nxt = await self.next_times.after_session(ctx.user, ids, plan.day)
-        return say(render.all_logged(ctx.speaker, names, nxt), private=ctx.private_here)
+        said = render.all_logged(ctx.speaker, names, nxt)
+        said += render.no_weight(self._weightless(each), ctx.units)
+        return say(said, private=ctx.private_here)
 
     async def _log_list(self, ctx: Ctx, plan: DayPlan, text: str, source: str | None) -> Reply:
         try:
@@ -633,13 +667,18 @@ class Logging(Feature):
             if source is not None and source.endswith("/log") and _reads_as_sets(text):
                 return refuse(render.LOG_NAME_FIRST)  # "/log 12 10 10"
             return refuse(exc.message + render.NAME_THE_EXERCISE)
-        batches: list[tuple[PlannedExercise, list[NewSet]]] = []
-        for name, parsed in entries:
-            planned = self._match_planned(plan, ctx, name)
+        named: list[PlannedExercise] = []
+        for name, _ in entries:
+            planned = await self._match_planned(plan, ctx, name)
             if planned is None:
                 unknown = render.not_found(name, self.lookup.find(name).suggestions)
                 return say(unknown + (render.LIST_NOT_LOGGED if len(entries) > 1 else ""))
-            batches.append((planned, dose.to_sets(planned, parsed, ctx.units)))
+            named.append(planned)
+        named = await self.next_times.as_prescribed(ctx.user, named, plan.day)
+        batches = [
+            (p, dose.to_sets(p, parsed, ctx.units))
+            for p, (_, parsed) in zip(named, entries, strict=True)
+        ]
         pending = {p.exercise_id for p in await self._unlogged(ctx, plan)}
         # One reply is one batch, so /undo takes back the whole reply.
         await self.services.clear_state(ctx.user.id, ConfirmState)
@@ -652,6 +691,7 @@ class Logging(Feature):
         for i, (p, sets) in enumerate(batches):
             if not all(s.skipped for s in sets):
                 lines[i] += await self.next_times.after_log(ctx.user, p.exercise_id, plan.day)
+        lines[-1] += render.no_weight(self._weightless(batches), ctx.units)
         if plan.training and not pending:
             nxt = render.EXTRA_AFTER_SESSION  # the session was done before this log
         else:
@@ -729,4 +769,4 @@ def _done_or_skip(text: str) -> bool:
 
 def _as_reply(log: ParsedLog) -> str:
     """A reading as a reply that reads back to the same log (kept in ConfirmState)."""
-    return format_sets(log.sets) if log.kind == "sets" else log.kind
+    return format_log(log)

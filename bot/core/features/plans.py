@@ -20,6 +20,7 @@ from bot.core.dispatch import ButtonData, Ctx
 from bot.core.events import Button, MessageLink, Outbound
 from bot.core.features.base import Services
 from bot.core.library import Exercise, Library, Prescription
+from bot.core.lookup import LookupResult, Preference
 from bot.core.parser import LogParseError, parse_exercise_list
 from bot.core.pictures import with_picture
 from bot.core.planner import (
@@ -35,7 +36,7 @@ from bot.core.planner import (
     variations_in,
 )
 from bot.core.ports import Channel, Choices, SetLog, User
-from bot.core.progression import SESSIONS_NEEDED, Reason
+from bot.core.progression import SESSIONS_NEEDED, Reason, fits
 from bot.core.settings import Settings
 
 
@@ -221,10 +222,41 @@ class Plans:
 
     def named(self, name: str, *plans: DayPlan) -> Exercise | None:
         """The exercise `name` means, those plans' own exercises first (a confident match)."""
-        prefer = {
-            p.exercise_id for plan in plans for p in (*plan.warmup, *plan.main, *plan.cooldown)
-        }
+        prefer = [i for plan in plans for i in _move_ids(plan)]
         return self.services.lookup.find(name, prefer=prefer).exercise
+
+    async def resolve(self, user: User, name: str, *plans: DayPlan) -> LookupResult:
+        """What `name` means to this person: the moves of `plans` first (the session a reply
+        is about, in order), then their week's, then what their kit and level allow, then the
+        library's own aliases (bot.core.lookup), so "rdl" is the RDL they do."""
+        prefer = [i for plan in plans for i in _move_ids(plan)]
+        found = self.services.lookup.find(name, prefer=prefer)
+        if found.exercise is not None and found.exercise.id in prefer:
+            return found  # a move of the session: no week to plan
+        preference = await self.preference(user, *plans)
+        return self.services.lookup.find_for(name, preference)
+
+    async def stored(self, user: User, day: date) -> list[DayPlan]:
+        """`day`'s plan as stored (none planned yet: empty), without planning it."""
+        stored = await self.store.get_plan(user.id, day)
+        return [DayPlan.from_dict(stored[1])] if stored is not None else []
+
+    async def preference(self, user: User, *plans: DayPlan) -> Preference:
+        """How this person's words are read (`resolve`): `plans`' moves, the week's, their kit."""
+        settings = user.settings
+        day = plans[0].day if plans else self.services.local_date(settings)
+        choices = await self.choices(user, day)
+        week = plan_week(self.library, settings, day, variations=choices.swaps, avoid=choices.avoid)
+        allowed = frozenset(
+            i
+            for i, ex in self.library.exercises.items()
+            if fits(ex, settings.equipment, settings.level)
+        )
+        return Preference(
+            tuple(i for plan in plans for i in _move_ids(plan)),
+            (tuple(i for when in sorted(week) for i in _move_ids(week[when])),),
+            allowed,
+        )
 
     async def week_for_user(
         self, user: User, day: date
@@ -269,6 +301,11 @@ class Plans:
             return False
         found = [self.named(name, plan) for name, _ in entries]
         return [e.id if e else None for e in found] == ids
+
+
+def _move_ids(plan: DayPlan) -> list[str]:
+    """Every move of a plan, in the order it is done."""
+    return [p.exercise_id for p in (*plan.warmup, *plan.main, *plan.cooldown)]
 
 
 def _shown(plans: Mapping[date, DayPlan]) -> dict[str, dict[date, int]]:

@@ -77,8 +77,13 @@ def fmt_planned(p: PlannedExercise, units: str) -> str:
     return fmt_dose(p.sets, p.reps, p.seconds, p.per_side, p.load_kg, units, p.aims)
 
 
+def fmt_rest(seconds: int) -> str:
+    """`, rest 60 s` after a dose; nothing for a move done without rest (a warm-up)."""
+    return f", rest {seconds} s" if seconds > 0 else ""
+
+
 def fmt_prescription(rx: Prescription) -> str:
-    return f"{fmt_dose(rx.sets, rx.reps, rx.seconds, rx.per_side)}, rest {rx.rest_seconds} s"
+    return f"{fmt_dose(rx.sets, rx.reps, rx.seconds, rx.per_side)}{fmt_rest(rx.rest_seconds)}"
 
 
 def fmt_sets(sets: Sequence[NewSet | SetLog], units: str) -> str:
