@@ -166,6 +166,7 @@ _TWO_DAYS = {"tth": (1, 3), "tuth": (1, 3), "tuthu": (1, 3), "ss": (5, 6)}
 
 def parse_weekdays(text: str) -> tuple[int, ...]:
     words = re.findall(r"[a-z]+", text.lower().replace("every day", "everyday"))
+
     def day_letters(w: str) -> bool:
         return len(w) <= 3 and len(set(w)) == len(w) and set(w) <= set(_DAY_LETTERS)
 
