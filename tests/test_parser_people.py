@@ -114,8 +114,3 @@ def test_done_as_prescribed_with_or_without_a_weight(
     log = reading.log
     assert (log.kind, log.sets, log.load, log.unit) == ("done", (), load, unit)
     assert read_log(format_log(log)).log == log  # kept in a question, it reads back
-
-
-@pytest.mark.parametrize("typed", ["too tired", "too sore today", "too busy"])
-def test_too_tired_is_a_skip(typed: str) -> None:
-    assert read_log(typed).log.kind == "skip"

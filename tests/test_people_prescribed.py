@@ -130,13 +130,16 @@ async def test_rdl_is_the_rdl_a_bodyweight_person_does(env, clock: Clock) -> Non
     assert "Romanian deadlift (dumbbells)" in text_of(await sam.say("/howto db rdl"))
 
 
-async def test_a_name_their_kit_allows_one_way_is_that_one(env) -> None:
+async def test_a_name_their_kit_has_only_one_way_is_that_one(env) -> None:
     coach, store = env
     kim = await _person(coach, store, "kim", equipment={"kettlebell"}, level="intermediate")
     text = text_of(await kim.say("/log deadlift 3x8 @ 24kg"))
     assert "Logged Kettlebell deadlift: 8, 8, 8 reps @ 24 kg." in text  # no barbell
+    assert "Logged Kettlebell goblet squat" in text_of(await kim.say("/log goblet squat 10 10"))
     gym = await _person(coach, store, "gus", equipment={"barbell"}, level="intermediate")
     assert "Logged Deadlift: " in text_of(await gym.say("/log deadlift 3x5 @ 100kg"))
+    sam = await _person(coach, store, "sam")  # a full name that is no kit word away: that one
+    assert "Logged Back extension" in text_of(await sam.say("/log back extension 12 12"))
 
 
 async def test_a_plain_name_of_a_planned_move_is_that_move(env) -> None:

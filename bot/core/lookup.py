@@ -199,9 +199,19 @@ class ExerciseLookup:
             return allowed is None or exercise_id in allowed
 
         spelled = " ".join(words)
-        named = [i for i, name in self._names.items() if name == spelled and permitted(i)]
-        if len(named) == 1:  # an exercise's full name: that one was meant
-            return LookupResult(self._exercises[named[0]], ())
+        named = [self._exercises[i] for i, name in self._names.items() if name == spelled]
+        if len(named) == 1:  # an exercise's full name: that one was meant...
+            full = named[0]
+            if permitted(full.id):
+                return LookupResult(full, ())
+            # ...unless the kit they have makes it another kit's twin ("goblet squat" with
+            # only a kettlebell): the same words but for kit words.
+            fitting = sorted(allowed or ())
+            for group, ordered in [*((g, True) for g in groups), (fitting, False)]:
+                twin = self._variant(words, group, {full.pattern}, ordered=ordered)
+                if twin is not None and self._closeness(words, twin[0])[0] == 0:
+                    return LookupResult(twin[0], (), (full,))
+            return LookupResult(full, ())
         for group in groups:
             own = self._among(query, words, group)
             if own is not None:

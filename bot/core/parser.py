@@ -265,8 +265,14 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
             return Reading(log, True, "long sentence")
         return Reading(log)
     loads = [item for item in items if isinstance(item, Load)]
-    if intent.done and not intent.skip and intent.chat is None and len(loads) == len(items) == 1:
-        # "done @ 16kg": as prescribed, at that weight
+    weighed = any(t.kind == "at" and t.text != "at" for t in toks)  # "@", "with": not "at 7"
+    if (
+        intent.done
+        and not intent.skip
+        and intent.chat is None
+        and len(loads) == len(items) == 1
+        and (loads[0].unit is not None or weighed)
+    ):  # "done @ 16kg": as prescribed, at that weight
         log = ParsedLog("done", (), loads[0].load, loads[0].unit)
         return Reading(log, intent.hedged, "words around it" if intent.hedged else "")
     if items:  # loads or efforts only

@@ -129,8 +129,7 @@ _NOW = frozenset({"today", "now", "this", "today's", "todays", "heute", "hoy"})
 # (with the usual typos: "skiped", "skpi", "doen", "dnoe")
 _STRONG_SKIP = frozenset({"skip", "skipped", "skipping", "skips", "skiped", "skipp", "skpi"})
 _SKIP_WORDS = _STRONG_SKIP | {"pass", "passed", "didn't", "didnt", "missed", "couldn't"}
-_SKIP_PAIRS = frozenset({("not", "today"), ("no", "time"), ("did", "not"), ("could", "not"),
-                         ("too", "tired"), ("too", "sore"), ("too", "busy")})  # fmt: skip
+_SKIP_PAIRS = frozenset({("not", "today"), ("no", "time"), ("did", "not"), ("could", "not")})
 _SKIP_ALONE = frozenset({"no", "nope", "nah", "n"})
 _SKIP_SYMBOLS = frozenset("❌✖✗⏭🚫")
 _DONE_WORDS = frozenset({"done", "finished", "completed", "complete", "fertig", "erledigt",
