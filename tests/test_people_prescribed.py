@@ -182,3 +182,25 @@ async def test_done_at_a_weight_puts_it_on_the_loaded_moves_only(env) -> None:
         loaded = LIBRARY.exercises[s.exercise_id].loaded
         assert s.load_kg == (12.0 if loaded else None), s.exercise_id
     assert any(LIBRARY.exercises[s.exercise_id].loaded for s in sets)
+
+
+# ---------------------------------------------------- a weight on a move done without one
+
+
+async def test_a_weighted_pull_up_stays_in_the_log_and_the_plan_stays_pull_ups(
+    env, clock: Clock
+) -> None:
+    coach, store = env
+    kit = {"pullup_bar", "machine", "dumbbells", "band"}
+    ada = await _person(coach, store, "ada", equipment=kit, level="advanced")
+    text = text_of(await ada.say("/log pullups 3x6 @ 10kg"))
+    assert "Logged Pull-up: 6, 6, 6 reps @ 10 kg." in text
+    assert "Lat pulldown" not in text  # an easier move is no "loaded version" of a pull-up
+    said = text_of(await ada.say("/log band pull aparts 3x12 @ 5kg"))  # a band's rating
+    assert "Logged Band pull-apart: 12, 12, 12 reps @ 5 kg." in said
+    clock.set_day(WEDNESDAY)
+    await ada.say("/log pull ups 3x6")
+    await ada.say("/log band pull apart done")
+    later = await user_sets(store, coach, "ada", WEDNESDAY)
+    assert later and _loads(later) == {None}  # not carried forward into what was prescribed
+    assert _loads(await user_sets(store, coach, "ada")) == {10.0, 5.0}  # the log keeps them
