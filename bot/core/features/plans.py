@@ -39,6 +39,8 @@ from bot.core.ports import Channel, Choices, SetLog, User
 from bot.core.progression import SESSIONS_NEEDED, Reason, fits
 from bot.core.settings import Settings
 
+_READINGS_KEPT = 512  # weeks of name readings kept per Plans (a few KB each)
+
 
 class Plans:
     """Plans of people and channels, planned once and kept (the plan cache)."""
@@ -47,6 +49,9 @@ class Plans:
         self.services = services
         self.store = services.store
         self.library = services.library
+        # (plan key, choices key, Monday) -> (the week's moves, what the kit and level allow):
+        # pure functions of the key, kept so reading a name doesn't plan a week each time.
+        self._readings: dict[tuple[str, str, date], tuple[tuple[str, ...], frozenset[str]]] = {}
 
     async def choices(self, user: User, day: date) -> Choices:
         """The person's swaps for the block holding `day`, and what they avoid."""
@@ -246,17 +251,21 @@ class Plans:
         settings = user.settings
         day = plans[0].day if plans else self.services.local_date(settings)
         choices = await self.choices(user, day)
-        week = plan_week(self.library, settings, day, variations=choices.swaps, avoid=choices.avoid)
-        allowed = frozenset(
-            i
-            for i, ex in self.library.exercises.items()
-            if fits(ex, settings.equipment, settings.level)
-        )
-        return Preference(
-            tuple(i for plan in plans for i in _move_ids(plan)),
-            (tuple(i for when in sorted(week) for i in _move_ids(week[when])),),
-            allowed,
-        )
+        key = (settings.plan_key(), choices.key(), dose.monday(day))
+        known = self._readings.get(key)
+        if known is None:
+            week = plan_week(
+                self.library, settings, day, variations=choices.swaps, avoid=choices.avoid
+            )
+            ids = tuple(i for when in sorted(week) for i in _move_ids(week[when]))
+            lib = self.library.exercises
+            fitting = (i for i, ex in lib.items() if fits(ex, settings.equipment, settings.level))
+            known = (ids, frozenset(fitting))
+            if len(self._readings) >= _READINGS_KEPT:  # a small cache: the oldest goes
+                del self._readings[next(iter(self._readings))]
+            self._readings[key] = known
+        week_ids, allowed = known
+        return Preference(tuple(i for plan in plans for i in _move_ids(plan)), (week_ids,), allowed)
 
     async def week_for_user(
         self, user: User, day: date
