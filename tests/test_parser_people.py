@@ -114,3 +114,14 @@ def test_done_as_prescribed_with_or_without_a_weight(
     log = reading.log
     assert (log.kind, log.sets, log.load, log.unit) == ("done", (), load, unit)
     assert read_log(format_log(log)).log == log  # kept in a question, it reads back
+
+
+def test_the_one_unit_a_reply_types_is_every_bare_loads() -> None:
+    from bot.core.parser import parse_exercise_list
+
+    typed = "rdl 3x8 @ 135, rows 3x10 @ 95lbs, hip thrusts 3x12 @ 185"
+    entries = parse_exercise_list(typed)
+    assert {s.unit for _, log in entries for s in log.sets} == {"lb"}
+    assert {s.unit for s in read_log("10 @ 16, 10 @ 18, 8 @ 20kg").log.sets} == {"kg"}
+    both = read_log("10 @ 16kg, 10 @ 40lb, 8 @ 20").log.sets  # both units: the bare one asks
+    assert [s.unit for s in both] == ["kg", "lb", None]

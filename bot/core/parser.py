@@ -324,7 +324,7 @@ def read_log(text: str) -> Reading:
         _refuse_several(toks)
         raise
     _refuse_several(toks)
-    return reading
+    return replace(reading, log=_with_unit(reading.log, _one_unit([reading.log])))
 
 
 def _about_pain(err: NotALog, toks: list[Tok]) -> NotALog:
@@ -463,7 +463,26 @@ def read_exercise_list(text: str) -> list[tuple[str, Reading]]:
             raise LogParseError(f"{name}: {err.message}") from None
     if not out:
         raise LogParseError(f"Tell me what you did, like {LIST_EXAMPLE}.")
-    return out
+    unit = _one_unit([reading.log for _, reading in out])
+    return [(name, replace(r, log=_with_unit(r.log, unit))) for name, r in out]
+
+
+def _one_unit(logs: list[ParsedLog]) -> Unit | None:
+    """The one unit a reply types, if it types exactly one ("rdl 3x8 @ 135, row 3x10 @ 95lb"
+    is pounds throughout); None when it types none or both."""
+    units = {s.unit for log in logs for s in log.sets if s.load is not None and s.unit}
+    units |= {log.unit for log in logs if log.load is not None and log.unit}
+    return units.pop() if len(units) == 1 else None
+
+
+def _with_unit(log: ParsedLog, unit: Unit | None) -> ParsedLog:
+    """`log` with `unit` on the loads typed without one."""
+    if unit is None:
+        return log
+    sets = tuple(
+        replace(s, unit=unit) if s.load is not None and not s.unit else s for s in log.sets
+    )
+    return replace(log, sets=sets, unit=log.unit or (unit if log.load is not None else None))
 
 
 def parse_exercise_list(text: str) -> list[tuple[str, ParsedLog]]:
