@@ -123,5 +123,5 @@ def test_the_one_unit_a_reply_types_is_every_bare_loads() -> None:
     entries = parse_exercise_list(typed)
     assert {s.unit for _, log in entries for s in log.sets} == {"lb"}
     assert {s.unit for s in read_log("10 @ 16, 10 @ 18, 8 @ 20kg").log.sets} == {"kg"}
-    both = read_log("10 @ 16kg, 10 @ 40lb, 8 @ 20").log.sets  # both units: the bare one asks
+    both = read_log("10 @ 16kg, 10 @ 40lb, 8 @ 20").log.sets  # both: bare is their own unit
     assert [s.unit for s in both] == ["kg", "lb", None]

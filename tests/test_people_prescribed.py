@@ -204,3 +204,19 @@ async def test_a_weighted_pull_up_stays_in_the_log_and_the_plan_stays_pull_ups(
     later = await user_sets(store, coach, "ada", WEDNESDAY)
     assert later and _loads(later) == {None}  # not carried forward into what was prescribed
     assert _loads(await user_sets(store, coach, "ada")) == {10.0, 5.0}  # the log keeps them
+
+
+async def test_in_a_group_names_are_read_against_the_group_session(env) -> None:
+    coach, store = env
+    admin = Person(coach, "ada", chat="g-1", group=True, admin=True)
+    await admin.say("/community on 07:00")
+    await store.save_channel(
+        "test", "g-1", Settings(equipment=frozenset({"bodyweight", "dumbbells"})), True
+    )
+    di = Person(coach, "di", chat="g-1", group=True)  # bodyweight only, on their own
+    text = text_of(await di.say("/log rdl 2x10 @ 12kg"))
+    assert "Di: Logged Romanian deadlift (dumbbells): 10, 10 reps @ 12 kg." in text
+    assert "Next up: Dumbbell bent-over row" in text  # the group session's next move
+    assert "Romanian deadlift (dumbbells)" in text_of(await di.say("/howto rdl"))
+    alone = Person(coach, "di")  # in a private chat: their own plan
+    assert "Single-leg Romanian deadlift" in text_of(await alone.say("/howto rdl"))

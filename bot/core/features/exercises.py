@@ -36,7 +36,8 @@ class Exercises(Feature):
         if not query:
             return say(render.WHICH_EXERCISE)
         # "rdl" is the RDL this person does: today's, the week's, the one their kit allows.
-        today = await self.plans.stored(ctx.user, ctx.today)
+        group = await self.plans.group_today(ctx)  # in a group: its session first
+        today = [group] if group else await self.plans.stored(ctx.user, ctx.today)
         preference = await self.plans.preference(ctx.user, *today)
         result = self.lookup.find_for(query, preference)
         if result.exercise is None:

@@ -119,7 +119,8 @@ class Logging(Feature):
     async def log(self, ctx: Ctx, rest: str) -> Reply:
         if not rest:
             return say(render.LOG_WHAT)
-        plan = await self.plans.for_user(ctx.user, ctx.today)
+        # In a group with a group session today, /log is about that session.
+        plan = await self.plans.group_today(ctx) or await self.plans.for_user(ctx.user, ctx.today)
         # Its own source: an edited "/log ..." is not re-read as a reply, but Undo finds it.
         # A slash command has no message of its own (Discord's): the event names it then.
         e = ctx.event

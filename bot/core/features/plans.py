@@ -201,6 +201,17 @@ class Plans:
         )
         return plan_day(self.library, channel.settings, day, previous)
 
+    async def group_today(self, ctx: Ctx) -> DayPlan | None:
+        """The group session of the group this was said in, for the group's own date, when
+        the group has one on and today is one of its training days."""
+        if not ctx.in_group:
+            return None
+        channel = await self.store.get_channel(ctx.event.user.platform, ctx.event.chat_id)
+        if channel is None or not channel.enabled:
+            return None
+        plan = self.for_channel(channel, self.services.local_date(channel.settings))
+        return plan if plan.training else None
+
     async def of_link(self, ctx: Ctx, link: MessageLink) -> DayPlan:
         """The plan a session or exercise message was about."""
         day = link.plan_date or ctx.today
