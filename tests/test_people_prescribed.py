@@ -220,3 +220,15 @@ async def test_in_a_group_names_are_read_against_the_group_session(env) -> None:
     assert "Romanian deadlift (dumbbells)" in text_of(await di.say("/howto rdl"))
     alone = Person(coach, "di")  # in a private chat: their own plan
     assert "Single-leg Romanian deadlift" in text_of(await alone.say("/howto rdl"))
+
+
+async def test_asking_how_to_do_a_move_in_words_gets_its_how_to(env) -> None:
+    coach, store = env
+    sam = await _person(coach, store, "sam")
+    howto = await sam.say("how do I do an RDL?")
+    assert howto.messages[0].title == "Single-leg Romanian deadlift (bodyweight)"
+    await sam.say("/today")
+    asked = await sam.say("what's a superhero?", reply_to=sam.last_id("session"))
+    assert asked.messages[0].title == "Superhero"
+    assert await user_sets(store, coach, "sam") == []  # a question logs nothing
+    assert "To log, reply" in text_of(await sam.say("how do I log?"))

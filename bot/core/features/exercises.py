@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.core import render
@@ -74,6 +75,23 @@ class Exercises(Feature):
     @command("exercises", "The exercise library", bare=True, groups=True)
     async def exercises(self, ctx: Ctx, _: str) -> Reply:
         return say(render.exercise_list(self.library), title=render.EXERCISES_TITLE)
+
+
+# "how do I do an rdl?", "how to do a good morning", "form for hip thrusts", "what's a
+# superhero": asking for a how-to in words, with the move's name last.
+_HOWTO_QUESTION = re.compile(
+    r"^(?:how (?:do|should|can|would) (?:i|you|we|one) (?:do |perform |make )?|how to (?:do )?"
+    r"|what(?:'s| is| are) |show me (?:how to do )?|(?:form|technique|tips|cues) (?:for|on) )"
+    r"(?:an? |the |my |some )?(?P<name>[a-z][a-z0-9' -]*?)"
+    r"(?: properly| correctly| right| again| exactly)?$"
+)
+
+
+def howto_question(text: str) -> str | None:
+    """The move a sentence asks how to do, as typed ("rdl" of "how do I do an RDL?")."""
+    said = " ".join(text.lower().replace("?", " ").replace("!", " ").split()).rstrip(".")
+    found = _HOWTO_QUESTION.match(said)
+    return found["name"].strip() if found else None
 
 
 def _link(ex: Exercise) -> MessageLink:

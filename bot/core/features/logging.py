@@ -26,6 +26,7 @@ from bot.core.dispatch import (
 )
 from bot.core.events import Button, MessageLink, Outbound, Reply
 from bot.core.features.base import Feature, Services
+from bot.core.features.exercises import Exercises, howto_question
 from bot.core.features.plans import ExerciseAction, GroupAction, PlanAction, Plans, exercise_prompt
 from bot.core.features.progress import NextTimes
 from bot.core.features.rest import rest_button
@@ -106,6 +107,7 @@ class Logging(Feature):
         super().__init__(services)
         self.plans = Plans(services)
         self.next_times = NextTimes(services)
+        self.exercises = Exercises(services)
 
     # ------------------------------------------------------------------ commands
 
@@ -171,6 +173,9 @@ class Logging(Feature):
         level = ctx.user.settings.level
         if link.kind in ("session", "group_session"):
             plan = await self.plans.of_link(ctx, link)
+            howto = await self._asked_howto(ctx, plan, text)
+            if howto is not None:
+                return howto
             return await self._reply_to_plan(ctx, plan, text, group=link.kind == "group_session")
         if link.kind == "exercise" and link.exercise_id:
             plan = await self.plans.of_link(ctx, link)
@@ -247,8 +252,18 @@ class Logging(Feature):
             return await self._log_list(ctx, plan, text, ctx.source)
         if not plan.training and (_reads_as_sets(text) or _done_or_skip(text)):
             return say(render.REST_DAY_LOG_TODAY)  # "12 10 10" on a rest day: which move?
+        howto = await self._asked_howto(ctx, plan, text)
+        if howto is not None:
+            return howto
         pain = _pain_answer(text)
         return say(pain or render.NOT_UNDERSTOOD)
+
+    async def _asked_howto(self, ctx: Ctx, plan: DayPlan, text: str) -> Reply | None:
+        """ "how do I do an rdl?": the how-to of that move, when the words name one."""
+        asked = howto_question(text)
+        if asked is None or (await self.plans.resolve(ctx.user, asked, plan)).exercise is None:
+            return None
+        return await self.exercises.howto(ctx, asked)
 
     async def edited(self, ctx: Ctx) -> Reply:
         """An edited reply re-logs what that message logged; other edits are ignored."""
