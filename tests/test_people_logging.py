@@ -143,3 +143,13 @@ async def test_log_with_sets_but_no_name_asks_for_the_name_once(env) -> None:
     sam = Person(coach, "sam")
     text = text_of(await sam.say("/log 12 10 10")).strip()
     assert text == "Which exercise was that? Put its name first, e.g. /log rdl 12 10 10."
+
+
+async def test_a_name_typed_alone_is_logged_as_prescribed_with_one_tap_to_undo(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    reply = await sam.say("glute bridge")  # typed in the private chat, no sets
+    assert "Logged Glute bridge as prescribed" in text_of(reply)
+    assert "Tap Undo, or send /log glute bridge 12 10 10." in text_of(reply)
+    await sam.press(sam.last_id(), _buttons(reply)["Undo"])
+    assert await user_sets(store, coach, "sam") == []

@@ -128,20 +128,7 @@ class Logging(Feature):
         e = ctx.event
         said = ctx.source or (f"{e.user.platform}:{e.chat_id}:{e.event_id}" if e.event_id else None)
         source = f"{said}/log" if said else None
-        reply = await self._log_list(ctx, plan, rest, source)
-        typed = _filled_in(rest)
-        if source is not None and typed is not None:
-            # "/log rdl" with no sets: logged as prescribed; say so, and one tap takes it back.
-            stored = await self.store.sets_from_source(ctx.user.id, source)
-            if stored and reply.messages:
-                first = reply.messages[0]
-                undo = Button(render.UNDO, UndoLog(source).encode())
-                reply.messages[0] = replace(
-                    first,
-                    text=first.text + render.as_prescribed_hint(typed),
-                    buttons=((undo,), *first.buttons),
-                )
-        return reply
+        return await self._log_list(ctx, plan, rest, source)
 
     @on_button(UndoLog)
     async def undo_button(self, ctx: Ctx, data: UndoLog) -> Reply:
@@ -712,7 +699,17 @@ class Logging(Feature):
             nxt = render.EXTRA_AFTER_SESSION  # the session was done before this log
         else:
             nxt, _ = await self._what_next(ctx, plan, advance=False)
-        return say(render.logged_list(lines, nxt), private=ctx.private_here)
+        reply = say(render.logged_list(lines, nxt), private=ctx.private_here)
+        typed = _filled_in(text)
+        if source is not None and typed is not None:
+            # "/log rdl", or "rdl" typed alone: no sets, so logged as prescribed; say so, and
+            # one tap takes it back.
+            undo = Button(render.UNDO, UndoLog(source).encode())
+            first = reply.messages[0]
+            reply.messages[0] = replace(
+                first, text=first.text + render.as_prescribed_hint(typed), buttons=((undo,),)
+            )
+        return reply
 
 
 def _for_the_day(reading: Reading, text: str) -> bool:
