@@ -209,3 +209,23 @@ async def test_selftest_answers_in_words_and_a_short_retry(env) -> None:
 )
 def test_units_in_words(typed: str, units: str) -> None:
     assert _apply("units", typed).units == units
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("eastern", "America/New_York"),  # not Easter Island
+        ("Eastern time", "America/New_York"),
+        ("pacific time", "America/Los_Angeles"),  # not Niue
+        ("central", "America/Chicago"),
+        ("mountain standard time", "America/Denver"),
+        ("Brasil", "America/Sao_Paulo"),
+        ("Tokyo japan", "Asia/Tokyo"),
+        ("Easter Island", "Pacific/Easter"),
+    ],
+)
+def test_zones_named_the_everyday_way(typed: str, zone: str) -> None:
+    from bot.core import timezones
+
+    found = timezones.match(typed)
+    assert found is not None and found.zone == zone and not found.exact
