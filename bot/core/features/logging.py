@@ -250,7 +250,8 @@ class Logging(Feature):
         asked = howto_question(text)
         if asked is None or (await self.plans.resolve(ctx.user, asked, plan)).exercise is None:
             return None
-        return await self.exercises.howto(ctx, asked)
+        howto: Reply = await self.exercises.howto(ctx, asked)
+        return howto
 
     async def edited(self, ctx: Ctx) -> Reply:
         """An edited reply re-logs what that message logged; other edits are ignored."""
