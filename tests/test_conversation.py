@@ -363,7 +363,7 @@ async def test_settings_change_takes_effect(env) -> None:
 async def test_howto_exercises_help_and_unknowns(env) -> None:
     coach, _ = env
     sam = Person(coach, "sam")
-    assert (await sam.say("/howto rdl")).messages[0].title.startswith("Romanian deadlift")
+    assert (await sam.say("/howto db rdl")).messages[0].title.startswith("Romanian deadlift")
     reply = await sam.say("/howto bench press")
     assert "don't have" in text_of(reply)
     assert "Kettlebell swing" in (await sam.say("/howto kettlebel swing")).messages[0].title

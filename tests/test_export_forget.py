@@ -69,13 +69,13 @@ def stored(s: SetLog) -> tuple[Any, ...]:
 
 async def log_a_week(member: Member, clock: Clock) -> None:
     """Real conversation: kg and lb loads, a hold, a skip, over three days."""
-    await member.say("/log rdl 12 10 10 @ 16kg")
+    await member.say("/log db rdl 12 10 10 @ 16kg")
     await member.say("/log glute bridge 15 15")
     clock.set_day(MONDAY + timedelta(days=2))
-    await member.say("/log rdl 3x10 @ 40lb")
+    await member.say("/log db rdl 3x10 @ 40lb")
     await member.say("/log superhero 8 8")
     clock.set_day(MONDAY + timedelta(days=4))
-    await member.say("/log rdl skip")
+    await member.say("/log db rdl skip")
 
 
 # ---------------------------------------------------------------- export
@@ -212,8 +212,8 @@ async def test_two_people_in_one_group_only_ever_touch_their_own_rows(env) -> No
     coach, store = env
     ann, bob = Member(coach, "ann", group="g-1"), Member(coach, "bob", group="g-1")
     await Member(coach, "ann").say("/help")  # Ann has a private chat with Backline
-    await ann.say("/log rdl 12 12 @ 16kg")
-    await bob.say("/log rdl 8 8 @ 30kg")
+    await ann.say("/log db rdl 12 12 @ 16kg")
+    await bob.say("/log db rdl 8 8 @ 30kg")
     await bob.say("/log glute bridge 20 20")
     ann_id, bob_id = await user_id(store, ann), await user_id(store, bob)
     bob_before = await store.export_sets(bob_id)
@@ -295,7 +295,7 @@ async def test_forget_needs_a_confirmation_and_then_leaves_no_row_behind(sqlite_
     coach, store = sqlite_env
     zed = await fill_every_table(coach, store, clock)
     other = Member(coach, "kim")
-    await other.say("/log rdl 10 10 @ 20kg")
+    await other.say("/log db rdl 10 10 @ 20kg")
     uid = await user_id(store, zed)
     needles = {"zed-4815162342", "Zed-4815162342"}
     tables = {hit.split(".")[0] for hit in await everything_mentioning(store, uid, needles)}

@@ -102,7 +102,7 @@ async def test_a_log_on_a_rest_day_is_extra_work(env, clock: Clock) -> None:
     sunday = MONDAY + timedelta(days=6)
     clock.set_day(sunday)
     sam, user = await person(coach, store, Settings(onboarded=True))
-    reply = await sam.say("/log rdl 3x10 @ 20kg")
+    reply = await sam.say("/log db rdl 3x10 @ 20kg")
     text = text_of(reply)
     assert "Logged Romanian deadlift (dumbbells)" in text
     assert "extra work" in text and "whole session done" not in text

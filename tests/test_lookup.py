@@ -319,8 +319,11 @@ def test_a_sessions_own_exercises_come_first_but_only_across_kit_words() -> None
         (gym, "dumbbell rdl", "romanian-deadlift-dumbbell"),  # says which kit: that one
         (gym, "deadlift", "deadlift"),  # another move's full name
         (gym, "glute bridge", "glute-bridge"),
-        (home, "rdl", "romanian-deadlift-dumbbell"),  # "rdl" is not the single-leg one
-        (home, "romanian deadlift", "romanian-deadlift-dumbbell"),
+        # No plain RDL in the session: the RDL variant it holds is the one meant
+        (home, "rdl", "single-leg-rdl-bodyweight"),
+        (home, "romanian deadlift", "single-leg-rdl-bodyweight"),
+        (home, "dumbbell rdl", "romanian-deadlift-dumbbell"),
+        ((), "rdl", "romanian-deadlift-dumbbell"),
         (home, "single-leg romanian deadlift", "single-leg-rdl-bodyweight"),
         ((), "romanian deadlift", "romanian-deadlift-dumbbell"),
     ]

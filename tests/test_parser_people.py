@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.parser import LogParseError, NotALog, ParsedSet, read_log
+from bot.core.parser import LogParseError, NotALog, ParsedSet, format_log, read_log
 
 
 def _short(s: ParsedSet) -> str:
@@ -49,6 +49,13 @@ READS = [
     ("3x10 w 20", "10r@20 10r@20 10r@20"),
     ("3x10 with 30s rest", "10r 10r 10r"),
     ("30s hold x3", "30s 30s 30s"),
+    # Reps said before the sets.
+    ("10 reps 3 sets", "10r 10r 10r"),
+    ("12 reps for 3 sets", "12r 12r 12r"),
+    # A pair of dumbbells: the load is each one's.
+    ("3x10 @ 2x16kg", "10r@16kg 10r@16kg 10r@16kg"),
+    ("3x10 with two 16kg dumbbells", "10r@16kg 10r@16kg 10r@16kg"),
+    ("2x12 w/ 2 x 20 lb", "12r@20lb 12r@20lb"),
 ]
 
 
@@ -84,3 +91,37 @@ def test_reps_before_sets_is_asked_the_likely_way_round() -> None:
     assert reading.needs_confirmation and reading.why == "reps before sets"
     assert " ".join(map(_short, reading.log.sets)) == "12r 12r 12r"
     assert not read_log("5x5").needs_confirmation
+
+
+@pytest.mark.parametrize(
+    ("typed", "load", "unit"),
+    [
+        ("done @ 16kg", 16.0, "kg"),
+        ("done with 16kg", 16.0, "kg"),
+        ("all done at 35 lbs", 35.0, "lb"),
+        ("done @ 16", 16.0, None),  # the person's unit
+        ("did it with the 20s", 20.0, None),
+        ("crushed it", None, None),
+        ("nailed it!", None, None),
+        ("as written", None, None),
+    ],
+)
+def test_done_as_prescribed_with_or_without_a_weight(
+    typed: str, load: float | None, unit: str | None
+) -> None:
+    reading = read_log(typed)
+    assert not reading.needs_confirmation, typed
+    log = reading.log
+    assert (log.kind, log.sets, log.load, log.unit) == ("done", (), load, unit)
+    assert read_log(format_log(log)).log == log  # kept in a question, it reads back
+
+
+def test_the_one_unit_a_reply_types_is_every_bare_loads() -> None:
+    from bot.core.parser import parse_exercise_list
+
+    typed = "rdl 3x8 @ 135, rows 3x10 @ 95lbs, hip thrusts 3x12 @ 185"
+    entries = parse_exercise_list(typed)
+    assert {s.unit for _, log in entries for s in log.sets} == {"lb"}
+    assert {s.unit for s in read_log("10 @ 16, 10 @ 18, 8 @ 20kg").log.sets} == {"kg"}
+    both = read_log("10 @ 16kg, 10 @ 40lb, 8 @ 20").log.sets  # both: bare is their own unit
+    assert [s.unit for s in both] == ["kg", "lb", None]

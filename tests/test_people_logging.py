@@ -25,7 +25,8 @@ async def test_log_without_sets_says_it_logged_the_plan_and_undo_takes_exactly_t
     await sam.say("/log glute bridge 15 15")
     reply = await sam.say("/log rdl")
     text = text_of(reply)
-    assert "Logged Romanian deadlift (dumbbells) as prescribed: 10, 10 reps." in text
+    # "rdl" is the RDL of Sam's own session: bodyweight only, the single-leg one.
+    assert "Logged Single-leg Romanian deadlift (bodyweight) as prescribed: 8, 8 reps." in text
     assert "Tap Undo, or send /log rdl 12 10 10." in text
     undo = _buttons(reply)["Undo"]
     assert len(await user_sets(store, coach, "sam")) == 4
@@ -142,3 +143,13 @@ async def test_log_with_sets_but_no_name_asks_for_the_name_once(env) -> None:
     sam = Person(coach, "sam")
     text = text_of(await sam.say("/log 12 10 10")).strip()
     assert text == "Which exercise was that? Put its name first, e.g. /log rdl 12 10 10."
+
+
+async def test_a_name_typed_alone_is_logged_as_prescribed_with_one_tap_to_undo(env) -> None:
+    coach, store = env
+    sam = Person(coach, "sam")
+    reply = await sam.say("glute bridge")  # typed in the private chat, no sets
+    assert "Logged Glute bridge as prescribed" in text_of(reply)
+    assert "Tap Undo, or send /log glute bridge 12 10 10." in text_of(reply)
+    await sam.press(sam.last_id(), _buttons(reply)["Undo"])
+    assert await user_sets(store, coach, "sam") == []

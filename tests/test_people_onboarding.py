@@ -98,6 +98,9 @@ def test_split_choice_lists_labels_that_hold_commas_apart() -> None:
         ("19h00", time(19), "UTC"),
         ("7:15 Europe/Berlin", time(7, 15), "Europe/Berlin"),
         ("07:30 tomorrow", time(7, 30), "UTC"),  # not a zone: the zone question comes next
+        ("0630", time(6, 30), "UTC"),  # written the military way
+        ("1800", time(18), "UTC"),
+        ("630am", time(6, 30), "UTC"),
     ],
 )
 def test_time_inside_a_phrase(typed: str, at: time, zone: str) -> None:
@@ -162,6 +165,10 @@ async def test_not_sure_in_words_starts_the_selftest(env) -> None:
         ("weekdays", (0, 1, 2, 3, 4)),
         ("every day", tuple(range(7))),
         ("tue and the weekend", (1, 5, 6)),
+        ("MWF", (0, 2, 4)),
+        ("m/w/f", (0, 2, 4)),
+        ("TTh", (1, 3)),
+        ("I'm free tue thu", (1, 3)),  # the m of "I'm" is no Monday
     ],
 )
 def test_days_named_in_groups(typed: str, days: tuple[int, ...]) -> None:
@@ -194,3 +201,31 @@ async def test_selftest_answers_in_words_and_a_short_retry(env) -> None:
     reply = await ana.say("fell over")
     assert "I've set your level to Beginner" in text_of(reply)
     assert (await store.find_user(ana.ref)).settings.level == "beginner"
+
+
+@pytest.mark.parametrize(
+    ("typed", "units"),
+    [("lbs", "lb"), ("pounds please", "lb"), ("kilos", "kg"), ("metric", "kg"), ("KG", "kg")],
+)
+def test_units_in_words(typed: str, units: str) -> None:
+    assert _apply("units", typed).units == units
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("eastern", "America/New_York"),  # not Easter Island
+        ("Eastern time", "America/New_York"),
+        ("pacific time", "America/Los_Angeles"),  # not Niue
+        ("central", "America/Chicago"),
+        ("mountain standard time", "America/Denver"),
+        ("Brasil", "America/Sao_Paulo"),
+        ("Tokyo japan", "Asia/Tokyo"),
+        ("Easter Island", "Pacific/Easter"),
+    ],
+)
+def test_zones_named_the_everyday_way(typed: str, zone: str) -> None:
+    from bot.core import timezones
+
+    found = timezones.match(typed)
+    assert found is not None and found.zone == zone and not found.exact

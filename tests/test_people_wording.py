@@ -63,3 +63,17 @@ def test_exercise_prompt_examples_use_the_persons_unit(units: str, load: str) ->
 )
 def test_retry_waits_read_as_time(seconds: float, said: str) -> None:
     assert render.fmt_wait(seconds) == said
+
+
+def test_sets_whose_reps_are_held_read_as_reps_with_the_hold() -> None:
+    from bot.core.ports import NewSet
+    from bot.core.render.formats import fmt_sets
+
+    held = [NewSet("superhero", i, 5, 2) for i in (1, 2, 3)]
+    assert fmt_sets(held, "kg") == "5, 5, 5 reps (2 s holds)"
+    assert (
+        fmt_sets([NewSet("x", 1, 6, 3, 10.0, rpe=8)], "kg") == "6 reps (3 s holds) @ 10 kg, RPE 8"
+    )
+    assert fmt_sets([NewSet("plank", 1, None, 30), NewSet("plank", 2, None, 25)], "kg") == (
+        "30 s, 25 s"
+    )

@@ -28,11 +28,12 @@ from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
+from bot.adapters.discord_options import INTERACTIONS_PATH
 from bot.ops.http import Route
 
 log = logging.getLogger(__name__)
 
-PATH = "/discord/interactions"
+PATH = INTERACTIONS_PATH  # bot.adapters.discord_options: doctor reads it without discord.py
 SIGNATURE_HEADER = "X-Signature-Ed25519"
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
 # A signed request older (or newer) than this is refused: a recorded request can't be

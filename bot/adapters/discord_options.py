@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Where Discord posts HTTP interactions on Backline's endpoint (bot.adapters.discord_http).
+INTERACTIONS_PATH = "/discord/interactions"
 MAX_SHARDS = 65536  # far beyond any bot; keeps a typo from launching thousands of shards
 GATEWAY_ON = ("on", "true", "yes", "1")
 GATEWAY_OFF = ("off", "false", "no", "0")

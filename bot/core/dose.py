@@ -285,6 +285,8 @@ def to_sets(planned: Dosed, parsed: ParsedLog, units: str) -> list[NewSet]:
         return [NewSet(planned.exercise_id, 1, skipped=True)]
     if parsed.kind == "done":
         hold_only = planned.reps is None and planned.seconds is not None
+        # "done @ 16kg": as planned at the weight typed; plain "done": the planned weight.
+        typed = to_kg(parsed.load, parsed.unit or units) if parsed.load is not None else None
         out = []
         for i in range(1, planned.sets + 1):
             reps = planned.reps[0] if planned.reps else None
@@ -292,7 +294,7 @@ def to_sets(planned: Dosed, parsed: ParsedLog, units: str) -> list[NewSet]:
             if planned.aims:  # as planned: that set's aim
                 aim = planned.aims[min(i, len(planned.aims)) - 1]
                 reps, secs = (reps, aim) if hold_only else (aim, secs)
-            out.append(NewSet(planned.exercise_id, i, reps, secs, planned.load_kg))
+            out.append(NewSet(planned.exercise_id, i, reps, secs, typed or planned.load_kg))
         return out
     hold_only = planned.reps is None and planned.seconds is not None
     out = []

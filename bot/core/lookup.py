@@ -6,7 +6,7 @@ How a query is matched, most trusted first:
    these are unique, so the library's own aliases decide generic words: `rdl` is the
    dumbbell Romanian deadlift (the home-friendly default; `bb rdl` is the barbell one),
    `row` the dumbbell row, `bridge` the glute bridge, `swing` the kettlebell swing.
-2. The same after canonicalising words: `db`/`bb`/`kb`/`sl`/`bw` spelled out, plurals made
+2. The same after canonicalising words: `db`/`bb`/`kb`/`sl`/`bw`/`ext` spelled out, plurals made
    singular (`rdls`, `shrugs`, `calf raises`), filler like `the`/`with` dropped, and spaces
    ignored (`step-up` = `step up` = `stepup`).
 3. The canonical words in any order (`swing kb`), only when that points at one exercise.
@@ -18,16 +18,28 @@ How a query is matched, most trusted first:
 Anything else is not confident: the result carries up to 3 suggestions (possibly none) for
 "did you mean". A key shared by several exercises is never confident either.
 
-`find(query, prefer=ids)` first looks among `prefer` (a session's own exercises): an exact key
-of one of them, else the one whose name or alias holds every word typed. So "romanian
-deadlift" in a reply about a plan holding "Romanian deadlift (barbell)" is the barbell one,
-while "dumbbell rdl" still names the dumbbell one.
+`find(query, prefer=ids, later=(...), allowed=ids)` reads the words as the person means them:
+`prefer` (today's session), then each of `later` (this week's plan), in that order, then what
+`allowed` (their kit and level) permits, then the library's own aliases:
+
+- an exercise's full name typed ("glute bridge") is that exercise, when it is allowed;
+- an exact key of one of the group's exercises, else the one whose name or alias holds every
+  word typed, give or take kit words ("romanian deadlift" in a plan holding "Romanian
+  deadlift (barbell)" is the barbell one; "dumbbell rdl" still names the dumbbell one);
+- else a variant of what the words name in the library (same movement pattern, every typed
+  word in its name or an alias): "rdl" in a bodyweight session holding the single-leg RDL is
+  that one, and for someone without dumbbells it is the RDL their kit allows. Of several
+  variants the closest wins (fewest extra words; a plan's order breaks ties); of the
+  variants their kit allows, a tie is not confident.
+
+A pick that passes over other readings names them in `LookupResult.others`, so a reply can
+say which one it took.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -56,6 +68,8 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "bw": ("bodyweight",),
     "one": ("single",),
     "legged": ("leg",),
+    "ext": ("extension",),
+    "exts": ("extension",),
 }
 # Words that only say which kit a move uses: "romanian deadlift" in a session holding
 # "Romanian deadlift (barbell)" means that one (but "rdl" never means "single-leg rdl").
@@ -106,9 +120,22 @@ def _tier_keys(text: str, words: tuple[str, ...]) -> tuple[list[str], ...]:
 class LookupResult:
     exercise: Exercise | None  # a confident match
     suggestions: tuple[Exercise, ...]  # closest others (up to 3) when not confident
+    # A confident pick among several readings: the others (the library's own meaning of the
+    # words first), so a reply can say which one it took.
+    others: tuple[Exercise, ...] = ()
 
 
 _NOTHING = LookupResult(None, ())
+
+
+@dataclass(frozen=True, slots=True)
+class Preference:
+    """Whose words a query is (`ExerciseLookup.find`): today's moves, then this week's, then
+    the ids their kit and level allow (None: anything)."""
+
+    prefer: tuple[str, ...] = ()
+    later: tuple[tuple[str, ...], ...] = ()
+    allowed: frozenset[str] | None = None
 
 
 def exercise_name(library: Library, exercise_id: str) -> str:
@@ -148,30 +175,107 @@ class ExerciseLookup:
 
     # --- find ---------------------------------------------------------------------------
 
-    def find(self, query: str, prefer: Collection[str] = ()) -> LookupResult:
+    def find(
+        self,
+        query: str,
+        prefer: Collection[str] = (),
+        *,
+        later: Sequence[Collection[str]] = (),
+        allowed: Collection[str] | None = None,
+    ) -> LookupResult:
+        """The exercise `query` names; `prefer`, `later` and `allowed` as in the module
+        docstring (each group's order breaks ties between its variants)."""
+        if "-" in query and query.strip() in self._exercises:
+            return LookupResult(self._exercises[query.strip()], ())  # a picked autocomplete id
         words = canonical_words(query)
         if not words:
             return _NOTHING
-        own = self._among(query, words, prefer) if prefer else None
-        if own is not None:
-            return LookupResult(own, ())
-        for tier, tier_keys in zip(self._tiers, _tier_keys(query, words), strict=True):
-            for key in tier_keys:
-                ids = tier.get(key, set())
-                if len(ids) == 1:
-                    return LookupResult(self._exercises[next(iter(ids))], ())
-                if ids:  # shared by several: let the person pick
-                    return LookupResult(None, self._by_id(sorted(ids))[:MAX_SUGGESTIONS])
-        return self._fuzzy(" ".join(words))
+        today, *weeks = (
+            [i for i in dict.fromkeys(g) if i in self._exercises] for g in (prefer, *later)
+        )
+        groups = [g for g in (today, *weeks) if g]
 
-    def _among(
-        self, query: str, words: tuple[str, ...], prefer: Collection[str]
-    ) -> Exercise | None:
-        """The one exercise of `prefer` that `query` names, if exactly one does."""
-        ids = {i for i in prefer if i in self._exercises}
+        def permitted(exercise_id: str) -> bool:
+            return allowed is None or exercise_id in allowed
+
+        spelled = " ".join(words)
+        named = [self._exercises[i] for i, name in self._names.items() if name == spelled]
+        if len(named) == 1:  # an exercise's full name: that one was meant...
+            full = named[0]
+            if permitted(full.id):
+                return LookupResult(full, ())
+            # ...unless the kit they have makes it another kit's twin ("goblet squat" with
+            # only a kettlebell): the same words but for kit words.
+            fitting = sorted(allowed or ())
+            for group, ordered in [*((g, True) for g in groups), (fitting, False)]:
+                twin = self._variant(words, group, {full.pattern}, ordered=ordered)
+                if twin is not None and self._closeness(words, twin[0])[0] == 0:
+                    return LookupResult(twin[0], (), (full,))
+            return LookupResult(full, ())
+        for group in groups:
+            own = self._among(query, words, group)
+            if own is not None:
+                return LookupResult(own, ())
+        shared = self._exact(query, words)
+        if shared is None:
+            return self._fuzzy(spelled)
+        patterns = {self._exercises[i].pattern for i in shared}
+        meant = self._by_id(sorted(shared))
+        # The session itself first: its variant of the move, however many words more.
+        found = self._variant(words, today, patterns, ordered=True)
+        if found is not None:
+            return self._picked(found, meant)
+        week = None
+        for group in weeks:
+            week = week or self._variant(words, group, patterns, ordered=True)
+        kit: list[Exercise] | None = None
+        if len(shared) == 1 and permitted(meant[0].id):
+            kit = [meant[0]]
+        elif allowed is not None:
+            ids = sorted(i for i in allowed if i in self._exercises)
+            kit = self._variant(words, ids, patterns, ordered=False)
+        # The week's variant, unless the kit allows a closer one ("deadlift" is the
+        # kettlebell deadlift for someone whose week has kettlebell RDLs).
+        if week is not None and (
+            kit is None or self._closeness(words, week[0]) <= self._closeness(words, kit[0])
+        ):
+            return self._picked(week, meant)
+        if kit is not None:
+            return self._picked(kit, meant) if kit[0] is not meant[0] else LookupResult(kit[0], ())
+        if len(shared) == 1:
+            return LookupResult(meant[0], ())
+        return LookupResult(None, meant[:MAX_SUGGESTIONS])  # shared by several: let them pick
+
+    def find_for(self, query: str, preference: Preference) -> LookupResult:
+        p = preference
+        return self.find(query, p.prefer, later=p.later, allowed=p.allowed)
+
+    def spelling(self, exercise: Exercise, preference: Preference) -> str:
+        """How to ask for `exercise` in `preference`'s reading: the shortest of its name and
+        aliases that reads back as it, two words or more first ("db rdl", not "dl")."""
+        spellings = sorted(
+            (exercise.name, *exercise.aliases),
+            key=lambda t: (len(canonical_words(t)) < 2, len(t), t),
+        )
+        for text in spellings:
+            if self.find_for(text, preference).exercise is exercise:
+                return text.lower()
+        return exercise.id
+
+    def _exact(self, query: str, words: tuple[str, ...]) -> set[str] | None:
+        """The ids owning the first exact key `query` has, most trusted tier first."""
         for tier, tier_keys in zip(self._tiers, _tier_keys(query, words), strict=True):
             for key in tier_keys:
-                hit = tier.get(key, set()) & ids
+                ids = tier.get(key)
+                if ids:
+                    return ids
+        return None
+
+    def _among(self, query: str, words: tuple[str, ...], ids: Sequence[str]) -> Exercise | None:
+        """The one exercise of `ids` that `query` names, if exactly one does."""
+        for tier, tier_keys in zip(self._tiers, _tier_keys(query, words), strict=True):
+            for key in tier_keys:
+                hit = tier.get(key, set()) & set(ids)
                 if len(hit) == 1:
                     return self._exercises[next(iter(hit))]
         spelled = " ".join(words)
@@ -184,6 +288,43 @@ class ExerciseLookup:
             if any(typed <= w and not (w - typed - KIT_WORDS) for w in self._words.get(i, ()))
         ]
         return self._exercises[holding[0]] if len(holding) == 1 else None
+
+    def _variant(
+        self, words: tuple[str, ...], ids: Sequence[str], patterns: set[str], ordered: bool
+    ) -> list[Exercise] | None:
+        """The closest variants among `ids` of a move of `patterns` whose name or an alias
+        holds every typed word, best first: fewest extra words, then `ids`' order when
+        `ordered`; None when there is none, or (not `ordered`) when the closest tie."""
+        extra: dict[str, tuple[int, int]] = {}
+        for i in ids:
+            if self._exercises[i].pattern in patterns and (size := self._extra(words, i)):
+                extra[i] = size
+        if not extra:
+            return None
+        best = sorted(extra, key=lambda i: (extra[i], ids.index(i)))
+        if not ordered and len(best) > 1 and extra[best[0]] == extra[best[1]]:
+            return None
+        return list(self._by_id(best))
+
+    def _extra(self, words: tuple[str, ...], exercise_id: str) -> tuple[int, int] | None:
+        """How many words more than typed its closest name or alias holding them all has
+        (other than kit words, then all); None when none holds every typed word."""
+        typed = set(words)
+        sizes = [
+            (len(w - typed - KIT_WORDS), len(w - typed))
+            for w in self._words.get(exercise_id, ())
+            if typed <= w
+        ]
+        return min(sizes) if sizes else None
+
+    def _closeness(self, words: tuple[str, ...], exercise: Exercise) -> tuple[int, int]:
+        return self._extra(words, exercise.id) or (len(words) + 99, len(words) + 99)
+
+    def _picked(self, found: list[Exercise], meant: Sequence[Exercise]) -> LookupResult:
+        """The first of `found`, with every other reading (the library's own first)."""
+        pick = found[0]
+        others = [e for e in (*meant, *found[1:]) if e is not pick]
+        return LookupResult(pick, (), tuple(dict.fromkeys(others)))
 
     def _fuzzy(self, spelled: str) -> LookupResult:
         strict = self._best_per_exercise(spelled, (fuzz.ratio, fuzz.token_sort_ratio))

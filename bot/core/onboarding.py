@@ -65,10 +65,10 @@ class AnswerError(ValueError):
     """The answer can't be read; `str(self)` says what would work."""
 
 
-# "07:30", "7:30pm", "7ish", "7 am", "19h00": a clock time anywhere in the answer (not the
-# "+2" of "UTC+2" or the digits of a date).
+# "07:30", "7:30pm", "7ish", "7 am", "19h00", "0630": a clock time anywhere in the answer
+# (not the "+2" of "UTC+2" or the digits of a date).
 _CLOCK = re.compile(
-    r"(?<![\w+\-:/.])(\d{1,2})(?:[:.h](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?:\s*-?ish)?(?![\w:/])",
+    r"(?<![\w+\-:/.])(\d{1,2})(?:[:.h]?(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?:\s*-?ish)?(?![\w:/])",
     re.IGNORECASE,
 )
 # Parts of the day people answer with, and the hour each means alone ("mornings").
@@ -159,11 +159,27 @@ DAY_GROUPS: dict[str, tuple[int, ...]] = {
 }
 
 
+# Day letters people write ("MWF", "m/w/f", "TTh"); "t" and "s" alone name two days each.
+_DAY_LETTERS = {"m": 0, "w": 2, "f": 4}
+_TWO_DAYS = {"tth": (1, 3), "tuth": (1, 3), "tuthu": (1, 3), "ss": (5, 6)}
+
+
 def parse_weekdays(text: str) -> tuple[int, ...]:
     words = re.findall(r"[a-z]+", text.lower().replace("every day", "everyday"))
+
+    def day_letters(w: str) -> bool:
+        return len(w) <= 3 and len(set(w)) == len(w) and set(w) <= set(_DAY_LETTERS)
+
+    # "mwf", or nothing but letters ("m w f"): not the "m" of "I'm".
+    alone = all(day_letters(w) for w in words)
+    letters = {
+        _DAY_LETTERS[c] for w in words if day_letters(w) and (alone or len(w) > 1) for c in w
+    }
     days = sorted(
         {WEEKDAY_NAMES.index(w[:3]) for w in words if w[:3] in WEEKDAY_NAMES}
         | {d for w in words for d in DAY_GROUPS.get(w, ())}
+        | {d for w in words for d in _TWO_DAYS.get(w, ())}
+        | letters
     )
     if not days:
         raise AnswerError('Name your training days, e.g. "mon wed fri".')
@@ -335,8 +351,21 @@ def _tz_apply(text: str, s: Settings, _: Library) -> Settings:
     return s.with_(timezone=parse_timezone(text))
 
 
+# What people call the units ("pounds please", "kilos", "metric").
+UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "kg": ("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogrammes", "metric"),
+    "lb": ("lb", "lbs", "pound", "pounds", "imperial", "us"),
+}
+
+
 def _units_apply(text: str, s: Settings, _: Library) -> Settings:
-    return s.with_(units=_choice(text, {"kg": "kg", "lb": "lb"}))
+    try:
+        return s.with_(units=_choice(text, {"kg": "kg", "lb": "lb"}))
+    except AnswerError:
+        found = _by_words(text, UNIT_WORDS)
+        if len(found) != 1:
+            raise
+        return s.with_(units="kg" if found[0] == "kg" else "lb")
 
 
 def days_label(weekdays: tuple[int, ...]) -> str:

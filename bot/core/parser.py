@@ -76,7 +76,7 @@ from bot.core.parser_model import (
     SentenceLike,
     Unit,
 )
-from bot.core.parser_sets import Group, Reader, sets_of
+from bot.core.parser_sets import Group, Load, Reader, sets_of
 from bot.core.parser_tokens import UNIT_WORDS, Tok, prepared, tokens_of
 from bot.core.parser_words import (
     NOT_NAME_END,
@@ -114,6 +114,7 @@ __all__ = [
     "Reading",
     "Unit",
     "describe",
+    "format_log",
     "format_sets",
     "parse_exercise_list",
     "parse_log",
@@ -160,8 +161,23 @@ def describe(log: ParsedLog) -> str:
     if log.kind == "skip":
         return "a skip"
     if log.kind == "done":
-        return "done as prescribed"
+        at = _extras(_as_set(log), plain=True, loaded=True) if log.load is not None else ""
+        return "done as prescribed" + at
     return format_sets(log.sets, plain=True)
+
+
+def _as_set(log: ParsedLog) -> ParsedSet:
+    """A done reading's weight as a set's, for the spellings of `_extras`."""
+    return ParsedSet(None, None, log.load, log.unit)
+
+
+def format_log(log: ParsedLog) -> str:
+    """A reading as a reply that `read_log` reads back to it ("12@16kg, 10", "done @16kg")."""
+    if log.kind == "sets":
+        return format_sets(log.sets)
+    if log.kind == "done" and log.load is not None:
+        return "done " + _extras(_as_set(log), plain=False, loaded=True).replace("@", "@ ", 1)
+    return log.kind
 
 
 def format_sets(sets: tuple[ParsedSet, ...], *, plain: bool = False) -> str:
@@ -248,6 +264,17 @@ def _read(toks: list[Tok], *, named: bool = False, empty_is_done: bool = False) 
         if words.prose > PROSE_LIMIT or words.numbers_in_prose:
             return Reading(log, True, "long sentence")
         return Reading(log)
+    loads = [item for item in items if isinstance(item, Load)]
+    weighed = any(t.kind == "at" and t.text != "at" for t in toks)  # "@", "with": not "at 7"
+    if (
+        intent.done
+        and not intent.skip
+        and intent.chat is None
+        and len(loads) == len(items) == 1
+        and (loads[0].unit is not None or weighed)
+    ):  # "done @ 16kg": as prescribed, at that weight
+        log = ParsedLog("done", (), loads[0].load, loads[0].unit)
+        return Reading(log, intent.hedged, "words around it" if intent.hedged else "")
     if items:  # loads or efforts only
         if any(w not in ("bw", "bodyweight") for w in words.plain()) or words.numbers_in_prose:
             raise NotALog("prose")  # "woke up at 6"
@@ -297,7 +324,7 @@ def read_log(text: str) -> Reading:
         _refuse_several(toks)
         raise
     _refuse_several(toks)
-    return reading
+    return replace(reading, log=_with_unit(reading.log, _one_unit([reading.log])))
 
 
 def _about_pain(err: NotALog, toks: list[Tok]) -> NotALog:
@@ -436,7 +463,26 @@ def read_exercise_list(text: str) -> list[tuple[str, Reading]]:
             raise LogParseError(f"{name}: {err.message}") from None
     if not out:
         raise LogParseError(f"Tell me what you did, like {LIST_EXAMPLE}.")
-    return out
+    unit = _one_unit([reading.log for _, reading in out])
+    return [(name, replace(r, log=_with_unit(r.log, unit))) for name, r in out]
+
+
+def _one_unit(logs: list[ParsedLog]) -> Unit | None:
+    """The one unit a reply types, if it types exactly one ("rdl 3x8 @ 135, row 3x10 @ 95lb"
+    is pounds throughout); None when it types none or both."""
+    units = {s.unit for log in logs for s in log.sets if s.load is not None and s.unit}
+    units |= {log.unit for log in logs if log.load is not None and log.unit}
+    return units.pop() if len(units) == 1 else None
+
+
+def _with_unit(log: ParsedLog, unit: Unit | None) -> ParsedLog:
+    """`log` with `unit` on the loads typed without one."""
+    if unit is None:
+        return log
+    sets = tuple(
+        replace(s, unit=unit) if s.load is not None and not s.unit else s for s in log.sets
+    )
+    return replace(log, sets=sets, unit=log.unit or (unit if log.load is not None else None))
 
 
 def parse_exercise_list(text: str) -> list[tuple[str, ParsedLog]]:

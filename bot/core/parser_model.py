@@ -58,13 +58,20 @@ class ParsedSet:
 class ParsedLog:
     kind: Kind
     sets: tuple[ParsedSet, ...]  # empty for skip/done
+    # "done @ 16kg": as prescribed, at this weight (as typed, in `unit`; None: the plan's)
+    load: float | None = None
+    unit: Unit | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "sets": [s.to_json() for s in self.sets]}
+        out: dict[str, Any] = {"kind": self.kind, "sets": [s.to_json() for s in self.sets]}
+        if self.load is not None:  # only when given: older readings look the same
+            out |= {"load": self.load, "unit": self.unit}
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ParsedLog:
-        return cls(kind=data["kind"], sets=tuple(map(ParsedSet.from_json, data["sets"])))
+        sets = tuple(map(ParsedSet.from_json, data["sets"]))
+        return cls(data["kind"], sets, data.get("load"), data.get("unit"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,6 +194,16 @@ class Reader:
         ):
             self.i += 1
         reps = self.peek()
+        last = self.items[-1] if self.items else None
+        if (
+            (reps is None or reps.kind != "num")
+            and isinstance(last, Group)
+            and last.count == 1
+            and last.reps is not None
+            and not last.bare
+        ):  # "10 reps 3 sets": the reps came first
+            self.items[-1] = _group(t.value, reps=last.reps)
+            return
         if reps is None or reps.kind != "num" or reps.unit in ("kg", "lb"):
             raise LogParseError(
                 f'{t.text:.7} sets of how many? Try "3 sets of 10" or "3x12 @ 16kg".'
@@ -230,6 +240,11 @@ class Reader:
         while (w := self.peek()) is not None and w.kind == "word" and w.text in _BEFORE_BELLS:
             self.i += 1  # "with the 16s", "with my 20s"
         nxt = self.peek()
+        if nxt is not None and nxt.kind == "num" and nxt.unit is None and nxt.value in (1, 2):
+            ahead = 2 if self.is_(1, "x") else 1
+            if self.is_(ahead, "num", "kg", "lb"):  # "@ 2x16kg", "with two 16kg": a pair
+                self.i += ahead
+                nxt = self.peek()
         if nxt is not None and nxt.kind == "num" and nxt.unit == "s" and _bell_size(nxt):
             self.i += 1  # "with the 16s": the 16 kg (or lb) dumbbells, not a 16 s hold
             self.items.append(_load(nxt.value, None))

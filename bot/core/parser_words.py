@@ -137,7 +137,8 @@ _DONE_WORDS = frozenset({"done", "finished", "completed", "complete", "fertig", 
                          "donee", "finised", "finshed"})  # fmt: skip
 _DONE_PAIRS = frozenset(
     {("did", "it"), ("did", "them"), ("did", "that"), ("did", "all"), ("did", "everything"),
-     ("as", "prescribed"), ("as", "planned")}
+     ("as", "prescribed"), ("as", "planned"), ("as", "written"), ("crushed", "it"),
+     ("nailed", "it"), ("smashed", "it"), ("killed", "it")}
 )  # fmt: skip
 _DONE_ALONE = frozenset({"yes", "yep", "yeah", "y", "ok", "okay", "did", "ya", "yup"})
 _DONE_SYMBOLS = frozenset("✅✔☑✓")

@@ -553,7 +553,8 @@ def loaded_version(
 ) -> Exercise | None:
     """The loaded move nearest to `exercise` (same pattern) the person has the kit and level
     for: its own loaded harder links, then loaded moves that name it as their easier link,
-    then the pattern's main-lift order from the lightest end."""
+    then the pattern's main-lift order from the lightest end. Never one of its easier links:
+    a weighted pull-up is not a reason to move down to the lat pulldown."""
     linked = [library.exercises[i] for i in exercise.harder if i in library.exercises]
     from_below = sorted(
         (e for e in library.exercises.values() if exercise.id in e.easier), key=lambda e: e.id
@@ -565,6 +566,7 @@ def loaded_version(
             other.loaded
             and other.pattern == exercise.pattern
             and other.role == "main"
+            and other.id not in exercise.easier
             and fits(other, equipment, level)
         ):
             return other

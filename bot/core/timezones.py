@@ -77,7 +77,16 @@ CITIES: dict[str, str] = {
     "abu dhabi": "Asia/Dubai", "tel aviv": "Asia/Jerusalem", "cape town": "Africa/Johannesburg",
     "canberra": "Australia/Sydney", "wellington": "Pacific/Auckland",
     "pago pago": "Pacific/Pago_Pago", "kiritimati": "Pacific/Kiritimati",
+    # the US zones by their everyday names ("eastern" is not Easter Island)
+    "eastern": "America/New_York", "us eastern": "America/New_York",
+    "central": "America/Chicago", "us central": "America/Chicago",
+    "mountain": "America/Denver", "us mountain": "America/Denver",
+    "pacific": "America/Los_Angeles", "us pacific": "America/Los_Angeles",
+    "brazil": "America/Sao_Paulo", "brasil": "America/Sao_Paulo", "spain": "Europe/Madrid",
+    "italy": "Europe/Rome", "netherlands": "Europe/Amsterdam", "holland": "Europe/Amsterdam",
 }  # fmt: skip
+# Words around a zone's name that don't change it: "pacific time", "tokyo japan time".
+_ZONE_FILLER = frozenset({"time", "timezone", "zone", "standard", "daylight", "summer"})
 
 _OFFSET = re.compile(r"^(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?00)?$")
 FUZZY_CUTOFF = 75  # similarity out of 100; below it a guess is more often wrong than right
@@ -139,10 +148,14 @@ def match(text: str) -> ZoneMatch | None:
     offset = _OFFSET.match(typed.lower().replace(" ", ""))
     if offset:
         return _offset_zone(offset.group(1), int(offset.group(2)))
-    key = _norm(typed)
+    key = " ".join(w for w in _norm(typed).split() if w not in _ZONE_FILLER) or _norm(typed)
     names = _names()
     if key in names:  # a city or an abbreviation ("cet" means Berlin, not legacy "CET")
         return ZoneMatch(names[key], exact=False)
+    words = key.split()
+    for n in range(len(words) - 1, 0, -1):  # "tokyo japan": the city, then its country
+        if " ".join(words[:n]) in names:
+            return ZoneMatch(names[" ".join(words[:n])], exact=False)
     if exact is not None:  # a legacy name such as "US/Eastern" is still a real zone
         return ZoneMatch(exact, exact=True)
     if len(key) < 4:  # "xyz": too short to guess from

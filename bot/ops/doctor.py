@@ -83,6 +83,7 @@ def diagnose(*, quick: bool = False) -> Report:
         _check_database(report, db_path, quick=quick)
     if config is not None:
         _check_tokens(report, config)
+        _describe_modes(report, config)
     return report
 
 
@@ -220,3 +221,54 @@ def _check_tokens(report: Report, config: Config) -> None:
         if url:
             local = f"{config.http_host}:{config.http_port}{config.webhook_path(name)}"
             report.add("ok", f"{entry.title} webhook", f"{url} -> {local}, secret set")
+
+
+def _describe_modes(report: Report, config: Config) -> None:
+    """How this process runs each platform, one line each: Discord's gateway and shards, its
+    HTTP interactions, paid broadcasts. load_config has checked the values, so none fails."""
+    from bot.adapters.discord_options import INTERACTIONS_PATH, gateway_on, parse_shards
+    from bot.platforms import platform
+
+    if "discord" in config.platforms:
+        key = config.value("discord_public_key")
+        shards_text = config.value("discord_shards")
+        if not gateway_on(config.value("discord_gateway")):
+            does = "answers HTTP interactions and sends pushes" if key else "only sends pushes"
+            detail = f"off: this process reads no messages, it {does}"
+        elif shards_text:
+            shards = parse_shards(shards_text)
+            detail = f"on, shards {_ids(shards.ids)} of {shards.count}"
+            if not shards.has_dms:
+                detail += " (DMs arrive on shard 0, in another process)"
+        else:
+            detail = "on, every shard in this process"
+        report.add("ok", "Discord gateway", detail)
+        if key:
+            local = f"{config.http_host}:{config.http_port}{INTERACTIONS_PATH}"
+            report.add(
+                "ok",
+                "Discord interactions",
+                f"public key set; Discord posts to https://<your host>{INTERACTIONS_PATH}, "
+                f"served on {local}",
+            )
+    for name in config.platforms:
+        paid = platform(name).limits.paid
+        if config.paid_broadcast(name) and paid is not None:
+            rate = f"{paid.limit / paid.seconds:g}"
+            report.add(
+                "ok",
+                f"{platform(name).title} paid broadcasts",
+                f"on: pushes go out at up to {rate}/s, each paid for in Stars from the "
+                "bot's balance",
+            )
+
+
+def _ids(ids: tuple[int, ...]) -> str:
+    """`0-2,5`: shard ids as ranges."""
+    runs: list[list[int]] = []
+    for i in ids:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)

@@ -28,7 +28,7 @@ async def test_a_person_logs_corrects_and_undoes_the_way_people_do(bot: Driver) 
         (FIRST, r) for r in (12, 12, 10)
     ]
     # A reply to the older prompt asks before touching the log.
-    [ask] = clean((await bot.reply(ada, session, "rdl 3x10 @ 20kg")).answers)
+    [ask] = clean((await bot.reply(ada, session, "db rdl 3x10 @ 20kg")).answers)
     assert "Logged Romanian deadlift (dumbbells)" in ask.text  # another exercise: extra work
 
 

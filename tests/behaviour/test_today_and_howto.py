@@ -22,11 +22,18 @@ async def test_howto_finds_an_exercise_by_its_short_name(bot: Driver) -> None:
     ada = bot.person("Ada")
     # With its drawing: one message (on Telegram the cues and tips are a tap away, see
     # tests/telegram/test_telegram_e2e.py).
-    howto, *rest = (await bot.send(ada, "/howto rdl")).answers
+    howto, *rest = (await bot.send(ada, "/howto db rdl")).answers
     assert howto.title.startswith("Romanian deadlift") and len(rest) <= 1
     text = "\n".join(m.text for m in (howto, *rest))
     assert "hinge" in text.lower() or "hips" in text.lower()
     assert "Drawing: Everkinetic (everkinetic.com), CC BY-SA 4.0" in text
+
+
+async def test_howto_reads_a_short_name_as_the_move_their_kit_allows(bot: Driver) -> None:
+    ada = bot.person("Ada")  # no equipment set: bodyweight
+    [howto] = (await bot.send(ada, "/howto rdl")).answers
+    assert howto.title.startswith("Single-leg Romanian deadlift (bodyweight)")
+    assert "Meant Romanian deadlift (dumbbells)? Send /howto db rdl." in howto.text
 
 
 async def test_howto_forgives_a_typo_and_asks_when_unsure(bot: Driver) -> None:

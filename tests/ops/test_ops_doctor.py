@@ -120,3 +120,61 @@ def test_doctor_names_a_database_path_that_is_a_folder_once(tmp_path: Path) -> N
     fails = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
     assert len(fails) == 1 and "is a folder, not a file" in fails[0], result.stdout
     assert result.stdout.splitlines()[-1] == "1 problem to fix before Backline can run."
+
+
+@pytest.mark.parametrize(
+    ("settings", "wanted"),
+    [
+        ({}, ["ok    Discord gateway: on, every shard in this process"]),
+        (
+            {"BACKLINE_DISCORD_SHARDS": "1-2/4"},
+            [
+                "ok    Discord gateway: on, shards 1-2 of 4 "
+                "(DMs arrive on shard 0, in another process)"
+            ],
+        ),
+        ({"BACKLINE_DISCORD_SHARDS": "0,2/4"}, ["ok    Discord gateway: on, shards 0,2 of 4"]),
+        (
+            {"BACKLINE_DISCORD_GATEWAY": "off"},
+            ["ok    Discord gateway: off: this process reads no messages, it only sends pushes"],
+        ),
+        (
+            {
+                "BACKLINE_DISCORD_GATEWAY": "off",
+                "BACKLINE_DISCORD_PUBLIC_KEY": "ab" * 32,
+                "BACKLINE_HTTP_PORT": "8080",
+            },
+            [
+                "ok    Discord gateway: off: this process reads no messages, it answers HTTP "
+                "interactions and sends pushes",
+                "ok    Discord interactions: public key set; Discord posts to "
+                "https://<your host>/discord/interactions, served on "
+                "127.0.0.1:8080/discord/interactions",
+            ],
+        ),
+        (
+            {"BACKLINE_TELEGRAM_TOKEN": TELEGRAM, "BACKLINE_TELEGRAM_PAID_BROADCAST": "true"},
+            [
+                "ok    Telegram paid broadcasts: on: pushes go out at up to 1000/s, each paid "
+                "for in Stars from the bot's balance"
+            ],
+        ),
+    ],
+)
+def test_doctor_says_how_each_platform_runs_in_one_line_each(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, str], wanted: list[str]
+) -> None:
+    from bot.ops.doctor import diagnose
+
+    monkeypatch.setenv("BACKLINE_DB", str(clean_env / "backline.db"))
+    monkeypatch.setenv("BACKLINE_DISCORD_TOKEN", DISCORD)
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    report = diagnose(quick=True)
+    lines = report.render().splitlines()
+    assert not report.failed, lines
+    for line in wanted:
+        assert line in lines
+    assert sum("Discord gateway" in line for line in lines) == 1
+    paid = "BACKLINE_TELEGRAM_PAID_BROADCAST" in settings
+    assert any("paid broadcasts" in line for line in lines) == paid

@@ -79,7 +79,7 @@ async def test_howto_rdl_is_one_message_with_the_rest_a_tap_away(
     ada = tg.user(1001, "Ada")
     # The whole how-to is longer than a caption: the drawing carries what to read before the
     # first rep (and its credit), one tap brings the cues and tips.
-    [photo] = await say(tg, ada, "/howto rdl")
+    [photo] = await say(tg, ada, "/howto db rdl")
     assert photo.method == "sendPhoto" and photo.html.startswith("<b>Romanian deadlift")
     assert (
         photo.file is not None

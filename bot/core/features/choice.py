@@ -79,7 +79,7 @@ class Choice(Feature):
         name, back = _named_back(rest)
         today = await self.plans.for_user(ctx.user, ctx.today)
         week, variations = await self.plans.week_for_user(ctx.user, ctx.today)
-        exercise = self.plans.named(name, today, *week.values())
+        exercise = (await self.plans.resolve(ctx.user, name, today, *week.values())).exercise
         if exercise is None:
             return say(render.not_found(name, self.lookup.find(name).suggestions), private=True)
         if exercise.role != "main":
@@ -206,7 +206,7 @@ class Choice(Feature):
         if not rest.strip():  # what is avoided, and how to bring one back
             return say(render.avoid_list(self.avoided_names(choices)), private=True)
         plan = await self.plans.for_user(ctx.user, ctx.today)
-        exercise = self.plans.named(rest.strip(), plan)
+        exercise = (await self.plans.resolve(ctx.user, rest.strip(), plan)).exercise
         if exercise is None:
             return say(render.not_found(rest, self.lookup.find(rest).suggestions), private=True)
         if (exercise.id in choices.avoid) == avoided:

@@ -26,6 +26,7 @@ from bot.core.dispatch import (
 )
 from bot.core.events import Button, MessageLink, Outbound, Reply
 from bot.core.features.base import Feature, Services
+from bot.core.features.exercises import Exercises, howto_question
 from bot.core.features.plans import ExerciseAction, GroupAction, PlanAction, Plans, exercise_prompt
 from bot.core.features.progress import NextTimes
 from bot.core.features.rest import rest_button
@@ -35,7 +36,7 @@ from bot.core.parser import (
     NotALog,
     ParsedLog,
     Reading,
-    format_sets,
+    format_log,
     parse_exercise_list,
     parse_log,
     read_log,
@@ -106,6 +107,7 @@ class Logging(Feature):
         super().__init__(services)
         self.plans = Plans(services)
         self.next_times = NextTimes(services)
+        self.exercises = Exercises(services)
 
     # ------------------------------------------------------------------ commands
 
@@ -119,26 +121,14 @@ class Logging(Feature):
     async def log(self, ctx: Ctx, rest: str) -> Reply:
         if not rest:
             return say(render.LOG_WHAT)
-        plan = await self.plans.for_user(ctx.user, ctx.today)
+        # In a group with a group session today, /log is about that session.
+        plan = await self.plans.group_today(ctx) or await self.plans.for_user(ctx.user, ctx.today)
         # Its own source: an edited "/log ..." is not re-read as a reply, but Undo finds it.
         # A slash command has no message of its own (Discord's): the event names it then.
         e = ctx.event
         said = ctx.source or (f"{e.user.platform}:{e.chat_id}:{e.event_id}" if e.event_id else None)
         source = f"{said}/log" if said else None
-        reply = await self._log_list(ctx, plan, rest, source)
-        typed = _filled_in(rest)
-        if source is not None and typed is not None:
-            # "/log rdl" with no sets: logged as prescribed; say so, and one tap takes it back.
-            stored = await self.store.sets_from_source(ctx.user.id, source)
-            if stored and reply.messages:
-                first = reply.messages[0]
-                undo = Button(render.UNDO, UndoLog(source).encode())
-                reply.messages[0] = replace(
-                    first,
-                    text=first.text + render.as_prescribed_hint(typed),
-                    buttons=((undo,), *first.buttons),
-                )
-        return reply
+        return await self._log_list(ctx, plan, rest, source)
 
     @on_button(UndoLog)
     async def undo_button(self, ctx: Ctx, data: UndoLog) -> Reply:
@@ -170,6 +160,9 @@ class Logging(Feature):
         level = ctx.user.settings.level
         if link.kind in ("session", "group_session"):
             plan = await self.plans.of_link(ctx, link)
+            howto = await self._asked_howto(ctx, plan, text)
+            if howto is not None:
+                return howto
             return await self._reply_to_plan(ctx, plan, text, group=link.kind == "group_session")
         if link.kind == "exercise" and link.exercise_id:
             plan = await self.plans.of_link(ctx, link)
@@ -235,7 +228,7 @@ class Logging(Feature):
     async def free_text(self, ctx: Ctx, text: str) -> Reply:
         """Text that is not a command, reply or answer: try it as a log for today, else help."""
         plan = await self.plans.for_user(ctx.user, ctx.today)
-        if self._names_exercises(plan, ctx, text):  # on a rest day: extra work
+        if await self._names_exercises(plan, ctx, text):  # on a rest day: extra work
             return await self._log_list(ctx, plan, text, ctx.source)
         if plan.training and _reads_as_sets(text):
             # Bare numbers in a private chat answer "Next up": today's first unlogged exercise.
@@ -246,8 +239,19 @@ class Logging(Feature):
             return await self._log_list(ctx, plan, text, ctx.source)
         if not plan.training and (_reads_as_sets(text) or _done_or_skip(text)):
             return say(render.REST_DAY_LOG_TODAY)  # "12 10 10" on a rest day: which move?
+        howto = await self._asked_howto(ctx, plan, text)
+        if howto is not None:
+            return howto
         pain = _pain_answer(text)
         return say(pain or render.NOT_UNDERSTOOD)
+
+    async def _asked_howto(self, ctx: Ctx, plan: DayPlan, text: str) -> Reply | None:
+        """ "how do I do an rdl?": the how-to of that move, when the words name one."""
+        asked = howto_question(text)
+        if asked is None or (await self.plans.resolve(ctx.user, asked, plan)).exercise is None:
+            return None
+        howto: Reply = await self.exercises.howto(ctx, asked)
+        return howto
 
     async def edited(self, ctx: Ctx) -> Reply:
         """An edited reply re-logs what that message logged; other edits are ignored."""
@@ -266,7 +270,7 @@ class Logging(Feature):
                 entries = [(planned, parse_log(ctx.event.text))] if planned else []
             else:
                 entries = [
-                    (self._match_planned(plan, ctx, name), parsed)
+                    (await self._match_planned(plan, ctx, name), parsed)
                     for name, parsed in parse_exercise_list(ctx.event.text)
                 ]
         except LogParseError as exc:
@@ -274,7 +278,12 @@ class Logging(Feature):
         known = [(p, parsed) for p, parsed in entries if p is not None]
         if not entries or len(known) != len(entries):
             return say(render.EDIT_UNREADABLE)
-        sets = [s for p, parsed in known for s in dose.to_sets(p, parsed, ctx.units)]
+        dosed = await self.next_times.as_prescribed(ctx.user, [p for p, _ in known], day)
+        sets = [
+            s
+            for p, (_, parsed) in zip(dosed, known, strict=True)
+            for s in dose.to_sets(p, parsed, ctx.units)
+        ]
         old_sets, _ = await self.store.replace_sets_from_source(ctx.user.id, source, sets)
         return say(render.edited(", ".join(p.name for p, _ in known), sets, old_sets, ctx.units))
 
@@ -358,7 +367,7 @@ class Logging(Feature):
 
     async def _reply_to_plan(self, ctx: Ctx, plan: DayPlan, text: str, group: bool) -> Reply:
         if not plan.training:
-            if self._names_exercises(plan, ctx, text):
+            if await self._names_exercises(plan, ctx, text):
                 return await self._log_list(ctx, plan, text, ctx.source)
             return say(render.REST_DAY_LOG)
         if not group and text.lower().strip("!. ") in START_WORDS:
@@ -371,7 +380,7 @@ class Logging(Feature):
             if whole.needs_confirmation:
                 return await self._ask(ctx, plan, whole, advance=False)
             return await self._log_whole_plan(ctx, plan, whole.log, ctx.source)
-        if self._names_exercises(plan, ctx, text):
+        if await self._names_exercises(plan, ctx, text):
             return await self._log_list(ctx, plan, text, ctx.source)
         if whole is not None:
             # Bare sets on the overview: they belong to the first exercise not yet logged.
@@ -385,20 +394,38 @@ class Logging(Feature):
             return say(error.message)
         return say((error.message if error else "") + render.NAME_THEM)
 
-    def _names_exercises(self, plan: DayPlan, ctx: Ctx, text: str) -> bool:
+    async def _names_exercises(self, plan: DayPlan, ctx: Ctx, text: str) -> bool:
         """True when `text` reads as a list of named exercises that we recognise."""
         try:
             entries = parse_exercise_list(text)
         except LogParseError:
             return False
-        return bool(entries) and all(self._match_planned(plan, ctx, name) for name, _ in entries)
+        for name, _ in entries:
+            if await self._match_planned(plan, ctx, name) is None:
+                return False
+        return bool(entries)
 
-    def _match_planned(self, plan: DayPlan, ctx: Ctx, name: str) -> PlannedExercise | None:
-        """The planned exercise `name` means, or an extra one; only confident matches count."""
-        found = self.plans.named(name, plan)
+    async def _match_planned(self, plan: DayPlan, ctx: Ctx, name: str) -> PlannedExercise | None:
+        """The planned exercise `name` means to this person (`Plans.resolve`), or an extra
+        one; only confident matches count."""
+        found = (await self.plans.resolve(ctx.user, name, plan)).exercise
         if found is None:
             return None
         return self.plans.planned(plan, found.id, ctx.user.settings.level)
+
+    def _loaded(self, planned: PlannedExercise) -> bool:
+        ex = self.library.exercises.get(planned.exercise_id)
+        return ex is not None and ex.loaded
+
+    def _weightless(self, logged: list[tuple[PlannedExercise, list[NewSet]]]) -> list[str]:
+        """The loaded moves among `logged` stored without a weight (none was typed and none
+        is known yet), so Next time can't say when to go up."""
+        names = []
+        for p, sets in logged:
+            done = [s for s in sets if not s.skipped]
+            if self._loaded(p) and done and all(s.load_kg is None for s in done):
+                names.append(p.name)
+        return names
 
     async def _unlogged(self, ctx: Ctx, plan: DayPlan) -> list[PlannedExercise]:
         logged = await self.store.exercises_logged_on(ctx.user.id, plan.day)
@@ -521,6 +548,7 @@ class Logging(Feature):
             if not logged or any(s.exercise_id != planned.exercise_id for s in logged):
                 return None
         await self.services.clear_state(ctx.user.id, ConfirmState)
+        (planned,) = await self.next_times.as_prescribed(ctx.user, [planned], plan.day)
         sets = dose.to_sets(planned, log, ctx.units)
         old: list[SetLog] = []
         for i, source in enumerate(each):  # the first message holds the new sets
@@ -544,6 +572,7 @@ class Logging(Feature):
         advance: bool,
     ) -> Reply:
         await self.services.clear_state(ctx.user.id, ConfirmState)  # a newer log answers it
+        (planned,) = await self.next_times.as_prescribed(ctx.user, [planned], plan.day)
         sets = dose.to_sets(planned, parsed, ctx.units)
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         done = parsed.kind == "done"
@@ -554,6 +583,7 @@ class Logging(Feature):
             confirm += render.SKIPPED_FOR_PAIN  # "skipped, back hurts"
         if not all(s.skipped for s in sets):
             confirm += await self.next_times.after_log(ctx.user, planned.exercise_id, plan.day)
+        confirm += render.no_weight(self._weightless([(planned, sets)]), ctx.units)
         sentence, prompt = await self._what_next(ctx, plan, advance)
         rest = await self._rest_button(ctx, plan, planned, sets)
         timer = ((rest,),) if rest else ()
@@ -613,7 +643,13 @@ class Logging(Feature):
         if not pending:
             return say(render.DAY_LOGGED)
         await self.services.clear_state(ctx.user.id, ConfirmState)
-        sets = [s for p in pending for s in dose.to_sets(p, parsed, ctx.units)]
+        pending = await self.next_times.as_prescribed(ctx.user, pending, plan.day)
+        unloaded = replace(parsed, load=None, unit=None)  # "all done @ 16kg": the loaded moves'
+        each = [
+            (p, dose.to_sets(p, parsed if self._loaded(p) else unloaded, ctx.units))
+            for p in pending
+        ]
+        sets = [s for _, done in each for s in done]
         await self.store.add_sets(ctx.user.id, plan.day, sets, source)
         await self.services.clear_state(ctx.user.id, LoggingState)
         names = [p.name for p in pending]
@@ -624,7 +660,9 @@ class Logging(Feature):
             return say(said)
         ids = [p.exercise_id for p in pending]
         nxt = await self.next_times.after_session(ctx.user, ids, plan.day)
-        return say(render.all_logged(ctx.speaker, names, nxt), private=ctx.private_here)
+        said = render.all_logged(ctx.speaker, names, nxt)
+        said += render.no_weight(self._weightless(each), ctx.units)
+        return say(said, private=ctx.private_here)
 
     async def _log_list(self, ctx: Ctx, plan: DayPlan, text: str, source: str | None) -> Reply:
         try:
@@ -633,13 +671,18 @@ class Logging(Feature):
             if source is not None and source.endswith("/log") and _reads_as_sets(text):
                 return refuse(render.LOG_NAME_FIRST)  # "/log 12 10 10"
             return refuse(exc.message + render.NAME_THE_EXERCISE)
-        batches: list[tuple[PlannedExercise, list[NewSet]]] = []
-        for name, parsed in entries:
-            planned = self._match_planned(plan, ctx, name)
+        named: list[PlannedExercise] = []
+        for name, _ in entries:
+            planned = await self._match_planned(plan, ctx, name)
             if planned is None:
                 unknown = render.not_found(name, self.lookup.find(name).suggestions)
                 return say(unknown + (render.LIST_NOT_LOGGED if len(entries) > 1 else ""))
-            batches.append((planned, dose.to_sets(planned, parsed, ctx.units)))
+            named.append(planned)
+        named = await self.next_times.as_prescribed(ctx.user, named, plan.day)
+        batches = [
+            (p, dose.to_sets(p, parsed, ctx.units))
+            for p, (_, parsed) in zip(named, entries, strict=True)
+        ]
         pending = {p.exercise_id for p in await self._unlogged(ctx, plan)}
         # One reply is one batch, so /undo takes back the whole reply.
         await self.services.clear_state(ctx.user.id, ConfirmState)
@@ -652,11 +695,22 @@ class Logging(Feature):
         for i, (p, sets) in enumerate(batches):
             if not all(s.skipped for s in sets):
                 lines[i] += await self.next_times.after_log(ctx.user, p.exercise_id, plan.day)
+        lines[-1] += render.no_weight(self._weightless(batches), ctx.units)
         if plan.training and not pending:
             nxt = render.EXTRA_AFTER_SESSION  # the session was done before this log
         else:
             nxt, _ = await self._what_next(ctx, plan, advance=False)
-        return say(render.logged_list(lines, nxt), private=ctx.private_here)
+        reply = say(render.logged_list(lines, nxt), private=ctx.private_here)
+        typed = _filled_in(text)
+        if source is not None and typed is not None:
+            # "/log rdl", or "rdl" typed alone: no sets, so logged as prescribed; say so, and
+            # one tap takes it back.
+            undo = Button(render.UNDO, UndoLog(source).encode())
+            first = reply.messages[0]
+            reply.messages[0] = replace(
+                first, text=first.text + render.as_prescribed_hint(typed), buttons=((undo,),)
+            )
+        return reply
 
 
 def _for_the_day(reading: Reading, text: str) -> bool:
@@ -729,4 +783,4 @@ def _done_or_skip(text: str) -> bool:
 
 def _as_reply(log: ParsedLog) -> str:
     """A reading as a reply that reads back to the same log (kept in ConfirmState)."""
-    return format_sets(log.sets) if log.kind == "sets" else log.kind
+    return format_log(log)

@@ -20,6 +20,7 @@ from bot.core.dispatch import ButtonData, Ctx
 from bot.core.events import Button, MessageLink, Outbound
 from bot.core.features.base import Services
 from bot.core.library import Exercise, Library, Prescription
+from bot.core.lookup import LookupResult, Preference
 from bot.core.parser import LogParseError, parse_exercise_list
 from bot.core.pictures import with_picture
 from bot.core.planner import (
@@ -35,8 +36,10 @@ from bot.core.planner import (
     variations_in,
 )
 from bot.core.ports import Channel, Choices, SetLog, User
-from bot.core.progression import SESSIONS_NEEDED, Reason
+from bot.core.progression import SESSIONS_NEEDED, Reason, fits
 from bot.core.settings import Settings
+
+_READINGS_KEPT = 512  # weeks of name readings kept per Plans (a few KB each)
 
 
 class Plans:
@@ -46,6 +49,9 @@ class Plans:
         self.services = services
         self.store = services.store
         self.library = services.library
+        # (plan key, choices key, Monday) -> (the week's moves, what the kit and level allow):
+        # pure functions of the key, kept so reading a name doesn't plan a week each time.
+        self._readings: dict[tuple[str, str, date], tuple[tuple[str, ...], frozenset[str]]] = {}
 
     async def choices(self, user: User, day: date) -> Choices:
         """The person's swaps for the block holding `day`, and what they avoid."""
@@ -195,6 +201,17 @@ class Plans:
         )
         return plan_day(self.library, channel.settings, day, previous)
 
+    async def group_today(self, ctx: Ctx) -> DayPlan | None:
+        """The group session of the group this was said in, for the group's own date, when
+        the group has one on and today is one of its training days."""
+        if not ctx.in_group:
+            return None
+        channel = await self.store.get_channel(ctx.event.user.platform, ctx.event.chat_id)
+        if channel is None or not channel.enabled:
+            return None
+        plan = self.for_channel(channel, self.services.local_date(channel.settings))
+        return plan if plan.training else None
+
     async def of_link(self, ctx: Ctx, link: MessageLink) -> DayPlan:
         """The plan a session or exercise message was about."""
         day = link.plan_date or ctx.today
@@ -221,10 +238,45 @@ class Plans:
 
     def named(self, name: str, *plans: DayPlan) -> Exercise | None:
         """The exercise `name` means, those plans' own exercises first (a confident match)."""
-        prefer = {
-            p.exercise_id for plan in plans for p in (*plan.warmup, *plan.main, *plan.cooldown)
-        }
+        prefer = [i for plan in plans for i in _move_ids(plan)]
         return self.services.lookup.find(name, prefer=prefer).exercise
+
+    async def resolve(self, user: User, name: str, *plans: DayPlan) -> LookupResult:
+        """What `name` means to this person: the moves of `plans` first (the session a reply
+        is about, in order), then their week's, then what their kit and level allow, then the
+        library's own aliases (bot.core.lookup), so "rdl" is the RDL they do."""
+        prefer = [i for plan in plans for i in _move_ids(plan)]
+        found = self.services.lookup.find(name, prefer=prefer)
+        if found.exercise is not None and found.exercise.id in prefer:
+            return found  # a move of the session: no week to plan
+        preference = await self.preference(user, *plans)
+        return self.services.lookup.find_for(name, preference)
+
+    async def stored(self, user: User, day: date) -> list[DayPlan]:
+        """`day`'s plan as stored (none planned yet: empty), without planning it."""
+        stored = await self.store.get_plan(user.id, day)
+        return [DayPlan.from_dict(stored[1])] if stored is not None else []
+
+    async def preference(self, user: User, *plans: DayPlan) -> Preference:
+        """How this person's words are read (`resolve`): `plans`' moves, the week's, their kit."""
+        settings = user.settings
+        day = plans[0].day if plans else self.services.local_date(settings)
+        choices = await self.choices(user, day)
+        key = (settings.plan_key(), choices.key(), dose.monday(day))
+        known = self._readings.get(key)
+        if known is None:
+            week = plan_week(
+                self.library, settings, day, variations=choices.swaps, avoid=choices.avoid
+            )
+            ids = tuple(i for when in sorted(week) for i in _move_ids(week[when]))
+            lib = self.library.exercises
+            fitting = (i for i, ex in lib.items() if fits(ex, settings.equipment, settings.level))
+            known = (ids, frozenset(fitting))
+            if len(self._readings) >= _READINGS_KEPT:  # a small cache: the oldest goes
+                del self._readings[next(iter(self._readings))]
+            self._readings[key] = known
+        week_ids, allowed = known
+        return Preference(tuple(i for plan in plans for i in _move_ids(plan)), (week_ids,), allowed)
 
     async def week_for_user(
         self, user: User, day: date
@@ -269,6 +321,11 @@ class Plans:
             return False
         found = [self.named(name, plan) for name, _ in entries]
         return [e.id if e else None for e in found] == ids
+
+
+def _move_ids(plan: DayPlan) -> list[str]:
+    """Every move of a plan, in the order it is done."""
+    return [p.exercise_id for p in (*plan.warmup, *plan.main, *plan.cooldown)]
 
 
 def _shown(plans: Mapping[date, DayPlan]) -> dict[str, dict[date, int]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
@@ -92,13 +93,20 @@ class NextTimes:
         return (await self.steps(user, [exercise_id])).get(exercise_id)
 
     async def steps(
-        self, user: User, exercise_ids: list[str], day: date | None = None
+        self,
+        user: User,
+        exercise_ids: list[str],
+        day: date | None = None,
+        before: date | None = None,
     ) -> dict[str, Next]:
         """`day`: the plan the log was on. A main lift's sets hold for the block (the planner
         fits them from the day's main lifts alone), so the next day that has it says how many
-        sets it starts from, without planning whole weeks."""
+        sets it starts from, without planning whole weeks. `before`: from the sessions before
+        that date only (what was prescribed for it)."""
         known = [i for i in exercise_ids if i in self.library.exercises]
         history = await self.store.recent_sets_by_exercise(user.id, known, SESSIONS_NEEDED)
+        if before is not None:
+            history = {i: [s for s in sets if s.plan_date < before] for i, sets in history.items()}
         # Sessions of lighter weeks aren't judged (the plan itself shows a lighter week).
         last = max((s.plan_date for sets in history.values() for s in sets), default=None)
         lighter = await self.plans.lighter_weeks(user, last) if last else {}
@@ -115,6 +123,37 @@ class NextTimes:
             if nxt is not None:
                 found[exercise_id] = nxt
         return found
+
+    async def as_prescribed(
+        self, user: User, planned: Sequence[PlannedExercise], day: date
+    ) -> list[PlannedExercise]:
+        """`planned` filled in from the person's own next step where the plan is silent: a move
+        outside `day`'s plan (an extra) gets its whole dose, sets, aims and load, as "Next
+        time" last said it; a loaded move planned without a load (a group's session, shown to
+        everyone) their load. What "done", and sets typed without a weight, store."""
+
+        def silent(p: PlannedExercise) -> bool:
+            ex = self.library.exercises.get(p.exercise_id)
+            return ex is not None and (p.slot == "extra" or (ex.loaded and p.load_kg is None))
+
+        needed = list(dict.fromkeys(p.exercise_id for p in planned if silent(p)))
+        steps = await self.steps(user, needed, before=day) if needed else {}
+        out = []
+        for p in planned:
+            nxt = steps.get(p.exercise_id) if silent(p) else None
+            if nxt is not None and p.slot == "extra":
+                p = replace(
+                    p,
+                    sets=nxt.sets,
+                    reps=nxt.reps or p.reps,
+                    seconds=nxt.seconds or p.seconds,
+                    load_kg=nxt.load_kg,
+                    aims=nxt.aims,
+                )
+            elif nxt is not None:
+                p = replace(p, load_kg=nxt.load_kg)
+            out.append(p)
+        return out
 
     async def after_log(self, user: User, exercise_id: str, day: date | None = None) -> str:
         """` Next time: 3 x 10-12 @ 18 kg (aim 10), one step up.` (empty when there is nothing

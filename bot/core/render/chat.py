@@ -11,7 +11,7 @@ from bot.core.lookup import exercise_name
 from bot.core.onboarding import days_label
 from bot.core.parser import ParsedLog, describe
 from bot.core.ports import NewSet, SetLog
-from bot.core.render.formats import fmt_day, fmt_sets, zone_label
+from bot.core.render.formats import example_load, fmt_day, fmt_sets, zone_label
 from bot.core.settings import Settings
 
 SORRY = (
@@ -261,6 +261,17 @@ def added_to_earlier(name: str, earlier: Sequence[SetLog], units: str) -> str:
     return (
         f"\nAdded to what you logged earlier ({fmt_sets(earlier, units)}). "
         "Meant to fix it instead? Tap Replace earlier."
+    )
+
+
+def no_weight(names: Sequence[str], units: str) -> str:
+    """After a log of loaded moves stored without a weight (none typed, none known yet)."""
+    if not names:
+        return ""
+    which = "it" if len(names) == 1 else "them"
+    return (
+        f"\nNo weight logged for {', '.join(names)}: add {which} next time, e.g. "
+        f'"3x10 @ {example_load(16, units)}", and I\'ll tell you when to go up.'
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from bot.core.library import Prescription
@@ -77,8 +78,13 @@ def fmt_planned(p: PlannedExercise, units: str) -> str:
     return fmt_dose(p.sets, p.reps, p.seconds, p.per_side, p.load_kg, units, p.aims)
 
 
+def fmt_rest(seconds: int) -> str:
+    """`, rest 60 s` after a dose; nothing for a move done without rest (a warm-up)."""
+    return f", rest {seconds} s" if seconds > 0 else ""
+
+
 def fmt_prescription(rx: Prescription) -> str:
-    return f"{fmt_dose(rx.sets, rx.reps, rx.seconds, rx.per_side)}, rest {rx.rest_seconds} s"
+    return f"{fmt_dose(rx.sets, rx.reps, rx.seconds, rx.per_side)}{fmt_rest(rx.rest_seconds)}"
 
 
 def fmt_sets(sets: Sequence[NewSet | SetLog], units: str) -> str:
@@ -87,6 +93,12 @@ def fmt_sets(sets: Sequence[NewSet | SetLog], units: str) -> str:
     if not done:
         return "skipped"
     loads = {s.load_kg for s in done}
+    holds = {s.seconds for s in done}
+    if len(holds) == 1 and None not in holds and all(s.reps is not None for s in done):
+        # Each rep held: "5, 5, 5 reps (2 s holds)", not "5 x 2 s, 5 x 2 s, 5 x 2 s".
+        reps = fmt_sets([replace(s, seconds=None) for s in done], units)
+        cut = reps.index(" reps") + len(" reps")
+        return f"{reps[:cut]} ({holds.pop()} s holds){reps[cut:]}"
     parts = []
     for s in done:
         piece = f"{s.reps}" if s.reps is not None else ""

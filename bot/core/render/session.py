@@ -6,7 +6,13 @@ from collections.abc import Sequence
 
 from bot.core.library import Exercise, Library
 from bot.core.planner import DayPlan, PlannedExercise
-from bot.core.render.formats import example_load, fmt_day, fmt_planned, fmt_prescription
+from bot.core.render.formats import (
+    example_load,
+    fmt_day,
+    fmt_planned,
+    fmt_prescription,
+    fmt_rest,
+)
 
 
 def plan_overview(
@@ -27,7 +33,7 @@ def plan_overview(
     if plan.warmup:
         lines.append("Warm-up: " + ", ".join(p.name for p in plan.warmup))
     for i, p in enumerate(plan.main, 1):
-        line = f"{i}. {p.name}: {fmt_planned(p, units)}, rest {p.rest_seconds} s"
+        line = f"{i}. {p.name}: {fmt_planned(p, units)}{fmt_rest(p.rest_seconds)}"
         lines.append(line)
         if p.warmup_sets:
             ramp = "set" if p.warmup_sets == 1 else "sets"
@@ -52,7 +58,7 @@ def plan_overview(
 def exercise_prompt(p: PlannedExercise, units: str, position: int, total: int) -> tuple[str, str]:
     title = f"{position}/{total} · {p.name}"
     text = (
-        f"{fmt_planned(p, units)}, rest {p.rest_seconds} s.\n"
+        f"{fmt_planned(p, units)}{fmt_rest(p.rest_seconds)}.\n"
         f'Reply with your sets, e.g. "12 10 10" or "3x12 @ {example_load(16, units)}", '
         "or tap Done or Skip. Swap gives you another move of the same kind."
     )
@@ -97,6 +103,11 @@ def howto_parts(ex: Exercise, library: Library) -> tuple[str, str]:
 
 # The button under a drawing whose caption holds only the essentials, and its answer's title.
 HOWTO_MORE = "Cues & tips"
+
+
+def howto_other(name: str, spelling: str) -> str:
+    """Under a how-to picked for the person's plan or kit among moves the words could name."""
+    return f"\nMeant {name}? Send /howto {spelling}."
 
 
 def howto_more_title(name: str) -> str:
