@@ -27,7 +27,7 @@ EXERCISES = ("romanian-deadlift-dumbbell", "dumbbell-bent-over-row", "glute-brid
 
 
 async def measure() -> list[tuple[str, float, float]]:
-    from bot.app import open_coach
+    from bot.app import freeze_startup_objects, open_coach, share_the_gil_quickly
     from bot.core.events import InboundEvent, UserRef
     from bot.core.ports import NewSet
     from tests.loop_lag import worst_lag
@@ -43,6 +43,8 @@ async def measure() -> list[tuple[str, float, float]]:
                 sets = [NewSet(e, n, reps=12 - n, load_kg=10.0 + n) for e in EXERCISES
                         for n in range(1, 4)]  # fmt: skip
                 await store.add_sets(user.id, MONDAY - timedelta(days=d), sets, None)
+        freeze_startup_objects()  # as the app does once started
+        share_the_gil_quickly()
         steps = (
             ("/progress, cold (chart process starts)", "/progress"),
             ("/progress, warm (chart cached)", "/progress"),

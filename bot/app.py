@@ -6,6 +6,7 @@ import asyncio
 import gc
 import importlib
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -241,6 +242,17 @@ async def _warm_charts() -> None:
         log.warning("could not start the chart process in advance", exc_info=True)
 
 
+# How long a thread may hold the GIL before another waiting thread gets it (Python's default
+# is 5 ms). Work handed to threads (the /progress figures, aiosqlite's connection threads)
+# would otherwise keep the event loop, and every chat on it, waiting up to 5 ms a turn.
+GIL_SWITCH_SECONDS = 0.001
+
+
+def share_the_gil_quickly() -> None:
+    """Let the event loop's thread back in within GIL_SWITCH_SECONDS of a busy worker thread."""
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
+
+
 def freeze_startup_objects() -> None:
     """Exempt everything alive now (modules, the content library, caches) from garbage
     collection: a full collection then looks only at what came later, instead of stopping
@@ -323,6 +335,7 @@ async def _run_with(config: Config, stop: asyncio.Event, coach: Coach, store: Pe
         adapters_stop.set()
 
     freeze_startup_objects()
+    share_the_gil_quickly()
     warming = asyncio.create_task(_warm_charts())  # the drawing process, in the background
     starting = asyncio.create_task(push_when_ready())
     stopping = asyncio.create_task(shut_down_in_order())
