@@ -6,7 +6,7 @@ discord.py responder on the same fake Discord in the same run.
 
 Whole stack: fake gateway -> discord.py -> adapter -> Coach -> SQLite -> HTTP answer back to the
 fake. Virtual people each do their next step once the previous one was answered (a closed loop):
-/today, a DM reply logging sets to the session, /howto rdl, /log glute-bridge 15 15. Latency runs
+/today, a DM reply logging sets to the session, /howto db rdl, /log glute-bridge 15 15. Latency runs
 from the event leaving the fake's gateway to the bot's first answer arriving at the fake's HTTP
 API; the clock for a round stops once the bot has finished all work (including follow-ups). Both
 bots run with the same intents on the same fake, in this one process, on loopback only. The fake's
@@ -289,7 +289,7 @@ async def core_round(coach: Coach, people: int, tag: str) -> Result:
         ref = UserRef("discord", f"core-{tag}-{i}")
         session = await step(ref, "/today")
         await step(ref, "12 10 10", reply_to=session)
-        await step(ref, "/howto rdl")
+        await step(ref, "/howto db rdl")
         await step(ref, "/log glute-bridge 15 15")
 
     with metered(None) as cost:
@@ -488,7 +488,7 @@ def write_docs(table: str) -> None:
         "`python bench/discord_throughput.py` drives the whole stack (fake Discord gateway -> "
         "discord.py -> adapter -> Coach -> SQLite -> HTTP answer back to the fake) and a bare "
         "discord.py responder on the same fake Discord, in the same run. Each virtual person "
-        "does /today, a DM reply logging sets to the session, /howto rdl and /log, each once "
+        "does /today, a DM reply logging sets to the session, /howto db rdl and /log, each once "
         "the previous one was answered. Latency runs from the event leaving the gateway to the "
         "first answer reaching the fake's HTTP API.\n\n" + table,
     )

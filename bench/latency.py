@@ -6,7 +6,7 @@
 
 Open-loop Poisson arrivals at `--rate` per second for `--duration` seconds, spread over at
 least 300 virtual people, each doing in turn /today, a reply logging sets to the session,
-/howto rdl and /log (arrival k is person k mod N's next step, so one person's steps are N/rate
+/howto db rdl and /log (arrival k is person k mod N's next step, so one person's steps are N/rate
 seconds apart). The fake platform (this process) enforces the real limits and answers 429 when
 one breaks: Telegram 30 messages/s overall, about 1/s per chat (bursts of 3), 20/min per
 group; Discord 50 requests/s and 5 messages per channel per 5 s. The bot runs in a process of
@@ -317,7 +317,7 @@ async def run_telegram(rate: float, duration: float, people: int, bare: bool) ->
         await read_json(proc)
         arrivals = schedule(rate, duration, people)
         by_chat: dict[int, list[Arrival]] = defaultdict(list)
-        texts = {"today": "/today", "howto": "/howto rdl", "log": "/log glute bridge 15 15"}
+        texts = {"today": "/today", "howto": "/howto db rdl", "log": "/log glute bridge 15 15"}
 
         def fire(a: Arrival) -> None:
             who = users[a.person]
@@ -410,7 +410,7 @@ async def run_discord(rate: float, duration: float, people: int, bare: bool) -> 
             elif a.step == "today":
                 step = slash(a, "today", {})
             elif a.step == "howto":
-                step = slash(a, "howto", {"exercise": "rdl"})
+                step = slash(a, "howto", {"exercise": "db rdl"})
             else:
                 step = slash(a, "log", {"exercise": "glute-bridge", "sets": "15 15"})
             task = asyncio.create_task(step)
@@ -453,7 +453,7 @@ def docs(platform: str, rate: float, duration: float, people: int, runs: list[Ou
             f"(`python bench/latency.py --platform {platform} --rate {rate:g}`)",
             "",
             f"Open-loop Poisson arrivals at {rate:g} {unit} for {duration:g} s over {people} "
-            "people (each doing /today, a reply log, /howto rdl, /log in turn); the bot in its "
+            "people (each doing /today, a reply log, /howto db rdl, /log in turn); the bot in its "
             "own process; the fake enforcing the platform's limits. Target: p99 <= 500 ms, "
             "no 429s, nothing lost.",
             "",

@@ -57,7 +57,7 @@ MONDAY = date(2026, 11, 23)  # a training day, so sessions have exercises to log
 SCRIPT: tuple[tuple[str, bool], ...] = (
     ("/today", False),
     ("12 10 10", True),  # a reply to the bot's latest message
-    ("/howto rdl", False),
+    ("/howto db rdl", False),
     ("/log glute bridge 15 15", False),
 )
 
@@ -376,7 +376,7 @@ def write_docs(table: str) -> None:
         "API server -> python-telegram-bot -> adapter -> Coach -> SQLite -> sendMessage back) "
         "and through a bare python-telegram-bot echo bot on the same fake server, in the same "
         "run (twice: with PTB's defaults, and with Backline's connection limit). Each virtual "
-        "person sends /today, a reply logging sets to the session, /howto rdl and a /log. "
+        "person sends /today, a reply logging sets to the session, /howto db rdl and a /log. "
         "Throughput is how fast a backlog of such messages is handled; latency runs from an "
         "update being queued at the server to the bot finishing with it, with each person "
         "sending their next message once the last was handled. Every figure is the best of "
