@@ -151,12 +151,10 @@ def next_phrase(nxt: Next, units: str, library: Library) -> str:
         return f"{what}, a lighter week"
     if nxt.why.reason == "more_sets":
         return f"{what}, one more set"
-    if nxt.why.reason == "no_load":
-        # Without the weight the load can't move: the confirmation itself asks for it.
-        example = f"when you log, e.g. @ {example_load(16, units)}"
-        if nxt.aims and min(nxt.aims) >= nxt.why.top:
-            return f"{what}, with the next weight up. Add it {example}"
-        return f"{what}. Add the weight {example}"
+    # Without the weight the load can't move on its own: at the top, say to go up (the
+    # confirmation's "No weight logged" line asks for the weight itself).
+    if nxt.why.reason == "no_load" and nxt.aims and min(nxt.aims) >= nxt.why.top:
+        return f"{what}, with the next weight up"
     return what
 
 
