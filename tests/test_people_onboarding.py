@@ -108,6 +108,21 @@ def test_time_inside_a_phrase(typed: str, at: time, zone: str) -> None:
     assert (settings.reminder_time, settings.timezone) == (at, zone)
 
 
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [("30", 30), ("45 min", 45), ("half an hour", 30), ("an hour", 45), ("15 minutes", 15)],
+)
+def test_length_words(typed: str, minutes: int) -> None:
+    assert _apply("length", typed).session_minutes == minutes
+
+
+@pytest.mark.parametrize("typed", ["7am", "07:30", "6 pm", "7 a.m."])
+def test_a_time_given_for_the_length_is_not_read_as_minutes(typed: str) -> None:
+    """The next question's answer typed one step early ("7am" was a 15-minute session)."""
+    with pytest.raises(onboarding.AnswerError, match="looks like a time of day"):
+        _apply("length", typed)
+
+
 @pytest.mark.parametrize(("typed", "why"), [("tomorrow", "Give a time"), ("25:00", "doesn't")])
 def test_no_time_asks_again(typed: str, why: str) -> None:
     with pytest.raises(onboarding.AnswerError, match=why):

@@ -329,8 +329,17 @@ def _length_label(minutes: int) -> str:
     return f"About {minutes} min"
 
 
+# A clock time given for a length ("7am", "07:30", "6 pm"): the next question's answer.
+_LENGTH_LOOKS_LIKE_A_TIME = re.compile(r"\d\s*(a\.?m\b|p\.?m\b)|\d:\d\d", re.IGNORECASE)
+
+
 def _length_apply(text: str, s: Settings, _: Library) -> Settings:
     t = text.strip().lower()
+    if _LENGTH_LOOKS_LIKE_A_TIME.search(t):
+        raise AnswerError(
+            "That looks like a time of day; I'll ask for that next. For now, how many "
+            "minutes can a session be? e.g. " + ", ".join(str(m) for m in SESSION_LENGTHS) + "."
+        )
     if "hour" in t:
         return s.with_(session_minutes=nearest_length(30 if "half" in t else 60))
     m = re.search(r"\d{1,3}", t)
