@@ -155,6 +155,8 @@ async def test_setup_typed_the_way_people_answer(env) -> None:
     assert "Got it. Time: 07:00." in text_of(reply) and "Which timezone" in text_of(reply)
     reply = await ana.say("UTC+2")
     assert "UTC+2, it's" in text_of(reply) and "Etc/GMT" not in text_of(reply)
+    # Not taken until it's confirmed: no "Got it. Timezone: UTC." (the old value) first.
+    assert "Got it" not in text_of(reply)
     await ana.say("yes")
     reply = await ana.say("kg")
     assert "Mon Wed Fri at 07:00 UTC+2" in text_of(reply)

@@ -160,7 +160,9 @@ class Setup(Feature):
         new = await self.store.find_user(ctx.event.user)
         after = await self.store.get_state(ctx.user.id)
         moved_on = after != state.to_dict() and (after or {}).get("kind") != SelftestState.kind
-        if new is not None and moved_on and reply.messages:
+        # A zone read from a city waits for its Yes: it isn't taken yet, so nothing to echo.
+        unconfirmed = state.step == "timezone" and (after or {}).get("kind") == ZoneCheck.kind
+        if new is not None and moved_on and not unconfirmed and reply.messages:
             # A typed answer is read, not tapped: say how it was read ("Got it. Equipment:
             # Dumbbells, Resistance band."), so a misreading is seen at once.
             said = render.setup_understood(state.step, new.settings, self.library)
