@@ -153,3 +153,17 @@ async def test_a_name_typed_alone_is_logged_as_prescribed_with_one_tap_to_undo(e
     assert "Tap Undo, or send /log glute bridge 12 10 10." in text_of(reply)
     await sam.press(sam.last_id(), _buttons(reply)["Undo"])
     assert await user_sets(store, coach, "sam") == []
+
+
+async def test_bare_sets_after_the_whole_session_ask_which_move(env) -> None:
+    """ "12 12" with nothing left to log today names no move: ask, store nothing (it used to
+    get "I'm not sure what you mean")."""
+    coach, store = env
+    sam = Person(coach, "sam")
+    await sam.say("/today")
+    await sam.press(sam.last_id("session"), "plan:done")
+    before = await user_sets(store, coach, "sam", MONDAY)
+    assert before
+    text = text_of(await sam.say("12 12"))
+    assert "all logged" in text and 'e.g. "glute bridge 12 12"' in text
+    assert await user_sets(store, coach, "sam", MONDAY) == before

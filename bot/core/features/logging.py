@@ -235,6 +235,8 @@ class Logging(Feature):
             pending = await self._unlogged(ctx, plan)
             if pending:
                 return await self._log_one(ctx, plan, pending[0], text, advance=True)
+            if not _lists_several(text):  # all logged: which move was that?
+                return say(render.SESSION_LOGGED_NAME_IT)
         if plan.training and _lists_several(text):
             return await self._log_list(ctx, plan, text, ctx.source)
         if not plan.training and (_reads_as_sets(text) or _done_or_skip(text)):

@@ -208,6 +208,10 @@ REST_DAY_LOG_TODAY = (
     "Today is a rest day, so there's no session to log. Did some extra work? "
     'Name it and I\'ll log it as extra, e.g. "rdl 3x10 @ 40kg".'
 )
+SESSION_LOGGED_NAME_IT = (
+    "Today's session is all logged. Did some extra work? "
+    'Name it and I\'ll log it as extra, e.g. "glute bridge 12 12".'
+)
 LOG_NAME_FIRST = "Which exercise was that? Put its name first, e.g. /log rdl 12 10 10."
 EXTRA_WORK = " Today is a rest day, so I logged that as extra work."
 EXTRA_AFTER_SESSION = "Today's session was already done, so that counts as extra work. Nice!"
