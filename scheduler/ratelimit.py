@@ -231,6 +231,7 @@ class PlatformLimiter:
         self._pushes: deque[_Waiter] = deque()
         self._timer: asyncio.TimerHandle | None = None
         self._since_prune = 0
+        self._ledger_down = False  # the shared ledger failed last time (warned once)
 
     # -- waiting for a turn -------------------------------------------------------------
 
@@ -252,10 +253,21 @@ class PlatformLimiter:
             except asyncio.CancelledError:
                 slot.done()  # whether the ledger counted it is unknown: it ages out there
                 raise
-            except Exception:
-                # The database is unreachable; the send waits (nothing is dropped).
-                log.warning("the shared send ledger is unreachable; waiting", exc_info=True)
+            except Exception as exc:
+                # The database is unreachable; the send waits (nothing is dropped). One line
+                # per outage, not a traceback a second.
+                if not self._ledger_down:
+                    log.warning(
+                        "the shared send ledger (PostgreSQL) is unreachable (%s); sends wait "
+                        "until it answers",
+                        type(exc).__name__,
+                    )
+                self._ledger_down = True
                 turn = _Wait(1.0)
+            else:
+                if self._ledger_down:
+                    log.info("the shared send ledger answers again; sending")
+                self._ledger_down = False
             if turn.slot is not None:
                 slot.shared = turn.slot
                 if turn.wait > 0:  # booked a moment ahead: it is ours, we wait for it

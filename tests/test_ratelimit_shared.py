@@ -176,3 +176,39 @@ async def test_the_ledger_forgets_what_no_window_can_see(pg_url: str) -> None:
         assert await stores[0].fetchval("SELECT count(*) FROM send_ledger") == 1
     finally:
         await close(stores)
+
+
+class _LedgerThatFailsFirst:
+    """A ledger whose database is gone for the first ask, then answers (SharedLimits)."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def take(self, chat_id: str, *, push: bool) -> object:
+        self.asked += 1
+        if self.asked == 1:
+            raise ConnectionRefusedError("connection refused")
+        return _Granted()
+
+    def done(self, slot: int) -> None:
+        pass
+
+    def pause(self, seconds: float, chat_id: str | None) -> None:
+        pass
+
+
+class _Granted:
+    slot, wait, token_wide = 1, 0.0, False
+
+
+async def test_an_unreachable_ledger_holds_the_send_and_says_so_in_one_line(caplog) -> None:  # type: ignore[no-untyped-def]
+    ledger = _LedgerThatFailsFirst()
+    queue = PlatformLimiter(POLICY, shared=ledger)  # type: ignore[arg-type]
+    with caplog.at_level("INFO", logger="scheduler.ratelimit"):
+        slot = await asyncio.wait_for(queue.acquire("c1"), 5)
+    slot.done()
+    assert ledger.asked == 2  # waited, asked again, nothing dropped
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "unreachable (ConnectionRefusedError)" in warning.getMessage()
+    assert warning.exc_info is None  # one line, no traceback
+    assert any("answers again" in r.getMessage() for r in caplog.records)
