@@ -212,3 +212,18 @@ async def test_an_unreachable_ledger_holds_the_send_and_says_so_in_one_line(capl
     assert "unreachable (ConnectionRefusedError)" in warning.getMessage()
     assert warning.exc_info is None  # one line, no traceback
     assert any("answers again" in r.getMessage() for r in caplog.records)
+
+
+async def test_ledger_writes_lost_to_a_gone_database_are_one_line(pg_url: str, caplog) -> None:  # type: ignore[no-untyped-def]
+    [store], [queue] = await queues(pg_url, 1)
+    ledger = queue.shared
+    assert isinstance(ledger, PgSendLedger)
+    slots = [await queue.acquire(f"c{n}") for n in range(3)]
+    await store.close()  # the database is gone for this process
+    with caplog.at_level("WARNING", logger="bot.store.postgres.send_ledger"):
+        for slot in slots:
+            slot.done()  # each records its answer in the background: each write fails
+        ledger.pause(1.0, "c0")
+        await ledger.settle()
+    [warning] = [r for r in caplog.records if "send ledger" in r.getMessage()]
+    assert warning.exc_info is None

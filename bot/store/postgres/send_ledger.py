@@ -95,6 +95,7 @@ class PgSendLedger:
         windows = [w for w in (policy.overall, policy.per_chat, policy.per_group) if w]
         self._keep = max(w.seconds for w in windows) * ALLOWANCE + 1.0
         self._background: set[asyncio.Task[None]] = set()
+        self._write_failed = False  # the last background write failed (warned once)
         # Upper bounds of (server clock - time.monotonic()), from recent turns (the monotonic
         # clock: a step of the wall clock must not move recorded answers).
         self._offsets: deque[float] = deque(maxlen=_OFFSETS)
@@ -167,8 +168,16 @@ class PgSendLedger:
         async def run() -> None:
             try:
                 await write
-            except Exception:
-                log.warning("could not write to the send ledger", exc_info=True)
+            except Exception as exc:
+                # Once per outage (the send queue says the rest), never a traceback per send.
+                if not self._write_failed:
+                    log.warning(
+                        "could not write to the send ledger (%s); it stays stricter meanwhile",
+                        type(exc).__name__,
+                    )
+                self._write_failed = True
+            else:
+                self._write_failed = False
 
         task = asyncio.get_running_loop().create_task(run())
         self._background.add(task)
